@@ -1,0 +1,136 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * A Broker is tablevault's adapter to one kind of remote storage (local disk, S3-compatible, HDFS). It knows
+ * nothing about tables or snapshots: the repository layer builds StarRocks' layout and checksum protocol on top
+ * of these few operations.
+ *
+ * Paths ("keys") are `/`-separated and relative to the broker's root — the repository location URI the broker was
+ * opened on. They never start with `/`. Directories exist only implicitly on object stores, so every operation is
+ * defined on keys, and directory entries appear only in non-recursive listings.
+ *
+ * Every operation takes an AbortSignal; an aborted operation rejects with a BrokerError of code `ABORTED` and leaves
+ * no partial object visible under the destination key.
+ */
+export interface Broker {
+  /** The URI scheme this broker serves, e.g. `file`, `s3`, `hdfs`. */
+  readonly scheme: string;
+
+  /** The location URI the broker was opened on, secrets removed (safe to log and show). */
+  readonly location: string;
+
+  /** What this storage does natively; the repository layer picks its protocol from it. */
+  readonly capabilities: BrokerCapabilities;
+
+  /**
+   * Entries whose key starts with `prefix` (a plain string prefix, not a glob), in ascending key order.
+   * Non-recursive (default): keys are cut at the first `/` after the prefix and returned once as a directory entry,
+   * like S3's CommonPrefixes. Recursive: every file under the prefix. A prefix that matches nothing yields nothing
+   * (it is not an error). Pages through any number of entries.
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry>;
+
+  /** The file at `key`, or null when there is none. Directories (where the storage has them) are reported too. */
+  stat(key: string, options?: OperationOptions): Promise<BrokerEntry | null>;
+
+  /**
+   * A stream of the file's bytes, optionally a byte range `[start, end)`. Rejects with `NOT_FOUND` when the key does
+   * not exist. The stream errors (with a BrokerError) if the transfer breaks midway.
+   */
+  read(key: string, options?: ReadOptions): Promise<Readable>;
+
+  /**
+   * Write `body` to `key`, replacing any existing file. Streams with back-pressure; memory use is bounded whatever the
+   * size. Resolves once the bytes are durable and visible under `key`.
+   */
+  write(key: string, body: Readable | Uint8Array, options?: WriteOptions): Promise<WriteResult>;
+
+  /**
+   * Upload a local file. Equivalent to `write(key, createReadStream(localPath))` but lets an adapter use a faster path
+   * (kernel copy for local disk, parallel multipart for S3).
+   */
+  uploadFile(localPath: string, key: string, options?: WriteOptions): Promise<WriteResult>;
+
+  /** Download `key` to a local file (written to a temp name and renamed, so a failure leaves no partial file). */
+  downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult>;
+
+  /** Move `from` to `to`, replacing `to`. On object stores this is copy + delete (see capabilities.cheapRename). */
+  rename(from: string, to: string, options?: OperationOptions): Promise<void>;
+
+  /** Delete one file. Deleting a missing key succeeds (idempotent). */
+  delete(key: string, options?: OperationOptions): Promise<void>;
+
+  /** Delete every file whose key starts with `prefix`; returns how many were deleted. */
+  deletePrefix(prefix: string, options?: OperationOptions): Promise<number>;
+
+  /** Release connections and sockets. The broker must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+export interface BrokerCapabilities {
+  /** A write becomes visible all at once (object stores' PUT): no `.part` temp name is needed for atomicity. */
+  readonly atomicWrite: boolean;
+  /** rename is O(1) (local disk, HDFS) rather than a full copy (object stores). */
+  readonly cheapRename: boolean;
+}
+
+export interface BrokerEntry {
+  /** Key relative to the broker root (directories end without `/`). */
+  readonly key: string;
+  /** Last path segment of the key. */
+  readonly name: string;
+  readonly isDirectory: boolean;
+  /** Size in bytes (0 for directories). */
+  readonly size: number;
+  /** Last modification time, when the storage reports one. */
+  readonly modifiedAt?: Date;
+}
+
+export interface OperationOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface ListOptions extends OperationOptions {
+  readonly recursive?: boolean;
+}
+
+export interface ReadOptions extends OperationOptions {
+  /** First byte to read (inclusive). */
+  readonly start?: number;
+  /** Byte after the last one to read (exclusive). */
+  readonly end?: number;
+}
+
+export interface WriteOptions extends OperationOptions {
+  /** Size in bytes when known in advance (lets adapters choose single-part vs multipart). */
+  readonly size?: number;
+  /** Called as bytes are sent, with the running total. */
+  readonly onProgress?: (bytesWritten: number) => void;
+}
+
+export interface WriteResult {
+  /** Bytes written. */
+  readonly size: number;
+}
+
+/** Why a broker operation failed. `retryable` says whether the same call may succeed later. */
+export type BrokerErrorCode = 'NOT_FOUND' | 'ACCESS_DENIED' | 'UNREACHABLE' | 'ABORTED' | 'INVALID_ARGUMENT' | 'IO';
+
+export class BrokerError extends Error {
+  override name = 'BrokerError';
+  readonly code: BrokerErrorCode;
+  readonly retryable: boolean;
+  /** The key (or prefix) the failed operation was about. */
+  readonly key: string | undefined;
+
+  constructor(code: BrokerErrorCode, message: string, options?: { key?: string; retryable?: boolean; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.code = code;
+    this.key = options?.key;
+    this.retryable = options?.retryable ?? (code === 'UNREACHABLE' || code === 'IO');
+  }
+}
+
+export function isBrokerError(error: unknown): error is BrokerError {
+  return error instanceof BrokerError;
+}

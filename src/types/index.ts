@@ -1,0 +1,2 @@
+export * from './column-type.ts';
+export * from './value.ts';

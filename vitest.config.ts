@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['development'] },
+  ssr: { resolve: { conditions: ['development'], externalConditions: ['development'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    // Native addon (better-sqlite3) and TCP servers want process isolation.
+    pool: 'forks',
+    // s3rver builds list continuation tokens with DES, which OpenSSL 3 only offers through the legacy provider.
+    execArgv: ['--openssl-legacy-provider'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    restoreMocks: true,
+  },
+});
