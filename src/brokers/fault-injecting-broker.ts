@@ -1,0 +1,220 @@
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+  BrokerError,
+  type Broker,
+  type BrokerCapabilities,
+  type BrokerEntry,
+  type ListOptions,
+  type OperationOptions,
+  type ReadOptions,
+  type WriteOptions,
+  type WriteResult,
+} from './broker.ts';
+import { abortedError, toReadable } from './streams.ts';
+
+/** The Broker operations a fault can target. */
+export type BrokerOperation = 'list' | 'stat' | 'read' | 'write' | 'uploadFile' | 'downloadFile' | 'rename' | 'delete' | 'deletePrefix';
+
+export interface FaultOptions {
+  /** Fail the n-th call (1-based) of `op` (or of any operation when `op` is omitted). */
+  readonly failNthCall?: { readonly op?: BrokerOperation; readonly n: number };
+  /** Fail this fraction (0..1) of calls, drawn from the seeded generator. */
+  readonly failFraction?: number;
+  /** Operations `failFraction`, `latencyMs` and `cutStreamAfterBytes` apply to (default: all). */
+  readonly ops?: readonly BrokerOperation[];
+  /** Delay added before every call, in ms. */
+  readonly latencyMs?: number;
+  /** Break read and write streams after this many bytes (the stream errors; the write must leave nothing). */
+  readonly cutStreamAfterBytes?: number;
+  /** `retryable` (default) injects a retryable IO error (like a dropped connection); `permanent` an ACCESS_DENIED. */
+  readonly errorKind?: 'retryable' | 'permanent';
+  /** Seed for `failFraction` (default 1): the same seed gives the same failures. */
+  readonly seed?: number;
+}
+
+/** What the wrapper did, for assertions. */
+export interface FaultStats {
+  /** Calls seen per operation. */
+  readonly calls: Readonly<Record<string, number>>;
+  /** Faults injected (failed calls and cut streams). */
+  readonly injected: number;
+}
+
+/**
+ * Wraps any Broker and makes it misbehave on purpose, deterministically (seeded), so the layers above can be
+ * tested for retries, cleanup and resumption against a real adapter underneath.
+ */
+export class FaultInjectingBroker implements Broker {
+  readonly #inner: Broker;
+  readonly #options: FaultOptions;
+  readonly #calls: Record<string, number> = {};
+  #total = 0;
+  #injected = 0;
+  #random: () => number;
+
+  constructor(inner: Broker, options: FaultOptions = {}) {
+    this.#inner = inner;
+    this.#options = options;
+    this.#random = mulberry32(options.seed ?? 1);
+  }
+
+  get scheme(): string {
+    return this.#inner.scheme;
+  }
+
+  get location(): string {
+    return this.#inner.location;
+  }
+
+  get capabilities(): BrokerCapabilities {
+    return this.#inner.capabilities;
+  }
+
+  /** Counters so far. */
+  get stats(): FaultStats {
+    return { calls: { ...this.#calls }, injected: this.#injected };
+  }
+
+  #applies(op: BrokerOperation): boolean {
+    return this.#options.ops === undefined || this.#options.ops.includes(op);
+  }
+
+  /** Count the call, wait the latency, and throw if this call is chosen to fail. */
+  async #before(op: BrokerOperation, key: string, signal: AbortSignal | undefined): Promise<void> {
+    const count = (this.#calls[op] ?? 0) + 1;
+    this.#calls[op] = count;
+    this.#total++;
+    const latency = this.#applies(op) ? (this.#options.latencyMs ?? 0) : 0;
+    if (latency > 0) {
+      try {
+        await sleep(latency, undefined, signal ? { signal } : {});
+      } catch {
+        throw abortedError(key, signal?.reason);
+      }
+    }
+    const nth = this.#options.failNthCall;
+    const nthHit = nth !== undefined && (nth.op === undefined ? this.#total === nth.n : nth.op === op && count === nth.n);
+    // Draw for every applicable call (hit or not) so the sequence of failures depends only on the seed and call order.
+    const fraction = this.#options.failFraction ?? 0;
+    const drawHit = fraction > 0 && this.#applies(op) && this.#random() < fraction;
+    if (nthHit || drawHit) {
+      this.#injected++;
+      throw this.#fault(`${op} call ${count}`, key);
+    }
+  }
+
+  #fault(what: string, key: string): BrokerError {
+    return this.#options.errorKind === 'permanent'
+      ? new BrokerError('ACCESS_DENIED', `Injected permanent fault (${what}).`, { key, retryable: false })
+      : new BrokerError('IO', `Injected retryable fault (${what}).`, { key, retryable: true });
+  }
+
+  /** A stream that passes `cutStreamAfterBytes` bytes and then errors, when cutting applies to `op`. */
+  #maybeCut(op: BrokerOperation, stream: Readable, key: string): Readable {
+    const limit = this.#options.cutStreamAfterBytes;
+    if (limit === undefined || !this.#applies(op)) return stream;
+    const cutter = new StreamCutter(limit, () => {
+      this.#injected++;
+      return this.#fault(`${op} stream cut after ${limit} bytes`, key);
+    });
+    stream.on('error', (error) => cutter.destroy(error));
+    cutter.once('close', () => {
+      if (!stream.destroyed) stream.destroy(); // release the inner file/socket when the consumer stops early
+    });
+    return stream.pipe(cutter);
+  }
+
+  list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry> {
+    const inner = this.#inner;
+    const before = (): Promise<void> => this.#before('list', prefix, options?.signal);
+    return {
+      async *[Symbol.asyncIterator]() {
+        await before();
+        yield* inner.list(prefix, options);
+      },
+    };
+  }
+
+  async stat(key: string, options?: OperationOptions): Promise<BrokerEntry | null> {
+    await this.#before('stat', key, options?.signal);
+    return this.#inner.stat(key, options);
+  }
+
+  async read(key: string, options?: ReadOptions): Promise<Readable> {
+    await this.#before('read', key, options?.signal);
+    return this.#maybeCut('read', await this.#inner.read(key, options), key);
+  }
+
+  async write(key: string, body: Readable | Uint8Array, options?: WriteOptions): Promise<WriteResult> {
+    await this.#before('write', key, options?.signal);
+    const cut = this.#options.cutStreamAfterBytes !== undefined && this.#applies('write');
+    return this.#inner.write(key, cut ? this.#maybeCut('write', toReadable(body), key) : body, options);
+  }
+
+  async uploadFile(localPath: string, key: string, options?: WriteOptions): Promise<WriteResult> {
+    await this.#before('uploadFile', key, options?.signal);
+    return this.#inner.uploadFile(localPath, key, options);
+  }
+
+  async downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult> {
+    await this.#before('downloadFile', key, options?.signal);
+    return this.#inner.downloadFile(key, localPath, options);
+  }
+
+  async rename(from: string, to: string, options?: OperationOptions): Promise<void> {
+    await this.#before('rename', from, options?.signal);
+    return this.#inner.rename(from, to, options);
+  }
+
+  async delete(key: string, options?: OperationOptions): Promise<void> {
+    await this.#before('delete', key, options?.signal);
+    return this.#inner.delete(key, options);
+  }
+
+  async deletePrefix(prefix: string, options?: OperationOptions): Promise<number> {
+    await this.#before('deletePrefix', prefix, options?.signal);
+    return this.#inner.deletePrefix(prefix, options);
+  }
+
+  async close(): Promise<void> {
+    return this.#inner.close();
+  }
+}
+
+/** Passes `limit` bytes, then fails with the error `makeError` returns. */
+class StreamCutter extends Transform {
+  #remaining: number;
+  readonly #makeError: () => BrokerError;
+
+  constructor(limit: number, makeError: () => BrokerError) {
+    super();
+    this.#remaining = limit;
+    this.#makeError = makeError;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length <= this.#remaining) {
+      this.#remaining -= chunk.length;
+      callback(null, chunk);
+      return;
+    }
+    const head = chunk.subarray(0, this.#remaining);
+    this.#remaining = 0;
+    if (head.length > 0) this.push(head);
+    callback(this.#makeError());
+  }
+}
+
+/** Small, fast, seedable PRNG (public-domain mulberry32): deterministic fault sequences across runs. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,270 @@
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import type {
+  Broker,
+  BrokerCapabilities,
+  BrokerEntry,
+  ListOptions,
+  OperationOptions,
+  ReadOptions,
+  WriteOptions,
+  WriteResult,
+} from '../broker.ts';
+import { baseName, checkKey, checkPrefix, tempKeyFor } from '../keys.ts';
+import { ByteCounter, checkRange, guardReadStream, throwIfAborted, toReadable } from '../streams.ts';
+import { walkTree } from '../tree-walk.ts';
+import {
+  fsyncDirectory,
+  fsyncFile,
+  kernelCopy,
+  mapLocalError,
+  mkdirFor,
+  pruneEmptyDirectories,
+  readDirectory,
+  removeQuietly,
+} from './local-files.ts';
+
+/** Attempts for a write whose directory is pruned by a concurrent delete between our mkdir and open. */
+const MKDIR_RACE_ATTEMPTS = 5;
+
+/**
+ * `file:///abs/path`: local disk or a mounted NFS/CIFS share. Writes go to a temp name beside the destination, are
+ * fsynced and renamed, so a reader never sees half a file; copies use the kernel (reflink or copy_file_range).
+ * Directories are created on demand and pruned when they become empty, so listings match an object store's.
+ */
+export class LocalBroker implements Broker {
+  readonly scheme = 'file';
+  readonly location: string;
+  readonly capabilities: BrokerCapabilities = { atomicWrite: false, cheapRename: true };
+  readonly #root: string;
+
+  /** `rootPath` must be absolute; it is created lazily by the first write. */
+  constructor(rootPath: string, location: string) {
+    this.#root = path.resolve(rootPath);
+    this.location = location;
+  }
+
+  #path(key: string): string {
+    return key === '' ? this.#root : path.join(this.#root, ...key.split('/'));
+  }
+
+  list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry> {
+    checkPrefix(prefix);
+    const signal = options?.signal;
+    const listDirectory = async (dirKey: string) => {
+      throwIfAborted(signal, prefix);
+      try {
+        return await readDirectory(this.#path(dirKey));
+      } catch (error) {
+        throw mapLocalError(error, prefix, 'read', signal);
+      }
+    };
+    return walkTree(listDirectory, prefix, options?.recursive === true);
+  }
+
+  async stat(key: string, options?: OperationOptions): Promise<BrokerEntry | null> {
+    checkKey(key);
+    throwIfAborted(options?.signal, key);
+    try {
+      const s = await stat(this.#path(key));
+      if (!s.isFile() && !s.isDirectory()) return null;
+      return { key, name: baseName(key), isDirectory: s.isDirectory(), size: s.isDirectory() ? 0 : s.size, modifiedAt: s.mtime };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      throw mapLocalError(error, key, 'read', options?.signal);
+    }
+  }
+
+  async read(key: string, options?: ReadOptions): Promise<Readable> {
+    checkKey(key);
+    const { start, end } = checkRange(key, options?.start, options?.end);
+    const signal = options?.signal;
+    throwIfAborted(signal, key);
+    let handle;
+    try {
+      handle = await open(this.#path(key), 'r');
+      // open(2) succeeds on a directory; a directory is not a file to read.
+      if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      throw mapLocalError(error, key, 'read', signal);
+    }
+    const mapError = (error: unknown) => mapLocalError(error, key, 'read', signal);
+    if (end !== undefined && end === start) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    // createReadStream's `end` is inclusive; ours is exclusive.
+    const source = handle.createReadStream({ start, ...(end === undefined ? {} : { end: end - 1 }), highWaterMark: 1024 * 1024 });
+    return guardReadStream(source, key, mapError, signal);
+  }
+
+  async write(key: string, body: Readable | Uint8Array, options?: WriteOptions): Promise<WriteResult> {
+    checkKey(key);
+    const signal = options?.signal;
+    const target = this.#path(key);
+    const temp = this.#path(tempKeyFor(key));
+    const counter = new ByteCounter(options?.onProgress);
+    const source = toReadable(body);
+    let handle;
+    try {
+      throwIfAborted(signal, key);
+      handle = await this.#openTemp(temp);
+      await pipeline(source, counter, handle.createWriteStream({ autoClose: false, highWaterMark: 1024 * 1024 }), signal ? { signal } : {});
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      throwIfAborted(signal, key);
+      await rename(temp, target);
+      await fsyncDirectory(path.dirname(target));
+      return { size: counter.bytes };
+    } catch (error) {
+      if (!source.destroyed) source.destroy();
+      await handle?.close().catch(() => undefined);
+      await removeQuietly(temp);
+      throw mapLocalError(error, key, 'write', signal);
+    }
+  }
+
+  /** Create the parent directories and open a fresh temp file, retrying if a concurrent prune removes the parent. */
+  async #openTemp(temp: string) {
+    for (let attempt = 1; ; attempt++) {
+      await mkdirFor(temp);
+      try {
+        return await open(temp, 'wx');
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'ENOENT' || attempt >= MKDIR_RACE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async uploadFile(localPath: string, key: string, options?: WriteOptions): Promise<WriteResult> {
+    checkKey(key);
+    const target = this.#path(key);
+    return this.#copyDurably(localPath, target, this.#path(tempKeyFor(key)), key, options);
+  }
+
+  async downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult> {
+    checkKey(key);
+    const target = path.resolve(localPath);
+    const temp = path.join(path.dirname(target), baseName(tempKeyFor(path.basename(target))));
+    const source = this.#path(key);
+    try {
+      const s = await stat(source);
+      if (!s.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    } catch (error) {
+      throw mapLocalError(error, key, 'read', options?.signal);
+    }
+    return this.#copyDurably(source, target, temp, key, options);
+  }
+
+  /** Kernel copy into `temp`, fsync, rename over `target`: a failure or abort leaves nothing at `target`. */
+  async #copyDurably(from: string, target: string, temp: string, key: string, options: WriteOptions | undefined): Promise<WriteResult> {
+    const signal = options?.signal;
+    try {
+      throwIfAborted(signal, key);
+      const size = (await stat(from)).size;
+      for (let attempt = 1; ; attempt++) {
+        await mkdirFor(temp);
+        try {
+          await kernelCopy(from, temp);
+          break;
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          // ENOENT on the *destination* directory (pruned concurrently) is retried; a missing source is not.
+          if (code !== 'ENOENT' || attempt >= MKDIR_RACE_ATTEMPTS || !(await exists(from))) throw error;
+        }
+      }
+      // copy_file_range cannot be interrupted; an abort that arrived meanwhile is honoured before the file appears.
+      throwIfAborted(signal, key);
+      await fsyncFile(temp);
+      await rename(temp, target);
+      await fsyncDirectory(path.dirname(target));
+      options?.onProgress?.(size);
+      return { size };
+    } catch (error) {
+      await removeQuietly(temp);
+      const missingSource = !(await exists(from));
+      throw mapLocalError(error, key, missingSource ? 'read' : 'write', signal);
+    }
+  }
+
+  async rename(from: string, to: string, options?: OperationOptions): Promise<void> {
+    checkKey(from);
+    checkKey(to);
+    throwIfAborted(options?.signal, from);
+    const source = this.#path(from);
+    const target = this.#path(to);
+    try {
+      if (from === to) {
+        await stat(source);
+        return;
+      }
+      for (let attempt = 1; ; attempt++) {
+        await mkdirFor(target);
+        try {
+          await rename(source, target);
+          break;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== 'ENOENT' || attempt >= MKDIR_RACE_ATTEMPTS || !(await exists(source))) throw error;
+        }
+      }
+    } catch (error) {
+      throw mapLocalError(error, from, (await exists(source)) ? 'write' : 'read', options?.signal);
+    }
+    await fsyncDirectory(path.dirname(target));
+    await pruneEmptyDirectories(path.dirname(source), this.#root);
+  }
+
+  async delete(key: string, options?: OperationOptions): Promise<void> {
+    checkKey(key);
+    throwIfAborted(options?.signal, key);
+    const filePath = this.#path(key);
+    try {
+      await unlink(filePath);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // Missing → idempotent success; a directory is not a file, so there is no file to delete.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return;
+      if (code === 'EPERM' && (await stat(filePath).then((s) => s.isDirectory(), () => false))) return;
+      throw mapLocalError(error, key, 'write', options?.signal);
+    }
+    await pruneEmptyDirectories(path.dirname(filePath), this.#root);
+  }
+
+  async deletePrefix(prefix: string, options?: OperationOptions): Promise<number> {
+    checkPrefix(prefix);
+    const signal = options?.signal;
+    const parents = new Set<string>();
+    let deleted = 0;
+    for await (const entry of this.list(prefix, { recursive: true, ...(signal ? { signal } : {}) })) {
+      throwIfAborted(signal, prefix);
+      const filePath = this.#path(entry.key);
+      try {
+        await unlink(filePath);
+        deleted++;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'ENOENT') throw mapLocalError(error, entry.key, 'write', signal);
+      }
+      parents.add(path.dirname(filePath));
+    }
+    // Deepest first, so a parent is tried only after its children had their chance to go.
+    for (const dir of [...parents].sort((a, b) => b.length - a.length)) await pruneEmptyDirectories(dir, this.#root);
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    // Nothing pooled: every operation opens and closes its own file handles.
+  }
+}
+
+async function exists(filePath: string): Promise<boolean> {
+  return stat(filePath).then(
+    () => true,
+    () => false,
+  );
+}
