@@ -1,0 +1,134 @@
+/**
+ * A small stand-in for the Engine until the real one executes SQL: it understands just the statements the protocol
+ * tests need, and goes through the same Session interface the real Engine implements.
+ */
+import type { Session, SessionOptions } from '../../src/engine.ts';
+import type { StatementResult } from '../../src/sql/result.ts';
+import { okResult, showResult } from '../../src/sql/result.ts';
+import { SqlError, sqlError } from '../../src/errors/index.ts';
+import { GlobalVariables, SessionVariables } from '../../src/sql/variables/index.ts';
+import type { ConnectionRegistry } from '../../src/server/connection-registry.ts';
+
+export class FakeEngine {
+  readonly globals = new GlobalVariables();
+  readonly registry: ConnectionRegistry;
+  readonly databases = new Set(['db1', 'information_schema']);
+  readonly executed: string[] = [];
+  readonly closedSessions: number[] = [];
+
+  constructor(registry: ConnectionRegistry) {
+    this.registry = registry;
+  }
+
+  session(options: SessionOptions = {}): Session {
+    return new FakeSession(this, options);
+  }
+}
+
+class FakeSession implements Session {
+  readonly connectionId: number;
+  readonly user: string;
+  readonly host: string;
+  database: string | undefined;
+  readonly #engine: FakeEngine;
+  readonly #variables: SessionVariables;
+  #abort = new AbortController();
+
+  constructor(engine: FakeEngine, options: SessionOptions) {
+    this.#engine = engine;
+    this.connectionId = options.connectionId ?? 0;
+    this.user = options.user ?? 'root';
+    this.host = options.host ?? 'localhost';
+    this.database = options.database;
+    this.#variables = new SessionVariables(engine.globals);
+  }
+
+  async execute(sql: string): Promise<StatementResult> {
+    let last: StatementResult = okResult();
+    for await (const r of this.executeScript(sql)) last = r;
+    return last;
+  }
+
+  async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
+    for (const statement of sql.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+      this.#engine.executed.push(statement);
+      this.#abort = new AbortController();
+      yield await this.#run(statement, this.#abort.signal);
+    }
+  }
+
+  async #run(sql: string, signal: AbortSignal): Promise<StatementResult> {
+    let m: RegExpMatchArray | null;
+    if ((m = sql.match(/^select @@(?:(session|global)\.)?(\w+)(?: limit 1)?$/i))) {
+      const scope = m[1]?.toUpperCase() as 'SESSION' | 'GLOBAL' | undefined;
+      const { value, type } = this.#variables.getTyped(m[2]!, scope);
+      return { kind: 'rows', columns: [`@@${m[2]}`], columnTypes: [type], rows: [[String(value)]] };
+    }
+    if ((m = sql.match(/^set names (\w+)$/i))) {
+      this.#variables.setNames(m[1]!);
+      return okResult();
+    }
+    if ((m = sql.match(/^set (?:(session|global) )?(\w+)\s*=\s*'?(\w+)'?$/i))) {
+      this.#variables.set(m[2]!, m[3]!, m[1]?.toUpperCase() as 'SESSION' | 'GLOBAL' | undefined);
+      return okResult();
+    }
+    if ((m = sql.match(/^show variables like '([^']*)'$/i))) {
+      return showResult(['Variable_name', 'Value'], this.#variables.showRows({ like: m[1]! }));
+    }
+    if (/^select database\(\)/i.test(sql)) {
+      return { kind: 'rows', columns: ['DATABASE()'], columnTypes: [{ name: 'VARCHAR', length: 64 }], rows: [[this.database ?? null]] };
+    }
+    if (/^select typed$/i.test(sql)) {
+      return {
+        kind: 'rows',
+        columns: ['i', 'b', 'l', 'd', 'f', 's', 'dt', 'n', 'bool'],
+        columnTypes: [
+          { name: 'INT' }, { name: 'BIGINT' }, { name: 'LARGEINT' }, { name: 'DECIMAL', precision: 10, scale: 2 },
+          { name: 'DOUBLE' }, { name: 'VARCHAR', length: 20 }, { name: 'DATE' }, { name: 'INT' }, { name: 'BOOLEAN' },
+        ],
+        rows: [
+          ['42', '9007199254740991', '170141183460469231731687303715884105727', '12.50', '1.5', 'héllo ✓ 日本', '2024-02-29', null, '1'],
+          ['-1', '0', '-5', '-0.50', '-2.25', '', '1970-01-01', '7', '0'],
+        ],
+      };
+    }
+    if ((m = sql.match(/^select rows (\d+)$/i))) {
+      const n = Number(m[1]);
+      const rows: string[][] = [];
+      for (let i = 0; i < n; i++) rows.push([String(i), `row-${i}-${'x'.repeat(40)}`]);
+      return { kind: 'rows', columns: ['id', 'payload'], columnTypes: [{ name: 'INT' }, { name: 'VARCHAR', length: 64 }], rows };
+    }
+    if ((m = sql.match(/^sleep ([\d.]+)$/i))) {
+      const ms = Number(m[1]) * 1000;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted'));
+        }, { once: true });
+      });
+      return okResult(0, `slept ${m[1]}`);
+    }
+    if ((m = sql.match(/^kill (?:(query|connection) )?(\d+)$/i))) {
+      this.#engine.registry.kill(Number(m[2]), m[1]?.toUpperCase() === 'QUERY' ? 'QUERY' : 'CONNECTION', { user: this.user });
+      return okResult();
+    }
+    if (/^show processlist$/i.test(sql)) return this.#engine.registry.processList();
+    if ((m = sql.match(/^insert (\d+)$/i))) return okResult(Number(m[1]));
+    if (/^boom$/i.test(sql)) throw new Error('internal failure');
+    throw new SqlError(1064, '42000', `You have an error in your SQL syntax near '${sql.slice(0, 20)}'`);
+  }
+
+  useDatabase(name: string): void {
+    if (!this.#engine.databases.has(name)) throw sqlError('ER_BAD_DB_ERROR', `Unknown database '${name}'`);
+    this.database = name;
+  }
+
+  interrupt(): void {
+    this.#abort.abort();
+  }
+
+  close(): void {
+    this.#engine.closedSessions.push(this.connectionId);
+  }
+}
