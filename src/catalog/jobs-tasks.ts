@@ -1,0 +1,82 @@
+import type { Catalog } from './catalog.ts';
+import type { JobTaskRow, JsonValue, NewTask, RawTask, TaskKind } from './jobs-types.ts';
+import { decodeTask } from './jobs-types.ts';
+
+/**
+ * Create the tasks a state needs, skipping those that already exist (same `taskKey`), together with their files, in
+ * one transaction. Why idempotent: a state that was not persisted is re-executed after a restart, and must find the
+ * tasks — and the per-file progress — of its first execution instead of starting over.
+ * Returns the rows for all given keys, in the given order.
+ */
+export function ensureTasks(catalog: Catalog, jobId: number, tasks: readonly NewTask[]): JobTaskRow[] {
+  return catalog.transaction(() => {
+    const insertTask = catalog.prepare<unknown[], RawTask>(
+      `INSERT INTO job_tasks (job_id, task_key, kind, backend_id, tablet_id, payload) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (job_id, task_key) DO NOTHING RETURNING *`,
+    );
+    const selectTask = catalog.prepare<[number, string], RawTask>(
+      'SELECT * FROM job_tasks WHERE job_id = ? AND task_key = ?',
+    );
+    const insertFile = catalog.prepare(
+      `INSERT INTO job_files (task_id, job_id, tablet_id, name, size, md5) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    );
+    return tasks.map((t) => {
+      const created = insertTask.get(jobId, t.taskKey, t.kind, t.backendId, t.tabletId, JSON.stringify(t.payload));
+      if (created === undefined) {
+        const existing = selectTask.get(jobId, t.taskKey);
+        if (existing === undefined) throw new Error(`task ${t.taskKey} of job ${jobId} vanished`);
+        return decodeTask(existing);
+      }
+      for (const f of t.files ?? []) insertFile.run(created.id, jobId, f.tabletId, f.name, f.size, f.md5);
+      return decodeTask(created);
+    });
+  });
+}
+
+/** Tasks of a job, optionally of one kind, in creation order. */
+export function listTasks(catalog: Catalog, jobId: number, kind?: TaskKind): JobTaskRow[] {
+  return catalog
+    .prepare<[Record<string, unknown>], RawTask>(
+      'SELECT * FROM job_tasks WHERE job_id = @jobId AND (@kind IS NULL OR kind = @kind) ORDER BY id',
+    )
+    .all({ jobId, kind: kind ?? null })
+    .map(decodeTask);
+}
+
+/** Mark a task done with its result (only from pending: a late completion of a failed task is ignored). */
+export function completeTask(catalog: Catalog, taskId: number, result: JsonValue): boolean {
+  return (
+    catalog
+      .prepare("UPDATE job_tasks SET state = 'done', result = ?, error = NULL WHERE id = ? AND state = 'pending'")
+      .run(JSON.stringify(result), taskId).changes === 1
+  );
+}
+
+/** Record a failed attempt that will be retried: the message shows in TaskErrMsg meanwhile. */
+export function recordTaskAttemptError(catalog: Catalog, taskId: number, message: string): void {
+  catalog.prepare('UPDATE job_tasks SET error = ?, attempts = attempts + 1 WHERE id = ?').run(message, taskId);
+}
+
+/** Mark a task failed for good (its job is being cancelled). */
+export function failTask(catalog: Catalog, taskId: number, message: string): void {
+  catalog
+    .prepare("UPDATE job_tasks SET state = 'failed', error = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'")
+    .run(message, taskId);
+}
+
+/** Mark finished snapshot tasks as released (their local snapshot dirs no longer belong to the job). */
+export function markTasksReleased(catalog: Catalog, taskIds: readonly number[]): void {
+  const stmt = catalog.prepare("UPDATE job_tasks SET state = 'released' WHERE id = ? AND state = 'done'");
+  catalog.transaction(() => {
+    for (const id of taskIds) stmt.run(id);
+  });
+}
+
+/** Forget a job's tasks of the given kinds (and their files): used before PENDING is re-executed. */
+export function deleteTasks(catalog: Catalog, jobId: number, kinds: readonly TaskKind[]): void {
+  const stmt = catalog.prepare('DELETE FROM job_tasks WHERE job_id = ? AND kind = ?');
+  catalog.transaction(() => {
+    for (const kind of kinds) stmt.run(jobId, kind);
+  });
+}

@@ -1,0 +1,128 @@
+import type { JsonValue } from '../catalog/jobs-types.ts';
+import { next, WAIT, type JobDriver, type StateContext, type StateOutcome } from './driver.ts';
+import { BACKUP_JOB, type BackupState } from './state-machine.ts';
+import type { BackupPlan, BackupSteps, LocalSnapshot, SnapshotTarget } from './steps.ts';
+import {
+  allDone,
+  finishedSnapshots,
+  missingSnapshot,
+  releaseSnapshots,
+  snapshotTasks,
+  tabletsOf,
+  transferIO,
+  transferTasks,
+} from './task-plans.ts';
+
+export interface BackupJobOptions {
+  /** StarRocks' `max_upload_task_per_be`: ≤ 0 sends one upload task per tablet. */
+  readonly maxUploadTasksPerBackend?: number;
+}
+
+function planOf(ctx: StateContext): BackupPlan {
+  if (ctx.job.plan === null) throw new Error(`backup job ${ctx.job.id} has no plan in state ${ctx.job.state}`);
+  return ctx.job.plan as unknown as BackupPlan;
+}
+
+/** BACKUP as a driver over BackupSteps: one function per state, as in StarRocks' BackupJob.run(). */
+export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {}): JobDriver {
+  const maxPerBackend = options.maxUploadTasksPerBackend ?? 0;
+  const uploads = (ctx: StateContext) =>
+    transferTasks(
+      'upload',
+      finishedSnapshots<SnapshotTarget>(ctx).map((s) => s.value),
+      (t) => t.snapshot.files,
+      maxPerBackend,
+    );
+
+  /** Pin versions, choose replicas, copy meta; send snapshot tasks. Not persisted: re-run after a restart. */
+  async function pending(ctx: StateContext): Promise<StateOutcome> {
+    const plan = await steps.prepare(ctx.job, ctx.signal);
+    ctx.setPlan(plan as unknown as JsonValue);
+    ctx.ensureTasks(snapshotTasks(plan.targets));
+    return next('SNAPSHOTING');
+  }
+
+  /** Wait for every tablet's snapshot. */
+  function snapshoting(ctx: StateContext): StateOutcome {
+    return allDone(ctx.listTasks('snapshot')) ? next('UPLOAD_SNAPSHOT') : WAIT;
+  }
+
+  /** Send upload tasks per backend (re-sent after a restart; files already uploaded are skipped). */
+  function uploadSnapshot(ctx: StateContext): StateOutcome {
+    ctx.ensureTasks(uploads(ctx));
+    return next('UPLOADING');
+  }
+
+  /** Wait for every upload. */
+  function uploading(ctx: StateContext): StateOutcome {
+    return allDone(ctx.listTasks('upload')) ? next('SAVE_META') : WAIT;
+  }
+
+  /** Write meta + info locally, then release the local snapshots (StarRocks does it here, fire-and-forget). */
+  async function saveMeta(ctx: StateContext): Promise<StateOutcome> {
+    await steps.saveMeta(
+      ctx.job,
+      planOf(ctx),
+      finishedSnapshots<SnapshotTarget>(ctx).map((s) => s.value),
+    );
+    await releaseSnapshots(ctx, (s) => steps.release(s));
+    return next('UPLOAD_INFO');
+  }
+
+  /** Upload meta, then info (the snapshot becomes visible). Errors here are retried until the timeout. */
+  async function uploadInfo(ctx: StateContext): Promise<StateOutcome> {
+    await steps.uploadInfo(ctx.job, ctx.signal);
+    return next('FINISHED');
+  }
+
+  const byState: Readonly<Record<Exclude<BackupState, 'FINISHED' | 'CANCELLED'>, (ctx: StateContext) => StateOutcome | Promise<StateOutcome>>> = {
+    PENDING: pending,
+    SNAPSHOTING: snapshoting,
+    UPLOAD_SNAPSHOT: uploadSnapshot,
+    UPLOADING: uploading,
+    SAVE_META: saveMeta,
+    UPLOAD_INFO: uploadInfo,
+  };
+
+  return {
+    kind: BACKUP_JOB,
+    async step(ctx) {
+      const run = byState[ctx.job.state as keyof typeof byState] as (typeof byState)[keyof typeof byState] | undefined;
+      if (run === undefined) throw new Error(`backup job ${ctx.job.id} has no step for state ${ctx.job.state}`);
+      return run(ctx);
+    },
+    async runTask(task, io) {
+      if (task.kind === 'snapshot') {
+        const snapshot: LocalSnapshot = await steps.snapshot(task.payload as unknown as SnapshotTarget, io.signal);
+        return snapshot as unknown as JsonValue;
+      }
+      if (task.kind === 'upload') {
+        const tio = transferIO(io);
+        const tablets = tabletsOf<SnapshotTarget>(task).filter((t) => tio.pending.has(t.target.tabletId));
+        if (tablets.length > 0) await steps.upload(io.job, tablets, tio);
+        return { files: io.pendingFiles.length };
+      }
+      throw new Error(`backup job has no ${task.kind} tasks`);
+    },
+    async cleanup(ctx) {
+      await releaseSnapshots(ctx, (s) => steps.release(s));
+      await steps.discard(ctx.job);
+    },
+    async prepareResume(ctx) {
+      switch (ctx.job.state as BackupState) {
+        case 'PENDING':
+          // StarRocks regenerates every snapshot task; ours would pin possibly newer versions, so start clean.
+          await releaseSnapshots(ctx, (s) => steps.release(s));
+          ctx.deleteTasks(['snapshot', 'upload']);
+          ctx.setPlan(null);
+          return null;
+        case 'UPLOAD_SNAPSHOT':
+          return missingSnapshot(ctx, (s) => steps.snapshotExists(s));
+        case 'UPLOAD_INFO':
+          return (await steps.savedMetaExists(ctx.job)) ? null : 'the local meta and info files are gone';
+        default:
+          return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '../util/clock.ts';
+import type { JobFileRow, JobRow, JobTaskRow, JsonValue, NewTask, TaskKind } from '../catalog/jobs-types.ts';
+import type { JobKind } from './state-machine.ts';
+
+/**
+ * What a kind's runner plugs into the scheduler. The scheduler owns states, persistence, timeouts, cancellation,
+ * tasks and progress; a driver only says what each state does. BACKUP and RESTORE drivers are built from
+ * BackupSteps / RestoreSteps (./steps.ts); VERIFY, COPY and DROP SNAPSHOT add their own.
+ */
+export interface JobDriver {
+  /** The state machine this driver runs. */
+  readonly kind: JobKind;
+  /**
+   * Do the current state's action and say what comes next. Called again whenever one of the job's tasks finishes,
+   * so a waiting state checks its tasks and returns `wait` until they are all done. Must be idempotent: after a
+   * restart the state (or an earlier checkpoint) runs again.
+   */
+  step(ctx: StateContext): Promise<StateOutcome>;
+  /** Run one task on its backend's queue; the resolved JSON is stored as the task's result. Honour `io.signal`. */
+  runTask(task: JobTaskRow, io: TaskIO): Promise<JsonValue>;
+  /**
+   * Release what a cancelled job holds (local snapshots, temp dirs) and undo what it created but never published.
+   * Idempotent; errors are logged, never block the cancel.
+   */
+  cleanup(ctx: StateContext): Promise<void>;
+  /**
+   * Called at recovery, after the job was put back in its checkpoint state (`ctx.job.state`; `interruptedIn` is the
+   * state it was in when the process stopped). Prepare the re-execution (e.g. discard the tasks of a PENDING that
+   * will run again) and return null to resume, or a reason to cancel the job instead (e.g. snapshots gone).
+   */
+  prepareResume(ctx: StateContext, interruptedIn: string): Promise<string | null>;
+}
+
+/** What the next state is. `publish` runs inside the same catalog transaction that records the move. */
+export type StateOutcome =
+  | { readonly type: 'next'; readonly to: string; readonly publish?: () => void }
+  | { readonly type: 'wait' };
+
+export const WAIT: StateOutcome = { type: 'wait' };
+
+export function next(to: string, publish?: () => void): StateOutcome {
+  return publish === undefined ? { type: 'next', to } : { type: 'next', to, publish };
+}
+
+/** A driver's view of its job while a state runs. */
+export interface StateContext {
+  /** The job as persisted right now. */
+  readonly job: JobRow;
+  /** Aborted when the job is cancelled (user, timeout, failure) or the engine shuts down. */
+  readonly signal: AbortSignal;
+  /** `logger.child({ jobId, label, state })`. */
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** Persist the job's plan (null clears it). */
+  setPlan(plan: JsonValue | null): void;
+  /**
+   * Create the given tasks unless they exist (by `taskKey`) and queue every one not yet done on its backend.
+   * Returns the rows in the given order. When a task finishes, the job's current state runs again.
+   */
+  ensureTasks(tasks: readonly NewTask[]): JobTaskRow[];
+  /** The job's tasks, optionally of one kind, in creation order. */
+  listTasks(kind?: TaskKind): JobTaskRow[];
+  /** Mark finished snapshot tasks released (their dirs are no longer owned by the job). */
+  markReleased(taskIds: readonly number[]): void;
+  /** Delete the job's tasks of the given kinds (and their file journal). */
+  deleteTasks(kinds: readonly TaskKind[]): void;
+}
+
+/** What a running task can do. */
+export interface TaskIO {
+  /** Aborted on cancel / shutdown: stop promptly, leave no partial file under a final name. */
+  readonly signal: AbortSignal;
+  /** The task's files not yet transferred (already-done files are never handed out again). */
+  readonly pendingFiles: readonly JobFileRow[];
+  /** The job the task belongs to. */
+  readonly job: JobRow;
+  readonly log: Logger;
+  /** Record one file as transferred (durable: a restart will not transfer it again). */
+  fileDone(tabletId: number, name: string): void;
+  /** Count bytes sent / received so far for progress (not persisted). */
+  addBytes(bytes: number): void;
+}

@@ -1,0 +1,10 @@
+export * from './state-machine.ts';
+export * from './status.ts';
+export * from './driver.ts';
+export * from './steps.ts';
+export * from './backend-workers.ts';
+export * from './progress.ts';
+export * from './scheduler.ts';
+export * from './show.ts';
+export { backupDriver, type BackupJobOptions } from './backup-job.ts';
+export { restoreDriver, type RestoreJobOptions } from './restore-job.ts';

@@ -1,0 +1,140 @@
+import type { JsonValue } from '../catalog/jobs-types.ts';
+import { next, WAIT, type JobDriver, type StateContext, type StateOutcome } from './driver.ts';
+import { RESTORE_JOB, type RestoreState } from './state-machine.ts';
+import type { LocalSnapshot, RestorePlan, RestoreSteps, RestoreTarget, TabletSnapshot } from './steps.ts';
+import {
+  allDone,
+  finishedSnapshots,
+  missingSnapshot,
+  releaseSnapshots,
+  snapshotTasks,
+  tabletsOf,
+  transferIO,
+  transferTasks,
+} from './task-plans.ts';
+
+export interface RestoreJobOptions {
+  /** StarRocks' `max_download_task_per_be`: ≤ 0 sends one download task per tablet. */
+  readonly maxDownloadTasksPerBackend?: number;
+}
+
+function planOf(ctx: StateContext): RestorePlan | null {
+  return ctx.job.plan as unknown as RestorePlan | null;
+}
+
+function requirePlan(ctx: StateContext): RestorePlan {
+  const plan = planOf(ctx);
+  if (plan === null) throw new Error(`restore job ${ctx.job.id} has no plan in state ${ctx.job.state}`);
+  return plan;
+}
+
+/** RESTORE as a driver over RestoreSteps: one function per state, as in StarRocks' RestoreJob.run(). */
+export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = {}): JobDriver {
+  const maxPerBackend = options.maxDownloadTasksPerBackend ?? 0;
+  const snapshots = (ctx: StateContext): TabletSnapshot<RestoreTarget>[] =>
+    finishedSnapshots<RestoreTarget>(ctx).map((s) => s.value);
+
+  /** checkAndPrepareMeta: create invisible objects, map tablets; send restore-mode snapshot tasks. Re-run after restart. */
+  async function pending(ctx: StateContext): Promise<StateOutcome> {
+    const plan = await steps.prepare(ctx.job, ctx.signal);
+    ctx.setPlan(plan as unknown as JsonValue);
+    ctx.ensureTasks(snapshotTasks(plan.targets));
+    return next('SNAPSHOTING');
+  }
+
+  function snapshoting(ctx: StateContext): StateOutcome {
+    return allDone(ctx.listTasks('snapshot')) ? next('DOWNLOAD') : WAIT;
+  }
+
+  /** Send download tasks per backend (re-sent after a restart; files already downloaded are skipped). */
+  function download(ctx: StateContext): StateOutcome {
+    ctx.ensureTasks(transferTasks('download', snapshots(ctx), (t) => t.target.files, maxPerBackend));
+    return next('DOWNLOADING');
+  }
+
+  function downloading(ctx: StateContext): StateOutcome {
+    return allDone(ctx.listTasks('download')) ? next('COMMIT') : WAIT;
+  }
+
+  /** One move task per replica: place the downloaded files into the still-invisible tablet. */
+  function commit(ctx: StateContext): StateOutcome {
+    ctx.ensureTasks(
+      snapshots(ctx).map((s) => ({
+        taskKey: `move:${s.target.tabletId}@${s.target.backendId}`,
+        kind: 'move' as const,
+        backendId: s.target.backendId,
+        tabletId: s.target.tabletId,
+        payload: s,
+      })),
+    );
+    return next('COMMITTING');
+  }
+
+  /** All placed: release snapshots, then publish in the very transaction that records FINISHED. */
+  async function committing(ctx: StateContext): Promise<StateOutcome> {
+    if (!allDone(ctx.listTasks('move'))) return WAIT;
+    const plan = requirePlan(ctx);
+    await releaseSnapshots(ctx, (s) => steps.release(s));
+    const job = ctx.job;
+    return next('FINISHED', () => steps.publish(job, plan));
+  }
+
+  const byState: Readonly<Record<Exclude<RestoreState, 'FINISHED' | 'CANCELLED'>, (ctx: StateContext) => StateOutcome | Promise<StateOutcome>>> = {
+    PENDING: pending,
+    SNAPSHOTING: snapshoting,
+    DOWNLOAD: download,
+    DOWNLOADING: downloading,
+    COMMIT: commit,
+    COMMITTING: committing,
+  };
+
+  return {
+    kind: RESTORE_JOB,
+    async step(ctx) {
+      const run = byState[ctx.job.state as keyof typeof byState] as (typeof byState)[keyof typeof byState] | undefined;
+      if (run === undefined) throw new Error(`restore job ${ctx.job.id} has no step for state ${ctx.job.state}`);
+      return run(ctx);
+    },
+    async runTask(task, io) {
+      switch (task.kind) {
+        case 'snapshot': {
+          const snapshot: LocalSnapshot = await steps.snapshot(task.payload as unknown as RestoreTarget, io.signal);
+          return snapshot as unknown as JsonValue;
+        }
+        case 'download': {
+          const tio = transferIO(io);
+          const tablets = tabletsOf<RestoreTarget>(task).filter((t) => tio.pending.has(t.target.tabletId));
+          if (tablets.length > 0) await steps.download(io.job, tablets, tio);
+          return { files: io.pendingFiles.length };
+        }
+        case 'move': {
+          const s = task.payload as unknown as TabletSnapshot<RestoreTarget>;
+          await steps.move(io.job, s.target, s.snapshot, io.signal);
+          return { moved: true };
+        }
+        default:
+          throw new Error(`restore job has no ${task.kind} tasks`);
+      }
+    },
+    async cleanup(ctx) {
+      await releaseSnapshots(ctx, (s) => steps.release(s));
+      await steps.rollback(ctx.job, planOf(ctx));
+    },
+    async prepareResume(ctx) {
+      switch (ctx.job.state as RestoreState) {
+        case 'PENDING':
+          // "PENDING state restore job will redo this method": undo the first attempt's invisible objects first.
+          await releaseSnapshots(ctx, (s) => steps.release(s));
+          await steps.rollback(ctx.job, planOf(ctx));
+          ctx.deleteTasks(['snapshot', 'download', 'move']);
+          ctx.setPlan(null);
+          return null;
+        case 'DOWNLOAD':
+        case 'COMMIT':
+          return missingSnapshot(ctx, (s) => steps.snapshotExists(s));
+        default:
+          return null;
+      }
+    },
+  };
+}

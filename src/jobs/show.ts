@@ -1,0 +1,168 @@
+import type { Catalog } from '../catalog/catalog.ts';
+import { taskFileCounts } from '../catalog/jobs-files.ts';
+import { lastJobPerDb } from '../catalog/jobs-read.ts';
+import { listTasks } from '../catalog/jobs-tasks.ts';
+import type { JobRow, JobTaskRow } from '../catalog/jobs-types.ts';
+import { formatDateTime } from '../util/clock.ts';
+import { getJobKind, isTerminal, type JobKind } from './state-machine.ts';
+import { formatStatus } from './status.ts';
+import type { BackupSpec, RestoreSpec } from './steps.ts';
+
+/** `SHOW BACKUP` columns, StarRocks' order (reference §2.1). */
+export const SHOW_BACKUP_COLUMNS = [
+  'JobId',
+  'SnapshotName',
+  'DbName',
+  'State',
+  'BackupObjs',
+  'CreateTime',
+  'SnapshotFinishedTime',
+  'UploadFinishedTime',
+  'FinishedTime',
+  'UnfinishedTasks',
+  'Progress',
+  'TaskErrMsg',
+  'Status',
+  'Timeout',
+] as const;
+
+/** `SHOW RESTORE` columns, StarRocks' order (reference §2.2). */
+export const SHOW_RESTORE_COLUMNS = [
+  'JobId',
+  'Label',
+  'Timestamp',
+  'DbName',
+  'State',
+  'AllowLoad',
+  'ReplicationNum',
+  'RestoreObjs',
+  'CreateTime',
+  'MetaPreparedTime',
+  'SnapshotFinishedTime',
+  'DownloadFinishedTime',
+  'FinishedTime',
+  'UnfinishedTasks',
+  'Progress',
+  'TaskErrMsg',
+  'Status',
+  'Timeout',
+] as const;
+
+export type ShowRow = (string | null)[];
+
+/** Which database(s): SHOW … FROM db passes its id; without FROM, every database's last job. */
+export interface ShowFilter {
+  readonly dbId?: number;
+}
+
+/** One row per database whose last job is a BACKUP (0 or 1 row with a dbId). */
+export function showBackupRows(catalog: Catalog, filter: ShowFilter = {}): ShowRow[] {
+  return lastJobs(catalog, 'BACKUP', filter).map((job) => {
+    const spec = job.spec as unknown as Partial<BackupSpec>;
+    const tasks = taskColumns(catalog, job);
+    return [
+      String(job.id),
+      job.label,
+      job.dbName,
+      job.state,
+      (spec.objects ?? []).map((o) => `[${backupObject(o.table, o.partitions)}]`).join(', '),
+      formatDateTime(job.createTime),
+      formatDateTime(job.snapshotFinishedTime),
+      formatDateTime(job.transferFinishedTime),
+      formatDateTime(job.finishedTime),
+      tasks.unfinished,
+      tasks.progress,
+      tasks.errors,
+      formatStatus({ code: job.statusCode, msg: job.statusMsg }),
+      String(Math.trunc(job.timeoutMs / 1000)),
+    ];
+  });
+}
+
+/** One row per database whose last job is a RESTORE. */
+export function showRestoreRows(catalog: Catalog, filter: ShowFilter = {}): ShowRow[] {
+  return lastJobs(catalog, 'RESTORE', filter).map((job) => {
+    const spec = job.spec as unknown as Partial<RestoreSpec>;
+    const tasks = taskColumns(catalog, job);
+    return [
+      String(job.id),
+      job.label,
+      spec.timestamp ?? '',
+      job.dbName,
+      job.state,
+      String(spec.allowLoad ?? false),
+      String(spec.replicationNum ?? 3),
+      (spec.objects ?? []).map((o) => restoreObject(o.table, o.partitions)).join(', '),
+      formatDateTime(job.createTime),
+      formatDateTime(job.metaPreparedTime),
+      formatDateTime(job.snapshotFinishedTime),
+      formatDateTime(job.transferFinishedTime),
+      formatDateTime(job.finishedTime),
+      tasks.unfinished,
+      tasks.progress,
+      tasks.errors,
+      formatStatus({ code: job.statusCode, msg: job.statusMsg }),
+      String(Math.trunc(job.timeoutMs / 1000)),
+    ];
+  });
+}
+
+function lastJobs(catalog: Catalog, kind: string, filter: ShowFilter): JobRow[] {
+  return lastJobPerDb(catalog).filter((j) => j.kind === kind && (filter.dbId === undefined || j.dbId === filter.dbId));
+}
+
+/** TableRef as BackupObjs prints it: `tbl` or `tbl PARTITION (p1, p2)`. */
+function backupObject(table: string, partitions: readonly string[] | undefined): string {
+  return partitions !== undefined && partitions.length > 0 ? `${table} PARTITION (${partitions.join(', ')})` : table;
+}
+
+/** BackupJobInfo.getInfo(): `tbl PARTITIONS [p1, p2]`, a partition named like its table (unpartitioned) omitted. */
+function restoreObject(table: string, partitions: readonly string[] | undefined): string {
+  const named = (partitions ?? []).filter((p) => p !== table);
+  return named.length > 0 ? `${table} PARTITIONS [${named.join(', ')}]` : table;
+}
+
+/**
+ * UnfinishedTasks / Progress / TaskErrMsg as StarRocks fills them: the unfinished tasks of the phase the job is
+ * waiting in (`key=value` joined by ", "), `[taskId: done/total]` for its transfer tasks, and `[key: msg]` for
+ * tasks with an error. Terminal jobs keep only TaskErrMsg (why it stopped).
+ */
+function taskColumns(catalog: Catalog, job: JobRow): { unfinished: string; progress: string; errors: string } {
+  const kind: JobKind = getJobKind(job.kind);
+  const tasks = listTasks(catalog, job.id);
+  const phase = isTerminal(kind, job.state) ? undefined : (kind.phaseTasks as Partial<Record<string, string>>)[job.state];
+  const current = phase === undefined ? [] : tasks.filter((t) => t.kind === phase);
+  const counts = taskFileCounts(catalog, job.id);
+  const unfinished = current
+    .filter((t) => t.state === 'pending' || t.state === 'failed')
+    .map((t) => unfinishedEntry(kind, t))
+    .join(', ');
+  const progress = current
+    .filter((t) => t.kind === 'upload' || t.kind === 'download')
+    .map((t) => {
+      const c = counts.get(t.id) ?? { done: 0, total: 0 };
+      return `[${t.id}: ${c.done}/${c.total}]`;
+    })
+    .join(', ');
+  const errors = tasks
+    .filter((t) => t.error !== null && t.state !== 'done' && t.state !== 'released')
+    .map((t) => `[${errorKey(kind, t)}: ${t.error ?? ''}]`)
+    .join(', ');
+  return { unfinished, progress, errors };
+}
+
+function unfinishedEntry(kind: JobKind, t: JobTaskRow): string {
+  switch (kind.unfinishedFormat[t.kind] ?? 'task=backend') {
+    case 'tablet=backend':
+      return `${t.tabletId ?? t.id}=${t.backendId}`;
+    case 'task=tablet':
+      return `${t.id}=${t.tabletId ?? ''}`;
+    case 'task=backend':
+      return `${t.id}=${t.backendId}`;
+  }
+}
+
+/** StarRocks keys backup snapshot errors by tablet id, everything else by task signature. */
+function errorKey(kind: JobKind, t: JobTaskRow): string {
+  return kind.unfinishedFormat[t.kind] === 'tablet=backend' ? String(t.tabletId ?? t.id) : String(t.id);
+}
