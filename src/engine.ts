@@ -1,11 +1,17 @@
 /**
  * The public facade. The MySQL server, the shell and library users all go through Engine and Session, so the three
- * doors behave alike. Signatures here are fixed by DESIGN.md §4; implementation lands incrementally.
+ * doors behave alike. Signatures are fixed by DESIGN.md §4.
  */
-import type { Logger } from './logging/logger.ts';
-import type { Clock } from './util/clock.ts';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { openCatalog, type Catalog } from './catalog/index.ts';
+import { createLogger, type Logger } from './logging/logger.ts';
+import type { EngineServices, EngineStats, SessionDirectory, SessionState } from './sql/context.ts';
 import type { StatementResult } from './sql/result.ts';
-import { sqlError } from './errors/index.ts';
+import { EngineSession } from './sql/session.ts';
+import { GlobalVariables } from './sql/variables/index.ts';
+import { systemClock, type Clock } from './util/clock.ts';
+import { lockDirectory, type DirectoryLock } from './util/dir-lock.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -44,18 +50,86 @@ export interface Session {
   useDatabase(name: string): void;
   /** Interrupt the statement running now, if any (KILL QUERY). */
   interrupt(): void;
+  /** Run `listener` when KILL CONNECTION targets this session (the server closes its socket). */
+  onKill(listener: () => void): void;
   /** Forget the session (connection closed). Jobs it started keep running. */
   close(): void;
 }
 
 export class Engine {
-  static async open(_options: EngineOptions): Promise<Engine> {
-    throw sqlError('ER_UNKNOWN_ERROR', 'Engine.open is being implemented');
+  readonly #services: EngineServices;
+  readonly #catalog: Catalog;
+  readonly #lock: DirectoryLock;
+  readonly #sessions: Map<number, EngineSession>;
+  #nextConnectionId = 1;
+  #closed = false;
+
+  private constructor(services: EngineServices, catalog: Catalog, lock: DirectoryLock, sessions: Map<number, EngineSession>) {
+    this.#services = services;
+    this.#sessions = sessions;
+    this.#catalog = catalog;
+    this.#lock = lock;
   }
 
-  session(_options: SessionOptions = {}): Session {
-    throw sqlError('ER_UNKNOWN_ERROR', 'Engine.session is being implemented');
+  static async open(options: EngineOptions): Promise<Engine> {
+    const dataDir = path.resolve(options.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    const lock = lockDirectory(dataDir);
+    try {
+      const clock = options.clock ?? systemClock;
+      const logger = options.logger ?? createLogger();
+      const catalog = openCatalog(path.join(dataDir, 'catalog.db'), { clock });
+      const stats: EngineStats = { startedAt: clock.now(), questions: 0, connections: 0 };
+      // The directory reads the engine's live sessions; the map exists before the engine that owns it.
+      const live = new Map<number, EngineSession>();
+      const sessions: SessionDirectory = {
+        list: () => [...live.values()].map((s) => s.state),
+        get: (id) => live.get(id)?.state,
+        kill: (id, queryOnly) => {
+          const s = live.get(id);
+          s?.kill(queryOnly);
+          return s !== undefined;
+        },
+      };
+      const services: EngineServices = { dataDir, catalog, clock, logger, sessions, globals: new GlobalVariables(), stats };
+      const engine = new Engine(services, catalog, lock, live);
+      logger.info({ dataDir }, 'engine opened');
+      return engine;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
-  async close(): Promise<void> {}
+  /** A new connection id, unique for the life of this engine (MySQL thread-id semantics). */
+  nextConnectionId(): number {
+    return this.#nextConnectionId++;
+  }
+
+  session(options: SessionOptions = {}): Session {
+    const connectionId = options.connectionId ?? this.nextConnectionId();
+    if (options.connectionId !== undefined && connectionId >= this.#nextConnectionId) this.#nextConnectionId = connectionId + 1;
+    const session = new EngineSession(
+      this.#services,
+      { connectionId, user: options.user ?? 'root', host: options.host ?? 'localhost', database: options.database },
+      () => this.#sessions.delete(connectionId),
+    );
+    this.#sessions.set(connectionId, session);
+    this.#services.stats.connections++;
+    return session;
+  }
+
+  /** Live sessions (for tools and tests). */
+  get sessions(): readonly SessionState[] {
+    return this.#services.sessions.list();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const s of [...this.#sessions.values()]) s.close();
+    this.#catalog.close();
+    this.#lock.release();
+    this.#services.logger.info('engine closed');
+  }
 }

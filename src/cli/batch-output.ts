@@ -1,0 +1,23 @@
+import type { StatementResult } from '../sql/result.ts';
+
+/**
+ * The mysql client's batch format (`mysql -B`, or `-e` with output to a pipe): a header line of column names, then one
+ * line per row, tab-separated, NULL printed as `NULL`, and tab / newline / backslash / NUL escaped as `\t` `\n` `\\`
+ * `\0`, so every row stays on one line and the output can be split reliably.
+ */
+export function formatBatch(result: StatementResult, options: { readonly columnNames: boolean }): string {
+  if (result.kind === 'ok') return '';
+  const lines: string[] = [];
+  if (options.columnNames) lines.push(result.columns.map(escapeBatchValue).join('\t'));
+  for (const row of result.rows) lines.push(row.map((v) => (v === null ? 'NULL' : escapeBatchValue(v))).join('\t'));
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+export function escapeBatchValue(value: string): string {
+  return value.replace(/[\\\t\n\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\0'));
+}
+
+/** `ERROR 1146 (42S02) at line 3: Table 'db.t' doesn't exist`, as the mysql client prints it. */
+export function formatBatchError(error: { readonly errno: number; readonly sqlState: string; readonly message: string }, line: number | undefined): string {
+  return `ERROR ${error.errno} (${error.sqlState})${line === undefined ? '' : ` at line ${line}`}: ${error.message}\n`;
+}

@@ -1,0 +1,56 @@
+/**
+ * `tablevault` command line: `serve` runs the MySQL-protocol server, `sql` the shell. See DESIGN.md §4.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from './args.ts';
+import { runSql } from './sql-command.ts';
+
+const USAGE = `usage:
+  tablevault serve [--data-dir DIR] [--host 127.0.0.1] [--port 9030] [--backends 3]
+  tablevault sql [--data-dir DIR | -h HOST -P PORT -u USER [-pPASSWORD]] [-D DB] [-e "SQL; SQL"]
+  tablevault --version
+Run a command with --help for its options.
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve': {
+        const { runServe } = await import('../server/serve-command.ts');
+        return await runServe(rest);
+      }
+      case 'sql':
+        return await runSql(rest);
+      case '--version':
+      case '-V':
+        process.stdout.write(`tablevault ${packageVersion()}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-?':
+      case 'help':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`tablevault: unknown command '${command}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`tablevault ${command}: ${error.message} (see --help)\n`);
+      return 2;
+    }
+    const e = error as { errno?: number; sqlState?: string; message?: string };
+    if (typeof e.errno === 'number' && typeof e.sqlState === 'string') {
+      process.stderr.write(`ERROR ${e.errno} (${e.sqlState}): ${e.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

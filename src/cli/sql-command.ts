@@ -1,0 +1,121 @@
+/**
+ * `tablevault sql`: the shell. Embedded on a data dir (it owns an Engine), or a client of a running server. With
+ * `-e` or piped input it runs in batch mode: mysql-style tab-separated output, errors on stderr, non-zero exit on
+ * the first error.
+ */
+import { readFileSync } from 'node:fs';
+import { splitSql } from '../../grammar/index.ts';
+import { Engine } from '../engine.ts';
+import { isSqlError } from '../errors/index.ts';
+import { createLogger } from '../logging/logger.ts';
+import type { StatementResult } from '../sql/result.ts';
+import { formatBatch, formatBatchError } from './batch-output.ts';
+import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
+import { connectRemote } from './remote-session.ts';
+
+export const SQL_OPTIONS: readonly OptionSpec[] = [
+  { name: 'data-dir', takesValue: true, help: 'open this data dir embedded (default ./tablevault-data)' },
+  { name: 'host', short: 'h', takesValue: true, help: 'connect to a tablevault server on this host' },
+  { name: 'port', short: 'P', takesValue: true, help: 'server port (default 9030)' },
+  { name: 'user', short: 'u', takesValue: true, help: 'user name (default root)' },
+  { name: 'password', short: 'p', takesValue: true, help: 'password (-pSECRET, or -p alone for empty)' },
+  { name: 'database', short: 'D', takesValue: true, help: 'current database' },
+  { name: 'execute', short: 'e', takesValue: true, help: 'run these ;-separated statements and exit' },
+  { name: 'skip-column-names', short: 'N', takesValue: false, help: 'do not print the header line' },
+  { name: 'batch', short: 'B', takesValue: false, help: 'batch output (the default with -e or piped input)' },
+  { name: 'backends', takesValue: false, help: 'hidden' },
+  { name: 'no-wait', takesValue: false, help: 'embedded: exit without waiting for BACKUP/RESTORE jobs started here' },
+  { name: 'help', takesValue: false, help: 'show this help' },
+];
+
+/** A place statements run: the embedded engine or a remote server. */
+export interface SqlTarget {
+  /** Run one statement. */
+  execute(sql: string): Promise<StatementResult>;
+  /** Release the engine or the connection. */
+  close(): Promise<void>;
+}
+
+export async function runSql(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+  const { options } = parseArgs(argv, SQL_OPTIONS.filter((o) => o.name !== 'backends'));
+  if (options.has('help')) {
+    io.stdout(`usage: tablevault sql [--data-dir DIR | -h HOST -P PORT -u USER [-pPASSWORD]] [-D DB] [-e "SQL; SQL"]\n${optionHelp(SQL_OPTIONS.filter((o) => o.help !== 'hidden'))}\n`);
+    return 0;
+  }
+  const str = (name: string): string | undefined => {
+    const v = options.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  let script = str('execute');
+  if (script === undefined) {
+    if (io.stdinIsTTY) {
+      io.stderr('tablevault sql: pass statements with -e "…" or pipe them on standard input\n');
+      return 2;
+    }
+    script = io.readStdin();
+  }
+  const database = str('database');
+  const target: SqlTarget = str('host') !== undefined || str('port') !== undefined
+    ? await connectRemote({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
+    : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
+  try {
+    return await runBatch(target, script, { columnNames: !options.has('skip-column-names') }, io);
+  } finally {
+    await target.close();
+  }
+}
+
+/** Run a script statement by statement, printing results; returns the exit code (1 at the first error). */
+export async function runBatch(target: SqlTarget, script: string, format: { columnNames: boolean }, io: CommandIo): Promise<number> {
+  let fragments;
+  try {
+    fragments = splitSql(script);
+  } catch (error) {
+    if (isSqlError(error)) {
+      io.stderr(formatBatchError(error, error.line));
+      return 1;
+    }
+    throw error;
+  }
+  for (const fragment of fragments) {
+    try {
+      io.stdout(formatBatch(await target.execute(fragment.text), format));
+    } catch (error) {
+      if (isSqlError(error)) {
+        // Syntax errors point inside the statement; report the line within the whole script, as mysql does.
+        io.stderr(formatBatchError(error, fragment.position.line + (error.line ?? 1) - 1));
+        return 1;
+      }
+      throw error;
+    }
+  }
+  return 0;
+}
+
+async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<SqlTarget> {
+  const engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn' }) });
+  try {
+    const session = engine.session({ user, database });
+    return { execute: (sql) => session.execute(sql), close: () => engine.close() };
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+}
+
+/** The command's window on the world; tests replace it. */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly stdinIsTTY: boolean;
+  readStdin(): string;
+}
+
+export function processIo(): CommandIo {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    readStdin: () => readFileSync(0, 'utf8'),
+  };
+}

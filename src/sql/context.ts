@@ -1,0 +1,82 @@
+/**
+ * What a statement handler can reach: the engine's services (shared by every session) and the calling session.
+ * Handlers are plain functions `(ctx, node) → result`; this interface is the whole of their world.
+ */
+import type { Catalog } from '../catalog/index.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Value } from '../types/value.ts';
+import type { GlobalVariables, SessionVariables } from './variables/index.ts';
+
+/** Engine-wide services. Later layers (repositories, jobs, users) join here as additions. */
+export interface EngineServices {
+  /** The data directory the engine was opened on. */
+  readonly dataDir: string;
+  /** Catalog handle (SQLite). */
+  readonly catalog: Catalog;
+  /** Engine time. */
+  readonly clock: Clock;
+  /** Root logger; handlers take children. */
+  readonly logger: Logger;
+  /** Live sessions, for SHOW PROCESSLIST and KILL. */
+  readonly sessions: SessionDirectory;
+  /** Server-wide system variables (SET GLOBAL). */
+  readonly globals: GlobalVariables;
+  /** Counters for SHOW STATUS. */
+  readonly stats: EngineStats;
+}
+
+/** Engine-wide counters (SHOW STATUS). */
+export interface EngineStats {
+  /** When the engine opened (ms). */
+  readonly startedAt: number;
+  /** Statements executed. */
+  questions: number;
+  /** Sessions opened. */
+  connections: number;
+}
+
+/** Read access to the live sessions of an engine. */
+export interface SessionDirectory {
+  /** Every open session. */
+  list(): readonly SessionState[];
+  /** The session with this connection id. */
+  get(connectionId: number): SessionState | undefined;
+  /**
+   * KILL: abort the session's running statement; unless `queryOnly`, also close its connection (the session's
+   * kill listeners run). False when there is no such session.
+   */
+  kill(connectionId: number, queryOnly: boolean): boolean;
+}
+
+/** Mutable per-session state (one per connection or library session). */
+export interface SessionState {
+  /** Connection id (SHOW PROCESSLIST, KILL, CONNECTION_ID()). */
+  readonly connectionId: number;
+  /** Authenticated user name. */
+  readonly user: string;
+  /** Client host. */
+  readonly host: string;
+  /** Current database, changed by USE. */
+  database: string | undefined;
+  /** System variables as this session sees them. */
+  readonly variables: SessionVariables;
+  /** User variables (`@x`). */
+  readonly userVariables: Map<string, Value>;
+  /** When the session started (ms). */
+  readonly connectedAt: number;
+  /** The statement running now, for SHOW PROCESSLIST. */
+  current: { readonly text: string; readonly startedAt: number; readonly abort: AbortController } | undefined;
+  /** Set by KILL CONNECTION: the owner (server) closes the connection. */
+  killed: boolean;
+}
+
+/** Everything one statement execution sees. */
+export interface ExecutionContext {
+  readonly services: EngineServices;
+  readonly session: SessionState;
+  /** Aborted by KILL QUERY / interrupt(). */
+  readonly signal: AbortSignal;
+  /** The statement's own text. */
+  readonly text: string;
+}

@@ -1,0 +1,18 @@
+/** The EvalContext expressions see, built over the calling session (one per statement: now() is fixed per statement). */
+import type { Value } from '../types/value.ts';
+import type { ExecutionContext } from './context.ts';
+import type { EvalContext } from './eval/context.ts';
+
+export function sessionEvalContext(ctx: ExecutionContext): EvalContext {
+  const now = ctx.services.clock.now();
+  const { session } = ctx;
+  return {
+    now: () => now,
+    database: () => session.database,
+    user: () => `'${session.user}'@'${session.host}'`,
+    currentUser: () => `'${session.user}'@'%'`,
+    connectionId: () => session.connectionId,
+    systemVariable: (name, scope): Value => session.variables.get(name, scope === 'DEFAULT' ? undefined : scope),
+    userVariable: (name): Value => session.userVariables.get(name.toLowerCase()) ?? null,
+  };
+}
