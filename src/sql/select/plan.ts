@@ -1,0 +1,188 @@
+import type { ColumnRef, Expr, FunctionCall, SelectStmt } from '../../../grammar/ast.ts';
+import { analysisError, sqlError } from '../../errors/index.ts';
+import type { ColumnType } from '../../types/column-type.ts';
+import type { Row, Value } from '../../types/value.ts';
+import { compileExpr, type CompileEnv } from '../eval/compile.ts';
+import type { CompiledExpr } from '../eval/compiled.ts';
+import type { EvalContext } from '../eval/context.ts';
+import { exprToSql } from '../eval/expr-to-sql.ts';
+import { findColumn, resolveColumn, type Scope } from '../eval/scope.ts';
+import { aggregateCalls, containsAggregate } from '../eval/walk.ts';
+import { compileAggregate, type AggregateSpec } from './aggregate.ts';
+import { sortKey, type SortKey } from './order.ts';
+
+/**
+ * Turns a SELECT over a known scope into compiled pieces: the WHERE filter, the optional aggregation (group keys
+ * and aggregate specs), and the projection/ORDER BY keys, compiled against the source row (plain queries) or the
+ * aggregated row `[...groupKeys, ...aggregates]` (aggregate queries).
+ */
+export interface SelectPlan {
+  readonly where?: CompiledExpr;
+  readonly aggregation?: {
+    readonly groupKeys: readonly CompiledExpr[];
+    readonly aggregates: readonly AggregateSpec[];
+    readonly having?: CompiledExpr;
+  };
+  /** Output column titles. */
+  readonly names: readonly string[];
+  readonly outputs: readonly CompiledExpr[];
+  /** Per ORDER BY item: an output column index or an expression over the projected-from row. */
+  readonly orderKeys: readonly ({ readonly output: number } | { readonly expr: CompiledExpr })[];
+  readonly sortKeys: readonly SortKey[];
+}
+
+interface OutItem {
+  readonly name: string;
+  readonly expr: Expr;
+  readonly alias?: string;
+}
+
+function expandItems(stmt: SelectStmt, scope: Scope): OutItem[] {
+  const out: OutItem[] = [];
+  for (const item of stmt.items) {
+    if (item.kind === 'SelectExpr') {
+      const name = item.alias ?? (item.expr.kind === 'ColumnRef' ? item.expr.name : exprToSql(item.expr));
+      out.push(item.alias === undefined ? { name, expr: item.expr } : { name, expr: item.expr, alias: item.alias });
+      continue;
+    }
+    if (!stmt.from) throw analysisError('No tables used');
+    const table = item.table?.toLowerCase();
+    const cols = scope.columns.filter((c) => table === undefined || c.qualifiers.some((q) => q.toLowerCase() === table));
+    if (cols.length === 0) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table '${item.table ?? ''}'`);
+    for (const c of cols) out.push({ name: c.name, expr: { kind: 'ColumnRef', qualifiers: c.qualifiers, name: c.name } });
+  }
+  return out;
+}
+
+/** Identity of an expression for GROUP BY matching: its SQL text with column references replaced by their slot. */
+function exprKey(e: Expr, scope: Scope): string {
+  if (e.kind === 'ColumnRef') {
+    const i = findColumn(scope, e);
+    return i === undefined ? `?${e.name}` : `#${i}`;
+  }
+  if (e.kind === 'Binary') return `(${exprKey(e.left, scope)} ${e.op} ${exprKey(e.right, scope)})`;
+  if (e.kind === 'FunctionCall') return `${e.name.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map((a) => exprKey(a, scope)).join(',')})`;
+  if (e.kind === 'Unary') return `${e.op}(${exprKey(e.operand, scope)})`;
+  return exprToSql(e);
+}
+
+function ordinal(e: Expr): number | undefined {
+  return e.kind === 'NumberLiteral' && /^\d+$/.test(e.text) ? Number(e.text) : undefined;
+}
+
+function slot(index: number, type: ColumnType, nullable = true): CompiledExpr {
+  return { evaluate: (row: Row): Value => row[index] ?? null, type, nullable, constant: false };
+}
+
+export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): SelectPlan {
+  const items = expandItems(stmt, scope);
+  const env = (clause: string): CompileEnv => ({ scope, ctx, clause });
+  if (stmt.where && containsAggregate(stmt.where)) throw analysisError(`WHERE clause '${exprToSql(stmt.where)}' cannot contain aggregations`);
+  const where = stmt.where ? compileExpr(stmt.where, env('where clause')) : undefined;
+  const aliasOf = (ref: ColumnRef): OutItem | undefined =>
+    ref.qualifiers.length === 0 ? items.find((i) => i.alias !== undefined && i.alias.toLowerCase() === ref.name.toLowerCase()) : undefined;
+  const outputIndexOf = (ref: ColumnRef): number =>
+    ref.qualifiers.length > 0 ? -1 : items.findIndex((i) => i.name.toLowerCase() === ref.name.toLowerCase() && (i.alias !== undefined || i.expr.kind === 'ColumnRef'));
+
+  const orderSources = stmt.orderBy.map((o): { readonly output: number } | { readonly expr: Expr } => {
+    const n = ordinal(o.expr);
+    if (n !== undefined) {
+      if (n < 1 || n > items.length) throw sqlError('ER_BAD_FIELD_ERROR', `Unknown column '${n}' in 'order clause'`);
+      return { output: n - 1 };
+    }
+    if (o.expr.kind === 'ColumnRef') {
+      const idx = outputIndexOf(o.expr);
+      if (idx >= 0) return { output: idx };
+    }
+    return { expr: o.expr };
+  });
+
+  const aggregating =
+    stmt.groupBy.length > 0 ||
+    items.some((i) => containsAggregate(i.expr)) ||
+    (stmt.having !== undefined) ||
+    orderSources.some((o) => 'expr' in o && containsAggregate(o.expr));
+
+  let outputs: CompiledExpr[];
+  let orderKeys: SelectPlan['orderKeys'];
+  let aggregation: SelectPlan['aggregation'];
+  if (!aggregating) {
+    outputs = items.map((i) => compileExpr(i.expr, env('field list')));
+    orderKeys = orderSources.map((o) => ('output' in o ? o : { expr: compileExpr(o.expr, env('order clause')) }));
+  } else {
+    const groupExprs = stmt.groupBy.map((g) => {
+      const n = ordinal(g);
+      if (n !== undefined) {
+        const item = items[n - 1];
+        if (!item) throw sqlError('ER_BAD_FIELD_ERROR', `Unknown column '${n}' in 'group statement'`);
+        return item.expr;
+      }
+      if (g.kind === 'ColumnRef' && findColumn(scope, g) === undefined) return aliasOf(g)?.expr ?? g;
+      return g;
+    });
+    for (const g of groupExprs) if (containsAggregate(g)) throw analysisError(`GROUP BY clause cannot contain aggregate functions: '${exprToSql(g)}'`);
+    const groupKeys = groupExprs.map((g) => compileExpr(g, env('group statement')));
+    const groupIndex = new Map<string, number>();
+    groupExprs.forEach((g, i) => groupIndex.set(exprKey(g, scope), i));
+
+    const calls = new Map<string, FunctionCall>();
+    const collect = (e: Expr): void => {
+      for (const c of aggregateCalls(e)) calls.set(exprKey(c, scope), c);
+    };
+    items.forEach((i) => collect(i.expr));
+    if (stmt.having) collect(stmt.having);
+    orderSources.forEach((o) => 'expr' in o && collect(o.expr));
+    const aggIndex = new Map<string, number>();
+    const aggregates: AggregateSpec[] = [];
+    for (const [key, call] of calls) {
+      const star = call.args.length === 1 && call.args[0]?.kind === 'Star';
+      const args = star ? [] : call.args.map((a) => compileExpr(a, { ...env('field list'), clause: `aggregate function ${call.name}` }));
+      aggIndex.set(key, groupKeys.length + aggregates.length);
+      aggregates.push(compileAggregate(call, args));
+    }
+    const expanding = new Set<string>();
+    const postEnv = (clause: string): CompileEnv => {
+      const override = (e: Expr): CompiledExpr | undefined => {
+        if (e.kind === 'Star') return undefined;
+        const key = exprKey(e, scope);
+        const g = groupIndex.get(key);
+        if (g !== undefined) {
+          const k = groupKeys[g] as CompiledExpr;
+          return slot(g, k.type, k.nullable);
+        }
+        const a = aggIndex.get(key);
+        if (a !== undefined) {
+          const spec = aggregates[a - groupKeys.length] as AggregateSpec;
+          return slot(a, spec.type);
+        }
+        if (e.kind === 'ColumnRef') {
+          const alias = clause !== 'field list' ? aliasOf(e) : undefined;
+          if (alias && !expanding.has(alias.name)) {
+            expanding.add(alias.name);
+            try {
+              return compileExpr(alias.expr, { scope, ctx, clause, override });
+            } finally {
+              expanding.delete(alias.name);
+            }
+          }
+          resolveColumn(scope, e, clause);
+          throw analysisError(`'${exprToSql(e)}' must be an aggregate expression or appear in GROUP BY clause`);
+        }
+        return undefined;
+      };
+      return { scope, ctx, clause, override };
+    };
+    outputs = items.map((i) => compileExpr(i.expr, postEnv('field list')));
+    const having = stmt.having ? compileExpr(stmt.having, postEnv('having clause')) : undefined;
+    orderKeys = orderSources.map((o) => ('output' in o ? o : { expr: compileExpr(o.expr, postEnv('order clause')) }));
+    aggregation = having ? { groupKeys, aggregates, having } : { groupKeys, aggregates };
+  }
+  const sortKeys = stmt.orderBy.map((o, i) => {
+    const k = orderKeys[i];
+    const type = k === undefined ? outputs[0]?.type : 'output' in k ? outputs[k.output]?.type : k.expr.type;
+    return sortKey(type ?? { name: 'STRING' }, o.descending, o.nulls);
+  });
+  const names = items.map((i) => i.name);
+  const base = { names, outputs, orderKeys, sortKeys };
+  return { ...base, ...(where ? { where } : {}), ...(aggregation ? { aggregation } : {}) };
+}

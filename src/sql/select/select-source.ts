@@ -1,0 +1,152 @@
+import type { FromItem, SelectStmt, TableRef } from '../../../grammar/ast.ts';
+import { analysisError } from '../../errors/index.ts';
+import type { Row, Value } from '../../types/value.ts';
+import type { CompiledExpr } from '../eval/compiled.ts';
+import type { EvalContext } from '../eval/context.ts';
+import { toBool } from '../eval/numeric.ts';
+import type { Scope } from '../eval/scope.ts';
+import { tupleKey, type Accumulator } from './aggregate.ts';
+import { generateSeries } from './generate-series.ts';
+import { rowComparator, type SortableRow } from './order.ts';
+import { planSelect, type SelectPlan } from './plan.ts';
+import { arrayRowSource, throwIfAborted, type ResolvedSource, type RowSource } from './row-source.ts';
+
+/** What running a SELECT needs from the executor. */
+export interface SelectDeps {
+  /** Resolve a table or view name in FROM (subqueries and table functions are handled here). */
+  readonly resolveTable: (ref: TableRef) => Promise<ResolvedSource>;
+  readonly ctx: EvalContext;
+  readonly signal?: AbortSignal;
+}
+
+const OUT_BATCH = 1024;
+
+async function resolveFrom(from: FromItem | undefined, deps: SelectDeps): Promise<{ resolved: ResolvedSource; qualifiers: readonly string[] }> {
+  if (!from) return { resolved: { source: arrayRowSource([], [[]]) }, qualifiers: [] };
+  switch (from.kind) {
+    case 'TableRef': {
+      const resolved = await deps.resolveTable(from);
+      const qualifiers = from.alias !== undefined ? [from.alias] : (resolved.qualifiers ?? [from.name.name]);
+      return { resolved, qualifiers };
+    }
+    case 'TableFunctionRef':
+      if (from.name.toLowerCase() !== 'generate_series') throw analysisError(`Unknown table function '${from.name}'`);
+      return { resolved: { source: generateSeries(from.args, deps.ctx) }, qualifiers: [from.alias ?? 'generate_series'] };
+    case 'SubqueryRef':
+      return { resolved: { source: await selectRowSource(from.query, deps) }, qualifiers: [from.alias] };
+  }
+}
+
+function filterPasses(where: CompiledExpr | undefined, row: Row): boolean {
+  return where === undefined || toBool(where.evaluate(row)) === true;
+}
+
+function project(plan: SelectPlan, row: Row): SortableRow {
+  const out = plan.outputs.map((o) => o.evaluate(row));
+  const keys = plan.orderKeys.map((k) => ('output' in k ? (out[k.output] ?? null) : k.expr.evaluate(row)));
+  return { out, keys };
+}
+
+/** Streams `plan` rows of the source through WHERE and aggregation, yielding projected rows (unsorted). */
+async function* projected(plan: SelectPlan, source: RowSource, partitionIds: readonly number[] | undefined, deps: SelectDeps): AsyncGenerator<SortableRow> {
+  const options = partitionIds === undefined ? { ...(deps.signal ? { signal: deps.signal } : {}) } : { partitionIds, ...(deps.signal ? { signal: deps.signal } : {}) };
+  const agg = plan.aggregation;
+  if (!agg) {
+    for await (const batch of source.scan(options)) {
+      throwIfAborted(deps.signal);
+      for (const row of batch) if (filterPasses(plan.where, row)) yield project(plan, row);
+    }
+    return;
+  }
+  // Memory is one entry per group: rows are folded into accumulators as they stream past.
+  const groups = new Map<unknown, { keys: Value[]; accs: Accumulator[] }>();
+  const single = agg.groupKeys.length === 1;
+  const newGroup = (keys: Value[]): { keys: Value[]; accs: Accumulator[] } => ({ keys, accs: agg.aggregates.map((a) => a.create()) });
+  if (agg.groupKeys.length === 0) groups.set('', newGroup([]));
+  const keyEvals = agg.groupKeys.map((k) => k.evaluate);
+  for await (const batch of source.scan(options)) {
+    throwIfAborted(deps.signal);
+    for (const row of batch) {
+      if (!filterPasses(plan.where, row)) continue;
+      const keys = keyEvals.map((e) => e(row));
+      const id = keyEvals.length === 0 ? '' : single ? (keys[0] === null ? groups : keys[0]) : tupleKey(keys);
+      let g = groups.get(id);
+      if (!g) {
+        g = newGroup(keys);
+        groups.set(id, g);
+      }
+      for (const acc of g.accs) acc.add(row);
+    }
+  }
+  for (const g of groups.values()) {
+    const aggRow: Value[] = [...g.keys, ...g.accs.map((a) => a.result())];
+    if (agg.having && toBool(agg.having.evaluate(aggRow)) !== true) continue;
+    yield project(plan, aggRow);
+  }
+}
+
+/**
+ * A SELECT as a RowSource of typed values (not text): what subqueries, views and INSERT … SELECT read. FROM is
+ * resolved now (so unknown tables fail early); rows flow when scanned. Without ORDER BY/aggregation, LIMIT stops
+ * the underlying scan as soon as enough rows have passed; with ORDER BY + LIMIT only the best rows are kept.
+ */
+export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promise<RowSource> {
+  const { resolved, qualifiers } = await resolveFrom(stmt.from, deps);
+  const scope: Scope = {
+    columns: resolved.source.columns.map((c) => ({ name: c.name, qualifiers, type: c.type, nullable: c.nullable })),
+  };
+  const plan = planSelect(stmt, scope, deps.ctx);
+  const partitionIds = resolved.prune?.(stmt.where, scope);
+  const columns = plan.names.map((name, i) => ({ name, type: (plan.outputs[i] as CompiledExpr).type, nullable: (plan.outputs[i] as CompiledExpr).nullable }));
+  const offset = stmt.limit?.offset ?? 0;
+  const count = stmt.limit?.count ?? Infinity;
+  const sorting = stmt.orderBy.length > 0;
+  const cmp = rowComparator(plan.sortKeys);
+  return {
+    columns,
+    async *scan(options) {
+      const inner: SelectDeps = options.signal ? { ...deps, signal: options.signal } : deps;
+      if (count === 0) return;
+      const seen = stmt.distinct ? new Set<string>() : undefined;
+      const isNew = (r: SortableRow): boolean => {
+        if (!seen) return true;
+        const k = tupleKey(r.out);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      };
+      if (!sorting) {
+        let skipped = 0;
+        let emitted = 0;
+        let batch: Row[] = [];
+        for await (const r of projected(plan, resolved.source, partitionIds, inner)) {
+          if (!isNew(r)) continue;
+          if (skipped < offset) {
+            skipped++;
+            continue;
+          }
+          batch.push(r.out);
+          emitted++;
+          if (emitted >= count) break;
+          if (batch.length >= OUT_BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length > 0) yield batch;
+        return;
+      }
+      const keep = offset + count;
+      let buffer: SortableRow[] = [];
+      for await (const r of projected(plan, resolved.source, partitionIds, inner)) {
+        if (!isNew(r)) continue;
+        buffer.push(r);
+        // Top-N: keep only the best `offset + count` rows once the buffer doubles past them.
+        if (Number.isFinite(keep) && buffer.length >= Math.max(2 * keep, 4096)) buffer = buffer.sort(cmp).slice(0, keep);
+      }
+      buffer.sort(cmp);
+      const rows = buffer.slice(offset, Number.isFinite(keep) ? keep : undefined).map((r) => r.out);
+      for (let i = 0; i < rows.length; i += OUT_BATCH) yield rows.slice(i, i + OUT_BATCH);
+    },
+  };
+}
