@@ -23,6 +23,9 @@ export class PacketWriter {
 
   constructor(socket: Socket) {
     this.#socket = socket;
+    // A write to a client that reset the connection emits 'error' (ECONNRESET/EPIPE); unheard, that would be an
+    // uncaught exception. 'close' follows and is what ends a pending flush, so the error itself needs no handling.
+    socket.on('error', () => undefined);
   }
 
   /** False once the client has gone: further output is pointless. */
@@ -38,8 +41,8 @@ export class PacketWriter {
   /** Queue one packet. Call `flushIfFull()` in loops so large results never pile up in memory. */
   packet(payload: Buffer): void {
     let offset = 0;
-    // A payload of exactly MAX_PAYLOAD bytes must be followed by an empty packet, hence `<=` and the do-while.
-    do {
+    // A payload of exactly MAX_PAYLOAD bytes (or a multiple) must be followed by an empty packet: loop until short.
+    for (;;) {
       const length = Math.min(MAX_PAYLOAD, payload.length - offset);
       const header = Buffer.from([length & 0xff, (length >> 8) & 0xff, (length >> 16) & 0xff, this.#sequenceId]);
       this.#sequenceId = (this.#sequenceId + 1) & 0xff;
@@ -47,7 +50,7 @@ export class PacketWriter {
       this.#push(payload.subarray(offset, offset + length));
       offset += length;
       if (length < MAX_PAYLOAD) break;
-    } while (offset <= payload.length);
+    }
   }
 
   /** Flush when enough is queued; resolves once the socket can take more (back-pressure). */

@@ -1,0 +1,138 @@
+import net from 'node:net';
+import path from 'node:path';
+import { Engine } from '../engine.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { parseArgs, optionHelp, UsageError, type OptionSpec } from '../cli/args.ts';
+import { ConnectionRegistry } from './connection-registry.ts';
+import { startServer, PortInUseError } from './server.ts';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'data-dir', takesValue: true, help: 'catalog and data directory (default ./tablevault-data)' },
+  { name: 'host', takesValue: true, help: 'interface to listen on (default 127.0.0.1)' },
+  { name: 'port', takesValue: true, help: 'MySQL protocol port (default 9030, 0 = any free port)' },
+  { name: 'backends', takesValue: true, help: 'number of backends when creating a new data dir (default 3)' },
+  { name: 'log-level', takesValue: true, help: 'pino level: trace, debug, info (default), warn, error, silent' },
+  { name: 'help', takesValue: false, help: 'show this help' },
+];
+
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/** Parsed `tablevault serve` options. */
+export interface ServeOptions {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly backends: number;
+  readonly logLevel: string | undefined;
+}
+
+/** Parse `serve` arguments; throws UsageError with a message that says what to fix. */
+export function parseServeArgs(argv: readonly string[]): ServeOptions | 'help' {
+  const { options, positionals } = parseArgs(argv, OPTIONS);
+  if (options.has('help')) return 'help';
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const text = (name: string): string | undefined => {
+    const value = options.get(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
+    }
+    return Number(value);
+  };
+  const logLevel = text('log-level');
+  if (logLevel !== undefined && !LOG_LEVELS.has(logLevel)) throw new UsageError(`--log-level must be one of ${[...LOG_LEVELS].join(', ')}`);
+  return {
+    dataDir: path.resolve(text('data-dir') ?? './tablevault-data'),
+    host: text('host') ?? '127.0.0.1',
+    port: integer('port', 9030, 0, 65535),
+    backends: integer('backends', 3, 1, 64),
+    logLevel,
+  };
+}
+
+/** Fail fast (before the data dir is touched) when the port is taken. Resolves when it is free. */
+async function probePort(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(`port ${port} is already in use on ${host}: stop the other server or pass --port`) : error);
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/** Resolves with the first SIGINT/SIGTERM; a second one exits at once (the operator insists). */
+function firstSignal(logger: Logger): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let received: NodeJS.Signals | undefined;
+  let resolveSignal: (s: NodeJS.Signals) => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  const onSignal = (s: NodeJS.Signals): void => {
+    if (received !== undefined) {
+      logger.warn({ signal: s }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    received = s;
+    resolveSignal(s);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** The registry the engine executes KILL / SHOW PROCESSLIST against, when it exposes one. */
+function engineRegistry(engine: Engine): ConnectionRegistry {
+  const candidate = (engine as unknown as { connections?: unknown }).connections;
+  return candidate instanceof ConnectionRegistry ? candidate : new ConnectionRegistry();
+}
+
+/**
+ * `tablevault serve`: open the data dir, serve the MySQL protocol until SIGINT/SIGTERM, then stop accepting, let
+ * running statements finish, and close the engine (jobs stay resumable: they are persisted, not tied to sockets).
+ * Returns the process exit code.
+ */
+export async function runServe(argv: readonly string[]): Promise<number> {
+  const parsed = parseServeArgs(argv);
+  if (parsed === 'help') {
+    process.stdout.write(`usage: tablevault serve [options]\n${optionHelp(OPTIONS)}\n`);
+    return 0;
+  }
+  const logger = createLogger(parsed.logLevel === undefined ? {} : { level: parsed.logLevel });
+  const signals = firstSignal(logger);
+  try {
+    try {
+      await probePort(parsed.host, parsed.port);
+    } catch (error) {
+      process.stderr.write(`tablevault serve: ${(error as Error).message}\n`);
+      return 1;
+    }
+    const engine = await Engine.open({ dataDir: parsed.dataDir, backends: parsed.backends, logger });
+    let server;
+    try {
+      server = await startServer(engine, { host: parsed.host, port: parsed.port, logger, registry: engineRegistry(engine) });
+    } catch (error) {
+      await engine.close();
+      process.stderr.write(`tablevault serve: ${(error as Error).message}\n`);
+      return 1;
+    }
+    process.stdout.write(`tablevault listening on ${parsed.host}:${server.port} (data dir ${parsed.dataDir})\n`);
+    const signal = await signals.signal;
+    logger.info({ signal }, 'shutting down: no new connections, waiting for running statements');
+    await server.close();
+    await engine.close();
+    logger.info('stopped');
+    return 0;
+  } finally {
+    signals.dispose();
+  }
+}
