@@ -3,7 +3,6 @@ import path from 'node:path';
 import { Engine } from '../engine.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { parseArgs, optionHelp, UsageError, type OptionSpec } from '../cli/args.ts';
-import { ConnectionRegistry } from './connection-registry.ts';
 import { startServer, PortInUseError } from './server.ts';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -90,12 +89,6 @@ function firstSignal(logger: Logger): { signal: Promise<NodeJS.Signals>; dispose
   };
 }
 
-/** The registry the engine executes KILL / SHOW PROCESSLIST against, when it exposes one. */
-function engineRegistry(engine: Engine): ConnectionRegistry {
-  const candidate = (engine as unknown as { connections?: unknown }).connections;
-  return candidate instanceof ConnectionRegistry ? candidate : new ConnectionRegistry();
-}
-
 /**
  * `tablevault serve`: open the data dir, serve the MySQL protocol until SIGINT/SIGTERM, then stop accepting, let
  * running statements finish, and close the engine (jobs stay resumable: they are persisted, not tied to sockets).
@@ -119,7 +112,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     const engine = await Engine.open({ dataDir: parsed.dataDir, backends: parsed.backends, logger });
     let server;
     try {
-      server = await startServer(engine, { host: parsed.host, port: parsed.port, logger, registry: engineRegistry(engine) });
+      server = await startServer(engine, { host: parsed.host, port: parsed.port, logger });
     } catch (error) {
       await engine.close();
       process.stderr.write(`tablevault serve: ${(error as Error).message}\n`);

@@ -4,7 +4,6 @@ import type { Logger } from '../logging/logger.ts';
 import type { Engine, Session } from '../engine.ts';
 import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection } from './mysql-connection.ts';
-import { ConnectionRegistry, type ConnectionHandle } from './connection-registry.ts';
 import { writeStatementResults } from './result-writer.ts';
 import { sqlDigest } from './sql-digest.ts';
 import { SERVER_VERSION } from '../sql/variables/index.ts';
@@ -18,8 +17,6 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** Version string of the handshake (what clients show as "Server version"). */
   readonly serverVersion?: string;
-  /** Connection registry shared with the engine (KILL, SHOW PROCESSLIST); a private one when absent. */
-  readonly registry?: ConnectionRegistry;
   /** Login check; default: root with an empty password only. */
   readonly authenticate?: Authenticate;
   /** How long shutdown waits for running statements before interrupting them; default 10 s. */
@@ -32,8 +29,8 @@ export interface RunningServer {
   readonly port: number;
   /** The bound address. */
   readonly host: string;
-  /** The registry the server's connections are in. */
-  readonly registry: ConnectionRegistry;
+  /** Live client connections. */
+  readonly connectionCount: number;
   /** Stop accepting, let running statements finish (bounded), close every connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -47,25 +44,39 @@ export class PortInUseError extends Error {
 /** Default login policy until users land: root, empty password. */
 export const rootWithoutPassword: Authenticate = (user, _host, _scramble, token) => user === 'root' && token.length === 0;
 
-/** What the server needs from the engine: sessions. `Engine` satisfies it; tests may pass a small fake. */
-export type SessionFactory = Pick<Engine, 'session'>;
+/**
+ * What the server needs from the engine: connection ids (sent in the greeting, before any session exists) and
+ * sessions. KILL and SHOW PROCESSLIST are the engine's: it tracks its sessions, and a KILL CONNECTION reaches the
+ * server through `session.onKill`. `Engine` satisfies this; tests may pass a small fake.
+ */
+export type SessionFactory = Pick<Engine, 'session' | 'nextConnectionId'>;
+
+/** Counters for COM_STATISTICS (mysqladmin status, the mariadb CLI's `status`). */
+interface Statistics {
+  readonly startedAt: number;
+  questions: number;
+}
+
+function statisticsLine(stats: Statistics, threads: number): string {
+  const uptime = Math.max(0, Math.floor((Date.now() - stats.startedAt) / 1000));
+  const qps = uptime > 0 ? (stats.questions / uptime).toFixed(3) : '0.000';
+  return `Uptime: ${uptime}  Threads: ${threads}  Questions: ${stats.questions}  Slow queries: 0  Opens: 0  Open tables: 0  Queries per second avg: ${qps}`;
+}
 
 /** Start the MySQL-protocol server in front of `engine`. */
 export async function startServer(engine: SessionFactory, options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger.child({ component: 'server' });
-  const registry = options.registry ?? new ConnectionRegistry();
+  const stats: Statistics = { startedAt: Date.now(), questions: 0 };
   const authenticate = options.authenticate ?? rootWithoutPassword;
   const serverVersion = options.serverVersion ?? SERVER_VERSION;
   const connections = new Set<MysqlConnection>();
   const sessions = new Map<MysqlConnection, () => Session | undefined>();
 
   const mysqlServer = createMysqlServer((raw) => {
-    const connectionId = registry.nextId();
+    const connectionId = engine.nextConnectionId();
     const log = logger.child({ connectionId });
     let session: Session | undefined;
-    let handle: ConnectionHandle | undefined;
-    let address = '';
     const connection = acceptMysqlConnection(raw, {
       connectionId,
       serverVersion,
@@ -73,7 +84,6 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
       handlers: {
         authenticate,
         login: (info) => {
-          address = `${info.host}:${connection.socket.remotePort ?? 0}`;
           const opened = engine.session({ user: info.user, host: info.host, connectionId });
           try {
             if (info.database !== undefined) opened.useDatabase(info.database);
@@ -82,40 +92,33 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
             throw error;
           }
           session = opened;
-          handle = registry.register(connectionId, {
-            user: info.user,
-            host: address,
-            database: () => session?.database,
-            interrupt: () => session?.interrupt(),
-            closeConnection: () => connection.close(),
-          });
-          log.debug({ user: info.user, host: address, database: info.database }, 'connection opened');
+          session.onKill(() => connection.close());
+          log.debug({ user: info.user, host: info.host, port: connection.socket.remotePort, database: info.database }, 'connection opened');
         },
         query: async (sql, reply) => {
           const current = requireSession(session);
           const digest = sqlDigest(sql);
           const started = performance.now();
-          handle?.statementStarted(digest);
+          stats.questions++;
           let outcome: { errno?: number } = {};
           try {
             outcome = await writeStatementResults(current.executeScript(sql), reply);
           } finally {
-            handle?.statementFinished();
             log.debug({ sql: digest, ms: Math.round(performance.now() - started), errno: outcome.errno }, 'statement');
           }
         },
         initDb: (database) => requireSession(session).useDatabase(database),
-        statistics: () => registry.statistics(),
+        statistics: () => statisticsLine(stats, connections.size),
         resetConnection: () => {
           const old = requireSession(session);
           const database = old.database;
           old.close();
           session = engine.session({ user: old.user, host: old.host, connectionId });
+          session.onKill(() => connection.close());
           if (database !== undefined) session.useDatabase(database);
         },
         closed: () => {
           session?.close();
-          handle?.unregister();
           connections.delete(connection);
           sessions.delete(connection);
           log.debug('connection closed');
@@ -172,7 +175,14 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
     return closing;
   };
 
-  return { port, host, registry, close };
+  return {
+    port,
+    host,
+    get connectionCount() {
+      return connections.size;
+    },
+    close,
+  };
 }
 
 function requireSession(session: Session | undefined): Session {

@@ -7,21 +7,24 @@ import type { StatementResult } from '../../src/sql/result.ts';
 import { okResult, showResult } from '../../src/sql/result.ts';
 import { SqlError, sqlError } from '../../src/errors/index.ts';
 import { GlobalVariables, SessionVariables } from '../../src/sql/variables/index.ts';
-import type { ConnectionRegistry } from '../../src/server/connection-registry.ts';
 
 export class FakeEngine {
   readonly globals = new GlobalVariables();
-  readonly registry: ConnectionRegistry;
+  readonly sessions = new Map<number, FakeSession>();
   readonly databases = new Set(['db1', 'information_schema']);
   readonly executed: string[] = [];
   readonly closedSessions: number[] = [];
 
-  constructor(registry: ConnectionRegistry) {
-    this.registry = registry;
+  #nextId = 1;
+
+  nextConnectionId(): number {
+    return this.#nextId++;
   }
 
   session(options: SessionOptions = {}): Session {
-    return new FakeSession(this, options);
+    const session = new FakeSession(this, { ...options, connectionId: options.connectionId ?? this.nextConnectionId() });
+    this.sessions.set(session.connectionId, session);
+    return session;
   }
 }
 
@@ -33,6 +36,8 @@ class FakeSession implements Session {
   readonly #engine: FakeEngine;
   readonly #variables: SessionVariables;
   #abort = new AbortController();
+  #killListeners: (() => void)[] = [];
+  current: string | undefined;
 
   constructor(engine: FakeEngine, options: SessionOptions) {
     this.#engine = engine;
@@ -53,7 +58,12 @@ class FakeSession implements Session {
     for (const statement of sql.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
       this.#engine.executed.push(statement);
       this.#abort = new AbortController();
-      yield await this.#run(statement, this.#abort.signal);
+      this.current = statement;
+      try {
+        yield await this.#run(statement, this.#abort.signal);
+      } finally {
+        this.current = undefined;
+      }
     }
   }
 
@@ -110,10 +120,16 @@ class FakeSession implements Session {
       return okResult(0, `slept ${m[1]}`);
     }
     if ((m = sql.match(/^kill (?:(query|connection) )?(\d+)$/i))) {
-      this.#engine.registry.kill(Number(m[2]), m[1]?.toUpperCase() === 'QUERY' ? 'QUERY' : 'CONNECTION', { user: this.user });
+      const target = this.#engine.sessions.get(Number(m[2]));
+      if (target === undefined) throw sqlError('ER_NO_SUCH_THREAD', `Unknown thread id: ${m[2]}`);
+      target.interrupt();
+      if (m[1]?.toUpperCase() !== 'QUERY') for (const listener of target.#killListeners.splice(0)) listener();
       return okResult();
     }
-    if (/^show processlist$/i.test(sql)) return this.#engine.registry.processList();
+    if (/^show processlist$/i.test(sql)) {
+      const rows = [...this.#engine.sessions.values()].map((s) => [String(s.connectionId), s.user, s.host, s.database ?? '', s.current === undefined ? 'Sleep' : 'Query', s.current ?? '']);
+      return showResult(['Id', 'User', 'Host', 'Db', 'Command', 'Info'], rows);
+    }
     if ((m = sql.match(/^insert (\d+)$/i))) return okResult(Number(m[1]));
     if (/^boom$/i.test(sql)) throw new Error('internal failure');
     throw new SqlError(1064, '42000', `You have an error in your SQL syntax near '${sql.slice(0, 20)}'`);
@@ -128,7 +144,12 @@ class FakeSession implements Session {
     this.#abort.abort();
   }
 
+  onKill(listener: () => void): void {
+    this.#killListeners.push(listener);
+  }
+
   close(): void {
+    this.#engine.sessions.delete(this.connectionId);
     this.#engine.closedSessions.push(this.connectionId);
   }
 }

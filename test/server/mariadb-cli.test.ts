@@ -2,7 +2,6 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import { ConnectionRegistry } from '../../src/server/connection-registry.ts';
 import { VERSION_COMMENT } from '../../src/sql/variables/index.ts';
 import { FakeEngine } from './fake-engine.ts';
 
@@ -30,8 +29,7 @@ describe.runIf(runCliTests)('mariadb CLI against the server (in-test engine)', (
   let server: RunningServer;
 
   beforeAll(async () => {
-    const registry = new ConnectionRegistry();
-    server = await startServer(new FakeEngine(registry), { port: 0, logger: createLogger({ level: 'silent' }), registry });
+    server = await startServer(new FakeEngine(), { port: 0, logger: createLogger({ level: 'silent' }) });
   });
 
   afterAll(async () => {
@@ -81,7 +79,7 @@ describe.runIf(runCliTests)('mariadb CLI against the server (in-test engine)', (
   });
 
   it('reports a wrong port clearly', async () => {
-    const closed = await startServer(new FakeEngine(new ConnectionRegistry()), { port: 0, logger: createLogger({ level: 'silent' }) });
+    const closed = await startServer(new FakeEngine(), { port: 0, logger: createLogger({ level: 'silent' }) });
     const port = closed.port;
     await closed.close();
     const r = await mariadb(port, ['-e', 'select 1']);

@@ -2,7 +2,6 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import mysql from 'mysql2/promise';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startServer, PortInUseError, type RunningServer } from '../../src/server/server.ts';
-import { ConnectionRegistry } from '../../src/server/connection-registry.ts';
 import { nativePasswordHash, verifyNativePassword } from '../../src/server/native-password.ts';
 import { SERVER_VERSION } from '../../src/sql/variables/index.ts';
 import { FakeEngine } from './fake-engine.ts';
@@ -16,9 +15,8 @@ const connect = (options: mysql.ConnectionOptions = {}): Promise<mysql.Connectio
   mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', ...options });
 
 beforeAll(async () => {
-  const registry = new ConnectionRegistry();
-  engine = new FakeEngine(registry);
-  server = await startServer(engine, { host: '127.0.0.1', port: 0, logger, registry });
+  engine = new FakeEngine();
+  server = await startServer(engine, { host: '127.0.0.1', port: 0, logger });
 });
 
 afterAll(async () => {
@@ -211,8 +209,7 @@ describe('start-up and shutdown', () => {
   });
 
   it('graceful close lets the running statement finish, then refuses new connections', async () => {
-    const registry = new ConnectionRegistry();
-    const own = await startServer(new FakeEngine(registry), { port: 0, logger, registry });
+    const own = await startServer(new FakeEngine(), { port: 0, logger });
     const conn = await mysql.createConnection({ host: '127.0.0.1', port: own.port, user: 'root' });
     const running = conn.query<mysql.ResultSetHeader>('sleep 0.3');
     await new Promise((r) => setTimeout(r, 50));
@@ -226,7 +223,7 @@ describe('start-up and shutdown', () => {
 
   it('authenticates through the pluggable callback with mysql_native_password', async () => {
     const stored = nativePasswordHash('s3cret');
-    const own = await startServer(new FakeEngine(new ConnectionRegistry()), {
+    const own = await startServer(new FakeEngine(), {
       port: 0,
       logger,
       authenticate: (user, _host, scramble, token) => user === 'alice' && verifyNativePassword(scramble, token, stored),
