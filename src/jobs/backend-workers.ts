@@ -63,6 +63,13 @@ export class BackendWorkers {
     return this.#inflight;
   }
 
+  /** Tasks waiting in a queue for a free slot, all backends together. */
+  get queued(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.size;
+    return n;
+  }
+
   /** Queued + running tasks of one backend. */
   load(backendId: number): { queued: number; running: number } {
     const q = this.#queues.get(backendId);

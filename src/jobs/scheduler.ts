@@ -134,10 +134,10 @@ export class JobScheduler {
   }
 
   /** Number of jobs whose state loop is running right now plus tasks not yet settled (tests wait for 0). */
-  get activity(): { readonly loops: number; readonly tasks: number } {
+  get activity(): { readonly loops: number; readonly tasks: number; readonly queued: number } {
     let loops = 0;
     for (const rt of this.#runtimes.values()) if (rt.running) loops++;
-    return { loops, tasks: this.#workers.inflight };
+    return { loops, tasks: this.#workers.inflight, queued: this.#workers.queued };
   }
 
   /** Ids of jobs this process is running. */
@@ -566,9 +566,10 @@ export class JobScheduler {
           },
         },
       );
-      if (signal.aborted || this.#closed) return;
+      // Record even a result that lands after a cancel: the snapshot exists and cleanup must find it to release it.
+      if (!catalog.db.open) return;
       completeTask(catalog, task.id, result);
-      this.#kick(rt);
+      if (!signal.aborted && !this.#closed) this.#kick(rt);
     } catch (error) {
       if (signal.aborted || this.#closed) return;
       const status = statusFromError(error);
