@@ -1,0 +1,12 @@
+import type { Migration } from './migration.ts';
+import { migration0001 } from './0001-table-store.ts';
+
+export type { Migration } from './migration.ts';
+
+/**
+ * Every migration in order. Adding one = a new file `NNNN-name.ts` exporting `migrationNNNN` plus one line here.
+ * Reserved: 0002 repositories, 0003 jobs, 0004 users (owned by other engineers).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+];

@@ -1,0 +1,15 @@
+import type { Catalog } from '../catalog.ts';
+import type { PartitionMeta } from '../model.ts';
+import { toPartition, type PartitionRow } from '../rows.ts';
+
+/** Partitions of a table in creation (id) order; invisible ones only with `includeInvisible`. */
+export function listPartitions(
+  catalog: Catalog,
+  tableId: number,
+  options: { readonly includeInvisible?: boolean } = {},
+): readonly PartitionMeta[] {
+  return catalog
+    .prepare<[number, number], PartitionRow>('SELECT * FROM partitions WHERE table_id = ? AND (visible = 1 OR ?) ORDER BY id')
+    .all(tableId, options.includeInvisible === true ? 1 : 0)
+    .map(toPartition);
+}

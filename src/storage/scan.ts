@@ -1,0 +1,112 @@
+/**
+ * The scan path: a tablet at a version is its rowsets from the newest base rowset up to that version, read in
+ * version order from one healthy replica and merged by the table's key model. Batches are column-major.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { listRowsets } from '../catalog/ops/list-rowsets.ts';
+import { listReplicas } from '../catalog/ops/list-replicas.ts';
+import type { RowsetMeta, TableMeta } from '../catalog/model.ts';
+import type { Row, Value } from '../types/index.ts';
+import { sqlError } from '../errors/index.ts';
+import { backendDir, type StoreContext } from './context.ts';
+import { tabletDir } from './layout.ts';
+import { TabletMerger } from './merge.ts';
+import { decodeSegment, readSegmentHeader } from './segment/segment-reader.ts';
+
+/** A batch of rows of one tablet, column-major. */
+export interface RowBatch {
+  /** Partition the rows come from. */
+  readonly partitionId: number;
+  /** Tablet the rows come from. */
+  readonly tabletId: number;
+  /** Rows in the batch. */
+  readonly rowCount: number;
+  /** One array per requested column (in request order), each `rowCount` long. */
+  readonly columns: readonly (readonly Value[])[];
+}
+
+export interface ScanOptions {
+  /** Column indexes to return, in this order (default: every column). */
+  readonly columns?: readonly number[];
+  /** Stops the scan at the next file; the iterator throws the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Transpose a batch into rows (for callers that want rows). */
+export function batchRows(batch: RowBatch): Row[] {
+  const rows = new Array<Row>(batch.rowCount);
+  const cols = batch.columns;
+  for (let r = 0; r < batch.rowCount; r++) {
+    const row = new Array<Value>(cols.length);
+    for (let c = 0; c < cols.length; c++) row[c] = cols[c]![r]!;
+    rows[r] = row;
+  }
+  return rows;
+}
+
+async function readRowsetFile(ctx: StoreContext, tabletId: number, dirs: readonly string[], name: string): Promise<Buffer> {
+  let lastError: unknown;
+  for (const dir of dirs) {
+    try {
+      return await fsp.readFile(path.join(tabletDir(dir, tabletId), name));
+    } catch (error) {
+      // A replica missing a file is unhealthy; the next one may still have it.
+      lastError = error;
+      ctx.logger.warn({ tabletId, file: name, dir, err: error }, 'replica file unreadable, trying the next replica');
+    }
+  }
+  throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId}: no healthy replica has ${name}`, { cause: lastError });
+}
+
+/**
+ * Rows of `tabletId` at `version`. The caller holds (ctx.hold) for the duration, so no file it resolved is
+ * collected mid-read.
+ */
+export async function* scanTabletAt(
+  ctx: StoreContext,
+  table: TableMeta,
+  partitionId: number,
+  tabletId: number,
+  version: number,
+  options: ScanOptions = {},
+): AsyncGenerator<RowBatch, void, void> {
+  const projection = options.columns ?? table.columns.map((_, i) => i);
+  const rowsets: readonly RowsetMeta[] = listRowsets(ctx.catalog, tabletId, version);
+  if (rowsets.every((r) => r.files.length === 0)) return;
+  const healthy = listReplicas(ctx.catalog, { tabletId }).filter((r) => r.version >= version);
+  if (healthy.length === 0) {
+    throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId} has no replica at version ${version}`);
+  }
+  const dirs = healthy.map((r) => backendDir(ctx, r.backendId));
+  const merger =
+    table.keyModel === 'DUPLICATE'
+      ? null
+      : new TabletMerger({
+          keyModel: table.keyModel,
+          keyIndexes: table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k)),
+          aggregates: table.columns.map((c) => c.aggregate),
+          types: table.columns.map((c) => c.type),
+        });
+  for (const rowset of rowsets) {
+    for (const file of rowset.files) {
+      if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('scan aborted');
+      const buf = await readRowsetFile(ctx, tabletId, dirs, file.name);
+      const stored = readSegmentHeader(buf).columns.length;
+      if (stored !== table.columns.length) {
+        throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId}: ${file.name} has ${stored} columns, table '${table.name}' has ${table.columns.length}`);
+      }
+      if (merger === null) {
+        const seg = decodeSegment(buf, projection);
+        if (seg.header.rowCount > 0) yield { partitionId, tabletId, rowCount: seg.header.rowCount, columns: seg.columns };
+      } else {
+        const seg = decodeSegment(buf);
+        merger.add(seg.columns, seg.header.rowCount);
+      }
+    }
+  }
+  if (merger !== null) {
+    const merged = merger.result(projection);
+    if (merged.rowCount > 0) yield { partitionId, tabletId, ...merged };
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Tablet snapshots (what BACKUP uploads). `makeSnapshot` hard-links every file of a replica's tablet at a version
+ * into `<backend>/snapshot/<snapshotId>/<tabletId>/` and writes `<tabletId>.hdr`, a JSON header listing the rowsets
+ * (versions, kinds, files with size/md5/rows) and the schema. Links are instant and make the snapshot immune to
+ * later loads, DELETE, TRUNCATE, DROP and garbage collection: data files are never modified in place, and a
+ * deleted tablet file only loses one of its names. `releaseSnapshot` deletes the snapshot's tablet directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { getReplica } from '../catalog/ops/get-replica.ts';
+import { listRowsets } from '../catalog/ops/list-rowsets.ts';
+import type { ColumnMeta, KeyModel, RowsetKind, SegmentFileMeta } from '../catalog/model.ts';
+import { sqlError } from '../errors/index.ts';
+import { backendDir, type StoreContext } from './context.ts';
+import { fsyncDir, linkOrCopy, writeFileDurable } from './fs-util.ts';
+import { headerFileName, SNAPSHOT_DIR, tabletDir, TMP_DIR } from './layout.ts';
+
+/** Contents of a `<tabletId>.hdr` file. */
+export interface SnapshotHeader {
+  /** Always 'tablevault-tablet-snapshot'. */
+  readonly format: 'tablevault-tablet-snapshot';
+  /** Header format version (1). */
+  readonly formatVersion: 1;
+  /** Tablet the files came from. */
+  readonly tabletId: number;
+  /** Version the snapshot represents. */
+  readonly version: number;
+  /** Key model and schema of the table, so the files can be read without the catalog. */
+  readonly keyModel: KeyModel;
+  readonly keyColumns: readonly string[];
+  readonly columns: readonly ColumnMeta[];
+  /** Rowsets in version order (the first may be a base). */
+  readonly rowsets: readonly {
+    readonly rowsetId: number;
+    readonly version: number;
+    readonly kind: RowsetKind;
+    readonly files: readonly SegmentFileMeta[];
+  }[];
+}
+
+/** A file in a snapshot directory. */
+export interface SnapshotFile {
+  /** Name inside the snapshot's tablet directory. */
+  readonly name: string;
+  /** Bytes. */
+  readonly size: number;
+  /** Lower-case hex md5. */
+  readonly md5: string;
+}
+
+/** A snapshot of one replica. */
+export interface TabletSnapshot {
+  /** Backend holding it. */
+  readonly backendId: number;
+  /** Snapshot id (directory name under `snapshot/`). */
+  readonly snapshotId: string;
+  /** Tablet and replica snapshotted. */
+  readonly tabletId: number;
+  readonly replicaId: number;
+  /** Version captured. */
+  readonly version: number;
+  /** Absolute path of `<backend>/snapshot/<snapshotId>/<tabletId>`: pass it to releaseSnapshot. */
+  readonly dir: string;
+  /** Every file in `dir`: the segment files, then `<tabletId>.hdr` (with its own md5). */
+  readonly files: readonly SnapshotFile[];
+}
+
+let sequence = 0;
+
+/** Link a replica's files at `version` into a new snapshot directory. Caller holds (ctx.hold) while it runs. */
+export async function makeSnapshot(
+  ctx: StoreContext,
+  replicaId: number,
+  version: number,
+  options: { readonly snapshotId?: string; readonly now: number },
+): Promise<TabletSnapshot> {
+  const catalog = ctx.catalog;
+  const replica = getReplica(catalog, replicaId);
+  if (replica === undefined) throw sqlError('ER_UNKNOWN_ERROR', `replica ${replicaId} does not exist`);
+  if (replica.version < version) {
+    throw sqlError(
+      'ER_UNKNOWN_ERROR',
+      `failed to make snapshot of tablet ${replica.tabletId} on replica ${replicaId}: replica version ${replica.version} < ${version}`,
+    );
+  }
+  const table = catalog
+    .prepare<[number], { columns: string; key_model: string; key_columns: string }>(
+      `SELECT tb.columns, tb.key_model, tb.key_columns FROM tablets t JOIN partitions p ON p.id = t.partition_id
+       JOIN tables tb ON tb.id = p.table_id WHERE t.id = ?`,
+    )
+    .get(replica.tabletId)!;
+  const rowsets = listRowsets(catalog, replica.tabletId, version);
+  const be = backendDir(ctx, replica.backendId);
+  const snapshotId = options.snapshotId ?? `${compactTime(options.now)}.${sequence++}.${randomBytes(3).toString('hex')}`;
+  if (!/^[A-Za-z0-9._-]+$/.test(snapshotId)) throw new Error(`storage: invalid snapshot id ${snapshotId}`);
+  const dir = path.join(be, SNAPSHOT_DIR, snapshotId, String(replica.tabletId));
+  await fsp.mkdir(dir, { recursive: true });
+  try {
+    const files: SnapshotFile[] = [];
+    for (const rowset of rowsets) {
+      for (const f of rowset.files) {
+        await linkOrCopy(path.join(tabletDir(be, replica.tabletId), f.name), path.join(dir, f.name));
+        files.push({ name: f.name, size: f.size, md5: f.md5 });
+      }
+    }
+    const header: SnapshotHeader = {
+      format: 'tablevault-tablet-snapshot',
+      formatVersion: 1,
+      tabletId: replica.tabletId,
+      version,
+      keyModel: table.key_model as KeyModel,
+      keyColumns: JSON.parse(table.key_columns) as string[],
+      columns: JSON.parse(table.columns) as ColumnMeta[],
+      rowsets: rowsets.map((r) => ({ rowsetId: r.id, version: r.version, kind: r.kind, files: r.files })),
+    };
+    const hdrName = headerFileName(replica.tabletId);
+    const written = await writeFileDurable(path.join(be, TMP_DIR), path.join(dir, hdrName), [
+      Buffer.from(JSON.stringify(header, null, 1)),
+    ]);
+    files.push({ name: hdrName, size: written.size, md5: written.md5 });
+    await fsyncDir(dir);
+    return { backendId: replica.backendId, snapshotId, tabletId: replica.tabletId, replicaId, version, dir, files };
+  } catch (error) {
+    await fsp.rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Read and check a snapshot header file. */
+export async function readSnapshotHeader(file: string): Promise<SnapshotHeader> {
+  const header = JSON.parse(await fsp.readFile(file, 'utf8')) as SnapshotHeader;
+  if (header.format !== 'tablevault-tablet-snapshot' || header.formatVersion !== 1) {
+    throw new Error(`${file} is not a tablevault tablet snapshot header`);
+  }
+  return header;
+}
+
+/** A snapshot tablet directory found on disk (for the jobs layer to release ones no live job owns). */
+export interface SnapshotDir {
+  /** Backend holding it. */
+  readonly backendId: number;
+  /** Snapshot id (directory under `snapshot/`). */
+  readonly snapshotId: string;
+  /** Tablet directory name parsed as a number. */
+  readonly tabletId: number;
+  /** Absolute path (what releaseSnapshot takes). */
+  readonly dir: string;
+  /** Last modification time, ms. */
+  readonly mtimeMs: number;
+}
+
+/** Every snapshot tablet directory on every backend. */
+export async function listSnapshotDirs(ctx: StoreContext): Promise<SnapshotDir[]> {
+  const out: SnapshotDir[] = [];
+  for (const [backendId, be] of ctx.backendDirs) {
+    const root = path.join(be, SNAPSHOT_DIR);
+    for (const snapshotId of await readdirSafe(root)) {
+      for (const tablet of await readdirSafe(path.join(root, snapshotId))) {
+        const dir = path.join(root, snapshotId, tablet);
+        const stat = await fsp.stat(dir).catch(() => null);
+        if (stat === null || !stat.isDirectory()) continue;
+        out.push({ backendId, snapshotId, tabletId: Number(tablet), dir, mtimeMs: stat.mtimeMs });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Delete a snapshot tablet directory (and its snapshot directory when that becomes empty). Refuses any path that is
+ * not `<backend>/snapshot/<id>/<tablet>` of a known backend, so a bad argument can never delete table data.
+ */
+export async function releaseSnapshot(ctx: StoreContext, dir: string): Promise<void> {
+  const resolved = path.resolve(dir);
+  const parent = path.dirname(resolved);
+  const root = path.dirname(parent);
+  const known = [...ctx.backendDirs.values()].some((be) => path.join(path.resolve(be), SNAPSHOT_DIR) === root);
+  if (!known) throw new Error(`storage: ${dir} is not a snapshot directory`);
+  await fsp.rm(resolved, { recursive: true, force: true });
+  await fsp.rmdir(parent).catch(() => {});
+}
+
+async function readdirSafe(dir: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function compactTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}

@@ -1,0 +1,325 @@
+/**
+ * TableStore: the storage facade the SQL executor and the jobs layer call. It owns the catalog connection and the
+ * backend directories, hands out LoadWriters and scans, makes/releases/ingests snapshots, and runs garbage
+ * collection of dropped and superseded files once no reader holds them.
+ *
+ *   const store = await TableStore.open(dataDir, { backends: 3 });
+ *   const db = createDatabase(store.catalog, 'd1');
+ *   const t = createTable(store.catalog, { dbId: db.id, name: 't', columns, distribution, replicationNum: 3 });
+ *   const load = store.beginLoad(t.id);
+ *   await load.write(partitionId, rows);
+ *   await load.commit();
+ *   for await (const batch of store.scan(t.id)) …
+ *   await store.close();
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { openCatalog, type Catalog } from '../catalog/catalog.ts';
+import type { BackendMeta } from '../catalog/model.ts';
+import { collectSuperseded } from '../catalog/ops/collect-superseded.ts';
+import { commitIngest } from '../catalog/ops/commit-ingest.ts';
+import { dropDatabase } from '../catalog/ops/drop-database.ts';
+import { dropPartition } from '../catalog/ops/drop-partition.ts';
+import { dropTable } from '../catalog/ops/drop-table.ts';
+import { ensureBackends } from '../catalog/ops/ensure-backends.ts';
+import { getTable } from '../catalog/ops/get-table.ts';
+import { listPartitions } from '../catalog/ops/list-partitions.ts';
+import { listTablets } from '../catalog/ops/list-tablets.ts';
+import { listTrash } from '../catalog/ops/list-trash.ts';
+import { readVisibleVersions } from '../catalog/ops/read-visible-versions.ts';
+import { removeTrash } from '../catalog/ops/remove-trash.ts';
+import { truncatePartitions } from '../catalog/ops/truncate-partitions.ts';
+import { ddlError, sqlError } from '../errors/index.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import type { StoreContext } from './context.ts';
+import { abortIngest, prepareIngest, type IngestPlan, type IngestRequest } from './ingest.ts';
+import { DATA_DIR, SNAPSHOT_DIR, TMP_DIR } from './layout.ts';
+import { LoadWriter, type LoadOptions } from './load-writer.ts';
+import { scanTabletAt, type RowBatch, type ScanOptions } from './scan.ts';
+import {
+  listSnapshotDirs, makeSnapshot, releaseSnapshot, type SnapshotDir, type TabletSnapshot,
+} from './snapshot.ts';
+import { sweepOrphans, type SweepReport } from './sweep.ts';
+
+export interface TableStoreOptions {
+  /** Backends to create on first open (default 3); later opens use the catalog's list. */
+  readonly backends?: number;
+  /** Root logger (a child `{ component: 'storage' }` is used). */
+  readonly logger?: Logger;
+  /** Time source. */
+  readonly clock?: Clock;
+}
+
+export interface TableScanOptions extends ScanOptions {
+  /** Partitions to read (after pruning); default every visible partition. */
+  readonly partitionIds?: readonly number[];
+  /** Version per partition (default: the visible versions, read in one transaction when the scan starts). */
+  readonly versions?: ReadonlyMap<number, number>;
+}
+
+/** Visible versions pinned: until `release()`, files of these versions are not collected. */
+export interface VersionPin {
+  /** Visible version of each requested partition, read in one transaction. */
+  readonly versions: ReadonlyMap<number, number>;
+  /** Let garbage collection proceed. Idempotent. */
+  release(): void;
+}
+
+export class TableStore {
+  /** The catalog (pass it to the ops in src/catalog). */
+  readonly catalog: Catalog;
+  /** The data directory. */
+  readonly dataDir: string;
+  /** Time source. */
+  readonly clock: Clock;
+  #sweep: SweepReport = { tempFiles: 0, orphanFiles: 0, orphanTabletDirs: 0 };
+  readonly #backends: readonly BackendMeta[];
+  readonly #ctx: StoreContext;
+  readonly #logger: Logger;
+  #holds = 0;
+  #gcWanted = false;
+  #gcChain: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    dataDir: string,
+    catalog: Catalog,
+    backends: readonly BackendMeta[],
+    logger: Logger,
+    clock: Clock,
+  ) {
+    this.dataDir = dataDir;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.#backends = backends;
+    this.#logger = logger;
+    this.#ctx = {
+      catalog,
+      backendDirs: new Map(backends.map((b) => [b.id, b.dir])),
+      logger,
+      hold: () => this.#hold(),
+      requestGc: () => this.#requestGc(),
+    };
+  }
+
+  /** What the open-time sweep removed. */
+  get sweep(): SweepReport {
+    return this.#sweep;
+  }
+
+  /**
+   * Open (or create) a data dir: catalog `<dataDir>/catalog.sqlite` (migrated), backends `be1…beN`, then pending
+   * deletions are finished and orphans swept (see sweep.ts for why only here).
+   */
+  static async open(dataDir: string, options: TableStoreOptions = {}): Promise<TableStore> {
+    const root = path.resolve(dataDir);
+    await fsp.mkdir(root, { recursive: true });
+    const logger = (options.logger ?? createLogger()).child({ component: 'storage' });
+    const clock = options.clock ?? systemClock;
+    const catalog = openCatalog(path.join(root, 'catalog.sqlite'), { clock });
+    try {
+      const backends = ensureBackends(catalog, root, options.backends ?? 3);
+      for (const b of backends) {
+        for (const sub of [DATA_DIR, SNAPSHOT_DIR, TMP_DIR]) await fsp.mkdir(path.join(b.dir, sub), { recursive: true });
+      }
+      const store = new TableStore(root, catalog, backends, logger, clock);
+      await store.collectGarbage();
+      store.#sweep = await sweepOrphans(store.#ctx);
+      return store;
+    } catch (error) {
+      catalog.close();
+      throw error;
+    }
+  }
+
+  /** The backends, by id. */
+  get backends(): readonly BackendMeta[] {
+    return this.#backends;
+  }
+
+  /** Start a load into a table (INSERT; or DELETE/TRUNCATE rewrites with `replacePartitionIds`). */
+  beginLoad(tableId: number, options: LoadOptions = {}): LoadWriter {
+    const table = getTable(this.catalog, { id: tableId });
+    if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
+    if (table.state !== 'NORMAL') {
+      throw ddlError(`Table [${table.name}]'s state is ${table.state}, not NORMAL. Do not allow doing load.`);
+    }
+    return new LoadWriter(this.#ctx, table, options);
+  }
+
+  /**
+   * Read a table: every tablet of the chosen partitions at the chosen versions, merged by key model. Batches come
+   * tablet by tablet, partitions in id order.
+   */
+  async *scan(tableId: number, options: TableScanOptions = {}): AsyncGenerator<RowBatch, void, void> {
+    const release = this.#hold();
+    try {
+      const table = getTable(this.catalog, { id: tableId });
+      if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
+      if (table.kind !== 'OLAP') throw sqlError('ER_WRONG_OBJECT', `'${table.name}' is a view`);
+      const partitionIds = options.partitionIds ?? listPartitions(this.catalog, tableId).map((p) => p.id);
+      const versions = options.versions ?? readVisibleVersions(this.catalog, partitionIds);
+      for (const partitionId of partitionIds) {
+        const version = versions.get(partitionId);
+        if (version === undefined) throw new Error(`storage: no version given for partition ${partitionId}`);
+        for (const tablet of listTablets(this.catalog, { partitionId })) {
+          yield* scanTabletAt(this.#ctx, table, partitionId, tablet.id, version, options);
+        }
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** Read one tablet at a version (default: its partition's visible version). */
+  async *scanTablet(tabletId: number, options: ScanOptions & { readonly version?: number } = {}): AsyncGenerator<RowBatch, void, void> {
+    const release = this.#hold();
+    try {
+      const row = this.catalog
+        .prepare<[number], { partition_id: number; table_id: number; visible_version: number }>(
+          `SELECT t.partition_id, p.table_id, p.visible_version FROM tablets t JOIN partitions p ON p.id = t.partition_id
+           WHERE t.id = ?`,
+        )
+        .get(tabletId);
+      if (row === undefined) throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId} does not exist`);
+      const table = getTable(this.catalog, { id: row.table_id })!;
+      yield* scanTabletAt(this.#ctx, table, row.partition_id, tabletId, options.version ?? row.visible_version, options);
+    } finally {
+      release();
+    }
+  }
+
+  /** TRUNCATE: new empty version of the partitions (default all); old files are collected when unheld. */
+  truncate(tableId: number, partitionIds?: readonly number[]): ReadonlyMap<number, number> {
+    const versions = truncatePartitions(this.catalog, tableId, partitionIds);
+    this.#requestGc();
+    return versions;
+  }
+
+  /** DROP TABLE by id; files are deleted once unheld (snapshots keep their links). */
+  dropTable(tableId: number): void {
+    dropTable(this.catalog, tableId);
+    this.#requestGc();
+  }
+
+  /** DROP DATABASE by name. Returns false when absent and `ifExists`. */
+  dropDatabase(name: string, options: { readonly ifExists?: boolean } = {}): boolean {
+    const dropped = dropDatabase(this.catalog, name, options);
+    this.#requestGc();
+    return dropped;
+  }
+
+  /** DROP PARTITION by id. */
+  dropPartition(partitionId: number): void {
+    dropPartition(this.catalog, partitionId);
+    this.#requestGc();
+  }
+
+  /** Read the visible versions of partitions in one transaction and keep their files until released (BACKUP). */
+  pinVersions(partitionIds: readonly number[]): VersionPin {
+    const release = this.#hold();
+    try {
+      return { versions: readVisibleVersions(this.catalog, partitionIds), release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** Hard-link a replica's tablet at `version` into `<backend>/snapshot/<snapshotId>/<tabletId>/` (+ header). */
+  async makeSnapshot(replicaId: number, version: number, options: { readonly snapshotId?: string } = {}): Promise<TabletSnapshot> {
+    const release = this.#hold();
+    try {
+      return await makeSnapshot(this.#ctx, replicaId, version, { ...options, now: this.clock.now() });
+    } finally {
+      release();
+    }
+  }
+
+  /** Delete a snapshot tablet directory made by makeSnapshot (or used for a download). */
+  releaseSnapshot(dir: string): Promise<void> {
+    return releaseSnapshot(this.#ctx, dir);
+  }
+
+  /** Every snapshot tablet directory on every backend (the jobs layer releases the ones no live job owns). */
+  listSnapshots(): Promise<SnapshotDir[]> {
+    return listSnapshotDirs(this.#ctx);
+  }
+
+  /** The path of `<backend>/snapshot/<snapshotId>/<tabletId>` (where a restore downloads a tablet's files). */
+  snapshotDir(backendId: number, snapshotId: string, tabletId: number): string {
+    const dir = this.#ctx.backendDirs.get(backendId);
+    if (dir === undefined) throw new Error(`storage: unknown backend ${backendId}`);
+    return path.join(dir, SNAPSHOT_DIR, snapshotId, String(tabletId));
+  }
+
+  /** Ingest step 2: link downloaded snapshot files into a tablet's replicas (see ingest.ts). */
+  prepareIngest(request: IngestRequest): Promise<IngestPlan> {
+    return prepareIngest(this.#ctx, request);
+  }
+
+  /**
+   * Ingest step 3 in its own transaction. To commit inside a larger restore transaction instead, call the catalog op
+   * `commitIngest(store.catalog, …)` within `store.catalog.transaction(…)` and then `store.collectGarbage()`.
+   */
+  commitIngest(plans: readonly IngestPlan[], partitionVersions: ReadonlyMap<number, number>): void {
+    commitIngest(this.catalog, { tablets: plans, partitionVersions });
+    this.#requestGc();
+  }
+
+  /** Ingest step 4: undo a prepared ingest. */
+  abortIngest(plan: IngestPlan): Promise<void> {
+    return abortIngest(plan);
+  }
+
+  /** Run garbage collection now if nothing is held (else it runs when the last hold is released); awaits it. */
+  async collectGarbage(): Promise<void> {
+    this.#requestGc();
+    await this.#gcChain;
+  }
+
+  /** Finish pending collection and close the catalog. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#gcChain;
+    this.catalog.close();
+  }
+
+  #hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (this.#holds === 0 && this.#gcWanted) this.#requestGc();
+    };
+  }
+
+  #requestGc(): void {
+    this.#gcWanted = true;
+    if (this.#holds > 0 || this.#closed) return;
+    this.#gcChain = this.#gcChain.then(
+      () => this.#gcOnce(),
+      () => this.#gcOnce(),
+    ).catch((error: unknown) => this.#logger.error({ err: error }, 'garbage collection failed; retried at next open'));
+  }
+
+  async #gcOnce(): Promise<void> {
+    if (this.#holds > 0 || !this.#gcWanted || !this.catalog.db.open) return;
+    this.#gcWanted = false;
+    collectSuperseded(this.catalog);
+    const entries = listTrash(this.catalog);
+    if (entries.length === 0) return;
+    const done: number[] = [];
+    for (const entry of entries) {
+      const dir = this.#ctx.backendDirs.get(entry.backendId);
+      if (dir !== undefined) await fsp.rm(path.join(dir, entry.path), { recursive: true, force: true });
+      done.push(entry.id);
+    }
+    removeTrash(this.catalog, done);
+    this.#logger.debug({ deleted: done.length }, 'collected garbage');
+  }
+}
