@@ -149,7 +149,7 @@ export function coerceValue(value: Value, target: ColumnType, context: CoerceCon
       if (context.mode === 'cast') return s;
       // StarRocks measures CHAR/VARCHAR lengths in UTF-8 bytes, not characters.
       const limit = target.name === 'STRING' ? TYPE_LIMITS.stringLength : (target as { readonly length: number }).length;
-      if (s.length > limit && utf8Length(s) > limit) {
+      if (s.length * 3 > limit && utf8Length(s) > limit) {
         return fail(context, () => sqlError('ER_DATA_TOO_LONG', `Data too long for column '${context.column ?? '?'}' at row ${context.row ?? 1}`));
       }
       return s;

@@ -4,7 +4,7 @@ import { formatScaled, parseDecimal, rescale } from './decimal.ts';
 
 /**
  * A double as MySQL prints it: the shortest text that reads back to the same double, plain notation for
- * magnitudes 1e-7 < |x| < 1e15, scientific (`1e20`, `1.5e-9`) otherwise.
+ * magnitudes 1e-6 <= |x| < 1e15, scientific (`1e20`, `1.5e-9`) otherwise.
  */
 export function formatDouble(n: number): string {
   if (Number.isNaN(n)) return 'nan';
@@ -13,7 +13,7 @@ export function formatDouble(n: number): string {
   const exp = n.toExponential(); // shortest round-trip digits, e.g. "1.5e+20"
   const [mantissa = '0', e = '0'] = exp.split('e');
   const exponent = Number(e);
-  if (exponent >= 15 || exponent < -7) return `${mantissa}e${exponent}`;
+  if (exponent >= 15 || exponent < -6) return `${mantissa}e${exponent}`;
   return String(n).includes('e') ? n.toFixed(Math.max(0, -exponent + mantissa.replace(/[-.]/g, '').length - 1)) : String(n);
 }
 
