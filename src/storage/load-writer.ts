@@ -11,6 +11,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { commitLoad, type NewRowset } from '../catalog/ops/commit-load.ts';
+import { getTable } from '../catalog/ops/get-table.ts';
 import { getPartition } from '../catalog/ops/get-partition.ts';
 import { listReplicas } from '../catalog/ops/list-replicas.ts';
 import { listTablets } from '../catalog/ops/list-tablets.ts';
@@ -158,6 +159,9 @@ export class LoadWriter {
         if (t.rowsetId === null) continue;
         for (const dir of t.replicaDirs) dirs.add(tabletDir(dir, t.tabletId));
         rowsets.push({ tabletId: t.tabletId, rowsetId: t.rowsetId, kind: this.#replace === null ? 'delta' : 'base', files: t.files });
+      }
+      if (getTable(this.#ctx.catalog, { id: this.table.id }) === undefined) {
+        throw sqlError('ER_BAD_TABLE_ERROR', `Table '${this.table.name}' was dropped during the load`);
       }
       // Renames and links are durable only once their directories are.
       for (const dir of dirs) await fsyncDir(dir);
