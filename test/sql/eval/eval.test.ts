@@ -69,7 +69,7 @@ describe('reference model: integer arithmetic, comparison, 3VL', () => {
 
   it('arithmetic matches exact BigInt math; / is double; x/0 is NULL', () => {
     fc.assert(
-      fc.property(intOrNull, intOrNull, fc.constantFrom('+', '-', '*', '/', '%', 'DIV'), (a, b) => {
+      fc.property(intOrNull, intOrNull, (a, b) => {
         for (const op of ['+', '-', '*', '/', '%', 'DIV'] as const) {
           const got = run(bin(op, col('a'), col('b')), scope, [a, b, null, null, null]);
           const want = model.arith(op, a, b);
