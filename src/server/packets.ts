@@ -40,8 +40,10 @@ export interface ColumnDefinition {
   readonly decimals: number;
 }
 
+const SMALL_INTS: readonly Buffer[] = Array.from({ length: 0xfb }, (_, i) => Buffer.from([i]));
+
 function lengthEncodedInt(n: number): Buffer {
-  if (n < 0xfb) return Buffer.from([n]);
+  if (n < 0xfb) return SMALL_INTS[n]!;
   if (n < 0x10000) return Buffer.from([0xfc, n & 0xff, (n >> 8) & 0xff]);
   if (n < 0x1000000) return Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff]);
   const b = Buffer.alloc(9);
@@ -106,9 +108,28 @@ export function columnDefinitionPayload(c: ColumnDefinition): Buffer {
   ]);
 }
 
-/** A text-protocol row: each value length-encoded, NULL as 0xfb. */
+/** A text-protocol row: each value length-encoded, NULL as 0xfb. Sized first and written once: this is the hot path. */
 export function textRowPayload(row: readonly (string | null)[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const value of row) parts.push(value === null ? Buffer.from([0xfb]) : lengthEncodedString(value));
-  return Buffer.concat(parts);
+  let size = 0;
+  for (const value of row) {
+    if (value === null) size += 1;
+    else {
+      const n = Buffer.byteLength(value, 'utf8');
+      size += n + (n < 0xfb ? 1 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 9);
+    }
+  }
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const value of row) {
+    if (value === null) {
+      out[o++] = 0xfb;
+      continue;
+    }
+    const n = Buffer.byteLength(value, 'utf8');
+    const prefix = lengthEncodedInt(n);
+    prefix.copy(out, o);
+    o += prefix.length;
+    o += out.write(value, o, 'utf8');
+  }
+  return out;
 }
