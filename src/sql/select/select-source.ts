@@ -138,11 +138,17 @@ export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promi
       }
       const keep = offset + count;
       let buffer: SortableRow[] = [];
+      // Top-N: once the buffer has been cut to the best `offset + count` rows, anything not better than the worst
+      // of those can never be returned, so it is rejected with one comparison.
+      let worst: SortableRow | undefined;
       for await (const r of projected(plan, resolved.source, partitionIds, inner)) {
+        if (worst && cmp(r, worst) >= 0) continue;
         if (!isNew(r)) continue;
         buffer.push(r);
-        // Top-N: keep only the best `offset + count` rows once the buffer doubles past them.
-        if (Number.isFinite(keep) && buffer.length >= Math.max(2 * keep, 4096)) buffer = buffer.sort(cmp).slice(0, keep);
+        if (Number.isFinite(keep) && buffer.length >= Math.max(2 * keep, 4096)) {
+          buffer = buffer.sort(cmp).slice(0, keep);
+          worst = buffer[buffer.length - 1];
+        }
       }
       buffer.sort(cmp);
       const rows = buffer.slice(offset, Number.isFinite(keep) ? keep : undefined).map((r) => r.out);
