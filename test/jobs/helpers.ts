@@ -34,6 +34,7 @@ export function tempDir(): string {
 export function openJobsCatalog(file: string, clock: Clock): Catalog {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   runMigrations(db);
   const hasJobs = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs'").get() !== undefined;

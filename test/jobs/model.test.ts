@@ -269,7 +269,7 @@ describe('job engine model', () => {
           fs.rmSync(dir, { recursive: true, force: true });
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 50 },
     );
   });
 });
