@@ -17,19 +17,32 @@ function mix(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
+/**
+ * An integer, whatever its JS type or column width: 32-bit values as one word (tag 2); wider ones as the four
+ * 32-bit words of their 128-bit two's complement, low first (tag 4).
+ */
+function mixInteger(h: number, n: number): number {
+  if (n >= -0x80000000 && n <= 0x7fffffff) return mix(mix(h, 2), n | 0);
+  const lo = n % 0x100000000;
+  const hi = Math.floor(n / 0x100000000);
+  const sign = n < 0 ? -1 : 0;
+  return mix(mix(mix(mix(mix(h, 4), lo | 0), hi | 0), sign), sign);
+}
+
 function mixValue(h: number, v: Value): number {
   if (v === null) return mix(h, 0x9e3779b9);
   switch (typeof v) {
     case 'boolean':
       return mix(mix(h, 1), v ? 1 : 0);
     case 'number':
-      if (Number.isInteger(v) && Math.abs(v) <= 0x7fffffff) return mix(mix(h, 2), v | 0);
+      if (Number.isSafeInteger(v)) return mixInteger(h, v);
       // Other numbers by their binary64 bits; -0 and 0 are the same value, as are all NaNs.
       f64[0] = v === 0 ? 0 : Number.isNaN(v) ? NaN : v;
       return mix(mix(mix(h, 3), u32[0]!), u32[1]!);
     case 'bigint': {
-      // Equal integers hash alike whatever the column width: 32-bit words, low first, until the sign fills the rest.
-      if (v >= -0x80000000n && v <= 0x7fffffffn) return mix(mix(h, 2), Number(v) | 0);
+      const n = Number(v);
+      if (Number.isSafeInteger(n)) return mixInteger(h, n);
+      // Beyond 2^53: the same words mixInteger would produce, from exact bigint arithmetic.
       h = mix(h, 4);
       let x = v;
       for (let i = 0; i < 4; i++) {

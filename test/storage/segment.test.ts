@@ -85,7 +85,7 @@ describe('segment format', () => {
         const last = columns.length - 1;
         expect(decodeSegment(buf, [last]).columns[0]).toEqual(decoded.columns[last]);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 

@@ -7,6 +7,7 @@ import { listPartitions } from '../../src/catalog/ops/list-partitions.ts';
 import { listReplicas } from '../../src/catalog/ops/list-replicas.ts';
 import { listTablets } from '../../src/catalog/ops/list-tablets.ts';
 import { publishInvisible } from '../../src/catalog/ops/publish-invisible.ts';
+import type { IngestPlan } from '../../src/storage/ingest.ts';
 import { readSnapshotHeader } from '../../src/storage/snapshot.ts';
 import { batchRows } from '../../src/storage/scan.ts';
 import type { Row } from '../../src/types/index.ts';
@@ -100,7 +101,7 @@ describe('snapshots', () => {
       const dstPid = listPartitions(fx.store.catalog, dst.id, { includeInvisible: true })[0]!.id;
       // "Download": copy each snapshot dir into a restore snapshot dir on the backend of the target's first replica,
       // renaming the header to the local tablet id as StarRocks' download does. Tablets map by ordinal.
-      const plans = [];
+      const plans: IngestPlan[] = [];
       const dstTablets = listTablets(fx.store.catalog, { partitionId: dstPid });
       for (const [ordinal, snap] of snaps.entries()) {
         const target = dstTablets[ordinal]!;
