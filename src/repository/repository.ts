@@ -1,0 +1,561 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import type { Broker, BrokerEntry } from '../brokers/broker.ts';
+import type { Logger } from '../logging/logger.ts';
+import { formatDateTime, systemClock, type Clock } from '../util/clock.ts';
+import { parseBackupMeta, serializeBackupMeta, type BackupMeta } from './backup-meta.ts';
+import { jobInfoBrief, parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
+import { writeJavaJson } from './java-json.ts';
+import {
+  checksummedKey,
+  decodeChecksummedName,
+  jobInfoKey,
+  jobInfoPrefix,
+  jobInfoTimestamp,
+  labelOfSnapshotDir,
+  metaKey,
+  parseTabletPath,
+  PALO_REPOSITORY_PREFIX,
+  PREFIX_JOB_INFO,
+  PREFIX_SNAPSHOT_DIR,
+  repoInfoKey,
+  repositoryRoot,
+  snapshotContentDir,
+  snapshotDir,
+  STARROCKS_REPOSITORY_PREFIX,
+  tabletDir,
+  tempKey,
+  type RepositoryPrefix,
+  type TabletIds,
+} from './layout.ts';
+import { HashTap, md5Hex } from './md5.ts';
+import { fromBrokerError, RepositoryError } from './repository-error.ts';
+
+export interface RepositoryOptions {
+  /** Refuse every write (BACKUP, DROP SNAPSHOT) — RESTORE and SHOW SNAPSHOT still work. */
+  readonly readOnly?: boolean;
+  /** Time source for create_time. */
+  readonly clock?: Clock;
+  /** Parent logger; the repository logs through a child `{ component: 'repository', repository }`. */
+  readonly logger?: Logger;
+  /** Cancels attach. */
+  readonly signal?: AbortSignal;
+}
+
+export interface AttachResult {
+  readonly repository: Repository;
+  /** The repository's create time (ms): adopted from an existing `__repo_info`, else now. */
+  readonly createTime: number;
+  /** True when this call wrote a new `__repo_info`; false when it re-attached to an existing repository. */
+  readonly created: boolean;
+}
+
+export interface TransferOptions {
+  readonly signal?: AbortSignal;
+  /** Running byte count. */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+export interface StoredFile {
+  /** Key relative to the repository root, checksum included (`…/__meta.<md5>`). */
+  readonly key: string;
+  readonly md5: string;
+  readonly size: number;
+}
+
+/** One file found in a tablet directory. */
+export interface RemoteTabletFile {
+  /** Name as stored, e.g. `10042_0.dat.<md5>` or a crash's leftover `10042_0.dat.part`. */
+  readonly storedName: string;
+  /** Name without the checksum, or null when the name carries no valid checksum (temp files, foreign files). */
+  readonly fileName: string | null;
+  /** md5 from the name, or null. */
+  readonly md5: string | null;
+  readonly size: number;
+}
+
+/** SHOW SNAPSHOT (ALL shape) row: Snapshot, Timestamp, Status. */
+export interface SnapshotInfoRow {
+  readonly snapshot: string;
+  /** `\n`-joined timestamps (or `Invalid: <file>` entries); null when listing failed. */
+  readonly timestamp: string | null;
+  /** `OK`, `ERROR: no snapshot` or `ERROR: Failed to get info: <err>`. */
+  readonly status: string;
+}
+
+/** SHOW SNAPSHOT (DETAIL shape) row: Snapshot, Timestamp, Database, Details, Status. */
+export interface SnapshotDetailRow {
+  readonly snapshot: string;
+  readonly timestamp: string;
+  readonly database: string | null;
+  /** `toJson(false).toString(1)` of the job info. */
+  readonly details: string | null;
+  readonly status: string;
+}
+
+const REPO_INFO_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+
+/** StarRocks' TimeUtils.timeStringToLong for `yyyy-MM-dd HH:mm:ss` (local time); -1 when unparsable. */
+export function parseDateTime(text: unknown): number {
+  if (typeof text !== 'string') return -1;
+  const m = REPO_INFO_TIME.exec(text);
+  if (m === null) return -1;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const ms = new Date(y, mo - 1, d, h, mi, s).getTime();
+  return Number.isNaN(ms) ? -1 : ms;
+}
+
+async function collect(it: AsyncIterable<BrokerEntry>): Promise<BrokerEntry[]> {
+  const out: BrokerEntry[] = [];
+  for await (const e of it) out.push(e);
+  return out;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * One StarRocks-layout repository on one broker: the `__repo_info` handshake, the `.part` → `.<md5>` upload protocol
+ * with md5 verification on download, snapshot listing for SHOW SNAPSHOT, and the meta / job-info files. It holds no
+ * state beyond its identity, so any number of instances (in this process or another tablevault, or StarRocks) may
+ * work on the same location.
+ */
+export class Repository {
+  /** Repository name (the `<name>` of `__starrocks_repository_<name>`). */
+  readonly name: string;
+  /** The storage adapter; owned by the caller (RepositoryManager closes it). */
+  readonly broker: Broker;
+  /** Which root prefix this repository lives under (palo for Doris/Palo-era repositories). */
+  readonly prefix: RepositoryPrefix;
+  /** Writes refused when true. */
+  readonly readOnly: boolean;
+  /** Create time in ms (from `__repo_info` when re-attached). */
+  readonly createTime: number;
+  readonly #root: string;
+  readonly #logger: Logger | undefined;
+
+  private constructor(broker: Broker, name: string, prefix: RepositoryPrefix, readOnly: boolean, createTime: number, logger?: Logger) {
+    this.broker = broker;
+    this.name = name;
+    this.prefix = prefix;
+    this.readOnly = readOnly;
+    this.createTime = createTime;
+    this.#root = repositoryRoot(name, prefix);
+    this.#logger = logger?.child({ component: 'repository', repository: name });
+  }
+
+  /**
+   * CREATE REPOSITORY's remote half (StarRocks' initRepository): look for `__palo_repository_<name>/__repo_info`,
+   * then `__starrocks_repository_<name>/__repo_info`. Exactly one → re-attach and adopt its create_time; more than
+   * one → refuse; none → write a new `__repo_info`. Any failure throws RepositoryError whose message starts with
+   * `Failed to create repository: `.
+   */
+  static async attach(broker: Broker, name: string, options: RepositoryOptions = {}): Promise<AttachResult> {
+    const clock = options.clock ?? systemClock;
+    const readOnly = options.readOnly ?? false;
+    const fail = (error: unknown): never => {
+      const inner = fromBrokerError(error);
+      if (!(inner instanceof RepositoryError)) throw inner;
+      throw new RepositoryError(inner.code, `Failed to create repository: ${inner.message}`, { cause: inner, retryable: inner.retryable });
+    };
+    // The palo attempt never fails the statement: any problem there means "use the new prefix" (StarRocks does so).
+    try {
+      const found = await Repository.#readRepoInfo(broker, name, PALO_REPOSITORY_PREFIX, options.signal);
+      if (found !== null) {
+        const repository = new Repository(broker, name, PALO_REPOSITORY_PREFIX, readOnly, found, options.logger);
+        return { repository, createTime: found, created: false };
+      }
+    } catch (error) {
+      if (error instanceof Error && error.name === 'AbortError') throw error;
+      if (options.signal?.aborted) throw options.signal.reason;
+    }
+    try {
+      const found = await Repository.#readRepoInfo(broker, name, STARROCKS_REPOSITORY_PREFIX, options.signal);
+      if (found !== null) {
+        const repository = new Repository(broker, name, STARROCKS_REPOSITORY_PREFIX, readOnly, found, options.logger);
+        repository.#logger?.info({ location: broker.location }, 're-attached to an existing repository');
+        return { repository, createTime: found, created: false };
+      }
+      const createTime = clock.now();
+      const content = writeJavaJson(new Map([['name', name], ['create_time', formatDateTime(createTime) ?? '']]));
+      await broker.write(`${repositoryRoot(name)}/${repoInfoKey()}`, Buffer.from(content), { signal: options.signal });
+      const repository = new Repository(broker, name, STARROCKS_REPOSITORY_PREFIX, readOnly, createTime, options.logger);
+      repository.#logger?.info({ location: broker.location }, 'created a new repository');
+      return { repository, createTime, created: true };
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  /** Returns the adopted create time, or null when no repo info exists under this prefix. */
+  static async #readRepoInfo(broker: Broker, name: string, prefix: RepositoryPrefix, signal?: AbortSignal): Promise<number | null> {
+    const key = `${repositoryRoot(name, prefix)}/${repoInfoKey()}`;
+    const entries = await collect(broker.list(key, { signal }));
+    if (entries.length === 0) return null;
+    if (entries.length > 1) {
+      const names = entries.map((e) => `${broker.location.replace(/\/+$/, '')}/${e.key}`);
+      throw new RepositoryError('COMMON_ERROR', `Invalid repository dir. expected one repo info file. get more: [${names.join(', ')}]`);
+    }
+    const entry = entries[0] as BrokerEntry;
+    if (entry.isDirectory) throw new RepositoryError('COMMON_ERROR', 'the existing repo info is not a file');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse((await readAll(await broker.read(entry.key, { signal }))).toString('utf8'));
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new RepositoryError('COMMON_ERROR', `failed to read repo info file: ${error.message}`);
+      throw error;
+    }
+    const createTimeText = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['create_time'] : undefined;
+    const createTime = parseDateTime(createTimeText);
+    if (createTime === -1) {
+      throw new RepositoryError('COMMON_ERROR', `failed to parse create time of repository: ${String(createTimeText)}`);
+    }
+    return createTime;
+  }
+
+  /**
+   * Open a repository already known to this instance (after a restart) without touching `__repo_info`: pick the
+   * palo prefix when `__palo_repository_<name>` exists, else the StarRocks one (StarRocks' readFields). Never throws
+   * for an unreachable storage — ping() reports that.
+   */
+  static async reopen(broker: Broker, name: string, options: RepositoryOptions & { readonly createTime: number }): Promise<Repository> {
+    let prefix: RepositoryPrefix = STARROCKS_REPOSITORY_PREFIX;
+    try {
+      for await (const _ of broker.list(`${repositoryRoot(name, PALO_REPOSITORY_PREFIX)}/`, { signal: options.signal })) {
+        prefix = PALO_REPOSITORY_PREFIX;
+        break;
+      }
+    } catch {
+      // Unreachable now: assume the current prefix, as StarRocks does.
+    }
+    return new Repository(broker, name, prefix, options.readOnly ?? false, options.createTime, options.logger);
+  }
+
+  /** The repository root under the location, e.g. `__starrocks_repository_repo1`. */
+  get root(): string {
+    return this.#root;
+  }
+
+  /** Full path for messages: `<location>/<root>/<key>` (the location is secret-free). */
+  fullPath(key: string): string {
+    const base = `${this.broker.location.replace(/\/+$/, '')}/${this.#root}`;
+    return key === '' ? base : `${base}/${key}`;
+  }
+
+  #key(key: string): string {
+    return `${this.#root}/${key}`;
+  }
+
+  #assertWritable(): void {
+    if (this.readOnly) throw new RepositoryError('COMMON_ERROR', `Repository ${this.name} is read only`);
+  }
+
+  /**
+   * Is the repository reachable? Null when its root holds anything; else the error text shown (with a time prefix)
+   * in SHOW REPOSITORIES' ErrMsg. A listing rather than a stat, because object stores have no directories.
+   */
+  async ping(signal?: AbortSignal): Promise<string | null> {
+    try {
+      for await (const _ of this.broker.list(`${this.#root}/`, { signal })) return null;
+      return `remote path does not exist: ${this.fullPath('')}`;
+    } catch (error) {
+      return fromBrokerError(error).message;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ checksum protocol
+
+  /**
+   * Upload a local file as `<key>.<md5>` (`key` relative to the repository root, without checksum; `md5`/`size` as
+   * computed when the file was written — storage keeps them, so nothing is re-read here).
+   *
+   * StarRocks' protocol: delete `<key>.part` and `<key>.<md5>` (this may be a retry), upload to `.part`, rename to
+   * `.<md5>`. The `.part` step exists so that no reader ever sees a partial file under a checksummed name. Where a
+   * write is atomic (object-store PUT: the object appears whole or not at all; an interrupted multipart upload leaves
+   * nothing visible) and rename is a full server-side copy, writing `<key>.<md5>` directly gives exactly that same
+   * guarantee at half the cost, and a retry's PUT simply replaces the object. A `.part` left by an earlier writer
+   * (a crashed StarRocks, a disk-like mount) is still deleted first: lookups list `<key>*` and must find one file.
+   */
+  async uploadFile(localPath: string, key: string, md5: string, size: number, options: TransferOptions = {}): Promise<StoredFile> {
+    this.#assertWritable();
+    const finalKey = checksummedKey(key, md5);
+    const opts = { signal: options.signal, size, onProgress: options.onProgress };
+    try {
+      if (this.broker.capabilities.atomicWrite && !this.broker.capabilities.cheapRename) {
+        await this.broker.delete(this.#key(tempKey(key)), { signal: options.signal });
+        await this.broker.uploadFile(localPath, this.#key(finalKey), opts);
+      } else {
+        const tmp = this.#key(tempKey(key));
+        await this.broker.delete(tmp, { signal: options.signal });
+        await this.broker.delete(this.#key(finalKey), { signal: options.signal });
+        await this.broker.uploadFile(localPath, tmp, opts);
+        await this.broker.rename(tmp, this.#key(finalKey), { signal: options.signal });
+      }
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+    this.#logger?.debug({ key: finalKey, size }, 'uploaded file');
+    return { key: finalKey, md5, size };
+  }
+
+  /** Upload in-memory bytes with the same protocol (meta and job-info files); md5 computed here. */
+  async uploadBytes(bytes: Uint8Array, key: string, options: TransferOptions = {}): Promise<StoredFile> {
+    this.#assertWritable();
+    const md5 = md5Hex(bytes);
+    const finalKey = checksummedKey(key, md5);
+    const opts = { signal: options.signal, size: bytes.length, onProgress: options.onProgress };
+    try {
+      if (this.broker.capabilities.atomicWrite && !this.broker.capabilities.cheapRename) {
+        await this.broker.delete(this.#key(tempKey(key)), { signal: options.signal });
+        await this.broker.write(this.#key(finalKey), bytes, opts);
+      } else {
+        const tmp = this.#key(tempKey(key));
+        await this.broker.delete(tmp, { signal: options.signal });
+        await this.broker.delete(this.#key(finalKey), { signal: options.signal });
+        await this.broker.write(tmp, bytes, opts);
+        await this.broker.rename(tmp, this.#key(finalKey), { signal: options.signal });
+      }
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+    return { key: finalKey, md5, size: bytes.length };
+  }
+
+  /**
+   * Find the one stored file for `key` (StarRocks' download lookup): list `key*` in its directory, which must give
+   * exactly one file, whose name must carry a 32-character checksum and, without it, be exactly `key`.
+   */
+  async locate(key: string, signal?: AbortSignal): Promise<StoredFile> {
+    let entries: BrokerEntry[];
+    try {
+      entries = await collect(this.broker.list(this.#key(key), { signal }));
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+    const path = this.fullPath(key);
+    if (entries.length !== 1) throw new RepositoryError('COMMON_ERROR', `Expected one file with path: ${path}. get: ${entries.length}`);
+    const entry = entries[0] as BrokerEntry;
+    if (entry.isDirectory) throw new RepositoryError('COMMON_ERROR', `Expected file with path: ${path}. but get dir`);
+    const dir = key.lastIndexOf('/') >= 0 ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    const withChecksum = dir + entry.name;
+    const decoded = decodeChecksummedName(withChecksum);
+    if (decoded === null) throw new RepositoryError('COMMON_ERROR', `file name should contains checksum: ${this.fullPath(withChecksum)}`);
+    if (decoded.name !== key) throw new RepositoryError('COMMON_ERROR', `File does not exist: ${path}`);
+    return { key: withChecksum, md5: decoded.md5, size: entry.size };
+  }
+
+  /**
+   * Download `key` (no checksum) to `localPath`, verifying the md5 in a single pass. A mismatch deletes the local
+   * file and throws BAD_FILE `md5sum does not equal. local: <a>, remote: <b>`.
+   */
+  async download(key: string, localPath: string, options: TransferOptions = {}): Promise<StoredFile> {
+    const found = await this.locate(key, options.signal);
+    const tmp = `${localPath}.tv-${randomBytes(6).toString('hex')}.tmp`;
+    const tap = new HashTap(options.onProgress);
+    try {
+      const source = await this.broker.read(this.#key(found.key), { signal: options.signal });
+      await pipeline(source, tap, createWriteStream(tmp), options.signal ? { signal: options.signal } : {});
+      const local = tap.digest();
+      if (local !== found.md5) {
+        throw new RepositoryError('BAD_FILE', `md5sum does not equal. local: ${local}, remote: ${found.md5}`);
+      }
+      await rename(tmp, localPath);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw fromBrokerError(error);
+    }
+    return { ...found, size: tap.bytes };
+  }
+
+  /** Read a small checksummed file into memory, md5-verified (meta, job info). */
+  async readVerified(key: string, signal?: AbortSignal): Promise<Buffer> {
+    const found = await this.locate(key, signal);
+    let bytes: Buffer;
+    try {
+      bytes = await readAll(await this.broker.read(this.#key(found.key), { signal }));
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+    const local = md5Hex(bytes);
+    if (local !== found.md5) throw new RepositoryError('BAD_FILE', `md5sum does not equal. local: ${local}, remote: ${found.md5}`);
+    return bytes;
+  }
+
+  /** Delete one stored file by its full stored key (checksum included), e.g. a stale variant found on resume. */
+  async deleteFile(storedKey: string, signal?: AbortSignal): Promise<void> {
+    this.#assertWritable();
+    try {
+      await this.broker.delete(this.#key(storedKey), { signal });
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ snapshots
+
+  /** Labels of every `__ss_<label>` directory (a failed backup's directory counts: it still blocks the label). */
+  async listSnapshots(signal?: AbortSignal): Promise<string[]> {
+    try {
+      const entries = await collect(this.broker.list(`${this.#root}/${PREFIX_SNAPSHOT_DIR}`, { signal }));
+      return entries.filter((e) => e.isDirectory).map((e) => labelOfSnapshotDir(e.name) ?? e.name);
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+  }
+
+  /** True when `__ss_<label>` exists (label uniqueness check of BACKUP). */
+  async snapshotExists(label: string, signal?: AbortSignal): Promise<boolean> {
+    return (await this.listSnapshots(signal)).includes(label);
+  }
+
+  /** SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label': exactly one row, existence not pre-checked (as StarRocks). */
+  async snapshotInfo(label: string, signal?: AbortSignal): Promise<SnapshotInfoRow> {
+    let entries: BrokerEntry[];
+    try {
+      entries = await collect(this.broker.list(this.#key(jobInfoPrefix(label)), { signal }));
+    } catch (error) {
+      return { snapshot: label, timestamp: null, status: `ERROR: Failed to get info: ${fromBrokerError(error).message}` };
+    }
+    const stamps = entries.map((e) => {
+      const decoded = decodeChecksummedName(e.name);
+      return decoded === null ? `Invalid: ${e.name}` : decoded.name.slice(PREFIX_JOB_INFO.length);
+    });
+    return { snapshot: label, timestamp: stamps.join('\n'), status: stamps.length > 0 ? 'OK' : 'ERROR: no snapshot' };
+  }
+
+  /**
+   * SHOW SNAPSHOT ON repo [WHERE SNAPSHOT IN (…)]: one row per snapshot directory (filtered to `labels` when given;
+   * unknown labels are silently absent). A listing failure throws `Failed to list snapshot in repo: <name>, err: …`.
+   */
+  async snapshotInfos(labels?: readonly string[], signal?: AbortSignal): Promise<SnapshotInfoRow[]> {
+    let all: string[];
+    try {
+      all = await this.listSnapshots(signal);
+    } catch (error) {
+      const inner = fromBrokerError(error);
+      throw new RepositoryError('COMMON_ERROR', `Failed to list snapshot in repo: ${this.name}, err: ${inner.message}`, { cause: inner });
+    }
+    const wanted = labels === undefined ? all : all.filter((l) => labels.includes(l));
+    const rows: SnapshotInfoRow[] = [];
+    for (const label of wanted) rows.push(await this.snapshotInfo(label, signal));
+    return rows;
+  }
+
+  /** SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label' AND TIMESTAMP = 'ts' (DETAIL shape). Never throws. */
+  async snapshotDetail(label: string, timestamp: string, signal?: AbortSignal): Promise<SnapshotDetailRow> {
+    const failed = (status: string): SnapshotDetailRow => ({ snapshot: label, timestamp, database: null, details: null, status });
+    let bytes: Buffer;
+    try {
+      bytes = await this.readVerified(jobInfoKey(label, timestamp), signal);
+    } catch (error) {
+      return failed(`Failed to get info: ${fromBrokerError(error).message}`);
+    }
+    try {
+      const info = parseJobInfo(bytes.toString('utf8'));
+      return { snapshot: label, timestamp, database: info.database, details: jobInfoBrief(info), status: 'OK' };
+    } catch (error) {
+      return failed(`Failed to read info from local file: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * The job info of snapshot `label` at `timestamp` (looked up as `__info_<timestamp>*`, see locate()). Throws
+   * RepositoryError with StarRocks' inner text; RESTORE wraps it as `Failed to get info of snapshot '<label>'
+   * because: <text>. Maybe specified wrong backup timestamp`.
+   */
+  async readJobInfo(label: string, timestamp: string, signal?: AbortSignal): Promise<BackupJobInfo> {
+    const bytes = await this.readVerified(jobInfoKey(label, timestamp), signal);
+    try {
+      return parseJobInfo(bytes.toString('utf8'));
+    } catch (error) {
+      throw new RepositoryError('COMMON_ERROR', `Failed to create job info from file: ${PREFIX_JOB_INFO}${timestamp}. msg: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Upload `__ss_<label>/__meta.<md5>`. */
+  async writeMeta(label: string, meta: BackupMeta, options: TransferOptions = {}): Promise<StoredFile> {
+    return this.uploadBytes(Buffer.from(serializeBackupMeta(meta)), metaKey(label), options);
+  }
+
+  /** Download and parse `__ss_<label>/__meta.<md5>`. */
+  async readMeta(label: string, signal?: AbortSignal): Promise<BackupMeta> {
+    const bytes = await this.readVerified(metaKey(label), signal);
+    try {
+      return parseBackupMeta(bytes.toString('utf8'));
+    } catch (error) {
+      throw new RepositoryError('COMMON_ERROR', `Failed create backup meta from file: ${this.fullPath(metaKey(label))}, msg: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * Upload `__ss_<label>/__info_<ts>.<md5>` (ts from info.backupTime). It must be the last file of a snapshot: its
+   * presence is what makes SHOW SNAPSHOT report OK, so this refuses to run before the meta file is in place.
+   */
+  async writeJobInfo(label: string, info: BackupJobInfo, options: TransferOptions = {}): Promise<StoredFile> {
+    this.#assertWritable();
+    await this.locate(metaKey(label), options.signal);
+    return this.uploadBytes(Buffer.from(serializeJobInfo(info)), jobInfoKey(label, jobInfoTimestamp(info.backupTime)), options);
+  }
+
+  /** Files already in one tablet's directory (resume: skip what is there with the right md5). */
+  async listTabletFiles(label: string, ids: TabletIds, signal?: AbortSignal): Promise<RemoteTabletFile[]> {
+    try {
+      const entries = await collect(this.broker.list(`${this.#key(tabletDir(label, ids))}/`, { signal }));
+      return entries.filter((e) => !e.isDirectory).map((e) => toTabletFile(e.name, e.size));
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+  }
+
+  /**
+   * Every file under `__ss_<label>/__ss_content` in one recursive listing (one paged request stream on S3 instead of
+   * one per tablet): resume of a large backup, verification, garbage collection.
+   */
+  async listSnapshotFiles(label: string, signal?: AbortSignal): Promise<(RemoteTabletFile & { readonly ids: TabletIds })[]> {
+    const base = `${this.#key(snapshotContentDir(label))}/`;
+    const out: (RemoteTabletFile & { readonly ids: TabletIds })[] = [];
+    try {
+      for await (const e of this.broker.list(base, { signal, recursive: true })) {
+        if (e.isDirectory) continue;
+        const parsed = parseTabletPath(e.key.slice(base.length));
+        if (parsed === null || parsed.rest === '' || parsed.rest.includes('/')) continue;
+        out.push({ ...toTabletFile(parsed.rest, e.size), ids: parsed.ids });
+      }
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+    return out;
+  }
+
+  /**
+   * Delete snapshot `label` entirely (DROP SNAPSHOT). Info files go first, so an interrupted drop leaves a snapshot
+   * that SHOW SNAPSHOT reports as broken rather than one that looks restorable with files missing. Returns the
+   * number of files deleted.
+   */
+  async deleteSnapshot(label: string, signal?: AbortSignal): Promise<number> {
+    this.#assertWritable();
+    try {
+      const infos = await this.broker.deletePrefix(this.#key(jobInfoPrefix(label)), { signal });
+      const rest = await this.broker.deletePrefix(`${this.#key(snapshotDir(label))}/`, { signal });
+      this.#logger?.info({ label, files: infos + rest }, 'deleted snapshot');
+      return infos + rest;
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+  }
+}
+
+function toTabletFile(storedName: string, size: number): RemoteTabletFile {
+  const decoded = decodeChecksummedName(storedName);
+  return { storedName, fileName: decoded?.name ?? null, md5: decoded?.md5 ?? null, size };
+}
+
+/** Re-exported for callers that only need the timestamp format. */
+export { jobInfoTimestamp };

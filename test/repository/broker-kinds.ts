@@ -1,0 +1,55 @@
+import path from 'node:path';
+
+import type { Broker } from '../../src/brokers/broker.ts';
+import { localBroker } from './helpers.ts';
+import { MemoryBroker } from './memory-broker.ts';
+
+/** A storage the repository suites run on. `open(dir, fresh)` returns a broker on one shared location per test. */
+export interface BrokerKind {
+  readonly name: string;
+  /** A broker on this test's location; `fresh=false` opens a second broker on the same location. */
+  open(dir: string, fresh?: boolean): Promise<Broker>;
+  cleanup?(): Promise<void>;
+  /**
+   * Resolves to an error text when the adapter cannot complete one small write within 3 s (an adapter still being
+   * built); the suite then fails that single check and skips the rest instead of hanging every test.
+   */
+  probe?(dir: string): Promise<string | null>;
+}
+
+async function probeWrite(broker: Broker): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('a 3-byte write did not complete within 3 s'), 3000);
+  });
+  try {
+    return await Promise.race([broker.write('__probe', Buffer.from('abc')).then(() => null), timeout]);
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    clearTimeout(timer);
+    await broker.delete('__probe').catch(() => undefined);
+  }
+}
+
+function memoryKind(name: string, capabilities: ConstructorParameters<typeof MemoryBroker>[1]): BrokerKind {
+  let shared: MemoryBroker | undefined;
+  return {
+    name,
+    async open(_dir, fresh = true) {
+      // A second "instance" on the same location shares the objects (like two clients of one bucket).
+      if (fresh || shared === undefined) shared = new MemoryBroker('mem://bucket/backup', capabilities);
+      return shared;
+    },
+  };
+}
+
+export const BROKER_KINDS: readonly BrokerKind[] = [
+  memoryKind('memory double (object store: atomic PUT, costly rename)', { atomicWrite: true, cheapRename: false }),
+  memoryKind('memory double (disk-like: .part + rename)', { atomicWrite: false, cheapRename: true }),
+  {
+    name: 'local adapter (file://)',
+    open: async (dir) => localBroker(path.join(dir, 'remote')),
+    probe: async (dir) => probeWrite(localBroker(path.join(dir, 'probe'))),
+  },
+];
