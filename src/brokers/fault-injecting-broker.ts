@@ -127,12 +127,13 @@ export class FaultInjectingBroker implements Broker {
   }
 
   list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry> {
-    const inner = this.#inner;
+    // Created now so argument errors surface exactly as the inner broker raises them.
+    const inner = this.#inner.list(prefix, options);
     const before = (): Promise<void> => this.#before('list', prefix, options?.signal);
     return {
       async *[Symbol.asyncIterator]() {
         await before();
-        yield* inner.list(prefix, options);
+        yield* inner;
       },
     };
   }

@@ -174,9 +174,7 @@ export class WebHdfsBroker implements Broker {
     const counter = new ByteCounter();
     const handle = await open(temp, 'wx');
     try {
-      await pipeline(source, counter, handle.createWriteStream({ autoClose: false }));
-      await handle.sync();
-      await handle.close();
+      await pipeline(source, counter, handle.createWriteStream({ flush: true })); // fsync, then the stream closes the handle
       await renameLocal(temp, target);
       return { size: counter.bytes };
     } catch (error) {

@@ -114,9 +114,9 @@ export class LocalBroker implements Broker {
     try {
       throwIfAborted(signal, key);
       handle = await this.#openTemp(temp);
-      await pipeline(source, counter, handle.createWriteStream({ autoClose: false, highWaterMark: 1024 * 1024 }), signal ? { signal } : {});
-      await handle.sync();
-      await handle.close();
+      // flush: fsync before the stream closes the handle (an fs stream with autoClose:false never emits 'close', which
+      // would stall pipeline).
+      await pipeline(source, counter, handle.createWriteStream({ flush: true, highWaterMark: 1024 * 1024 }), signal ? { signal } : {});
       handle = undefined;
       throwIfAborted(signal, key);
       await rename(temp, target);
