@@ -1,0 +1,119 @@
+/**
+ * The chevrotain parser: configuration, the rule registry and the module-level singleton.
+ *
+ * Rules are defined by the modules under `productions/` (java-parser's `addRules($, r)` pattern): each receives
+ * the parser's DSL (`$`, the protected chevrotain methods made callable) and the shared rule registry (`r`), so a
+ * rule in one family can call a rule in another. The registry is typed per family, so a typo in a rule reference is
+ * a compile error. `recoveryEnabled` is false: a server wants a hard reject, never a partially recovered tree.
+ */
+import {
+  CstParser,
+  type AtLeastOneSepMethodOpts,
+  type ConsumeMethodOpts,
+  type CstNode,
+  type DSLMethodOpts,
+  type DSLMethodOptsWithErr,
+  type GrammarAction,
+  type IOrAlt,
+  type IToken,
+  type ManySepMethodOpts,
+  type OrMethodOpts,
+  type ParserMethod,
+  type SubruleMethodOpts,
+  type TokenType,
+} from 'chevrotain';
+import { allTokens } from './tokens.ts';
+import { parserErrorMessages } from './syntax-error.ts';
+import { defineCommonRules, type CommonRules } from './productions/common.ts';
+import { defineExpressionRules, type ExpressionRules } from './productions/expressions.ts';
+import { defineSelectRules, type SelectRules } from './productions/select.ts';
+import { defineDatabaseRules, type DatabaseRules } from './productions/ddl-database.ts';
+import { defineTableRules, type TableRules } from './productions/ddl-table.ts';
+import { defineDmlRules, type DmlRules } from './productions/dml.ts';
+import { defineShowRules, type ShowRules } from './productions/show.ts';
+import { defineBackupRestoreRules, type BackupRestoreRules } from './productions/backup-restore.ts';
+import { defineAccountRules, type AccountRules } from './productions/account.ts';
+import { defineSessionRules, type SessionRules } from './productions/session.ts';
+import { defineStatementRules, type StatementRules } from './productions/statement.ts';
+
+/** A grammar rule as callable from SUBRULE. */
+export type Rule = ParserMethod<[], CstNode>;
+
+/** Every rule of the grammar, by family. */
+export type Rules = CommonRules &
+  ExpressionRules &
+  SelectRules &
+  DatabaseRules &
+  TableRules &
+  DmlRules &
+  ShowRules &
+  BackupRestoreRules &
+  AccountRules &
+  SessionRules &
+  StatementRules;
+
+type Idx = '' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
+type ConsumeFn = (tokType: TokenType, options?: ConsumeMethodOpts) => IToken;
+type SubruleFn = (rule: Rule, options?: SubruleMethodOpts<[]>) => CstNode;
+type OptionFn = (action: GrammarAction<unknown> | DSLMethodOpts<unknown>) => unknown;
+type OrFn = (alts: IOrAlt<unknown>[] | OrMethodOpts<unknown>) => unknown;
+type ManyFn = (action: GrammarAction<unknown> | DSLMethodOpts<unknown>) => void;
+type AtLeastOneFn = (action: GrammarAction<unknown> | DSLMethodOptsWithErr<unknown>) => void;
+type ManySepFn = (options: ManySepMethodOpts<unknown>) => void;
+type AtLeastOneSepFn = (options: AtLeastOneSepMethodOpts<unknown>) => void;
+
+/** The chevrotain DSL as the production modules see it (the same methods, made public for them). */
+export type Dsl = { readonly [K in `CONSUME${Idx}`]: ConsumeFn } & { readonly [K in `SUBRULE${Idx}`]: SubruleFn } & {
+  readonly [K in `OPTION${Idx}`]: OptionFn;
+} & { readonly [K in `OR${Idx}`]: OrFn } & { readonly [K in `MANY${Idx}`]: ManyFn } & {
+  readonly [K in `AT_LEAST_ONE${Idx}`]: AtLeastOneFn;
+} & { readonly [K in `MANY_SEP${Idx}`]: ManySepFn } & { readonly [K in `AT_LEAST_ONE_SEP${Idx}`]: AtLeastOneSepFn } & {
+  readonly addRule: (name: string, impl: () => void) => Rule;
+  readonly LA: (howMuch: number) => IToken;
+};
+
+/** tablevault's StarRocks-dialect parser. Use the {@link sqlParser} singleton: construction costs the self-analysis. */
+export class SqlParser extends CstParser {
+  /** The rules, by name; `statement` is the entry point. */
+  readonly rules: Rules;
+
+  constructor() {
+    super(allTokens as TokenType[], {
+      maxLookahead: 3,
+      recoveryEnabled: false,
+      nodeLocationTracking: 'onlyOffset',
+      errorMessageProvider: parserErrorMessages,
+    });
+    const $ = this as unknown as Dsl;
+    const r = {} as Rules;
+    defineCommonRules($, r);
+    defineExpressionRules($, r);
+    defineSelectRules($, r);
+    defineDatabaseRules($, r);
+    defineTableRules($, r);
+    defineDmlRules($, r);
+    defineShowRules($, r);
+    defineBackupRestoreRules($, r);
+    defineAccountRules($, r);
+    defineSessionRules($, r);
+    defineStatementRules($, r);
+    this.rules = r;
+    this.performSelfAnalysis();
+  }
+
+  /** Parse one statement's tokens (no `;`); check `errors` afterwards. */
+  parseStatementTokens(tokens: IToken[]): CstNode {
+    this.input = tokens;
+    return this.rules.statement.call(this);
+  }
+
+  /** Define a rule and store it under its name, where chevrotain's self-analysis looks for it. */
+  addRule(name: string, impl: () => void): Rule {
+    const rule = this.RULE(name, impl);
+    (this as unknown as Record<string, Rule>)[name] = rule;
+    return rule;
+  }
+}
+
+/** The one parser instance of the process (chevrotain parsers are reusable: set `input`, call a rule). */
+export const sqlParser = new SqlParser();

@@ -1,0 +1,292 @@
+/**
+ * Expressions with MySQL precedence, lowest first:
+ *   OR/||  <  XOR  <  AND/&&  <  NOT  <  comparison, IS, LIKE, REGEXP, IN, BETWEEN  <  |  <  &  <  << >>
+ *   <  + -  <  * / DIV % MOD  <  ^  <  unary - + ~ !
+ * Every binary level is `operand (operator operand)*` with the labels `operand` / `operator`, so one visitor
+ * folds them all left-associatively.
+ *
+ * Spec deviations: no subqueries inside expressions (the AST has none); `!` parses like NOT but binds tightest, as in
+ * MySQL.
+ */
+import type { TokenType } from 'chevrotain';
+import type { Dsl, Rule, Rules } from '../parser.ts';
+import * as t from '../tokens.ts';
+
+const { kw } = t;
+
+export interface ExpressionRules {
+  expression: Rule;
+  xorExpr: Rule;
+  andExpr: Rule;
+  notExpr: Rule;
+  predicate: Rule;
+  predicateSuffix: Rule;
+  bitOrExpr: Rule;
+  bitAndExpr: Rule;
+  shiftExpr: Rule;
+  additiveExpr: Rule;
+  multiplicativeExpr: Rule;
+  bitXorExpr: Rule;
+  unaryExpr: Rule;
+  primary: Rule;
+  literal: Rule;
+  typedLiteral: Rule;
+  variable: Rule;
+  parenExpr: Rule;
+  caseExpr: Rule;
+  castExpr: Rule;
+  convertExpr: Rule;
+  intervalExpr: Rule;
+  functionName: Rule;
+  functionArgs: Rule;
+  functionCall: Rule;
+  niladicCall: Rule;
+  columnRef: Rule;
+  expressionList: Rule;
+}
+
+export function defineExpressionRules($: Dsl, r: Rules): void {
+  /** One left-associative binary level. */
+  const level = (name: string, next: () => Rule, ops: readonly TokenType[]): Rule => {
+    const alts = ops.map((op) => ({ ALT: () => $.CONSUME(op, { LABEL: 'operator' }) }));
+    return $.addRule(name, () => {
+      $.SUBRULE(next(), { LABEL: 'operand' });
+      $.MANY(() => {
+        if (alts.length === 1) $.CONSUME(ops[0] as TokenType, { LABEL: 'operator' });
+        else $.OR(alts);
+        $.SUBRULE2(next(), { LABEL: 'operand' });
+      });
+    });
+  };
+
+  r.expression = level('expression', () => r.xorExpr, [kw.OR, t.DoublePipe]);
+  r.xorExpr = level('xorExpr', () => r.andExpr, [kw.XOR]);
+  r.andExpr = level('andExpr', () => r.notExpr, [kw.AND, t.DoubleAmpersand]);
+
+  r.notExpr = $.addRule('notExpr', () => {
+    $.OR([
+      {
+        ALT: () => {
+          $.CONSUME(kw.NOT);
+          $.SUBRULE(r.notExpr, { LABEL: 'negated' });
+        },
+      },
+      { ALT: () => $.SUBRULE(r.predicate) },
+    ]);
+  });
+
+  r.predicate = $.addRule('predicate', () => {
+    $.SUBRULE(r.bitOrExpr, { LABEL: 'base' });
+    $.MANY(() => $.SUBRULE(r.predicateSuffix, { LABEL: 'suffix' }));
+  });
+
+  const comparisonOps = [t.Equals, t.NullSafeEquals, t.BangEquals, t.LessGreater, t.LessEquals, t.GreaterEquals, t.Less, t.Greater];
+  const comparisonAlts = comparisonOps.map((op) => ({ ALT: () => $.CONSUME(op, { LABEL: 'operator' }) }));
+  r.predicateSuffix = $.addRule('predicateSuffix', () => {
+    $.OR([
+      {
+        ALT: () => {
+          $.OR2(comparisonAlts);
+          $.SUBRULE(r.bitOrExpr, { LABEL: 'right' });
+        },
+      },
+      {
+        ALT: () => {
+          $.CONSUME(kw.IS);
+          $.OPTION(() => $.CONSUME(kw.NOT));
+          $.CONSUME(kw.NULL);
+        },
+      },
+      {
+        ALT: () => {
+          $.OPTION2(() => $.CONSUME2(kw.NOT));
+          $.OR3([
+            {
+              ALT: () => {
+                $.CONSUME(kw.IN);
+                $.SUBRULE(r.expressionList, { LABEL: 'inList' });
+              },
+            },
+            {
+              ALT: () => {
+                $.CONSUME(kw.BETWEEN);
+                $.SUBRULE2(r.bitOrExpr, { LABEL: 'low' });
+                $.CONSUME(kw.AND);
+                $.SUBRULE3(r.bitOrExpr, { LABEL: 'high' });
+              },
+            },
+            {
+              ALT: () => {
+                $.OR4([
+                  { ALT: () => $.CONSUME(kw.LIKE, { LABEL: 'likeOp' }) },
+                  { ALT: () => $.CONSUME(kw.REGEXP, { LABEL: 'likeOp' }) },
+                  { ALT: () => $.CONSUME(kw.RLIKE, { LABEL: 'likeOp' }) },
+                ]);
+                $.SUBRULE4(r.bitOrExpr, { LABEL: 'pattern' });
+                $.OPTION3(() => {
+                  $.CONSUME(kw.ESCAPE);
+                  $.SUBRULE5(r.bitOrExpr, { LABEL: 'escape' });
+                });
+              },
+            },
+          ]);
+        },
+      },
+    ]);
+  });
+
+  r.bitOrExpr = level('bitOrExpr', () => r.bitAndExpr, [t.Pipe]);
+  r.bitAndExpr = level('bitAndExpr', () => r.shiftExpr, [t.Ampersand]);
+  r.shiftExpr = level('shiftExpr', () => r.additiveExpr, [t.ShiftLeft, t.ShiftRight]);
+  r.additiveExpr = level('additiveExpr', () => r.multiplicativeExpr, [t.Plus, t.Minus]);
+  r.multiplicativeExpr = level('multiplicativeExpr', () => r.bitXorExpr, [t.Star, t.Slash, kw.DIV, t.Percent, kw.MOD]);
+  r.bitXorExpr = level('bitXorExpr', () => r.unaryExpr, [t.Caret]);
+
+  const unaryOps = [t.Minus, t.Plus, t.Tilde, t.Bang].map((op) => ({ ALT: () => $.CONSUME(op, { LABEL: 'operator' }) }));
+  r.unaryExpr = $.addRule('unaryExpr', () => {
+    $.OR([
+      {
+        ALT: () => {
+          $.OR2(unaryOps);
+          $.SUBRULE(r.unaryExpr, { LABEL: 'operand' });
+        },
+      },
+      { ALT: () => $.SUBRULE(r.primary) },
+    ]);
+  });
+
+  const primaryAlts = [
+    { ALT: () => $.SUBRULE(r.literal) },
+    { ALT: () => $.SUBRULE(r.typedLiteral) },
+    { ALT: () => $.SUBRULE(r.caseExpr) },
+    { ALT: () => $.SUBRULE(r.castExpr) },
+    { ALT: () => $.SUBRULE(r.convertExpr) },
+    { ALT: () => $.SUBRULE(r.intervalExpr) },
+    { ALT: () => $.SUBRULE(r.variable) },
+    { ALT: () => $.SUBRULE(r.parenExpr) },
+    { ALT: () => $.SUBRULE(r.functionCall) },
+    { ALT: () => $.SUBRULE(r.niladicCall) },
+    { ALT: () => $.SUBRULE(r.columnRef) },
+  ];
+  r.primary = $.addRule('primary', () => {
+    $.OR({ DEF: primaryAlts, ERR_MSG: 'expression' });
+  });
+
+  r.literal = $.addRule('literal', () => {
+    $.OR([
+      { ALT: () => $.CONSUME(t.NumberLiteral) },
+      { ALT: () => $.SUBRULE(r.stringLiteral) },
+      { ALT: () => $.CONSUME(kw.TRUE) },
+      { ALT: () => $.CONSUME(kw.FALSE) },
+      { ALT: () => $.CONSUME(kw.NULL) },
+    ]);
+  });
+
+  r.typedLiteral = $.addRule('typedLiteral', () => {
+    $.OR([
+      { ALT: () => $.CONSUME(kw.DATE, { LABEL: 'type' }) },
+      { ALT: () => $.CONSUME(kw.DATETIME, { LABEL: 'type' }) },
+      { ALT: () => $.CONSUME(kw.TIMESTAMP, { LABEL: 'type' }) },
+    ]);
+    $.SUBRULE(r.stringLiteral, { LABEL: 'value' });
+  });
+
+  r.variable = $.addRule('variable', () => {
+    $.OR([{ ALT: () => $.CONSUME(t.SystemVariable) }, { ALT: () => $.CONSUME(t.UserVariable) }]);
+  });
+
+  r.parenExpr = $.addRule('parenExpr', () => {
+    $.CONSUME(t.LParen);
+    $.SUBRULE(r.expression);
+    $.CONSUME(t.RParen);
+  });
+
+  r.caseExpr = $.addRule('caseExpr', () => {
+    $.CONSUME(kw.CASE);
+    $.OPTION(() => $.SUBRULE(r.expression, { LABEL: 'operand' }));
+    $.AT_LEAST_ONE(() => {
+      $.CONSUME(kw.WHEN);
+      $.SUBRULE2(r.expression, { LABEL: 'when' });
+      $.CONSUME(kw.THEN);
+      $.SUBRULE3(r.expression, { LABEL: 'then' });
+    });
+    $.OPTION2(() => {
+      $.CONSUME(kw.ELSE);
+      $.SUBRULE4(r.expression, { LABEL: 'else' });
+    });
+    $.CONSUME(kw.END);
+  });
+
+  r.castExpr = $.addRule('castExpr', () => {
+    $.CONSUME(kw.CAST);
+    $.CONSUME(t.LParen);
+    $.SUBRULE(r.expression);
+    $.CONSUME(kw.AS);
+    $.SUBRULE(r.dataType);
+    $.CONSUME(t.RParen);
+  });
+
+  r.convertExpr = $.addRule('convertExpr', () => {
+    $.CONSUME(kw.CONVERT);
+    $.CONSUME(t.LParen);
+    $.SUBRULE(r.expression);
+    $.CONSUME(t.Comma);
+    $.SUBRULE(r.dataType);
+    $.CONSUME(t.RParen);
+  });
+
+  r.intervalExpr = $.addRule('intervalExpr', () => {
+    $.CONSUME(kw.INTERVAL);
+    $.SUBRULE(r.expression, { LABEL: 'value' });
+    $.CONSUME(t.IntervalUnit, { LABEL: 'unit' });
+  });
+
+  r.functionName = $.addRule('functionName', () => {
+    $.OR([
+      { ALT: () => $.CONSUME(t.Identifier) },
+      { ALT: () => $.CONSUME(t.QuotedIdentifier) },
+      { ALT: () => $.CONSUME(t.NonReserved) },
+      { ALT: () => $.CONSUME(t.FunctionKeyword) },
+    ]);
+  });
+
+  // `( )`, `(*)`, `([DISTINCT | ALL] a, b, …)`
+  r.functionArgs = $.addRule('functionArgs', () => {
+    $.CONSUME(t.LParen);
+    $.OPTION(() =>
+      $.OR([
+        { ALT: () => $.CONSUME(t.Star) },
+        {
+          ALT: () => {
+            $.OPTION2(() => $.OR2([{ ALT: () => $.CONSUME(kw.DISTINCT) }, { ALT: () => $.CONSUME(kw.ALL) }]));
+            $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.expression, { LABEL: 'arg' }) });
+          },
+        },
+      ]),
+    );
+    $.CONSUME(t.RParen);
+  });
+
+  r.functionCall = $.addRule('functionCall', () => {
+    $.SUBRULE(r.functionName);
+    $.SUBRULE(r.functionArgs);
+  });
+
+  r.niladicCall = $.addRule('niladicCall', () => {
+    $.CONSUME(t.NiladicFunction);
+  });
+
+  r.columnRef = $.addRule('columnRef', () => {
+    $.SUBRULE(r.identifier, { LABEL: 'part' });
+    $.MANY(() => {
+      $.CONSUME(t.Dot);
+      $.SUBRULE2(r.identifier, { LABEL: 'part' });
+    });
+  });
+
+  r.expressionList = $.addRule('expressionList', () => {
+    $.CONSUME(t.LParen);
+    $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.expression, { LABEL: 'item' }) });
+    $.CONSUME(t.RParen);
+  });
+}

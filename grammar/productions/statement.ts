@@ -1,0 +1,78 @@
+/**
+ * The entry point: `statement` (one statement, no `;` — the caller splits on top-level `;` tokens) and the
+ * CREATE / DROP / ALTER dispatchers, which consume the verb once so the object keyword after it decides.
+ */
+import type { Dsl, Rule, Rules } from '../parser.ts';
+import * as t from '../tokens.ts';
+
+const { kw } = t;
+
+export interface StatementRules {
+  statement: Rule;
+  createStatement: Rule;
+  dropStatement: Rule;
+  alterStatement: Rule;
+}
+
+export function defineStatementRules($: Dsl, r: Rules): void {
+  const alts = (rules: () => readonly Rule[]): (() => { ALT: () => unknown }[]) => {
+    let cached: { ALT: () => unknown }[] | undefined;
+    return () => (cached ??= rules().map((rule) => ({ ALT: () => $.SUBRULE(rule) })));
+  };
+
+  const statementAlts = alts(() => [
+    r.selectStatement,
+    r.createStatement,
+    r.dropStatement,
+    r.alterStatement,
+    r.useStatement,
+    r.insertStatement,
+    r.deleteStatement,
+    r.truncateStatement,
+    r.showStatement,
+    r.describeStatement,
+    r.backupStatement,
+    r.restoreStatement,
+    r.cancelStatement,
+    r.grantStatement,
+    r.revokeStatement,
+    r.setStatement,
+    r.killStatement,
+    r.transactionStatement,
+  ]);
+  r.statement = $.addRule('statement', () => {
+    $.OR({ DEF: statementAlts(), ERR_MSG: 'a statement' });
+  });
+
+  const createAlts = alts(() => [
+    r.createDatabaseBody,
+    r.createTableBody,
+    r.createViewBody,
+    r.createRepositoryBody,
+    r.createUserBody,
+    r.createRoleBody,
+  ]);
+  r.createStatement = $.addRule('createStatement', () => {
+    $.CONSUME(kw.CREATE);
+    $.OR(createAlts());
+  });
+
+  const dropAlts = alts(() => [
+    r.dropDatabaseBody,
+    r.dropTableBody,
+    r.dropViewBody,
+    r.dropRepositoryBody,
+    r.dropSnapshotBody,
+    r.dropUserBody,
+    r.dropRoleBody,
+  ]);
+  r.dropStatement = $.addRule('dropStatement', () => {
+    $.CONSUME(kw.DROP);
+    $.OR(dropAlts());
+  });
+
+  r.alterStatement = $.addRule('alterStatement', () => {
+    $.CONSUME(kw.ALTER);
+    $.OR([{ ALT: () => $.SUBRULE(r.alterTableBody) }, { ALT: () => $.SUBRULE(r.alterUserBody) }]);
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * The whole vocabulary of tablevault's StarRocks dialect, in one file (the chevrotain / java-parser layout).
+ *
+ * Keywords are case-insensitive and carry `longer_alt: Identifier`, so `snapshotter` lexes as one identifier and not
+ * as SNAPSHOT + `ter`. Every keyword is in the `Keyword` category; the non-reserved ones are also in `NonReserved`,
+ * which the `identifier` rule accepts, so a column called `date`, `status`, `type` or `comment` works unquoted.
+ * Keywords are handed to the lexer longest first: with `longer_alt`, a shorter keyword tried first (DATE) would
+ * otherwise turn a longer keyword (DATETIME) into a plain identifier.
+ *
+ * Deliberately NOT keywords: data type names (INT, VARCHAR, …: validated by the visitor, so they stay usable as
+ * names), privilege names (any word is accepted and upper-cased; the analyzer validates), OFF.
+ */
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Categories (never produced by the lexer itself)
+
+/** Every keyword, reserved or not. */
+export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA, label: 'keyword' });
+/** Keywords StarRocks lets you use as identifiers. */
+export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA, label: 'identifier' });
+/** Reserved keywords that are also function names: `IF(…)`, `LEFT(…)`, `DATABASE()`, `MOD(a, b)`, … */
+export const FunctionKeyword = createToken({ name: 'FunctionKeyword', pattern: Lexer.NA, label: 'function name' });
+/** `CURRENT_TIMESTAMP` and friends, callable without parentheses. */
+export const NiladicFunction = createToken({ name: 'NiladicFunction', pattern: Lexer.NA, label: 'CURRENT_TIMESTAMP' });
+/** Units of `INTERVAL n UNIT`. */
+export const IntervalUnit = createToken({ name: 'IntervalUnit', pattern: Lexer.NA, label: 'interval unit' });
+/** Tokens the lexer emits for an unterminated string, quoted identifier or comment: turned into a syntax error. */
+export const Unterminated = createToken({ name: 'Unterminated', pattern: Lexer.NA });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Trivia, literals, names
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED, line_breaks: true });
+/** MySQL needs whitespace (or the end of the line) after `--`: `1--1` is `1 - -1`. */
+export const LineComment = createToken({
+  name: 'LineComment',
+  pattern: /--(?:[ \t\f\v][^\r\n]*|(?=[\r\n])|(?![\s\S]))|#[^\r\n]*/,
+  group: Lexer.SKIPPED,
+  start_chars_hint: ['-', '#'],
+});
+export const BlockComment = createToken({
+  name: 'BlockComment',
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
+export const UnterminatedComment = createToken({
+  name: 'UnterminatedComment',
+  pattern: /\/\*[\s\S]*/,
+  line_breaks: true,
+  categories: [Unterminated],
+  label: 'unterminated comment',
+});
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/, label: 'identifier' });
+export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /`(?:[^`]|``)*`/, line_breaks: true, label: 'identifier' });
+export const UnterminatedQuotedIdentifier = createToken({
+  name: 'UnterminatedQuotedIdentifier',
+  pattern: /`(?:[^`]|``)*/,
+  line_breaks: true,
+  categories: [Unterminated],
+  label: 'unterminated quoted identifier',
+});
+export const SingleQuotedString = createToken({
+  name: 'SingleQuotedString',
+  pattern: /'(?:[^'\\]|\\[\s\S]|'')*'/,
+  line_breaks: true,
+  label: 'string',
+});
+export const DoubleQuotedString = createToken({
+  name: 'DoubleQuotedString',
+  pattern: /"(?:[^"\\]|\\[\s\S]|"")*"/,
+  line_breaks: true,
+  label: 'string',
+});
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /'(?:[^'\\]|\\[\s\S]|'')*|"(?:[^"\\]|\\[\s\S]|"")*/,
+  line_breaks: true,
+  categories: [Unterminated],
+  label: 'unterminated string',
+  start_chars_hint: ["'", '"'],
+});
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?/, label: 'number' });
+/** `@@x`, `@@session.x`, `@@global.x`. */
+export const SystemVariable = createToken({ name: 'SystemVariable', pattern: /@@[A-Za-z_$][\w$.]*/, label: '@@variable' });
+/** `@x`; also the `@host` of an unquoted `user@host`. */
+export const UserVariable = createToken({ name: 'UserVariable', pattern: /@[A-Za-z_$][\w$.]*/, label: '@variable' });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operators and punctuation (longest first where one is a prefix of another)
+
+function punct(name: string, pattern: RegExp, label: string): TokenType {
+  return createToken({ name, pattern, label: `'${label}'` });
+}
+export const NullSafeEquals = punct('NullSafeEquals', /<=>/, '<=>');
+export const LessEquals = punct('LessEquals', /<=/, '<=');
+export const GreaterEquals = punct('GreaterEquals', />=/, '>=');
+export const LessGreater = punct('LessGreater', /<>/, '<>');
+export const BangEquals = punct('BangEquals', /!=/, '!=');
+export const ShiftLeft = punct('ShiftLeft', /<</, '<<');
+export const ShiftRight = punct('ShiftRight', />>/, '>>');
+export const DoubleAmpersand = punct('DoubleAmpersand', /&&/, '&&');
+export const DoublePipe = punct('DoublePipe', /\|\|/, '||');
+export const ColonEquals = punct('ColonEquals', /:=/, ':=');
+export const Equals = punct('Equals', /=/, '=');
+export const Less = punct('Less', /</, '<');
+export const Greater = punct('Greater', />/, '>');
+export const Plus = punct('Plus', /\+/, '+');
+export const Minus = punct('Minus', /-/, '-');
+export const Star = punct('Star', /\*/, '*');
+export const Slash = punct('Slash', /\//, '/');
+export const Percent = punct('Percent', /%/, '%');
+export const Bang = punct('Bang', /!/, '!');
+export const Tilde = punct('Tilde', /~/, '~');
+export const Ampersand = punct('Ampersand', /&/, '&');
+export const Pipe = punct('Pipe', /\|/, '|');
+export const Caret = punct('Caret', /\^/, '^');
+export const LParen = punct('LParen', /\(/, '(');
+export const RParen = punct('RParen', /\)/, ')');
+export const LBracket = punct('LBracket', /\[/, '[');
+export const Comma = punct('Comma', /,/, ',');
+export const Dot = punct('Dot', /\./, '.');
+export const Semicolon = punct('Semicolon', /;/, ';');
+export const At = punct('At', /@/, '@');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Keywords
+
+const RESERVED = [
+  'ADD', 'ALL', 'ALTER', 'AND', 'AS', 'ASC', 'BETWEEN', 'BY', 'CASE', 'CAST', 'CHARACTER', 'COLLATE', 'CONVERT',
+  'CREATE', 'CURRENT_DATE', 'CURRENT_TIME', 'CURRENT_TIMESTAMP', 'CURRENT_USER', 'DATABASE', 'DATABASES', 'DEFAULT',
+  'DELETE', 'DESC', 'DESCRIBE', 'DISTINCT', 'DISTRIBUTED', 'DIV', 'DROP', 'ELSE', 'EXISTS', 'FALSE', 'FOR', 'FORCE',
+  'FROM', 'FULL', 'FUNCTION', 'GRANT', 'GROUP', 'HAVING', 'IF', 'IN', 'INSERT', 'INTERVAL', 'INTO', 'IS', 'KEY',
+  'KILL', 'LEFT', 'LIKE', 'LIMIT', 'LOCALTIME', 'LOCALTIMESTAMP', 'MAXVALUE', 'MOD', 'NOT', 'NULL', 'ON', 'OR',
+  'ORDER', 'PARTITION', 'PRIMARY', 'RANGE', 'REGEXP', 'RENAME', 'REPLACE', 'REVOKE', 'RIGHT', 'RLIKE', 'SCHEMA',
+  'SCHEMAS', 'SELECT', 'SET', 'SHOW', 'SYSTEM', 'TABLE', 'THEN', 'TO', 'TRUE', 'TRUNCATE', 'UNIQUE', 'USE', 'VALUES',
+  'WHEN', 'WHERE', 'WITH', 'XOR',
+] as const;
+
+const NON_RESERVED = [
+  'AGGREGATE', 'AUTO_INCREMENT', 'BACKENDS', 'BACKUP', 'BEGIN', 'BROKER', 'BUCKETS', 'CANCEL', 'CATALOG', 'CATALOGS',
+  'CHARSET', 'COLUMNS', 'COMMENT', 'COMMIT', 'CONNECTION', 'DATE', 'DATETIME', 'DAY', 'DUPLICATE', 'END', 'ENGINE',
+  'ERRORS', 'ESCAPE', 'EVERY', 'EXTERNAL', 'FIELDS', 'FIRST', 'FUNCTIONS', 'GLOBAL', 'GRANTS', 'HASH', 'HOUR',
+  'IDENTIFIED', 'LABEL', 'LAST', 'LESS', 'LIST', 'LOCAL', 'LOCATION', 'MATERIALIZED', 'MAX', 'MICROSECOND',
+  'MILLISECOND', 'MIN', 'MINUTE', 'MONTH', 'NAME', 'NAMES', 'NULLS', 'OFFSET', 'ONLY', 'OPTION', 'OVERWRITE',
+  'PARTITIONS', 'PASSWORD', 'PRIVILEGES', 'PROCESSLIST', 'PROPERTIES', 'QUARTER', 'QUERY', 'RANDOM', 'READ',
+  'REPLACE_IF_NOT_NULL', 'REPOSITORIES', 'REPOSITORY', 'RESTORE', 'ROLE', 'ROLES', 'ROLLBACK', 'SECOND', 'SESSION',
+  'SNAPSHOT', 'START', 'STATUS', 'SUM', 'TABLES', 'TABLET', 'TABLETS', 'TEMPORARY', 'THAN', 'TIMESTAMP',
+  'TRANSACTION', 'TYPE', 'USER', 'USERS', 'VALUE', 'VARIABLES', 'VIEW', 'VIEWS', 'WARNINGS', 'WEEK', 'WORK', 'YEAR',
+] as const;
+
+export type KeywordName = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number];
+
+const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
+  'IF', 'LEFT', 'RIGHT', 'REPLACE', 'TRUNCATE', 'MOD', 'DATABASE', 'SCHEMA', 'INSERT', 'CURRENT_DATE', 'CURRENT_TIME',
+  'CURRENT_TIMESTAMP', 'CURRENT_USER', 'LOCALTIME', 'LOCALTIMESTAMP',
+]);
+const NILADIC: ReadonlySet<string> = new Set(['CURRENT_DATE', 'CURRENT_TIME', 'CURRENT_TIMESTAMP', 'CURRENT_USER', 'LOCALTIME', 'LOCALTIMESTAMP']);
+const UNITS: ReadonlySet<string> = new Set([
+  'YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND', 'MICROSECOND',
+]);
+
+function keyword(name: KeywordName, nonReserved: boolean): TokenType {
+  const categories = [Keyword];
+  if (nonReserved) categories.push(NonReserved);
+  if (FUNCTION_KEYWORDS.has(name)) categories.push(FunctionKeyword);
+  if (NILADIC.has(name)) categories.push(NiladicFunction);
+  if (UNITS.has(name)) categories.push(IntervalUnit);
+  return createToken({ name, pattern: new RegExp(name, 'i'), longer_alt: Identifier, categories, label: name });
+}
+
+/** Keyword token types by upper-case name: `kw.SELECT`. */
+export const kw = Object.freeze(
+  Object.fromEntries([
+    ...RESERVED.map((n) => [n, keyword(n, false)] as const),
+    ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+  ]),
+) as Readonly<Record<KeywordName, TokenType>>;
+
+const keywordsLongestFirst = Object.values(kw).sort((a, b) => b.name.length - a.name.length || a.name.localeCompare(b.name));
+
+/** Lexer order: trivia, keywords (longest first), then names/literals/operators. */
+export const allTokens: readonly TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  Keyword,
+  NonReserved,
+  FunctionKeyword,
+  NiladicFunction,
+  IntervalUnit,
+  Unterminated,
+  ...keywordsLongestFirst,
+  Identifier,
+  QuotedIdentifier,
+  UnterminatedQuotedIdentifier,
+  SingleQuotedString,
+  DoubleQuotedString,
+  UnterminatedString,
+  NumberLiteral,
+  SystemVariable,
+  UserVariable,
+  NullSafeEquals,
+  LessEquals,
+  GreaterEquals,
+  LessGreater,
+  BangEquals,
+  ShiftLeft,
+  ShiftRight,
+  DoubleAmpersand,
+  DoublePipe,
+  ColonEquals,
+  Equals,
+  Less,
+  Greater,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Bang,
+  Tilde,
+  Ampersand,
+  Pipe,
+  Caret,
+  LParen,
+  RParen,
+  LBracket,
+  Comma,
+  Dot,
+  Semicolon,
+  At,
+];

@@ -1,0 +1,78 @@
+/** CST `statement` → Statement: looks through the CREATE / DROP / ALTER / SHOW dispatchers to the body rule. */
+import type { CstNode } from 'chevrotain';
+import type { Statement } from '../ast.ts';
+import { onlyChild } from '../cst.ts';
+import * as account from './account.ts';
+import * as br from './backup-restore.ts';
+import * as ddl from './ddl.ts';
+import * as dml from './dml.ts';
+import { selectStatement } from './select.ts';
+import * as session from './session.ts';
+import * as show from './show.ts';
+
+type Builder = (node: CstNode, text: string) => Statement;
+
+const DISPATCHERS: ReadonlySet<string> = new Set(['createStatement', 'dropStatement', 'alterStatement', 'showStatement']);
+
+const BUILDERS: Readonly<Record<string, Builder>> = {
+  selectStatement,
+  createDatabaseBody: ddl.createDatabase,
+  dropDatabaseBody: ddl.dropDatabase,
+  useStatement: ddl.use,
+  createTableBody: ddl.createTable,
+  dropTableBody: ddl.dropTable,
+  truncateStatement: ddl.truncateTable,
+  alterTableBody: ddl.alterTable,
+  createViewBody: ddl.createView,
+  dropViewBody: ddl.dropView,
+  insertStatement: dml.insert,
+  deleteStatement: dml.deleteFrom,
+  showDatabasesBody: show.showDatabases,
+  showTablesBody: show.showTables,
+  showCreateBody: show.showCreate,
+  showColumnsBody: show.showColumns,
+  describeStatement: show.describe,
+  showPartitionsBody: show.showPartitions,
+  showTabletBody: show.showTablet,
+  showBackendsBody: () => ({ kind: 'ShowBackends' }),
+  backupStatement: br.backup,
+  restoreStatement: br.restore,
+  showBackupBody: br.showBackup,
+  showRestoreBody: br.showRestore,
+  showSnapshotBody: br.showSnapshot,
+  cancelStatement: br.cancel,
+  createRepositoryBody: br.createRepository,
+  dropRepositoryBody: br.dropRepository,
+  showRepositoriesBody: () => ({ kind: 'ShowRepositories' }),
+  dropSnapshotBody: br.dropSnapshot,
+  createUserBody: account.createUser,
+  dropUserBody: account.dropUser,
+  alterUserBody: account.alterUser,
+  setPasswordBody: account.setPassword,
+  createRoleBody: account.createRole,
+  dropRoleBody: account.dropRole,
+  grantStatement: account.grant,
+  revokeStatement: account.revoke,
+  showGrantsBody: account.showGrants,
+  showUsersBody: () => ({ kind: 'ShowUsers' }),
+  showRolesBody: () => ({ kind: 'ShowRoles' }),
+  setStatement: (node) => {
+    const password = node.children['setPasswordBody']?.[0];
+    return password !== undefined && 'name' in password ? account.setPassword(password) : session.set(node);
+  },
+  showVariablesBody: session.showVariables,
+  showStatusBody: session.showStatus,
+  showProcesslistBody: session.showProcesslist,
+  showWarningsBody: session.showWarnings,
+  killStatement: session.kill,
+  transactionStatement: session.transaction,
+};
+
+/** Build the AST of one parsed `statement` node. `text` is the whole source (for CREATE VIEW's queryText). */
+export function statementFromCst(node: CstNode, text: string): Statement {
+  let target = onlyChild(node);
+  if (DISPATCHERS.has(target.name)) target = onlyChild(target);
+  const build = BUILDERS[target.name];
+  if (build === undefined) throw new Error(`grammar/visitor mismatch: no builder for '${target.name}'`);
+  return build(target, text);
+}
