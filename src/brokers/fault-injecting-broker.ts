@@ -1,4 +1,4 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
@@ -115,15 +115,27 @@ export class FaultInjectingBroker implements Broker {
   #maybeCut(op: BrokerOperation, stream: Readable, key: string): Readable {
     const limit = this.#options.cutStreamAfterBytes;
     if (limit === undefined || !this.#applies(op)) return stream;
-    const cutter = new StreamCutter(limit, () => {
+    const fail = (): BrokerError => {
       this.#injected++;
       return this.#fault(`${op} stream cut after ${limit} bytes`, key);
-    });
-    stream.on('error', (error) => cutter.destroy(error));
-    cutter.once('close', () => {
-      if (!stream.destroyed) stream.destroy(); // release the inner file/socket when the consumer stops early
-    });
-    return stream.pipe(cutter);
+    };
+    async function* cut(): AsyncGenerator<Buffer> {
+      let remaining = limit ?? 0;
+      for await (const chunk of stream) {
+        const bytes = chunk as Buffer;
+        if (bytes.length <= remaining) {
+          remaining -= bytes.length;
+          yield bytes;
+          continue;
+        }
+        if (remaining > 0) yield bytes.subarray(0, remaining);
+        remaining = 0;
+        throw fail();
+      }
+    }
+    // highWaterMark 0: the generator runs (and throws) only when the consumer asks for more, so the bytes before the
+    // cut are delivered rather than dropped with the buffer when the stream is destroyed.
+    return Readable.from(cut(), { objectMode: false, highWaterMark: 0 });
   }
 
   list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry> {
@@ -181,30 +193,6 @@ export class FaultInjectingBroker implements Broker {
 
   async close(): Promise<void> {
     return this.#inner.close();
-  }
-}
-
-/** Passes `limit` bytes, then fails with the error `makeError` returns. */
-class StreamCutter extends Transform {
-  #remaining: number;
-  readonly #makeError: () => BrokerError;
-
-  constructor(limit: number, makeError: () => BrokerError) {
-    super();
-    this.#remaining = limit;
-    this.#makeError = makeError;
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (chunk.length <= this.#remaining) {
-      this.#remaining -= chunk.length;
-      callback(null, chunk);
-      return;
-    }
-    const head = chunk.subarray(0, this.#remaining);
-    this.#remaining = 0;
-    if (head.length > 0) this.push(head);
-    callback(this.#makeError());
   }
 }
 

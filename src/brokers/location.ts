@@ -58,6 +58,10 @@ function parseFile(location: string, rest: string): ParsedLocation {
   if (pathPart.startsWith('localhost/')) pathPart = pathPart.slice('localhost'.length);
   if (!pathPart.startsWith('/')) throw badLocation(location, 'a file location must be an absolute path (file:///abs/path: three slashes)');
   if (pathPart.includes('?') || pathPart.includes('#')) throw badLocation(location, 'a file location must not have a query or fragment');
+  // Checked on the raw text: URL parsing would silently resolve the dots away.
+  if (pathPart.split('/').some((s) => s === '..' || s === '.' || s === '%2e%2e' || s === '%2E%2E')) {
+    throw badLocation(location, 'the path must not contain "." or ".." segments');
+  }
   let absolute: string;
   try {
     absolute = fileURLToPath(`file://${pathPart}`);

@@ -24,6 +24,19 @@ export const REDACT_PATHS: readonly string[] = [
   'credentials',
   '*.credentials',
   'authToken',
+  // Repository properties of every storage kind (src/brokers/properties.ts SECRET_PROPERTY_KEYS), at two depths.
+  "*.properties['fs.s3a.access.key']",
+  "properties['fs.oss.accessKeyId']",
+  "*.properties['fs.oss.accessKeyId']",
+  "*.properties['fs.oss.accessKeySecret']",
+  "properties['fs.obs.access.key']",
+  "*.properties['fs.obs.access.key']",
+  "properties['fs.obs.secret.key']",
+  "*.properties['fs.obs.secret.key']",
+  "properties['fs.cosn.userinfo.secretId']",
+  "*.properties['fs.cosn.userinfo.secretId']",
+  "*.properties['fs.cosn.userinfo.secretKey']",
+  '*.properties.password',
 ];
 
 export interface LoggerConfig {
