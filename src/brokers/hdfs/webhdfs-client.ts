@@ -61,6 +61,7 @@ export class WebHdfsClient {
       key,
       signal,
     );
+    if (first.status !== 307 && first.status !== 200) throw await remoteError(first, key);
     let location = first.headers.get('location');
     if (first.status === 200 && location === null) {
       // Hadoop 3 with noredirect=true (or a proxy that set it) answers {"Location": …} instead of a 307.
@@ -68,7 +69,6 @@ export class WebHdfsClient {
     } else {
       await first.body?.cancel();
     }
-    if (first.status !== 307 && first.status !== 200) throw await remoteError(first, key);
     if (location === null) throw new BrokerError('IO', `The NameNode gave no DataNode location for CREATE of ${JSON.stringify(key)}.`, { key });
     const init = { method: 'PUT', body: body as unknown as RequestInit['body'], duplex: 'half', headers: { 'content-type': 'application/octet-stream' } };
     const second = await this.#fetch(location, { ...init, ...(signal ? { signal } : {}) } as RequestInit, key, signal);
