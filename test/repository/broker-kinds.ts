@@ -1,6 +1,8 @@
 import path from 'node:path';
 
 import type { Broker } from '../../src/brokers/broker.ts';
+import { openBroker } from '../../src/brokers/open-broker.ts';
+import { startS3Server, type S3TestServer } from '../support/s3-server.ts';
 import { localBroker } from './helpers.ts';
 import { MemoryBroker } from './memory-broker.ts';
 
@@ -10,6 +12,9 @@ export interface BrokerKind {
   /** A broker on this test's location; `fresh=false` opens a second broker on the same location. */
   open(dir: string, fresh?: boolean): Promise<Broker>;
   cleanup?(): Promise<void>;
+  /** Start a server before the suite / stop it after. */
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
   /**
    * Resolves to an error text when the adapter cannot complete one small write within 3 s (an adapter still being
    * built); the suite then fails that single check and skips the rest instead of hanging every test.
@@ -44,6 +49,31 @@ function memoryKind(name: string, capabilities: ConstructorParameters<typeof Mem
   };
 }
 
+function s3rverKind(): BrokerKind {
+  let server: S3TestServer | undefined;
+  let n = 0;
+  let location = '';
+  const open = (): Promise<Broker> => {
+    if (server === undefined) throw new Error('s3rver not started');
+    return openBroker(location, server.properties, { s3: { maxAttempts: 2 } });
+  };
+  return {
+    name: 's3 adapter on s3rver (s3://)',
+    async setup() {
+      server = await startS3Server({ bucket: 'tv-repository' });
+    },
+    async teardown() {
+      await server?.close();
+    },
+    async open(_dir, fresh = true) {
+      // Each test gets its own prefix in the one bucket; a second broker on the same prefix is a second client.
+      if (fresh) location = `${(server as S3TestServer).location}/t${++n}`;
+      return open();
+    },
+    probe: async () => (server === undefined ? 's3rver not started' : null),
+  };
+}
+
 export const BROKER_KINDS: readonly BrokerKind[] = [
   memoryKind('memory double (object store: atomic PUT, costly rename)', { atomicWrite: true, cheapRename: false }),
   memoryKind('memory double (disk-like: .part + rename)', { atomicWrite: false, cheapRename: true }),
@@ -52,4 +82,5 @@ export const BROKER_KINDS: readonly BrokerKind[] = [
     open: async (dir) => localBroker(path.join(dir, 'remote')),
     probe: async (dir) => probeWrite(localBroker(path.join(dir, 'probe'))),
   },
+  s3rverKind(),
 ];

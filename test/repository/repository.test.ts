@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { Broker } from '../../src/brokers/broker.ts';
 import { createBackupMeta } from '../../src/repository/backup-meta.ts';
@@ -30,7 +30,11 @@ const meta = createBackupMeta({ id: 10001, name: 'db1', properties: {} }, []);
 
 describe.each(BROKER_KINDS)('on $name', (kind: BrokerKind) => {
 let unusable: string | null = null;
+afterAll(async () => {
+  await kind.teardown?.();
+});
 beforeAll(async () => {
+  await kind.setup?.();
   const { dir: d, cleanup: c } = tempDir();
   unusable = (await kind.probe?.(d)) ?? null;
   c();

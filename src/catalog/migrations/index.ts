@@ -1,5 +1,6 @@
 import type { Migration } from './migration.ts';
 import { migration0001 } from './0001-table-store.ts';
+import { migration0002 } from './0002-repositories.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -9,4 +10,5 @@ export type { Migration } from './migration.ts';
  */
 export const MIGRATIONS: readonly Migration[] = [
   migration0001,
+  migration0002,
 ];
