@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, rename as renameLocal, rm, stat as statLocal } from 'node:fs/promises';
+import { open, readFile, rename as renameLocal, rm, stat as statLocal } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -234,7 +234,9 @@ export class S3Broker implements Broker {
     } catch (error) {
       throw new BrokerError('NOT_FOUND', `Cannot read local file ${JSON.stringify(localPath)}: ${(error as Error).message}.`, { key, cause: error });
     }
-    const result = await this.write(key, createReadStream(localPath, { highWaterMark: 1024 * 1024 }), options);
+    // A file that fits one part goes up as one buffered PUT: the SDK can retry it, and there is no multipart overhead.
+    const body = size <= S3_PART_SIZE ? await readFile(localPath) : createReadStream(localPath, { highWaterMark: 1024 * 1024 });
+    const result = await this.write(key, body, options);
     if (result.size !== size) throw new BrokerError('IO', `Local file ${JSON.stringify(localPath)} changed size while it was uploaded.`, { key });
     return result;
   }
