@@ -7,6 +7,9 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const PREFIX = 'tvsb1:';
 
+/** File name of the key inside the data directory: `<dataDir>/repository-secret.key`. */
+export const SECRET_KEY_FILE_NAME = 'repository-secret.key';
+
 /**
  * Keeps repository credentials out of plain text in the catalog: AES-256-GCM under a random key kept in its own
  * file (mode 0600) in the data directory.
