@@ -4,13 +4,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { openCatalog, type Catalog } from './catalog/index.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import type { EngineServices, EngineStats, SessionDirectory, SessionState } from './sql/context.ts';
 import type { StatementResult } from './sql/result.ts';
 import { EngineSession } from './sql/session.ts';
 import { GlobalVariables } from './sql/variables/index.ts';
+import { TableStore } from './storage/index.ts';
 import { systemClock, type Clock } from './util/clock.ts';
+import { KeyedMutex } from './util/keyed-mutex.ts';
 import { lockDirectory, type DirectoryLock } from './util/dir-lock.ts';
 
 export interface EngineOptions {
@@ -58,16 +59,14 @@ export interface Session {
 
 export class Engine {
   readonly #services: EngineServices;
-  readonly #catalog: Catalog;
   readonly #lock: DirectoryLock;
   readonly #sessions: Map<number, EngineSession>;
   #nextConnectionId = 1;
   #closed = false;
 
-  private constructor(services: EngineServices, catalog: Catalog, lock: DirectoryLock, sessions: Map<number, EngineSession>) {
+  private constructor(services: EngineServices, lock: DirectoryLock, sessions: Map<number, EngineSession>) {
     this.#services = services;
     this.#sessions = sessions;
-    this.#catalog = catalog;
     this.#lock = lock;
   }
 
@@ -78,7 +77,8 @@ export class Engine {
     try {
       const clock = options.clock ?? systemClock;
       const logger = options.logger ?? createLogger();
-      const catalog = openCatalog(path.join(dataDir, 'catalog.db'), { clock });
+      const store = await TableStore.open(dataDir, { backends: options.backends ?? 3, logger, clock });
+      const catalog = store.catalog;
       const stats: EngineStats = { startedAt: clock.now(), questions: 0, connections: 0 };
       // The directory reads the engine's live sessions; the map exists before the engine that owns it.
       const live = new Map<number, EngineSession>();
@@ -91,8 +91,10 @@ export class Engine {
           return s !== undefined;
         },
       };
-      const services: EngineServices = { dataDir, catalog, clock, logger, sessions, globals: new GlobalVariables(), stats };
-      const engine = new Engine(services, catalog, lock, live);
+      const services: EngineServices = {
+        dataDir, catalog, store, clock, logger, sessions, globals: new GlobalVariables(), stats, tableLocks: new KeyedMutex(),
+      };
+      const engine = new Engine(services, lock, live);
       logger.info({ dataDir }, 'engine opened');
       return engine;
     } catch (error) {
@@ -128,7 +130,7 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     for (const s of [...this.#sessions.values()]) s.close();
-    this.#catalog.close();
+    await this.#services.store.close();
     this.#lock.release();
     this.#services.logger.info('engine closed');
   }

@@ -3,6 +3,8 @@
  * Handlers are plain functions `(ctx, node) → result`; this interface is the whole of their world.
  */
 import type { Catalog } from '../catalog/index.ts';
+import type { TableStore } from '../storage/index.ts';
+import type { KeyedMutex } from '../util/keyed-mutex.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Value } from '../types/value.ts';
@@ -12,8 +14,15 @@ import type { GlobalVariables, SessionVariables } from './variables/index.ts';
 export interface EngineServices {
   /** The data directory the engine was opened on. */
   readonly dataDir: string;
-  /** Catalog handle (SQLite). */
+  /** Catalog handle (SQLite); the same one the store uses. */
   readonly catalog: Catalog;
+  /** The table store: loads, scans, snapshots. */
+  readonly store: TableStore;
+  /**
+   * Per-table write lock (key: table id). INSERT, DELETE and TRUNCATE of one table run one at a time, so a DELETE's
+   * rewrite never drops rows a concurrent INSERT committed after the DELETE read the table.
+   */
+  readonly tableLocks: KeyedMutex<number>;
   /** Engine time. */
   readonly clock: Clock;
   /** Root logger; handlers take children. */

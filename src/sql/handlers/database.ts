@@ -1,6 +1,6 @@
 /** CREATE / DROP DATABASE, USE, SHOW DATABASES, SHOW CREATE DATABASE. */
 import type { CreateDatabaseStmt, DropDatabaseStmt, ShowCreateStmt, ShowDatabasesStmt, UseStmt } from '../../../grammar/ast.ts';
-import { createDatabase, dropDatabase, getDatabase, listDatabases } from '../../catalog/index.ts';
+import { createDatabase, getDatabase, listDatabases } from '../../catalog/index.ts';
 import { analysisError } from '../../errors/index.ts';
 import type { ExecutionContext } from '../context.ts';
 import { unknownDatabase } from '../names.ts';
@@ -26,7 +26,7 @@ export function executeCreateDatabase(ctx: ExecutionContext, node: CreateDatabas
 }
 
 export function executeDropDatabase(ctx: ExecutionContext, node: DropDatabaseStmt): StatementResult {
-  const dropped = dropDatabase(ctx.services.catalog, node.name, { ifExists: node.ifExists });
+  const dropped = ctx.services.store.dropDatabase(node.name, { ifExists: node.ifExists });
   if (dropped && ctx.session.database === node.name) ctx.session.database = undefined;
   return okResult(0);
 }

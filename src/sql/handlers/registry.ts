@@ -6,6 +6,11 @@ import type { Statement } from '../../../grammar/ast.ts';
 import type { ExecutionContext } from '../context.ts';
 import type { StatementResult } from '../result.ts';
 import { notSupported } from '../../errors/index.ts';
+import { executeDelete } from './delete.ts';
+import { executeInsert } from './insert.ts';
+import { executeSelectStatement } from './select.ts';
+import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
+import { executeCreateView } from './view-ddl.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -19,15 +24,15 @@ const pending = (what: string) => (_ctx: ExecutionContext, _node: unknown): Stat
 };
 
 export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => StatementResult | Promise<StatementResult> } = {
-  Select: pending('SELECT'),
-  CreateTable: pending('CREATE TABLE'),
-  DropTable: pending('DROP TABLE'),
-  TruncateTable: pending('TRUNCATE TABLE'),
-  AlterTable: pending('ALTER TABLE'),
-  CreateView: pending('CREATE VIEW'),
-  DropView: pending('DROP VIEW'),
-  Insert: pending('INSERT'),
-  Delete: pending('DELETE'),
+  Select: executeSelectStatement,
+  CreateTable: executeCreateTable,
+  DropTable: executeDropTable,
+  TruncateTable: executeTruncateTable,
+  AlterTable: executeAlterTable,
+  CreateView: executeCreateView,
+  DropView: executeDropTable,
+  Insert: executeInsert,
+  Delete: executeDelete,
   Backup: pending('BACKUP'),
   Restore: pending('RESTORE'),
   ShowBackup: pending('SHOW BACKUP'),
