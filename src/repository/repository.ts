@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import type { Broker, BrokerEntry } from '../brokers/broker.ts';
 import type { Logger } from '../logging/logger.ts';
-import { formatDateTime, systemClock, type Clock } from '../util/clock.ts';
+import { formatDateTime, systemClock } from '../util/clock.ts';
 import { parseBackupMeta, serializeBackupMeta, type BackupMeta } from './backup-meta.ts';
-import { jobInfoBrief, parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
+import { parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
 import { writeJavaJson } from './java-json.ts';
 import {
   checksummedKey,
@@ -33,93 +32,23 @@ import {
   type TabletIds,
 } from './layout.ts';
 import { HashTap, md5Hex } from './md5.ts';
+import { readRepoInfo } from './repo-info.ts';
+import { snapshotDetail, snapshotInfo, snapshotInfos } from './snapshot-rows.ts';
 import { fromBrokerError, RepositoryError } from './repository-error.ts';
+import {
+  collect,
+  readAll,
+  type AttachResult,
+  type RemoteTabletFile,
+  type RepositoryOptions,
+  type SnapshotDetailRow,
+  type SnapshotInfoRow,
+  type StoredFile,
+  type TransferOptions,
+} from './repository-types.ts';
 
-export interface RepositoryOptions {
-  /** Refuse every write (BACKUP, DROP SNAPSHOT) — RESTORE and SHOW SNAPSHOT still work. */
-  readonly readOnly?: boolean;
-  /** Time source for create_time. */
-  readonly clock?: Clock;
-  /** Parent logger; the repository logs through a child `{ component: 'repository', repository }`. */
-  readonly logger?: Logger;
-  /** Cancels attach. */
-  readonly signal?: AbortSignal;
-}
-
-export interface AttachResult {
-  readonly repository: Repository;
-  /** The repository's create time (ms): adopted from an existing `__repo_info`, else now. */
-  readonly createTime: number;
-  /** True when this call wrote a new `__repo_info`; false when it re-attached to an existing repository. */
-  readonly created: boolean;
-}
-
-export interface TransferOptions {
-  readonly signal?: AbortSignal;
-  /** Running byte count. */
-  readonly onProgress?: (bytes: number) => void;
-}
-
-export interface StoredFile {
-  /** Key relative to the repository root, checksum included (`…/__meta.<md5>`). */
-  readonly key: string;
-  readonly md5: string;
-  readonly size: number;
-}
-
-/** One file found in a tablet directory. */
-export interface RemoteTabletFile {
-  /** Name as stored, e.g. `10042_0.dat.<md5>` or a crash's leftover `10042_0.dat.part`. */
-  readonly storedName: string;
-  /** Name without the checksum, or null when the name carries no valid checksum (temp files, foreign files). */
-  readonly fileName: string | null;
-  /** md5 from the name, or null. */
-  readonly md5: string | null;
-  readonly size: number;
-}
-
-/** SHOW SNAPSHOT (ALL shape) row: Snapshot, Timestamp, Status. */
-export interface SnapshotInfoRow {
-  readonly snapshot: string;
-  /** `\n`-joined timestamps (or `Invalid: <file>` entries); null when listing failed. */
-  readonly timestamp: string | null;
-  /** `OK`, `ERROR: no snapshot` or `ERROR: Failed to get info: <err>`. */
-  readonly status: string;
-}
-
-/** SHOW SNAPSHOT (DETAIL shape) row: Snapshot, Timestamp, Database, Details, Status. */
-export interface SnapshotDetailRow {
-  readonly snapshot: string;
-  readonly timestamp: string;
-  readonly database: string | null;
-  /** `toJson(false).toString(1)` of the job info. */
-  readonly details: string | null;
-  readonly status: string;
-}
-
-const REPO_INFO_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-
-/** StarRocks' TimeUtils.timeStringToLong for `yyyy-MM-dd HH:mm:ss` (local time); -1 when unparsable. */
-export function parseDateTime(text: unknown): number {
-  if (typeof text !== 'string') return -1;
-  const m = REPO_INFO_TIME.exec(text);
-  if (m === null) return -1;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ms = new Date(y, mo - 1, d, h, mi, s).getTime();
-  return Number.isNaN(ms) ? -1 : ms;
-}
-
-async function collect(it: AsyncIterable<BrokerEntry>): Promise<BrokerEntry[]> {
-  const out: BrokerEntry[] = [];
-  for await (const e of it) out.push(e);
-  return out;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+export type { AttachResult, RemoteTabletFile, RepositoryOptions, SnapshotDetailRow, SnapshotInfoRow, StoredFile, TransferOptions } from './repository-types.ts';
+export { parseDateTime } from './repository-types.ts';
 
 /**
  * One StarRocks-layout repository on one broker: the `__repo_info` handshake, the `.part` → `.<md5>` upload protocol
@@ -167,7 +96,7 @@ export class Repository {
     };
     // The palo attempt never fails the statement: any problem there means "use the new prefix" (StarRocks does so).
     try {
-      const found = await Repository.#readRepoInfo(broker, name, PALO_REPOSITORY_PREFIX, options.signal);
+      const found = await readRepoInfo(broker, name, PALO_REPOSITORY_PREFIX, options.signal);
       if (found !== null) {
         const repository = new Repository(broker, name, PALO_REPOSITORY_PREFIX, readOnly, found, options.logger);
         return { repository, createTime: found, created: false };
@@ -177,7 +106,7 @@ export class Repository {
       if (options.signal?.aborted) throw options.signal.reason;
     }
     try {
-      const found = await Repository.#readRepoInfo(broker, name, STARROCKS_REPOSITORY_PREFIX, options.signal);
+      const found = await readRepoInfo(broker, name, STARROCKS_REPOSITORY_PREFIX, options.signal);
       if (found !== null) {
         const repository = new Repository(broker, name, STARROCKS_REPOSITORY_PREFIX, readOnly, found, options.logger);
         repository.#logger?.info({ location: broker.location }, 're-attached to an existing repository');
@@ -192,32 +121,6 @@ export class Repository {
     } catch (error) {
       return fail(error);
     }
-  }
-
-  /** Returns the adopted create time, or null when no repo info exists under this prefix. */
-  static async #readRepoInfo(broker: Broker, name: string, prefix: RepositoryPrefix, signal?: AbortSignal): Promise<number | null> {
-    const key = `${repositoryRoot(name, prefix)}/${repoInfoKey()}`;
-    const entries = await collect(broker.list(key, { signal }));
-    if (entries.length === 0) return null;
-    if (entries.length > 1) {
-      const names = entries.map((e) => `${broker.location.replace(/\/+$/, '')}/${e.key}`);
-      throw new RepositoryError('COMMON_ERROR', `Invalid repository dir. expected one repo info file. get more: [${names.join(', ')}]`);
-    }
-    const entry = entries[0] as BrokerEntry;
-    if (entry.isDirectory) throw new RepositoryError('COMMON_ERROR', 'the existing repo info is not a file');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse((await readAll(await broker.read(entry.key, { signal }))).toString('utf8'));
-    } catch (error) {
-      if (error instanceof SyntaxError) throw new RepositoryError('COMMON_ERROR', `failed to read repo info file: ${error.message}`);
-      throw error;
-    }
-    const createTimeText = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['create_time'] : undefined;
-    const createTime = parseDateTime(createTimeText);
-    if (createTime === -1) {
-      throw new RepositoryError('COMMON_ERROR', `failed to parse create time of repository: ${String(createTimeText)}`);
-    }
-    return createTime;
   }
 
   /**
@@ -284,48 +187,34 @@ export class Repository {
    * (a crashed StarRocks, a disk-like mount) is still deleted first: lookups list `<key>*` and must find one file.
    */
   async uploadFile(localPath: string, key: string, md5: string, size: number, options: TransferOptions = {}): Promise<StoredFile> {
+    const opts = { signal: options.signal, size, onProgress: options.onProgress };
+    return this.#put(key, md5, size, options.signal, (target) => this.broker.uploadFile(localPath, target, opts));
+  }
+
+  /** Upload in-memory bytes with the same protocol (meta and job-info files); md5 computed here. */
+  async uploadBytes(bytes: Uint8Array, key: string, options: TransferOptions = {}): Promise<StoredFile> {
+    const opts = { signal: options.signal, size: bytes.length, onProgress: options.onProgress };
+    return this.#put(key, md5Hex(bytes), bytes.length, options.signal, (target) => this.broker.write(target, bytes, opts));
+  }
+
+  async #put(key: string, md5: string, size: number, signal: AbortSignal | undefined, send: (target: string) => Promise<unknown>): Promise<StoredFile> {
     this.#assertWritable();
     const finalKey = checksummedKey(key, md5);
-    const opts = { signal: options.signal, size, onProgress: options.onProgress };
+    const tmp = this.#key(tempKey(key));
     try {
+      await this.broker.delete(tmp, { signal });
       if (this.broker.capabilities.atomicWrite && !this.broker.capabilities.cheapRename) {
-        await this.broker.delete(this.#key(tempKey(key)), { signal: options.signal });
-        await this.broker.uploadFile(localPath, this.#key(finalKey), opts);
+        await send(this.#key(finalKey));
       } else {
-        const tmp = this.#key(tempKey(key));
-        await this.broker.delete(tmp, { signal: options.signal });
-        await this.broker.delete(this.#key(finalKey), { signal: options.signal });
-        await this.broker.uploadFile(localPath, tmp, opts);
-        await this.broker.rename(tmp, this.#key(finalKey), { signal: options.signal });
+        await this.broker.delete(this.#key(finalKey), { signal });
+        await send(tmp);
+        await this.broker.rename(tmp, this.#key(finalKey), { signal });
       }
     } catch (error) {
       throw fromBrokerError(error);
     }
     this.#logger?.debug({ key: finalKey, size }, 'uploaded file');
     return { key: finalKey, md5, size };
-  }
-
-  /** Upload in-memory bytes with the same protocol (meta and job-info files); md5 computed here. */
-  async uploadBytes(bytes: Uint8Array, key: string, options: TransferOptions = {}): Promise<StoredFile> {
-    this.#assertWritable();
-    const md5 = md5Hex(bytes);
-    const finalKey = checksummedKey(key, md5);
-    const opts = { signal: options.signal, size: bytes.length, onProgress: options.onProgress };
-    try {
-      if (this.broker.capabilities.atomicWrite && !this.broker.capabilities.cheapRename) {
-        await this.broker.delete(this.#key(tempKey(key)), { signal: options.signal });
-        await this.broker.write(this.#key(finalKey), bytes, opts);
-      } else {
-        const tmp = this.#key(tempKey(key));
-        await this.broker.delete(tmp, { signal: options.signal });
-        await this.broker.delete(this.#key(finalKey), { signal: options.signal });
-        await this.broker.write(tmp, bytes, opts);
-        await this.broker.rename(tmp, this.#key(finalKey), { signal: options.signal });
-      }
-    } catch (error) {
-      throw fromBrokerError(error);
-    }
-    return { key: finalKey, md5, size: bytes.length };
   }
 
   /**
@@ -416,53 +305,21 @@ export class Repository {
   }
 
   /** SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label': exactly one row, existence not pre-checked (as StarRocks). */
-  async snapshotInfo(label: string, signal?: AbortSignal): Promise<SnapshotInfoRow> {
-    let entries: BrokerEntry[];
-    try {
-      entries = await collect(this.broker.list(this.#key(jobInfoPrefix(label)), { signal }));
-    } catch (error) {
-      return { snapshot: label, timestamp: null, status: `ERROR: Failed to get info: ${fromBrokerError(error).message}` };
-    }
-    const stamps = entries.map((e) => {
-      const decoded = decodeChecksummedName(e.name);
-      return decoded === null ? `Invalid: ${e.name}` : decoded.name.slice(PREFIX_JOB_INFO.length);
-    });
-    return { snapshot: label, timestamp: stamps.join('\n'), status: stamps.length > 0 ? 'OK' : 'ERROR: no snapshot' };
+  snapshotInfo(label: string, signal?: AbortSignal): Promise<SnapshotInfoRow> {
+    return snapshotInfo(this, label, signal);
   }
 
   /**
    * SHOW SNAPSHOT ON repo [WHERE SNAPSHOT IN (…)]: one row per snapshot directory (filtered to `labels` when given;
    * unknown labels are silently absent). A listing failure throws `Failed to list snapshot in repo: <name>, err: …`.
    */
-  async snapshotInfos(labels?: readonly string[], signal?: AbortSignal): Promise<SnapshotInfoRow[]> {
-    let all: string[];
-    try {
-      all = await this.listSnapshots(signal);
-    } catch (error) {
-      const inner = fromBrokerError(error);
-      throw new RepositoryError('COMMON_ERROR', `Failed to list snapshot in repo: ${this.name}, err: ${inner.message}`, { cause: inner });
-    }
-    const wanted = labels === undefined ? all : all.filter((l) => labels.includes(l));
-    const rows: SnapshotInfoRow[] = [];
-    for (const label of wanted) rows.push(await this.snapshotInfo(label, signal));
-    return rows;
+  snapshotInfos(labels?: readonly string[], signal?: AbortSignal): Promise<SnapshotInfoRow[]> {
+    return snapshotInfos(this, labels, signal);
   }
 
   /** SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label' AND TIMESTAMP = 'ts' (DETAIL shape). Never throws. */
-  async snapshotDetail(label: string, timestamp: string, signal?: AbortSignal): Promise<SnapshotDetailRow> {
-    const failed = (status: string): SnapshotDetailRow => ({ snapshot: label, timestamp, database: null, details: null, status });
-    let bytes: Buffer;
-    try {
-      bytes = await this.readVerified(jobInfoKey(label, timestamp), signal);
-    } catch (error) {
-      return failed(`Failed to get info: ${fromBrokerError(error).message}`);
-    }
-    try {
-      const info = parseJobInfo(bytes.toString('utf8'));
-      return { snapshot: label, timestamp, database: info.database, details: jobInfoBrief(info), status: 'OK' };
-    } catch (error) {
-      return failed(`Failed to read info from local file: ${(error as Error).message}`);
-    }
+  snapshotDetail(label: string, timestamp: string, signal?: AbortSignal): Promise<SnapshotDetailRow> {
+    return snapshotDetail(this, label, timestamp, signal);
   }
 
   /**
