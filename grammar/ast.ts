@@ -697,7 +697,10 @@ export type PrivilegeObject =
 
 export type Grantee = { readonly kind: 'UserGrantee'; readonly user: UserIdentity } | { readonly kind: 'RoleGrantee'; readonly role: string };
 
-/** `GRANT priv[, …] ON object TO grantee [WITH GRANT OPTION]`. Privilege names upper-cased, spaces kept (`CREATE TABLE`). */
+/**
+ * `GRANT priv[, …] ON object TO grantee [WITH GRANT OPTION]`. Privilege names upper-cased, spaces kept (`CREATE TABLE`);
+ * `ALL PRIVILEGES` is normalised to `ALL`. The parser accepts any words as a privilege; the analyzer validates them.
+ */
 export interface GrantPrivilegeStmt {
   readonly kind: 'GrantPrivilege';
   readonly privileges: readonly string[];
@@ -743,6 +746,12 @@ export interface ShowRolesStmt {
 // ---------------------------------------------------------------------------------------------------------------
 // Session and server administration
 
+/**
+ * One item of SET. Parser normalisations: `SET x`, `SET LOCAL x`, `@@x`, `@@local.x` → scope SESSION; the words
+ * ON / DEFAULT and a bare unqualified name (`OFF`, `TRADITIONAL`) as the value become a StringLiteral (ON, OFF and
+ * DEFAULT upper-cased, other names as written), MySQL's reading of `SET autocommit = ON`; `SET NAMES DEFAULT` gives
+ * charset 'DEFAULT'.
+ */
 export type SetAssignment =
   | { readonly kind: 'SetVariable'; readonly scope: 'SESSION' | 'GLOBAL' | 'USER'; readonly name: string; readonly value: Expr }
   | { readonly kind: 'SetNames'; readonly charset: string; readonly collation?: string }
