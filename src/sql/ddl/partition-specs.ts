@@ -22,7 +22,7 @@ export function partitionColumns(columns: readonly ColumnMeta[], names: readonly
   return names.map((name) => {
     const index = columns.findIndex((c) => c.name === name);
     const column = columns[index];
-    if (column === undefined) throw analysisError(`Partition column[${name}] does not exist in column list.`);
+    if (column === undefined) throw analysisError(`Partition column[${name}] does not exist in column list`);
     return { name, type: column.type, index };
   });
 }

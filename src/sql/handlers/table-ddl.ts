@@ -35,7 +35,7 @@ export function executeCreateTable(ctx: ExecutionContext, node: CreateTableStmt)
     const names = node.partition.columns;
     for (const name of names) {
       const column = columns.find((c) => c.name === name);
-      if (column === undefined) throw analysisError(`Partition column[${name}] does not exist in column list.`);
+      if (column === undefined) throw analysisError(`Partition column[${name}] does not exist in column list`);
       if (keyModel !== 'DUPLICATE' && !column.isKey) throw analysisError(`The partition column could not be aggregated column, and should be key column: ${name}`);
     }
     partitionInfo = node.partition.kind === 'RangePartitionDesc' ? { kind: 'RANGE', columns: names } : { kind: 'LIST', columns: names };
@@ -77,8 +77,8 @@ export function analyzeColumns(defs: readonly ColumnDef[], keyModel: KeyModel, k
   const keys = keyNames ?? defaultDuplicateKeys(defs);
   keys.forEach((k, i) => {
     const at = defs.findIndex((d) => d.name === k);
-    if (at < 0) throw analysisError(`Key column[${k}] does not exist in column list.`);
-    if (at !== i) throw analysisError(`Key columns should be a ordered prefix of the schema. The key column ${k} should be at position ${i + 1}.`);
+    if (at < 0) throw analysisError(`Key column[${k}] does not exist in column list`);
+    if (at !== i) throw analysisError(`Key columns should be a ordered prefix of the schema. The key column ${k} should be at position ${i + 1}`);
   });
   return defs.map((d, i) => {
     const type = resolveType(d);
