@@ -86,6 +86,10 @@ export function analyzeColumns(defs: readonly ColumnDef[], keyModel: KeyModel, k
     if (keyModel === 'AGGREGATE') {
       if (isKey && d.aggregate) throw analysisError(`Key column ${d.name} can not set aggregation type`);
       if (!isKey && !d.aggregate) throw analysisError(`The column[${d.name}] of AGGREGATE KEY table must specify aggregate function`);
+      // StarRocks' AggregateType.checkCompatibility: SUM adds numbers only; MIN/MAX/REPLACE take any scalar type.
+      if (d.aggregate === 'SUM' && !SUMMABLE.has(type.name)) {
+        throw analysisError(`Invalid aggregate function 'SUM' for '${d.name}': SUM needs a numeric column, not ${type.name}; use MIN, MAX or REPLACE`);
+      }
     } else if (d.aggregate) {
       throw analysisError(`The column[${d.name}] of ${keyModel} KEY table can not specify aggregate function, it is only allowed in AGGREGATE KEY tables`);
     }
@@ -104,6 +108,9 @@ export function analyzeColumns(defs: readonly ColumnDef[], keyModel: KeyModel, k
     };
   });
 }
+
+/** Column types an AGGREGATE KEY table can SUM. */
+const SUMMABLE: ReadonlySet<ColumnType['name']> = new Set(['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT', 'FLOAT', 'DOUBLE', 'DECIMAL']);
 
 function defaultDuplicateKeys(defs: readonly ColumnDef[]): string[] {
   const keys: string[] = [];
