@@ -6,7 +6,7 @@ import { statfsSync } from 'node:fs';
 import type { DescribeStmt, ShowBackendsStmt, ShowCreateStmt, ShowPartitionsStmt, ShowTablesStmt, ShowTabletStmt } from '../../../grammar/ast.ts';
 import {
   getTablet, listBackends, listPartitions, listReplicas, listTables, partitionStats, tabletStats,
-  type ColumnMeta, type TableMeta,
+  type ColumnMeta, type RangeBoundValue, type TableMeta,
 } from '../../catalog/index.ts';
 import { sqlError } from '../../errors/index.ts';
 import { formatColumnType } from '../../types/column-type.ts';
@@ -86,7 +86,13 @@ export function createTableText(ctx: ExecutionContext, table: TableMeta): string
   if (table.keyColumns.length > 0) lines.push(`${table.keyModel} KEY(${table.keyColumns.map((k) => `\`${k}\``).join(', ')})`);
   lines.push(`COMMENT "${table.comment || 'OLAP'}"`);
   if (table.partitionInfo.kind !== 'UNPARTITIONED') {
-    const parts = listPartitions(ctx.services.catalog, table.id).map((p) => partitionClause(p.name, p.bounds));
+    // The grammar has no MINVALUE literal, so the partition whose range starts at the minimum is written as
+    // `VALUES LESS THAN (upper)`, first: LESS THAN's lower bound is the previous partition's upper one.
+    const all = listPartitions(ctx.services.catalog, table.id);
+    const startsAtMin = (p: (typeof all)[number]): boolean => p.bounds.kind === 'RANGE' && (p.bounds.lower.length === 0 || p.bounds.lower[0]?.kind === 'MINVALUE');
+    const parts = [...all.filter(startsAtMin), ...all.filter((p) => !startsAtMin(p))].map((p) =>
+      startsAtMin(p) && p.bounds.kind === 'RANGE' ? `PARTITION ${p.name} VALUES LESS THAN ${rangeTuple(p.bounds.upper)}` : partitionClause(p.name, p.bounds),
+    );
     lines.push(`PARTITION BY ${table.partitionInfo.kind}(${table.partitionInfo.columns.map((c) => `\`${c}\``).join(', ')})\n(${parts.join(',\n')})`);
   }
   const d = table.distribution;
@@ -94,6 +100,11 @@ export function createTableText(ctx: ExecutionContext, table: TableMeta): string
   const props = Object.entries(table.properties);
   if (props.length > 0) lines.push(`PROPERTIES (\n${props.map(([k, v]) => `"${k}" = "${v}"`).join(',\n')}\n);`);
   return lines.join('\n');
+}
+
+/** `("10", "5")` or `(MAXVALUE)`: a range bound as partition clauses write it. */
+function rangeTuple(values: readonly RangeBoundValue[]): string {
+  return `(${values.map((v) => (v.kind === 'literal' ? `"${v.value.replace(/"/g, '\\"')}"` : v.kind)).join(', ')})`;
 }
 
 const PARTITION_COLUMNS = [

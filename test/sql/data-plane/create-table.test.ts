@@ -158,4 +158,20 @@ describe('CREATE TABLE', () => {
     await t.exec(text);
     expect(await describe()).toEqual(before);
   });
+
+  it('SHOW CREATE TABLE round-trips a table whose lowest partition was added last', async () => {
+    await t.exec('CREATE TABLE late_low (k INT, v INT) PARTITION BY RANGE(k) (PARTITION p1 VALUES LESS THAN ("10"), PARTITION p2 VALUES LESS THAN ("20"))');
+    await t.exec('ALTER TABLE late_low DROP PARTITION p1');
+    await t.exec('ALTER TABLE late_low ADD PARTITION p0 VALUES LESS THAN ("5")');
+    const ranges = async (): Promise<unknown> => (await t.rows('SHOW PARTITIONS FROM late_low')).map((r) => [r[1], r[7]]).sort();
+    const before = await ranges();
+    expect(before).toEqual([
+      ['p0', '[types: [INT]; keys: [MINVALUE]; ..types: [INT]; keys: [5]; )'],
+      ['p2', '[types: [INT]; keys: [10]; ..types: [INT]; keys: [20]; )'],
+    ]);
+    const text = (await t.rows('SHOW CREATE TABLE late_low'))[0]?.[1] as string;
+    await t.exec('DROP TABLE late_low');
+    await t.exec(text);
+    expect(await ranges()).toEqual(before);
+  });
 });
