@@ -13,6 +13,16 @@ import { TableStore } from './storage/index.ts';
 import { systemClock, type Clock } from './util/clock.ts';
 import { KeyedMutex } from './util/keyed-mutex.ts';
 import { lockDirectory, type DirectoryLock } from './util/dir-lock.ts';
+import { CatalogRepositoryStore } from './catalog/repositories.ts';
+import { hasLiveJobOnRepo } from './catalog/jobs-read.ts';
+import type { JobRow } from './catalog/jobs-types.ts';
+import { RepositoryManager } from './repository/repository-manager.ts';
+import { SECRET_KEY_FILE_NAME, SecretBox } from './repository/secret-box.ts';
+import { backupDriver } from './jobs/backup-job.ts';
+import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.ts';
+import type { JobDriver } from './jobs/driver.ts';
+import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
+import { JobScheduler } from './jobs/scheduler.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -57,8 +67,20 @@ export interface Session {
   close(): void;
 }
 
+/** Read access to background jobs (BACKUP / RESTORE), for progress bars and library callers. */
+export interface EngineJobs {
+  /** Progress events of one job until it is done (the last one has `done: true`). */
+  watch(jobId: number, options?: { signal?: AbortSignal }): AsyncGenerator<ProgressEvent>;
+  /** Resolves with the job's final row (FINISHED or CANCELLED). */
+  waitForJob(jobId: number, options?: { signal?: AbortSignal }): Promise<JobRow>;
+  /** Progress / state / done events of every job. */
+  readonly events: JobEvents;
+}
+
 export class Engine {
   readonly #services: EngineServices;
+  /** Set by open(); releases version pins of interrupted backups at close. */
+  #backupSteps: BackupStepsHandle | undefined;
   readonly #lock: DirectoryLock;
   readonly #sessions: Map<number, EngineSession>;
   #nextConnectionId = 1;
@@ -91,10 +113,25 @@ export class Engine {
           return s !== undefined;
         },
       };
+      const secrets = await SecretBox.open(path.join(dataDir, SECRET_KEY_FILE_NAME));
+      const repositories = new RepositoryManager({ store: new CatalogRepositoryStore(catalog), secrets, clock, logger });
+      const backupSteps = createBackupSteps({ store, repositories, catalog, logger, clock, dataDir });
+      const drivers: JobDriver[] = [backupDriver(backupSteps)];
+      // RESTORE: the restore engineer adds here, once src/jobs/restore-steps.ts exists:
+      // drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
+      const jobs = new JobScheduler({ catalog, logger, drivers, clock });
+      repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name));
+      // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
+      const recovery = await jobs.recover();
+      const owned = new Set(recovery.ownedSnapshotDirs);
+      for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+      repositories.start();
       const services: EngineServices = {
         dataDir, catalog, store, clock, logger, sessions, globals: new GlobalVariables(), stats, tableLocks: new KeyedMutex(),
+        repositories, jobs,
       };
       const engine = new Engine(services, lock, live);
+      engine.#backupSteps = backupSteps;
       logger.info({ dataDir }, 'engine opened');
       return engine;
     } catch (error) {
@@ -121,6 +158,11 @@ export class Engine {
     return session;
   }
 
+  /** Background jobs: watch progress, wait for completion (the shell's progress bar uses this). */
+  get jobs(): EngineJobs {
+    return this.#services.jobs;
+  }
+
   /** Live sessions (for tools and tests). */
   get sessions(): readonly SessionState[] {
     return this.#services.sessions.list();
@@ -130,6 +172,9 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     for (const s of [...this.#sessions.values()]) s.close();
+    await this.#services.jobs.close();
+    this.#backupSteps?.releasePins();
+    await this.#services.repositories.close();
     await this.#services.store.close();
     this.#lock.release();
     this.#services.logger.info('engine closed');

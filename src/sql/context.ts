@@ -4,6 +4,8 @@
  */
 import type { Catalog } from '../catalog/index.ts';
 import type { TableStore } from '../storage/index.ts';
+import type { RepositoryManager } from '../repository/repository-manager.ts';
+import type { JobScheduler } from '../jobs/scheduler.ts';
 import type { KeyedMutex } from '../util/keyed-mutex.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
@@ -33,6 +35,10 @@ export interface EngineServices {
   readonly globals: GlobalVariables;
   /** Counters for SHOW STATUS. */
   readonly stats: EngineStats;
+  /** Repositories: CREATE / DROP / SHOW REPOSITORIES and connected Repository objects for jobs. */
+  readonly repositories: RepositoryManager;
+  /** The BACKUP / RESTORE job scheduler (one live job per database, journaled in the catalog). */
+  readonly jobs: JobScheduler;
 }
 
 /** Engine-wide counters (SHOW STATUS). */

@@ -1,6 +1,7 @@
 import type { Migration } from './migration.ts';
 import { migration0001 } from './0001-table-store.ts';
 import { migration0002 } from './0002-repositories.ts';
+import { migration0003 } from './0003-jobs.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -11,4 +12,5 @@ export type { Migration } from './migration.ts';
 export const MIGRATIONS: readonly Migration[] = [
   migration0001,
   migration0002,
+  migration0003,
 ];

@@ -11,6 +11,14 @@ import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
 import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
 import { executeCreateView } from './view-ddl.ts';
+import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
+import {
+  executeCreateRepository,
+  executeDropRepository,
+  executeDropSnapshot,
+  executeShowRepositories,
+  executeShowSnapshot,
+} from './repository.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -33,17 +41,17 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropView: executeDropTable,
   Insert: executeInsert,
   Delete: executeDelete,
-  Backup: pending('BACKUP'),
+  Backup: executeBackup,
   Restore: pending('RESTORE'),
-  ShowBackup: pending('SHOW BACKUP'),
+  ShowBackup: executeShowBackup,
   ShowRestore: pending('SHOW RESTORE'),
-  ShowSnapshot: pending('SHOW SNAPSHOT'),
-  CancelBackup: pending('CANCEL BACKUP'),
+  ShowSnapshot: executeShowSnapshot,
+  CancelBackup: executeCancelBackup,
   CancelRestore: pending('CANCEL RESTORE'),
-  CreateRepository: pending('CREATE REPOSITORY'),
-  DropRepository: pending('DROP REPOSITORY'),
-  ShowRepositories: pending('SHOW REPOSITORIES'),
-  DropSnapshot: pending('DROP SNAPSHOT'),
+  CreateRepository: executeCreateRepository,
+  DropRepository: executeDropRepository,
+  ShowRepositories: executeShowRepositories,
+  DropSnapshot: executeDropSnapshot,
   CreateUser: pending('CREATE USER'),
   DropUser: pending('DROP USER'),
   AlterUser: pending('ALTER USER'),

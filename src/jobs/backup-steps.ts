@@ -1,0 +1,226 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { JobRow, JsonValue } from '../catalog/jobs-types.ts';
+import type { Logger } from '../logging/logger.ts';
+import { serializeBackupMeta } from '../repository/backup-meta.ts';
+import { jobInfoKey, jobInfoTimestamp, metaKey, tabletDir, tabletFileKey, type TabletIds } from '../repository/layout.ts';
+import type { RepositoryManager } from '../repository/repository-manager.ts';
+import type { TableStore, VersionPin } from '../storage/index.ts';
+import type { Clock } from '../util/clock.ts';
+import { buildJobInfo, clusterIdOf, serializeBackupJobInfo, type BackupLocalSnapshot } from './backup-info.ts';
+import { buildPlan, partitionIdsOf, resolveSpec, type PlanMeta } from './backup-plan.ts';
+import { tabletContentStats } from './meta-checksum.ts';
+import type { BackupSpec, BackupSteps, LocalSnapshot, SnapshotTarget } from './steps.ts';
+
+export interface BackupStepsOptions {
+  readonly store: TableStore;
+  readonly repositories: RepositoryManager;
+  readonly catalog: Catalog;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Data dir: local job files go to `<dataDir>/tmp/backup/<label>__<jobId>/`. */
+  readonly dataDir: string;
+}
+
+/** BackupSteps plus what the engine needs at shutdown. */
+export interface BackupStepsHandle extends BackupSteps {
+  /** Release every version pin still held (engine close; jobs resume from PENDING and pin again). */
+  releasePins(): void;
+  /** The local working dir of a job (tests, tools). */
+  jobDir(job: Pick<JobRow, 'id' | 'label'>): string;
+}
+
+/** Local file names of SAVE_META (the remote names get `.<md5>`). */
+const META_FILE = '__meta';
+const INFO_FILE_PREFIX = '__info_';
+
+interface HeldPin {
+  readonly jobId: number;
+  readonly pin: VersionPin;
+  /** `tabletId@backendId` of targets not yet snapshotted. */
+  readonly remaining: Set<string>;
+}
+
+const targetKey = (t: Pick<SnapshotTarget, 'tabletId' | 'backendId'>): string => `${t.tabletId}@${t.backendId}`;
+
+/**
+ * BACKUP over the table store and a repository. Consistency comes from the store: PENDING pins every selected
+ * partition's visible version in one catalog transaction (stronger than StarRocks' per-partition read), snapshots
+ * hard-link exactly those versions, and the pin is dropped as soon as the last tablet is linked — so loads keep
+ * committing during the whole backup and garbage collection is held back only for the seconds linking takes.
+ */
+export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandle {
+  const { store, repositories, catalog, clock, dataDir } = options;
+  const logger = options.logger.child({ component: 'backup' });
+  const pinsByJob = new Map<number, HeldPin>();
+  const pinsByTarget = new Map<string, HeldPin>();
+  const root = path.join(dataDir, 'tmp', 'backup');
+
+  const jobDir = (job: Pick<JobRow, 'id' | 'label'>): string => path.join(root, `${job.label}__${job.id}`);
+  const infoFileName = (job: JobRow): string => INFO_FILE_PREFIX + jobInfoTimestamp(job.createTime);
+
+  function releasePin(held: HeldPin): void {
+    held.pin.release();
+    if (pinsByJob.get(held.jobId) === held) pinsByJob.delete(held.jobId);
+    for (const [k, v] of pinsByTarget) if (v === held) pinsByTarget.delete(k);
+  }
+
+  function releaseJobPin(jobId: number): void {
+    const held = pinsByJob.get(jobId);
+    if (held !== undefined) releasePin(held);
+  }
+
+  return {
+    jobDir,
+
+    releasePins() {
+      for (const held of [...pinsByJob.values()]) releasePin(held);
+    },
+
+    async prepare(job, signal) {
+      signal.throwIfAborted();
+      releaseJobPin(job.id); // a re-run of PENDING (after a restart) pins afresh
+      const resolved = resolveSpec(catalog, job.dbId, job.spec as unknown as BackupSpec);
+      const pin = store.pinVersions(partitionIdsOf(resolved));
+      let plan: { targets: SnapshotTarget[]; meta: PlanMeta };
+      try {
+        plan = buildPlan(catalog, resolved, pin.versions);
+      } catch (error) {
+        pin.release();
+        throw error;
+      }
+      const held: HeldPin = { jobId: job.id, pin, remaining: new Set(plan.targets.map(targetKey)) };
+      if (held.remaining.size === 0) pin.release();
+      else {
+        pinsByJob.set(job.id, held);
+        for (const k of held.remaining) pinsByTarget.set(k, held);
+      }
+      logger.info({ jobId: job.id, tablets: plan.targets.length, tables: plan.meta.tables.length }, 'backup planned');
+      return { targets: plan.targets, meta: plan.meta as unknown as JsonValue };
+    },
+
+    async snapshot(target, signal) {
+      signal.throwIfAborted();
+      const snap = await store.makeSnapshot(target.replicaId, target.version);
+      let stats;
+      try {
+        // Read while the version is still pinned: the row count and checksum restore will verify against.
+        stats = await tabletContentStats(store, target.tabletId, { version: target.version, signal });
+      } catch (error) {
+        await store.releaseSnapshot(snap.dir);
+        throw error;
+      }
+      const held = pinsByTarget.get(targetKey(target));
+      if (held !== undefined) {
+        held.remaining.delete(targetKey(target));
+        pinsByTarget.delete(targetKey(target));
+        if (held.remaining.size === 0) releasePin(held);
+      }
+      const result: BackupLocalSnapshot = { dir: snap.dir, files: snap.files, stats };
+      return result;
+    },
+
+    async upload(job, tablets, io) {
+      const repo = await repositories.get(job.repoName);
+      for (const t of tablets) {
+        io.signal.throwIfAborted();
+        const pending = io.pending.get(t.target.tabletId) ?? [];
+        if (pending.length === 0) continue;
+        const ids: TabletIds = {
+          dbId: job.dbId,
+          tableId: t.target.tableId,
+          partitionId: t.target.partitionId,
+          indexId: t.target.indexId,
+          tabletId: t.target.tabletId,
+        };
+        // StarRocks' resume rule: a remote file with the same name and md5 is already there — do not send it.
+        const remote = await repo.listTabletFiles(job.label, ids, io.signal);
+        let skipped = 0;
+        for (const file of pending) {
+          io.signal.throwIfAborted();
+          const same = remote.some((r) => r.fileName === file.name && r.md5 === file.md5);
+          if (same) {
+            skipped++;
+            io.fileDone(t.target.tabletId, file.name);
+            continue;
+          }
+          // A variant with another md5 (an older attempt's file) would make `<file>*` lookups ambiguous.
+          for (const stale of remote.filter((r) => r.fileName === file.name && r.md5 !== file.md5)) {
+            await repo.deleteFile(`${tabletDir(job.label, ids)}/${stale.storedName}`, io.signal);
+          }
+          let sent = 0;
+          await repo.uploadFile(path.join(t.snapshot.dir, file.name), tabletFileKey(job.label, ids, file.name), file.md5, file.size, {
+            signal: io.signal,
+            onProgress: (bytes) => {
+              if (bytes > sent) io.addBytes(bytes - sent);
+              sent = Math.max(sent, bytes);
+            },
+          });
+          if (file.size > sent) io.addBytes(file.size - sent);
+          io.fileDone(t.target.tabletId, file.name);
+        }
+        if (skipped > 0) logger.info({ jobId: job.id, tabletId: t.target.tabletId, skipped }, 'files already in the repository were not sent again');
+      }
+    },
+
+    async saveMeta(job, plan, snapshots) {
+      const meta = plan.meta as unknown as PlanMeta;
+      const dir = jobDir(job);
+      await fsp.mkdir(dir, { recursive: true });
+      const info = buildJobInfo(job.label, job.createTime, clock.now(), meta, snapshots);
+      const clusterId = await clusterIdOf(dataDir);
+      await writeDurable(path.join(dir, META_FILE), serializeBackupMeta(meta.meta));
+      await writeDurable(path.join(dir, infoFileName(job)), serializeBackupJobInfo(info, clusterId));
+    },
+
+    async uploadInfo(job, signal) {
+      const repo = await repositories.get(job.repoName);
+      const dir = jobDir(job);
+      const metaBytes = await fsp.readFile(path.join(dir, META_FILE));
+      const infoBytes = await fsp.readFile(path.join(dir, infoFileName(job)));
+      // Meta first, info last: SHOW SNAPSHOT and RESTORE only see a snapshot once its info file exists.
+      await repo.uploadBytes(metaBytes, metaKey(job.label), { signal });
+      await repo.uploadBytes(infoBytes, jobInfoKey(job.label, jobInfoTimestamp(job.createTime)), { signal });
+      await fsp.rm(dir, { recursive: true, force: true });
+      logger.info({ jobId: job.id, label: job.label, repository: job.repoName }, 'snapshot is visible in the repository');
+    },
+
+    async release(snapshots: readonly LocalSnapshot[]) {
+      for (const s of snapshots) await store.releaseSnapshot(s.dir);
+    },
+
+    async snapshotExists(snapshot) {
+      for (const f of snapshot.files) {
+        const st = await fsp.stat(path.join(snapshot.dir, f.name)).catch(() => null);
+        if (st === null || st.size !== f.size) return false;
+      }
+      return true;
+    },
+
+    async savedMetaExists(job) {
+      const dir = jobDir(job);
+      for (const name of [META_FILE, infoFileName(job)]) {
+        if ((await fsp.stat(path.join(dir, name)).catch(() => null)) === null) return false;
+      }
+      return true;
+    },
+
+    async discard(job) {
+      releaseJobPin(job.id);
+      await fsp.rm(jobDir(job), { recursive: true, force: true });
+    },
+  };
+}
+
+async function writeDurable(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const handle = await fsp.open(tmp, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fsp.rename(tmp, file);
+}

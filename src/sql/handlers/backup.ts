@@ -1,0 +1,80 @@
+/** BACKUP, SHOW BACKUP, CANCEL BACKUP. The job itself runs in the background (src/jobs). */
+import type { BackupStmt, CancelBackupStmt, ShowBackupStmt } from '../../../grammar/ast.ts';
+import { getDatabase, listPartitions } from '../../catalog/index.ts';
+import { analysisError, ddlError, notSupported } from '../../errors/index.ts';
+import { fromBrokerError } from '../../repository/repository-error.ts';
+import { SHOW_BACKUP_COLUMNS, showBackupRows } from '../../jobs/show.ts';
+import type { BackupSpec } from '../../jobs/steps.ts';
+import { analyzeBackup } from '../backup/analyze-backup.ts';
+import type { ExecutionContext } from '../context.ts';
+import { databaseName, findTable } from '../names.ts';
+import { okResult, showResult, type StatementResult } from '../result.ts';
+
+/**
+ * BACKUP: analyse, then submit under the scheduler's lock with StarRocks' submit-time checks (read-only repository,
+ * tables and partitions still there, label not yet in the repository). Returns OK at once; `SHOW BACKUP` or
+ * `engine.jobs.watch(id)` follow the job.
+ */
+export async function executeBackup(ctx: ExecutionContext, node: BackupStmt): Promise<StatementResult> {
+  const a = analyzeBackup(ctx, node);
+  const { services } = ctx;
+  const job = await services.jobs.submit({
+    kind: 'BACKUP',
+    dbId: a.db.id,
+    dbName: a.db.name,
+    label: a.label,
+    repoName: a.repository,
+    timeoutMs: a.timeoutMs,
+    properties: a.properties,
+    spec: { objects: a.spec.objects.map((o) => ({ table: o.table, partitions: [...o.partitions] })), type: a.spec.type },
+    precheck: () => precheck(ctx, a.db.id, a.label, a.repository, a.spec),
+  });
+  services.logger.child({ component: 'backup' }).info({ jobId: job.id, label: job.label, db: job.dbName, repository: job.repoName }, 'backup submitted');
+  return okResult(0, `BACKUP job ${job.id} submitted; follow it with SHOW BACKUP FROM ${a.db.name}`);
+}
+
+async function precheck(ctx: ExecutionContext, dbId: number, label: string, repoName: string, spec: BackupSpec): Promise<void> {
+  const { services } = ctx;
+  const repo = await services.repositories.get(repoName);
+  if (repo.readOnly) throw ddlError(`Repository ${repoName} is read only`);
+  const db = getDatabase(services.catalog, dbId);
+  if (db === undefined) throw ddlError(`Unknown database '${String(dbId)}'`);
+  for (const o of spec.objects) {
+    const table = findTable(ctx, db, o.table);
+    if (table === undefined) throw ddlError(`Unknown table '${o.table}'`);
+    if (o.partitions.length === 0) continue;
+    const names = new Set(listPartitions(services.catalog, table.id).map((p) => p.name));
+    for (const p of o.partitions) if (!names.has(p)) throw ddlError(`Unknown partition ${p} in table${table.name}`);
+  }
+  let labels: string[];
+  try {
+    labels = await repo.listSnapshots(ctx.signal);
+  } catch (error) {
+    throw ddlError(`Failed to list snapshots in repository ${repoName}: ${fromBrokerError(error).message}`);
+  }
+  if (labels.includes(label)) {
+    throw ddlError(spec.type === 'INCREMENTAL' ? 'Currently does not support incremental backup' : `Snapshot with name '${label}' already exist in repository`);
+  }
+}
+
+/** SHOW BACKUP [FROM db]: the last job of the database if it is a backup; without FROM, of every database. */
+export function executeShowBackup(ctx: ExecutionContext, node: ShowBackupStmt): StatementResult {
+  // StarRocks accepts WHERE / ORDER BY / LIMIT here and ignores them; so does tablevault.
+  if (node.database === undefined) return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog));
+  const db = getDatabase(ctx.services.catalog, node.database);
+  if (db === undefined) throw analysisError(`Unknown database '${node.database}'`);
+  return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog, { dbId: db.id }));
+}
+
+/**
+ * CANCEL BACKUP [FROM db]: local snapshots are released and the local job dir deleted; whatever was already
+ * uploaded stays under `__ss_<label>` (as in StarRocks) — remove it with DROP SNAPSHOT <label> ON <repo> FORCE.
+ */
+export async function executeCancelBackup(ctx: ExecutionContext, node: CancelBackupStmt): Promise<StatementResult> {
+  if (node.externalCatalog) throw notSupported('CANCEL BACKUP FOR EXTERNAL CATALOG');
+  const name = databaseName(ctx, node.database);
+  const db = getDatabase(ctx.services.catalog, name);
+  if (db === undefined) throw ddlError(`Unknown database '${name}'`);
+  await ctx.services.jobs.cancel('BACKUP', db.id);
+  return okResult(0);
+}
