@@ -51,8 +51,15 @@ interface AuthParams {
   readonly authToken: Buffer;
 }
 
-/** LONG_PASSWORD|FOUND_ROWS|LONG_FLAG|CONNECT_WITH_DB|PROTOCOL_41|TRANSACTIONS|SECURE_CONNECTION|MULTI_RESULTS|PLUGIN_AUTH|PLUGIN_AUTH_LENENC_CLIENT_DATA. */
-export const CAPABILITY_FLAGS = 0x2aa20f;
+/**
+ * LONG_PASSWORD|FOUND_ROWS|LONG_FLAG|CONNECT_WITH_DB|PROTOCOL_41|TRANSACTIONS|SECURE_CONNECTION|MULTI_RESULTS|
+ * PLUGIN_AUTH|PLUGIN_AUTH_LENENC_CLIENT_DATA (stack-notes' 0x2AA20F) + SESSION_TRACK (0x800000). SESSION_TRACK is
+ * there because of the OK packet's info text (e.g. INSERT's `{'label':…}`): libmariadb always reads it as a
+ * length-encoded string (as MySQL sends it), while mysql2 reads it length-encoded only when the server advertises
+ * SESSION_TRACK and as rest-of-packet otherwise. Advertising it makes both read the same bytes. We never set
+ * SERVER_SESSION_STATE_CHANGED, so no state-change data follows.
+ */
+export const CAPABILITY_FLAGS = 0xaaa20f;
 /** utf8_general_ci: results are always encoded as utf8. */
 const CHARSET_UTF8 = 33;
 

@@ -57,12 +57,14 @@ function lengthEncodedString(s: string): Buffer {
   return Buffer.concat([lengthEncodedInt(bytes.length), bytes]);
 }
 
-/** OK packet: affected rows, last insert id, status, warnings, info text. */
+/** OK packet: affected rows, last insert id, status, warnings, info text (length-encoded, see CAPABILITY_FLAGS). */
 export function okPayload(affectedRows: number, status: number, warnings = 0, info = ''): Buffer {
   const tail = Buffer.alloc(4);
   tail.writeUInt16LE(status, 0);
   tail.writeUInt16LE(warnings, 2);
-  return Buffer.concat([Buffer.from([0x00]), lengthEncodedInt(affectedRows), lengthEncodedInt(0), tail, Buffer.from(info, 'utf8')]);
+  const parts = [Buffer.from([0x00]), lengthEncodedInt(affectedRows), lengthEncodedInt(0), tail];
+  if (info !== '') parts.push(lengthEncodedString(info));
+  return Buffer.concat(parts);
 }
 
 /** EOF packet (we never advertise DEPRECATE_EOF, so result sets end with one). */

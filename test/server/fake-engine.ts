@@ -130,7 +130,7 @@ class FakeSession implements Session {
       const rows = [...this.#engine.sessions.values()].map((s) => [String(s.connectionId), s.user, s.host, s.database ?? '', s.current === undefined ? 'Sleep' : 'Query', s.current ?? '']);
       return showResult(['Id', 'User', 'Host', 'Db', 'Command', 'Info'], rows);
     }
-    if ((m = sql.match(/^insert (\d+)$/i))) return okResult(Number(m[1]));
+    if ((m = sql.match(/^insert (\d+)$/i))) return okResult(Number(m[1]), `{'label':'insert_${m[1]}', 'status':'VISIBLE', 'txnId':'1'}`);
     if (/^boom$/i.test(sql)) throw new Error('internal failure');
     throw new SqlError(1064, '42000', `You have an error in your SQL syntax near '${sql.slice(0, 20)}'`);
   }

@@ -50,6 +50,12 @@ describe.runIf(runCliTests)('mariadb CLI against the server (in-test engine)', (
     expect(r.stdout).toBe('42\t9007199254740991\t170141183460469231731687303715884105727\t12.50\t1.5\théllo ✓ 日本\t2024-02-29\tNULL\t1\n-1\t0\t-5\t-0.50\t-2.25\t\t1970-01-01\t7\t0\n');
   });
 
+  it('reads OK packets with an info text (INSERT labels) and shows them with -vvv', async () => {
+    const r = await mariadb(server.port, ['-vvv', '-e', 'insert 2']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain("{'label':'insert_2', 'status':'VISIBLE', 'txnId':'1'}");
+  });
+
   it('prints errors with errno and SQLSTATE and exits 1', async () => {
     const r = await mariadb(server.port, ['-e', 'insert 1; selec 1']);
     expect(r.code).toBe(1);

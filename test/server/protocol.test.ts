@@ -79,7 +79,7 @@ describe('mysql2 client', () => {
       const [results] = await conn.query<mysql.RowDataPacket[][]>('select @@autocommit; insert 3; select rows 2');
       expect(results).toHaveLength(3);
       expect(results[0]).toEqual([{ '@@autocommit': 1 }]);
-      expect((results[1] as unknown as mysql.ResultSetHeader).affectedRows).toBe(3);
+      expect(results[1]).toMatchObject({ affectedRows: 3, info: "{'label':'insert_3', 'status':'VISIBLE', 'txnId':'1'}" });
       expect(results[2]).toHaveLength(2);
       await expect(conn.query('insert 1; selec x; insert 2')).rejects.toMatchObject({ errno: 1064 });
       expect(engine.executed).not.toContain('insert 2');
@@ -135,6 +135,7 @@ describe('protocol details (raw client)', () => {
       expect(reply.sequenceId).toBe(2);
       expect(client.handshake!.capabilities & 0x800).toBe(0); // no SSL
       expect(client.handshake!.capabilities & 0x20).toBe(0); // no COMPRESS
+      expect(client.handshake!.capabilities & 0x01000000).toBe(0); // no DEPRECATE_EOF
       client.command(0x09);
       const stats = await client.read();
       expect(stats.sequenceId).toBe(1);
