@@ -48,6 +48,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
       let deleted = 0;
       for (const partitionId of candidates) {
         const version = pin.versions.get(partitionId) as number;
+        const deletedBefore = deleted;
         for (const tablet of listTablets(ctx.services.catalog, { partitionId })) {
           const kept: Row[] = [];
           for await (const batch of ctx.services.store.scanTablet(tablet.id, { version, signal: ctx.signal })) {
@@ -57,8 +58,9 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
             }
           }
           survivors.set(tablet.id, kept);
-          if (deleted > 0) touched.add(partitionId);
         }
+        // Only partitions that lose rows get a new version; `deleted` counts over every partition scanned so far.
+        if (deleted > deletedBefore) touched.add(partitionId);
       }
       if (deleted === 0) return okResult(0);
       const writer = ctx.services.store.beginLoad(table.id, { replacePartitionIds: [...touched], signal: ctx.signal });
