@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { TableMeta } from '../catalog/model.ts';
+import type { Repository } from '../repository/repository.ts';
+import { HashTap } from '../repository/md5.ts';
+import { decodeSegment, readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
+import { fsyncDir, hashFile, linkOrCopy } from '../storage/fs-util.ts';
+import { TabletMerger } from '../storage/merge.ts';
+import { ContentHasher, type ContentStats } from './meta-checksum.ts';
+import type { FileEntry, LocalSnapshot, RestoreTarget, TabletSnapshot, TransferIO } from './steps.ts';
+import { JobStatusError } from './status.ts';
+
+/**
+ * RESTORE's file work: download a tablet's files into its local snapshot dir (md5-verified, temp name then rename,
+ * resumable), then stage them — hard links plus the header and the tablet's content stats — in a directory the
+ * store's orphan sweep never touches, so a crash between COMMIT and FINISHED loses nothing and publish can link
+ * them into the replicas synchronously.
+ */
+
+/** File names inside a staged tablet directory. */
+export const STAGED_HEADER = 'header.json';
+export const STAGED_STATS = 'stats.json';
+/** Written last: a staged tablet without it is incomplete and staged again. */
+export const STAGED_READY = 'READY';
+
+/** Whether `file` already holds exactly `entry` (a download finished before a crash, not yet journaled). */
+async function alreadyThere(file: string, entry: FileEntry): Promise<boolean> {
+  const stat = await fsp.stat(file).catch(() => null);
+  if (stat === null || !stat.isFile() || (entry.size > 0 && stat.size !== entry.size)) return false;
+  return (await hashFile(file)).md5 === entry.md5;
+}
+
+/**
+ * Download every pending file of `tablets` (BE's SnapshotLoader::download): `<repo>/<remoteDir>/<name>.<md5>` →
+ * `<snapshot dir>/<name>`, verifying the md5 in the same pass. A mismatch is permanent (`invalid md5 of downloaded
+ * file: …`); broker errors keep their `retryable` flag so the engine retries transient ones.
+ */
+export async function downloadTablets(
+  repo: Repository,
+  tablets: readonly TabletSnapshot<RestoreTarget>[],
+  io: TransferIO,
+): Promise<void> {
+  for (const t of tablets) {
+    const files = io.pending.get(t.target.tabletId) ?? [];
+    if (files.length > 0) await fsp.mkdir(t.snapshot.dir, { recursive: true });
+    for (const f of files) {
+      io.signal.throwIfAborted();
+      const local = path.join(t.snapshot.dir, f.name);
+      if (await alreadyThere(local, f)) {
+        io.fileDone(t.target.tabletId, f.name);
+        continue;
+      }
+      const key = `${repo.root}/${t.target.remoteDir}/${f.name}.${f.md5}`;
+      const tmp = `${local}.${randomBytes(4).toString('hex')}.tmp`;
+      let reported = 0;
+      const tap = new HashTap((total) => {
+        io.addBytes(total - reported);
+        reported = total;
+      });
+      try {
+        const source = await repo.broker.read(key, { signal: io.signal });
+        await pipeline(source, tap, createWriteStream(tmp), { signal: io.signal });
+        const got = tap.digest();
+        if (got !== f.md5) {
+          throw new JobStatusError('BAD_FILE', `invalid md5 of downloaded file: ${local}, expected: ${f.md5}, get: ${got}`);
+        }
+        const handle = await fsp.open(tmp, 'r');
+        await handle.sync().finally(() => handle.close());
+        await fsp.rename(tmp, local);
+      } catch (error) {
+        await fsp.rm(tmp, { force: true });
+        throw error;
+      }
+      io.fileDone(t.target.tabletId, f.name);
+    }
+  }
+}
+
+/** The one `.hdr` of a downloaded tablet. */
+async function headerOf(dir: string): Promise<SnapshotHeader> {
+  const names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.hdr'));
+  if (names.length !== 1) {
+    throw new JobStatusError('BAD_FILE', `downloaded tablet dir ${dir} must hold exactly one .hdr file, found ${names.length}`);
+  }
+  return readSnapshotHeader(path.join(dir, names[0] as string));
+}
+
+/**
+ * Rows and checksum of a staged tablet, merged by the local table's key model exactly as a scan would (same
+ * decoder, same merger, same hasher as BACKUP's), so they can be compared with what the backup recorded.
+ */
+async function stagedStats(dir: string, header: SnapshotHeader, table: TableMeta): Promise<ContentStats> {
+  const hasher = new ContentHasher();
+  const merger =
+    table.keyModel === 'DUPLICATE'
+      ? null
+      : new TabletMerger({
+          keyModel: table.keyModel,
+          keyIndexes: table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k)),
+          aggregates: table.columns.map((c) => c.aggregate),
+          types: table.columns.map((c) => c.type),
+        });
+  const row: unknown[] = [];
+  const addColumns = (cols: readonly (readonly unknown[])[], rowCount: number): void => {
+    for (let r = 0; r < rowCount; r++) {
+      row.length = cols.length;
+      for (let c = 0; c < cols.length; c++) row[c] = cols[c]![r];
+      hasher.addRow(row as Parameters<ContentHasher['addRow']>[0]);
+    }
+  };
+  for (const rowset of header.rowsets) {
+    for (const f of rowset.files) {
+      const seg = decodeSegment(await fsp.readFile(path.join(dir, f.name)));
+      if (seg.columns.length !== table.columns.length) {
+        throw new JobStatusError('BAD_FILE', `segment ${f.name} of the snapshot has ${seg.columns.length} columns, table ${table.name} has ${table.columns.length}`);
+      }
+      if (merger === null) addColumns(seg.columns, seg.header.rowCount);
+      else merger.add(seg.columns, seg.header.rowCount);
+    }
+  }
+  if (merger !== null) {
+    const merged = merger.result(table.columns.map((_, i) => i));
+    addColumns(merged.columns, merged.rowCount);
+  }
+  return hasher.result();
+}
+
+/**
+ * COMMITTING, per tablet: hard-link the downloaded files into `<staging>/<tabletId>/`, with the header and the
+ * tablet's content stats; READY last. Idempotent: a staged tablet is left as is.
+ */
+export async function stageTablet(
+  stagingDir: string,
+  target: RestoreTarget,
+  snapshot: LocalSnapshot,
+  table: TableMeta,
+  signal: AbortSignal,
+): Promise<void> {
+  const dir = path.join(stagingDir, String(target.tabletId));
+  if ((await fsp.stat(path.join(dir, STAGED_READY)).catch(() => null)) !== null) return;
+  await fsp.rm(dir, { recursive: true, force: true });
+  await fsp.mkdir(dir, { recursive: true });
+  const header = await headerOf(snapshot.dir);
+  for (const rowset of header.rowsets) {
+    for (const f of rowset.files) {
+      signal.throwIfAborted();
+      const from = path.join(snapshot.dir, f.name);
+      const stat = await fsp.stat(from).catch(() => null);
+      if (stat === null) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} is missing in ${snapshot.dir}`);
+      if (stat.size !== f.size) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} has ${stat.size} bytes, expected ${f.size}`);
+      await linkOrCopy(from, path.join(dir, f.name));
+    }
+  }
+  const stats = await stagedStats(dir, header, table);
+  await fsp.writeFile(path.join(dir, STAGED_HEADER), JSON.stringify(header));
+  await fsp.writeFile(path.join(dir, STAGED_STATS), JSON.stringify(stats));
+  await fsyncDir(dir);
+  const ready = await fsp.open(path.join(dir, STAGED_READY), 'w');
+  await ready.sync().finally(() => ready.close());
+  await fsyncDir(dir);
+}
