@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './util/clock.ts';
 import { KeyedMutex } from './util/keyed-mutex.ts';
 import { lockDirectory, type DirectoryLock } from './util/dir-lock.ts';
 import { CatalogRepositoryStore } from './catalog/repositories.ts';
+import type { Broker } from './brokers/broker.ts';
 import { hasLiveJobOnRepo } from './catalog/jobs-read.ts';
 import type { JobRow } from './catalog/jobs-types.ts';
 import { RepositoryManager } from './repository/repository-manager.ts';
@@ -33,6 +34,11 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Time source; defaults to the system clock. */
   readonly clock?: Clock;
+  /**
+   * Storage adapter factory for repositories (default: src/brokers' openBroker). For embedding custom storage and
+   * for tests that wrap a real adapter (e.g. FaultInjectingBroker).
+   */
+  readonly openBroker?: (location: string, properties: Readonly<Record<string, string>>) => Promise<Broker>;
 }
 
 export interface SessionOptions {
@@ -114,7 +120,9 @@ export class Engine {
         },
       };
       const secrets = await SecretBox.open(path.join(dataDir, SECRET_KEY_FILE_NAME));
-      const repositories = new RepositoryManager({ store: new CatalogRepositoryStore(catalog), secrets, clock, logger });
+      const repositories = new RepositoryManager({
+        store: new CatalogRepositoryStore(catalog), secrets, clock, logger, ...(options.openBroker ? { openBroker: options.openBroker } : {}),
+      });
       const backupSteps = createBackupSteps({ store, repositories, catalog, logger, clock, dataDir });
       const drivers: JobDriver[] = [backupDriver(backupSteps)];
       // RESTORE: the restore engineer adds here, once src/jobs/restore-steps.ts exists:
