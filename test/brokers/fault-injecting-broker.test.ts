@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,7 +25,10 @@ describe('FaultInjectingBroker', () => {
 
   const outcome = (p: Promise<unknown>) =>
     p.then(
-      () => 'ok',
+      (value) => {
+        if (value instanceof Readable) value.destroy(); // release the file handle of a read we do not consume
+        return 'ok';
+      },
       (e: unknown) => (e instanceof BrokerError ? `${e.code}:${String(e.retryable)}` : 'other'),
     );
 
