@@ -13,6 +13,8 @@ import { TableStore } from './storage/index.ts';
 import { systemClock, type Clock } from './util/clock.ts';
 import { KeyedMutex } from './util/keyed-mutex.ts';
 import { lockDirectory, type DirectoryLock } from './util/dir-lock.ts';
+import { AccessControl } from './sql/privileges/access-control.ts';
+import { rootPasswordIsEmpty, setRootPassword, startupRootPassword } from './sql/privileges/root-password.ts';
 import { CatalogRepositoryStore } from './catalog/repositories.ts';
 import type { Broker } from './brokers/broker.ts';
 import { hasLiveJobOnRepo } from './catalog/jobs-read.ts';
@@ -34,6 +36,11 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Time source; defaults to the system clock. */
   readonly clock?: Clock;
+  /**
+   * Set root's password at open (stored as MySQL's double SHA1). Default: env TABLEVAULT_ROOT_PASSWORD if set,
+   * else root keeps its stored password (empty on a new data dir).
+   */
+  readonly rootPassword?: string;
   /**
    * Storage adapter factory for repositories (default: src/brokers' openBroker). For embedding custom storage and
    * for tests that wrap a real adapter (e.g. FaultInjectingBroker).
@@ -134,9 +141,12 @@ export class Engine {
       const owned = new Set(recovery.ownedSnapshotDirs);
       for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
       repositories.start();
+      const access = new AccessControl(catalog);
+      const rootPassword = startupRootPassword(options.rootPassword);
+      if (rootPassword !== undefined) setRootPassword(catalog, access, rootPassword);
       const services: EngineServices = {
         dataDir, catalog, store, clock, logger, sessions, globals: new GlobalVariables(), stats, tableLocks: new KeyedMutex(),
-        repositories, jobs,
+        repositories, jobs, access,
       };
       const engine = new Engine(services, lock, live);
       engine.#backupSteps = backupSteps;
@@ -169,6 +179,19 @@ export class Engine {
   /** Background jobs: watch progress, wait for completion (the shell's progress bar uses this). */
   get jobs(): EngineJobs {
     return this.#services.jobs;
+  }
+
+  /**
+   * mysql_native_password login check for the server's handshake: the account matching (user, client host) must
+   * exist and `authToken` must prove its password against `scramble` (20 bytes). Never throws.
+   */
+  authenticate(user: string, host: string, scramble: Buffer, authToken: Buffer): boolean {
+    return this.#services.access.authenticate(user, host, scramble, authToken);
+  }
+
+  /** Whether root logs in without a password (serve refuses to listen beyond loopback then). */
+  rootPasswordIsEmpty(): boolean {
+    return rootPasswordIsEmpty(this.#services.access);
   }
 
   /** Live sessions (for tools and tests). */

@@ -11,6 +11,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Value } from '../types/value.ts';
 import type { GlobalVariables, SessionVariables } from './variables/index.ts';
+import type { AccessControl } from './privileges/access-control.ts';
 
 /** Engine-wide services. Later layers (repositories, jobs, users) join here as additions. */
 export interface EngineServices {
@@ -39,6 +40,8 @@ export interface EngineServices {
   readonly repositories: RepositoryManager;
   /** The BACKUP / RESTORE job scheduler (one live job per database, journaled in the catalog). */
   readonly jobs: JobScheduler;
+  /** Accounts, roles and grants: logins and privilege checks (src/sql/privileges). */
+  readonly access: AccessControl;
 }
 
 /** Engine-wide counters (SHOW STATUS). */

@@ -10,10 +10,17 @@ import * as database from './handlers/database.ts';
 import * as session from './handlers/session.ts';
 import * as show from './handlers/show-table.ts';
 import { statementHandlers as extra } from './handlers/registry.ts';
+import { authorizeStatement } from './privileges/check.ts';
 
 type Handler = (ctx: ExecutionContext, node: never) => StatementResult | Promise<StatementResult>;
 
 export function executeStatement(ctx: ExecutionContext, statement: Statement): Promise<StatementResult> {
+  // Privileges first (StarRocks' Authorizer): a denied statement never reaches its handler.
+  try {
+    authorizeStatement(ctx, statement);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const bound = Object.fromEntries(
     Object.entries(HANDLERS).map(([kind, handler]) => [kind, (node: never) => (handler as Handler)(ctx, node)]),
   ) as unknown as StatementVisitor<StatementResult | Promise<StatementResult>>;

@@ -2,6 +2,7 @@ import type { Migration } from './migration.ts';
 import { migration0001 } from './0001-table-store.ts';
 import { migration0002 } from './0002-repositories.ts';
 import { migration0003 } from './0003-jobs.ts';
+import { migration0004 } from './0004-users.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0001,
   migration0002,
   migration0003,
+  migration0004,
 ];

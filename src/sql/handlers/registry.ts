@@ -11,6 +11,7 @@ import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
 import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
 import { executeCreateView } from './view-ddl.ts';
+import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import {
   executeCreateRepository,
@@ -52,17 +53,17 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropRepository: executeDropRepository,
   ShowRepositories: executeShowRepositories,
   DropSnapshot: executeDropSnapshot,
-  CreateUser: pending('CREATE USER'),
-  DropUser: pending('DROP USER'),
-  AlterUser: pending('ALTER USER'),
-  SetPassword: pending('SET PASSWORD'),
-  CreateRole: pending('CREATE ROLE'),
-  DropRole: pending('DROP ROLE'),
-  GrantPrivilege: pending('GRANT'),
-  RevokePrivilege: pending('REVOKE'),
-  GrantRole: pending('GRANT role'),
-  RevokeRole: pending('REVOKE role'),
-  ShowGrants: pending('SHOW GRANTS'),
-  ShowUsers: pending('SHOW USERS'),
-  ShowRoles: pending('SHOW ROLES'),
+  CreateUser: account.executeCreateUser,
+  DropUser: account.executeDropUser,
+  AlterUser: account.executeAlterUser,
+  SetPassword: account.executeSetPassword,
+  CreateRole: account.executeCreateRole,
+  DropRole: account.executeDropRole,
+  GrantPrivilege: account.executeGrantPrivilege,
+  RevokePrivilege: account.executeRevokePrivilege,
+  GrantRole: account.executeGrantRole,
+  RevokeRole: account.executeRevokeRole,
+  ShowGrants: account.executeShowGrants,
+  ShowUsers: account.executeShowUsers,
+  ShowRoles: account.executeShowRoles,
 };
