@@ -11,7 +11,8 @@ import { createLogger } from '../logging/logger.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { formatBatch, formatBatchError } from './batch-output.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
-import { connectRemote } from './remote-session.ts';
+import { packageVersion } from './main.ts';
+import { embeddedTarget, JobTracker, recordingJobs, remoteTarget, runShell, waitForBatchJobs, type ShellTarget } from './shell/index.ts';
 
 export const SQL_OPTIONS: readonly OptionSpec[] = [
   { name: 'data-dir', takesValue: true, help: 'open this data dir embedded (default ./tablevault-data)' },
@@ -47,7 +48,9 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     return typeof v === 'string' ? v : undefined;
   };
   let script = str('execute');
-  if (script === undefined) {
+  // On a terminal without -e: the interactive shell (src/cli/shell), when this io can run one.
+  const interactive = script === undefined && io.stdinIsTTY ? io.runInteractive : undefined;
+  if (script === undefined && interactive === undefined) {
     if (io.stdinIsTTY) {
       io.stderr('tablevault sql: pass statements with -e "…" or pipe them on standard input\n');
       return 2;
@@ -55,11 +58,17 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     script = io.readStdin();
   }
   const database = str('database');
-  const target: SqlTarget = str('host') !== undefined || str('port') !== undefined
-    ? await connectRemote({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
+  const target: ShellTarget = str('host') !== undefined || str('port') !== undefined
+    ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
   try {
-    return await runBatch(target, script, { columnNames: !options.has('skip-column-names') }, io);
+    if (interactive !== undefined) return await interactive(target);
+    // Embedded, the jobs the script starts stop when the engine closes: wait for them unless --no-wait.
+    const tracker = new JobTracker(target);
+    const code = await runBatch(recordingJobs(target, tracker), script ?? '', { columnNames: !options.has('skip-column-names') }, io);
+    if (target.mode === 'remote' || options.has('no-wait')) return code;
+    const waited = await waitForBatchJobs(tracker);
+    return code !== 0 ? code : waited;
   } finally {
     await target.close();
   }
@@ -92,11 +101,11 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
   return 0;
 }
 
-async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<SqlTarget> {
+async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
   const engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn' }) });
   try {
     const session = engine.session({ user, database });
-    return { execute: (sql) => session.execute(sql), close: () => engine.close() };
+    return embeddedTarget(engine, session, dataDir);
   } catch (error) {
     await engine.close();
     throw error;
@@ -109,6 +118,8 @@ export interface CommandIo {
   stderr(text: string): void;
   readonly stdinIsTTY: boolean;
   readStdin(): string;
+  /** Run the interactive shell on this terminal; absent where there is none (tests), then a TTY without -e is a usage error. */
+  readonly runInteractive?: (target: ShellTarget) => Promise<number>;
 }
 
 export function processIo(): CommandIo {
@@ -117,5 +128,6 @@ export function processIo(): CommandIo {
     stderr: (t) => void process.stderr.write(t),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
+    runInteractive: (target) => runShell(target, packageVersion()),
   };
 }
