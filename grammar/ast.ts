@@ -264,7 +264,13 @@ export interface SelectStmt {
 }
 
 export type SelectItem =
-  | { readonly kind: 'SelectExpr'; readonly expr: Expr; readonly alias?: string }
+  | {
+      readonly kind: 'SelectExpr';
+      readonly expr: Expr;
+      readonly alias?: string;
+      /** The expression exactly as written; MySQL and StarRocks title an unaliased result column with it. */
+      readonly text?: string;
+    }
   | { readonly kind: 'SelectStar'; readonly table?: string };
 
 export interface OrderItem {

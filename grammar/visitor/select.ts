@@ -4,6 +4,7 @@ import type { FromItem, SelectItem, SelectStmt } from '../ast.ts';
 import { child, has, nodes, optNode } from '../cst.ts';
 import { identOrString, identifier, limit, orderBy, partitionNames, qualifiedName } from './common.ts';
 import { expr, functionArgs, functionName } from './expressions.ts';
+import { sourceOf } from './source-text.ts';
 
 function alias(node: CstNode | undefined): { readonly alias?: string } {
   if (node === undefined) return {};
@@ -15,7 +16,9 @@ function selectItem(node: CstNode): SelectItem {
   const table = optNode(node, 'table');
   if (table !== undefined) return { kind: 'SelectStar', table: identifier(table) };
   if (has(node, 'Star')) return { kind: 'SelectStar' };
-  return { kind: 'SelectExpr', expr: expr(child(node, 'expression')), ...alias(optNode(node, 'alias')) };
+  const expression = child(node, 'expression');
+  const text = sourceOf(expression);
+  return { kind: 'SelectExpr', expr: expr(expression), ...alias(optNode(node, 'alias')), ...(text === undefined ? {} : { text }) };
 }
 
 function fromItem(node: CstNode): FromItem {

@@ -1,4 +1,5 @@
 /** CST `statement` → Statement: looks through the CREATE / DROP / ALTER / SHOW dispatchers to the body rule. */
+import { withSourceText } from './source-text.ts';
 import type { CstNode } from 'chevrotain';
 import type { Statement } from '../ast.ts';
 import { onlyChild } from '../cst.ts';
@@ -74,5 +75,5 @@ export function statementFromCst(node: CstNode, text: string): Statement {
   if (DISPATCHERS.has(target.name)) target = onlyChild(target);
   const build = BUILDERS[target.name];
   if (build === undefined) throw new Error(`grammar/visitor mismatch: no builder for '${target.name}'`);
-  return build(target, text);
+  return withSourceText(text, () => build(target, text));
 }

@@ -37,6 +37,9 @@ export const REDACT_PATHS: readonly string[] = [
   "*.properties['fs.cosn.userinfo.secretId']",
   "*.properties['fs.cosn.userinfo.secretKey']",
   '*.properties.password',
+  // Start-up options (EngineOptions.rootPassword, serve --root-password).
+  'rootPassword',
+  '*.rootPassword',
 ];
 
 export interface LoggerConfig {

@@ -4,12 +4,15 @@ import { Engine } from '../engine.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { parseArgs, optionHelp, UsageError, type OptionSpec } from '../cli/args.ts';
 import { startServer, PortInUseError } from './server.ts';
+import { isLoopbackAddress } from '../sql/privileges/host-match.ts';
+import { ROOT_PASSWORD_ENV } from '../sql/privileges/root-password.ts';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'data-dir', takesValue: true, help: 'catalog and data directory (default ./tablevault-data)' },
   { name: 'host', takesValue: true, help: 'interface to listen on (default 127.0.0.1)' },
   { name: 'port', takesValue: true, help: 'MySQL protocol port (default 9030, 0 = any free port)' },
   { name: 'backends', takesValue: true, help: 'number of backends when creating a new data dir (default 3)' },
+  { name: 'root-password', takesValue: true, help: `set root's password at start-up (or env ${ROOT_PASSWORD_ENV}); required to listen beyond loopback` },
   { name: 'log-level', takesValue: true, help: 'pino level: trace, debug, info (default), warn, error, silent' },
   { name: 'help', takesValue: false, help: 'show this help' },
 ];
@@ -23,6 +26,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly backends: number;
   readonly logLevel: string | undefined;
+  /** root's password to set at start-up (never logged); undefined = env TABLEVAULT_ROOT_PASSWORD or keep. */
+  readonly rootPassword: string | undefined;
 }
 
 /** Parse `serve` arguments; throws UsageError with a message that says what to fix. */
@@ -50,6 +55,7 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions | 'help' {
     port: integer('port', 9030, 0, 65535),
     backends: integer('backends', 3, 1, 64),
     logLevel,
+    rootPassword: text('root-password'),
   };
 }
 
@@ -109,7 +115,18 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       process.stderr.write(`tablevault serve: ${(error as Error).message}\n`);
       return 1;
     }
-    const engine = await Engine.open({ dataDir: parsed.dataDir, backends: parsed.backends, logger });
+    const engine = await Engine.open({
+      dataDir: parsed.dataDir, backends: parsed.backends, logger, ...(parsed.rootPassword === undefined ? {} : { rootPassword: parsed.rootPassword }),
+    });
+    if (!isLoopbackAddress(parsed.host) && engine.rootPasswordIsEmpty()) {
+      // Anyone who can reach the port could log in as root: refuse rather than expose the data.
+      await engine.close();
+      process.stderr.write(
+        `tablevault serve: refusing to listen on ${parsed.host} while root has an empty password. ` +
+          `Set one with --root-password or ${ROOT_PASSWORD_ENV} (or SET PASSWORD as root), or listen on 127.0.0.1.\n`,
+      );
+      return 1;
+    }
     let server;
     try {
       server = await startServer(engine, { host: parsed.host, port: parsed.port, logger });

@@ -5,7 +5,7 @@ import type { Engine, Session } from '../engine.ts';
 import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
-import { sqlDigest } from './sql-digest.ts';
+import { sqlDigest } from '../logging/sql-digest.ts';
 import { SERVER_VERSION } from '../sql/variables/index.ts';
 
 export interface ServerOptions {
@@ -44,6 +44,12 @@ export class PortInUseError extends Error {
 /** Default login policy until users land: root, empty password. */
 export const rootWithoutPassword: Authenticate = (user, _host, _scramble, token) => user === 'root' && token.length === 0;
 
+/** The engine's own login check, when it has one (Engine.authenticate). */
+function engineAuthenticate(engine: object): Authenticate | undefined {
+  const check = (engine as Partial<Pick<Engine, 'authenticate'>>).authenticate;
+  return typeof check === 'function' ? check.bind(engine) : undefined;
+}
+
 /**
  * What the server needs from the engine: connection ids (sent in the greeting, before any session exists) and
  * sessions. KILL and SHOW PROCESSLIST are the engine's: it tracks its sessions, and a KILL CONNECTION reaches the
@@ -68,7 +74,8 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger.child({ component: 'server' });
   const stats: Statistics = { startedAt: Date.now(), questions: 0 };
-  const authenticate = options.authenticate ?? rootWithoutPassword;
+  // A real Engine checks its accounts (mysql_native_password against the stored double SHA1); fakes fall back.
+  const authenticate = options.authenticate ?? engineAuthenticate(engine) ?? rootWithoutPassword;
   const serverVersion = options.serverVersion ?? SERVER_VERSION;
   const connections = new Set<MysqlConnection>();
   const sessions = new Map<MysqlConnection, () => Session | undefined>();

@@ -6,6 +6,7 @@ import { parseStatement, splitSql } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
+import { sqlDigest } from '../logging/sql-digest.ts';
 import type { EngineServices, ExecutionContext, SessionState } from './context.ts';
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
@@ -111,7 +112,8 @@ export class EngineSession implements Session {
   async #run(statement: Parameters<typeof executeStatement>[1], text: string): Promise<StatementResult> {
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
-    this.#state.current = { text, startedAt, abort };
+    // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
+    this.#state.current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
     this.#services.stats.questions++;
     const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
     try {

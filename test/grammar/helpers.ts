@@ -23,5 +23,20 @@ export function exprOf(sql: string): Expr {
   return item.expr;
 }
 
-/** Parse one statement (shorthand). */
-export const one = (sql: string): Statement => parseStatement(sql);
+/**
+ * The AST without the `text` of select items (the source as written, which follows the input's spelling and
+ * spacing): what structural comparisons should look at.
+ */
+export function withoutSourceText<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutSourceText) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'text' && (value as { kind?: string }).kind === 'SelectExpr') continue;
+    out[k] = withoutSourceText(v);
+  }
+  return out as T;
+}
+
+/** Parse one statement (shorthand), structure only (see withoutSourceText). */
+export const one = (sql: string): Statement => withoutSourceText(parseStatement(sql));

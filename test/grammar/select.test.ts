@@ -185,3 +185,11 @@ describe('parse result is immutable', () => {
     expect(stmt.kind === 'Select' && Object.isFrozen(stmt.items[0])).toBe(true);
   });
 });
+
+describe('select item source text', () => {
+  it('keeps each unaliased item exactly as written (it titles the result column)', () => {
+    const stmt = parseStatement('SELECT DATABASE(),  count( * ), a+1 AS x, `b` FROM t');
+    if (stmt.kind !== 'Select') throw new Error('not a select');
+    expect(stmt.items.map((i) => (i.kind === 'SelectExpr' ? i.text : undefined))).toEqual(['DATABASE()', 'count( * )', 'a+1', '`b`']);
+  });
+});

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { nativePasswordHash, nativePasswordToken, verifyNativePassword } from '../../src/server/native-password.ts';
-import { sqlDigest } from '../../src/server/sql-digest.ts';
+import { sqlDigest } from '../../src/logging/sql-digest.ts';
 import { PacketWriter, ClientGoneError } from '../../src/server/packet-writer.ts';
 import { errPayload } from '../../src/server/packets.ts';
 import { GlobalVariables, SessionVariables, likeToRegExp, SYSTEM_VARIABLES } from '../../src/sql/variables/index.ts';

@@ -41,7 +41,7 @@ function expandItems(stmt: SelectStmt, scope: Scope): OutItem[] {
   const out: OutItem[] = [];
   for (const item of stmt.items) {
     if (item.kind === 'SelectExpr') {
-      const name = item.alias ?? (item.expr.kind === 'ColumnRef' ? item.expr.name : exprToSql(item.expr));
+      const name = item.alias ?? (item.expr.kind === 'ColumnRef' ? item.expr.name : (item.text ?? exprToSql(item.expr)));
       out.push(item.alias === undefined ? { name, expr: item.expr } : { name, expr: item.expr, alias: item.alias });
       continue;
     }
