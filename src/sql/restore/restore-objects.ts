@@ -43,7 +43,12 @@ export function resolveRestoreObjects(
     const t = meta.tables.find((m) => m.name === name);
     return t === undefined ? undefined : t.kind === 'VIEW' ? 'VIEW' : 'TABLE';
   };
-  const allPartitions = (name: string): string[] => info.tables.find((t) => t.name === name)?.partitions.map((p) => p.name) ?? [];
+  // The meta keeps the source table's partition order; the info file's JSON object order is a hash order.
+  const allPartitions = (name: string): string[] => {
+    const m = meta.tables.find((t) => t.name === name);
+    const inInfo = new Set(info.tables.find((t) => t.name === name)?.partitions.map((p) => p.name) ?? []);
+    return m === undefined || m.kind === 'VIEW' ? [] : m.partitions.map((p) => p.name).filter((p) => inInfo.has(p));
+  };
   const result: RestoreObject[] = [];
   const named = new Set<string>();
   const add = (table: string, partitions: readonly string[], alias: string | null): void => {
