@@ -2,6 +2,7 @@
  * `tablevault` command line: `serve` runs the MySQL-protocol server, `sql` the shell. See DESIGN.md §4.
  */
 import { readFileSync } from 'node:fs';
+import { DirectoryLockedError } from '../util/dir-lock.ts';
 import { UsageError } from './args.ts';
 import { runSql } from './sql-command.ts';
 
@@ -40,6 +41,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`tablevault ${command}: ${error.message} (see --help)\n`);
       return 2;
+    }
+    if (error instanceof DirectoryLockedError) {
+      // Another process owns the data dir: say who and what to do, not a stack trace.
+      process.stderr.write(`tablevault ${command}: ${error.message}\n`);
+      return 1;
     }
     const e = error as { errno?: number; sqlState?: string; message?: string };
     if (typeof e.errno === 'number' && typeof e.sqlState === 'string') {
