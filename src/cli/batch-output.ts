@@ -6,7 +6,8 @@ import type { StatementResult } from '../sql/result.ts';
  * `\0`, so every row stays on one line and the output can be split reliably.
  */
 export function formatBatch(result: StatementResult, options: { readonly columnNames: boolean }): string {
-  if (result.kind === 'ok') return '';
+  // mysql prints nothing at all for an OK packet or an empty result set in batch mode (not even the header).
+  if (result.kind === 'ok' || result.rows.length === 0) return '';
   const lines: string[] = [];
   if (options.columnNames) lines.push(result.columns.map(escapeBatchValue).join('\t'));
   for (const row of result.rows) lines.push(row.map((v) => (v === null ? 'NULL' : escapeBatchValue(v))).join('\t'));
