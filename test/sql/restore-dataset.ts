@@ -1,3 +1,4 @@
+import type { JobRow } from '../../src/catalog/jobs-types.ts';
 import type { BackupFixture } from './backup-fixture.ts';
 
 /**
@@ -74,4 +75,12 @@ export async function partitionRowCounts(f: BackupFixture, db: string, table: st
   const name = r.columns.indexOf('PartitionName');
   const count = r.columns.indexOf('RowCount');
   return Object.fromEntries(r.rows.map((row) => [row[name] ?? '', row[count] ?? '']));
+}
+
+/** Run a BACKUP / RESTORE statement and wait for its job to finish or be cancelled. */
+export async function runToEnd(f: BackupFixture, sql: string): Promise<JobRow> {
+  const r = await f.exec(sql);
+  if (r.kind !== 'ok' || r.message === undefined) throw new Error(`${sql} did not submit a job`);
+  const id = Number(/job (\d+)/.exec(r.message)?.[1]);
+  return f.engine.jobs.waitForJob(id);
 }

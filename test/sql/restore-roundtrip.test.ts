@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobRow } from '../../src/catalog/jobs-types.ts';
 import { startS3Server, type S3TestServer } from '../support/s3-server.ts';
 import { startWebHdfsServer, type WebHdfsTestServer } from '../support/webhdfs-server.ts';
 import { openFixture, type BackupFixture } from './backup-fixture.ts';
-import { DATASET_TOTAL, datasetContents, partitionRowCounts, seedDataset } from './restore-dataset.ts';
+import { datasetContents, partitionRowCounts, runToEnd, seedDataset } from './restore-dataset.ts';
 
 /**
  * BACKUP → damage → RESTORE through SQL on the library Engine, with a ~100k-row database of every key model, range
@@ -14,13 +13,6 @@ import { DATASET_TOTAL, datasetContents, partitionRowCounts, seedDataset } from 
  */
 
 const OLAP = ['events', 'accounts', 'regions', 'totals'] as const;
-
-export async function runToEnd(f: BackupFixture, sql: string): Promise<JobRow> {
-  const r = await f.exec(sql);
-  if (r.kind !== 'ok' || r.message === undefined) throw new Error(`${sql} did not submit a job`);
-  const id = Number(/job (\d+)/.exec(r.message)?.[1]);
-  return f.engine.jobs.waitForJob(id);
-}
 
 async function backup(f: BackupFixture, db: string, label: string, repo: string): Promise<string> {
   const job = await runToEnd(f, `BACKUP SNAPSHOT ${db}.${label} TO ${repo}`);
@@ -181,4 +173,3 @@ describe('RESTORE from WebHDFS', () => {
   }, 60_000);
 });
 
-export { DATASET_TOTAL };
