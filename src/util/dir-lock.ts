@@ -25,18 +25,27 @@ export interface DirectoryLock {
   release(): void;
 }
 
+/**
+ * Lock files this process holds. A LOCK naming our own pid is stale when we did not write it (a restarted container
+ * reuses pids), but live when we did: a second Engine on the same dir in one process must be refused too.
+ */
+const heldHere = new Set<string>();
+
 export function lockDirectory(dir: string): DirectoryLock {
   const file = path.join(dir, 'LOCK');
+  if (heldHere.has(path.resolve(file))) throw new DirectoryLockedError(dir, process.pid);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       let released = false;
+      heldHere.add(path.resolve(file));
       return {
         release() {
           if (released) return;
           released = true;
+          heldHere.delete(path.resolve(file));
           try {
             if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
           } catch {
