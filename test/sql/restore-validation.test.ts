@@ -98,18 +98,18 @@ describe('RESTORE statement errors', () => {
 describe('RESTORE into an existing table that does not match', () => {
   // The snapshot's t: (id INT, v VARCHAR(20)) DUPLICATE KEY(id), RANGE(id) p1 < 100, p2 < 200, 2 buckets, 3 replicas.
   const range = "PARTITION BY RANGE(id) (PARTITION p1 VALUES LESS THAN ('100'), PARTITION p2 VALUES LESS THAN ('200'))";
-  const cases: readonly (readonly [string, string, string, string?])[] = [
-    ['column type', `CREATE TABLE t (id INT, v VARCHAR(30)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `v` varchar(30) NULL in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL'],
-    ['nullability', `CREATE TABLE t (id INT, v VARCHAR(20) NOT NULL) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `v` varchar(20) NOT NULL in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL'],
-    ['column name', `CREATE TABLE t (id INT, w VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `w` varchar(20) NULL in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL'],
-    ['extra column', `CREATE TABLE t (id INT, v VARCHAR(20), x INT) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, errMsg: column `x` int(11) NULL of the existed table does not exist in the backup snapshot'],
-    ['key columns', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id, v) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `v` varchar(20) NULL KEY in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL'],
-    ['bucket count', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 3`, 'Partition p1 in table t has different bucket num 3 with partition in repository, which is 2'],
-    ['range', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) PARTITION BY RANGE(id) (PARTITION p1 VALUES LESS THAN ('50'), PARTITION p2 VALUES LESS THAN ('200')) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Partition p1 in table t has different range with partition in repository'],
-    ['conflicting new partition', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) PARTITION BY RANGE(id) (PARTITION p1 VALUES LESS THAN ('100'), PARTITION p3 VALUES LESS THAN ('300')) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Partition p2 in table t has conflict range with existing ranges'],
-    ['partitioning', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, errMsg: partitioning UNPARTITIONED differs from the backup snapshot\'s RANGE(id)'],
-    ['replication num (explicit)', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2 PROPERTIES ('replication_num' = '1')`, "Partition p1 in table t has different replication num '1' with partition in repository, which is 2", '"replication_num" = "2"'],
-    ['a view of that name', `CREATE VIEW t AS SELECT 1 AS one`, 'Only support restore OLAP table: t'],
+  const cases: readonly (readonly [string, string, string, string | null])[] = [
+    ['column type', `CREATE TABLE t (id INT, v VARCHAR(30)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `v` varchar(30) NULL in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL', null],
+    ['nullability', `CREATE TABLE t (id INT, v VARCHAR(20) NOT NULL) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `v` varchar(20) NOT NULL in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL', null],
+    ['column name', `CREATE TABLE t (id INT, w VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `w` varchar(20) NULL in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL', null],
+    ['extra column', `CREATE TABLE t (id INT, v VARCHAR(20), x INT) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, errMsg: column `x` int(11) NULL of the existed table does not exist in the backup snapshot', null],
+    ['key columns', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id, v) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, column: `v` varchar(20) NULL KEY in existed table is different from the column in backup snapshot, column: `v` varchar(20) NULL', null],
+    ['bucket count', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 3`, 'Partition p1 in table t has different bucket num 3 with partition in repository, which is 2', null],
+    ['range', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) PARTITION BY RANGE(id) (PARTITION p1 VALUES LESS THAN ('50'), PARTITION p2 VALUES LESS THAN ('200')) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Partition p1 in table t has different range with partition in repository', null],
+    ['conflicting new partition', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) PARTITION BY RANGE(id) (PARTITION p1 VALUES LESS THAN ('100'), PARTITION p3 VALUES LESS THAN ('300')) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Partition p2 in table t has conflict range with existing ranges', null],
+    ['partitioning', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, errMsg: partitioning UNPARTITIONED differs from the backup snapshot\'s RANGE(id)', null],
+    ['replication num (explicit)', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2 PROPERTIES ('replication_num' = '1')`, "Partition p1 in table t has different replication num '1' with partition in repository, which is 2", '"replication_num" = "2"', null],
+    ['a view of that name', `CREATE VIEW t AS SELECT 1 AS one`, 'Only support restore OLAP table: t', null],
   ];
 
   it.each(cases)('%s: CANCELLED naming the first difference, table untouched', async (_name, create, message, extra) => {
@@ -120,7 +120,7 @@ describe('RESTORE into an existing table that does not match', () => {
     const isView = create.startsWith('CREATE VIEW');
     if (!isView) await f.exec(create.includes('x INT') ? "INSERT INTO t VALUES (1, 'a', 1), (2, 'b', 2)" : "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
     const before = await f.rows('SELECT * FROM t ORDER BY 1');
-    const props = [`"backup_timestamp" = "${ts}"`, ...(extra === undefined ? [] : [extra])].join(', ');
+    const props = [`"backup_timestamp" = "${ts}"`, ...(extra === null ? [] : [extra])].join(', ');
     const job = await runToEnd(f, `RESTORE SNAPSHOT s FROM r1 DATABASE d1 AS m ON (t) PROPERTIES (${props})`);
     expect([job.state, job.statusCode, job.statusMsg]).toEqual(['CANCELLED', 'COMMON_ERROR', message]);
     const [row] = await f.rows('SHOW RESTORE FROM m');
