@@ -164,10 +164,14 @@ export class Shell {
   }
 
   /** Follow a job with the live progress line until it ends or Ctrl-C detaches. */
-  async #attach(job: StartedJob): Promise<void> {
+  async #attach(job: StartedJob, again = false): Promise<void> {
     const controller = new AbortController();
     this.#activity = { kind: 'follow', controller };
-    this.#write(`${job.kind} job ${job.id} (${job.label}) started; Ctrl-C detaches (the job goes on), \\wait re-attaches.\n`);
+    this.#write(
+      again
+        ? `Re-attached to ${job.kind} job ${job.id} (${job.label}); Ctrl-C detaches.\n`
+        : `${job.kind} job ${job.id} (${job.label}) started; Ctrl-C detaches (the job goes on), \\wait re-attaches.\n`,
+    );
     const line = new ProgressLine({ write: (t) => this.#write(t), columns: this.#options.output.columns ?? 80 });
     try {
       const outcome = await this.#tracker.follow(job, line, controller.signal);
@@ -287,7 +291,7 @@ export class Shell {
     if (job === undefined) {
       return this.#error(arg === undefined ? 'No BACKUP or RESTORE job was started in this shell.\n' : `No job ${arg} was started in this shell.\n`);
     }
-    await this.#attach(job);
+    await this.#attach(job, true);
   }
 
   async #exit(): Promise<void> {
