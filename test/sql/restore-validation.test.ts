@@ -108,7 +108,7 @@ describe('RESTORE into an existing table that does not match', () => {
     ['range', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) PARTITION BY RANGE(id) (PARTITION p1 VALUES LESS THAN ('50'), PARTITION p2 VALUES LESS THAN ('200')) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Partition p1 in table t has different range with partition in repository', null],
     ['conflicting new partition', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) PARTITION BY RANGE(id) (PARTITION p1 VALUES LESS THAN ('100'), PARTITION p3 VALUES LESS THAN ('300')) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Partition p2 in table t has conflict range with existing ranges', null],
     ['partitioning', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 2`, 'Table t already exist but with different schema, errMsg: partitioning UNPARTITIONED differs from the backup snapshot\'s RANGE(id)', null],
-    ['replication num (explicit)', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2 PROPERTIES ('replication_num' = '1')`, "Partition p1 in table t has different replication num '1' with partition in repository, which is 2", '"replication_num" = "2"', null],
+    ['replication num (explicit)', `CREATE TABLE t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) ${range} DISTRIBUTED BY HASH(id) BUCKETS 2 PROPERTIES ('replication_num' = '1')`, "Partition p1 in table t has different replication num '1' with partition in repository, which is 2", '"replication_num" = "2"'],
     ['a view of that name', `CREATE VIEW t AS SELECT 1 AS one`, 'Only support restore OLAP table: t', null],
   ];
 
