@@ -61,6 +61,9 @@ export async function downloadTablets(
       });
       try {
         const source = await repo.broker.read(key, { signal: io.signal });
+        // An abort that lands after the stream ended (another task of the job failed) destroys it with an error
+        // nobody listens to any more; swallow that one — the pipeline has its own listeners while it runs.
+        source.on('error', () => undefined);
         await pipeline(source, tap, createWriteStream(tmp), { signal: io.signal });
         const got = tap.digest();
         if (got !== f.md5) {
