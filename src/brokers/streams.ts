@@ -77,6 +77,9 @@ export function guardReadStream(
   if (signal !== undefined) {
     const onAbort = (): void => {
       const error = abortedError(key, signal.reason);
+      // Before the consumer pulls (signal already aborted, or aborted while the caller awaited), nothing listens on
+      // `source`: its 'error' would be an uncaught exception that kills the process. The consumer gets `guarded`'s.
+      source.on('error', () => undefined);
       source.destroy(error);
       guarded.destroy(error);
     };
