@@ -67,7 +67,7 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     const tracker = new JobTracker(target);
     const code = await runBatch(recordingJobs(target, tracker), script ?? '', { columnNames: !options.has('skip-column-names') }, io);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
-    const waited = await waitForBatchJobs(tracker);
+    const waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
     return code !== 0 ? code : waited;
   } finally {
     await target.close();
@@ -118,6 +118,8 @@ export interface CommandIo {
   stderr(text: string): void;
   readonly stdinIsTTY: boolean;
   readStdin(): string;
+  /** Whether stderr is a terminal (batch mode then draws a live progress line while it waits for jobs). */
+  readonly stderrIsTTY?: boolean;
   /** Run the interactive shell on this terminal; absent where there is none (tests), then a TTY without -e is a usage error. */
   readonly runInteractive?: (target: ShellTarget) => Promise<number>;
 }
@@ -127,6 +129,7 @@ export function processIo(): CommandIo {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
     runInteractive: (target) => runShell(target, packageVersion()),
   };

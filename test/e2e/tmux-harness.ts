@@ -4,6 +4,8 @@
  * polling loop that fails with the screen it last saw.
  */
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export const hasTmux = (() => {
   try {
@@ -117,3 +119,61 @@ function escapeTrailingSemicolon(text: string): string {
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * An HTTP proxy in front of the WebHDFS server that holds uploads of snapshot data (`__ss_content`) while closed, so
+ * a BACKUP stays in UPLOADING exactly as long as the test wants — no timing guesses.
+ */
+export interface Gate {
+  readonly port: number;
+  open(): void;
+  close(): void;
+  readonly held: number;
+  stop(): Promise<void>;
+}
+
+export async function startUploadGate(targetPort: number): Promise<Gate> {
+  let closed = true;
+  let waiting: (() => void)[] = [];
+  let held = 0;
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  };
+  const server = http.createServer((req, res) => {
+    if (closed && decodeURIComponent(req.url ?? '').includes('__ss_content')) {
+      held++;
+      req.pause();
+      waiting.push(() => {
+        req.resume();
+        forward(req, res);
+      });
+    } else forward(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    open() {
+      closed = false;
+      const go = waiting;
+      waiting = [];
+      for (const f of go) f();
+    },
+    close() {
+      closed = true;
+    },
+    get held() {
+      return held;
+    },
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+

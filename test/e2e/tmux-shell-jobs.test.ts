@@ -1,72 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebHdfsServer, type WebHdfsTestServer } from '../support/webhdfs-server.ts';
-import { hasTmux, TmuxSession } from './tmux-harness.ts';
+import { hasTmux, startUploadGate, TmuxSession, type Gate } from './tmux-harness.ts';
 
 const run = hasTmux || process.env['CI'] === 'true';
 const BIN = fileURLToPath(new URL('../../bin/tablevault.js', import.meta.url));
-
-/**
- * An HTTP proxy in front of the WebHDFS server that holds uploads of snapshot data (`__ss_content`) while closed, so
- * a BACKUP stays in UPLOADING exactly as long as the test wants — no timing guesses.
- */
-interface Gate {
-  readonly port: number;
-  open(): void;
-  close(): void;
-  readonly held: number;
-  stop(): Promise<void>;
-}
-
-async function startGate(targetPort: number): Promise<Gate> {
-  let closed = true;
-  let waiting: (() => void)[] = [];
-  let held = 0;
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  };
-  const server = http.createServer((req, res) => {
-    if (closed && decodeURIComponent(req.url ?? '').includes('__ss_content')) {
-      held++;
-      req.pause();
-      waiting.push(() => {
-        req.resume();
-        forward(req, res);
-      });
-    } else forward(req, res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    open() {
-      closed = false;
-      const go = waiting;
-      waiting = [];
-      for (const f of go) f();
-    },
-    close() {
-      closed = true;
-    },
-    get held() {
-      return held;
-    },
-    stop: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
 
 describe.runIf(run)('shell progress line for BACKUP (tmux)', () => {
   let dir: string;
@@ -77,7 +18,7 @@ describe.runIf(run)('shell progress line for BACKUP (tmux)', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-shell-jobs-'));
     hdfs = await startWebHdfsServer();
-    gate = await startGate(hdfs.port);
+    gate = await startUploadGate(hdfs.port);
   });
 
   afterAll(async () => {
