@@ -52,7 +52,13 @@ export type ShowRow = (string | null)[];
 
 /** Which database(s): SHOW … FROM db passes its id; without FROM, every database's last job. */
 export interface ShowFilter {
+  /** Only the job of this database. */
   readonly dbId?: number;
+  /**
+   * Only jobs the caller may see, given the job's database and tables (StarRocks: SHOW BACKUP silently omits jobs
+   * whose tables the user lacks EXPORT on). The SQL layer passes its privilege check; absent means every job.
+   */
+  readonly visible?: (dbName: string, tables: readonly string[]) => boolean;
 }
 
 /** One row per database whose last job is a BACKUP (0 or 1 row with a dbId). */
@@ -108,7 +114,18 @@ export function showRestoreRows(catalog: Catalog, filter: ShowFilter = {}): Show
 }
 
 function lastJobs(catalog: Catalog, kind: string, filter: ShowFilter): JobRow[] {
-  return lastJobPerDb(catalog).filter((j) => j.kind === kind && (filter.dbId === undefined || j.dbId === filter.dbId));
+  return lastJobPerDb(catalog).filter(
+    (j) =>
+      j.kind === kind &&
+      (filter.dbId === undefined || j.dbId === filter.dbId) &&
+      (filter.visible === undefined || filter.visible(j.dbName, jobTables(j))),
+  );
+}
+
+/** Tables a job names in its spec (BACKUP and RESTORE specs both list `objects[].table`). */
+export function jobTables(job: JobRow): string[] {
+  const objects = (job.spec as { objects?: readonly { table?: string }[] } | null)?.objects ?? [];
+  return objects.flatMap((o) => (typeof o.table === 'string' ? [o.table] : []));
 }
 
 /** TableRef as BackupObjs prints it: `tbl` or `tbl PARTITION (p1, p2)`. */

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import mysql from 'mysql2/promise';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startServer, PortInUseError, type RunningServer } from '../../src/server/server.ts';
-import { nativePasswordHash, verifyNativePassword } from '../../src/server/native-password.ts';
+import { nativePasswordHash, verifyNativePassword } from '../../src/util/native-password.ts';
 import { SERVER_VERSION } from '../../src/sql/variables/index.ts';
 import { FakeEngine } from './fake-engine.ts';
 import { RawClient, parseErr } from './raw-client.ts';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { nativePasswordHash, nativePasswordToken, verifyNativePassword } from '../../src/server/native-password.ts';
+import { nativePasswordHash, nativePasswordToken, verifyNativePassword } from '../../src/util/native-password.ts';
 import { sqlDigest } from '../../src/logging/sql-digest.ts';
 import { PacketWriter, ClientGoneError } from '../../src/server/packet-writer.ts';
 import { errPayload } from '../../src/server/packets.ts';

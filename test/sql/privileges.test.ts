@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type Session } from '../../src/engine.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { hostMatches, isLoopbackAddress } from '../../src/sql/privileges/host-match.ts';
-import { nativePasswordHash } from '../../src/server/native-password.ts';
+import { nativePasswordHash } from '../../src/util/native-password.ts';
 
 const REPOSITORY_DENIED =
   'Access denied; you need (at least one of) the REPOSITORY privilege(s) on SYSTEM for this operation. Please ask the admin to grant permission(s). Current role(s): NONE.';

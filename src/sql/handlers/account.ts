@@ -14,7 +14,7 @@ import {
   updateUserPassword, type GrantRow, type PrincipalRef,
 } from '../../catalog/users.ts';
 import { analysisError, SqlError, sqlError } from '../../errors/index.ts';
-import { nativePasswordHash } from '../../server/native-password.ts';
+import { nativePasswordHash } from '../../util/native-password.ts';
 import type { ExecutionContext } from '../context.ts';
 import { databaseName, unknownDatabase, unknownTable } from '../names.ts';
 import { sessionAccount } from '../privileges/check.ts';

@@ -3,11 +3,13 @@ import type { BackupStmt, CancelBackupStmt, ShowBackupStmt } from '../../../gram
 import { getDatabase, listPartitions } from '../../catalog/index.ts';
 import { analysisError, ddlError, notSupported } from '../../errors/index.ts';
 import { fromBrokerError } from '../../repository/repository-error.ts';
-import { SHOW_BACKUP_COLUMNS, showBackupRows } from '../../jobs/show.ts';
+import { lastJobOfDb } from '../../catalog/jobs-read.ts';
+import { jobTables, SHOW_BACKUP_COLUMNS, showBackupRows } from '../../jobs/show.ts';
 import type { BackupSpec } from '../../jobs/steps.ts';
 import { analyzeBackup } from '../backup/analyze-backup.ts';
 import type { ExecutionContext } from '../context.ts';
 import { databaseName, findTable } from '../names.ts';
+import { backupRequirements, canSee, checkPrivileges } from '../privileges/index.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
 
 /**
@@ -59,11 +61,13 @@ async function precheck(ctx: ExecutionContext, dbId: number, label: string, repo
 
 /** SHOW BACKUP [FROM db]: the last job of the database if it is a backup; without FROM, of every database. */
 export function executeShowBackup(ctx: ExecutionContext, node: ShowBackupStmt): StatementResult {
-  // StarRocks accepts WHERE / ORDER BY / LIMIT here and ignores them; so does tablevault.
-  if (node.database === undefined) return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog));
+  // StarRocks accepts WHERE / ORDER BY / LIMIT here and ignores them; so does tablevault. Jobs over tables the user
+  // lacks EXPORT on are left out silently, as StarRocks does.
+  const visible = (dbName: string, tables: readonly string[]): boolean => canSee(ctx, dbName, tables);
+  if (node.database === undefined) return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog, { visible }));
   const db = getDatabase(ctx.services.catalog, node.database);
   if (db === undefined) throw analysisError(`Unknown database '${node.database}'`);
-  return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog, { dbId: db.id }));
+  return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog, { dbId: db.id, visible }));
 }
 
 /**
@@ -75,6 +79,10 @@ export async function executeCancelBackup(ctx: ExecutionContext, node: CancelBac
   const name = databaseName(ctx, node.database);
   const db = getDatabase(ctx.services.catalog, name);
   if (db === undefined) throw ddlError(`Unknown database '${name}'`);
+  // StarRocks: CANCEL BACKUP also needs EXPORT on the running job's tables (REPOSITORY is checked before every
+  // statement by the executor).
+  const running = lastJobOfDb(ctx.services.catalog, db.id);
+  if (running !== null && running.kind === 'BACKUP') checkPrivileges(ctx, backupRequirements(db.name, jobTables(running)));
   await ctx.services.jobs.cancel('BACKUP', db.id);
   return okResult(0);
 }

@@ -6,7 +6,7 @@
  */
 import type { Catalog } from '../../catalog/index.ts';
 import { readAccounts, type AccountSnapshot, type GrantRow, type PrincipalRef, type UserRow } from '../../catalog/users.ts';
-import { verifyNativePassword } from '../../server/native-password.ts';
+import { verifyNativePassword } from '../../util/native-password.ts';
 import { hostMatches, hostSpecificity } from './host-match.ts';
 import { BUILTIN_ROLE_SYSTEM_PRIVILEGES, SUPERUSER_ROLES, type PrivilegeTarget } from './model.ts';
 

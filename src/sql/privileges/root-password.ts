@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../../catalog/index.ts';
 import { updateUserPassword } from '../../catalog/users.ts';
-import { nativePasswordHash } from '../../server/native-password.ts';
+import { nativePasswordHash } from '../../util/native-password.ts';
 import type { AccessControl } from './access-control.ts';
 
 /** The environment variable that sets root's password at start-up. */
