@@ -104,7 +104,7 @@ describe('RESTORE with storage faults', () => {
     expect(victim).toBeDefined();
     const file = path.join(root, victim!);
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     fs.writeFileSync(file, bytes);
     const job = await runToEnd(f, RESTORE(ts));
     expect([job.state, job.statusCode]).toEqual(['CANCELLED', 'BAD_FILE']);
