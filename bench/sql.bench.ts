@@ -90,7 +90,7 @@ export async function run(): Promise<BenchSection> {
     const oneReplica = written / 3;
     const ref = await fileReference(dir, written);
     const refRead = await fileReference(dir, Math.round(oneReplica));
-    const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+    const ratio = (a: number, b: number): string => (a / b).toPrecision(2);
     const markdown = [
       `\`INSERT INTO t SELECT generate_series, generate_series % 1000, 'tag' FROM TABLE(generate_series(1, ${rows}))\` into a`,
       '`DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 16` table with 3 replicas on a 3-backend engine, then',
