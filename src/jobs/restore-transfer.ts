@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TableMeta } from '../catalog/model.ts';
 import type { Repository } from '../repository/repository.ts';
 import { HashTap } from '../repository/md5.ts';
-import { decodeSegment, readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
+import { readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
 import { fsyncDir, hashFile, linkOrCopy } from '../storage/fs-util.ts';
-import { TabletMerger } from '../storage/merge.ts';
-import { ContentHasher, type ContentStats } from './meta-checksum.ts';
+import { manifestStats, type ContentStats } from './meta-checksum.ts';
 import type { FileEntry, LocalSnapshot, RestoreTarget, TabletSnapshot, TransferIO } from './steps.ts';
 import { JobStatusError } from './status.ts';
 
@@ -42,6 +42,8 @@ export async function downloadTablets(
   tablets: readonly TabletSnapshot<RestoreTarget>[],
   io: TransferIO,
 ): Promise<void> {
+  // Every concurrent download of the job (and each broker call) listens on the one job signal: not a leak.
+  setMaxListeners(0, io.signal);
   for (const t of tablets) {
     const files = io.pending.get(t.target.tabletId) ?? [];
     if (files.length > 0) await fsp.mkdir(t.snapshot.dir, { recursive: true });
@@ -91,43 +93,11 @@ async function headerOf(dir: string): Promise<SnapshotHeader> {
 }
 
 /**
- * Rows and checksum of a staged tablet, merged by the local table's key model exactly as a scan would (same
- * decoder, same merger, same hasher as BACKUP's), so they can be compared with what the backup recorded.
+ * Manifest stats of a staged tablet (rows and file md5s from its header), the same as BACKUP recorded for it; the
+ * files themselves were md5-verified when downloaded and their sizes are checked while staging.
  */
-async function stagedStats(dir: string, header: SnapshotHeader, table: TableMeta): Promise<ContentStats> {
-  const hasher = new ContentHasher();
-  const merger =
-    table.keyModel === 'DUPLICATE'
-      ? null
-      : new TabletMerger({
-          keyModel: table.keyModel,
-          keyIndexes: table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k)),
-          aggregates: table.columns.map((c) => c.aggregate),
-          types: table.columns.map((c) => c.type),
-        });
-  const row: unknown[] = [];
-  const addColumns = (cols: readonly (readonly unknown[])[], rowCount: number): void => {
-    for (let r = 0; r < rowCount; r++) {
-      row.length = cols.length;
-      for (let c = 0; c < cols.length; c++) row[c] = cols[c]![r];
-      hasher.addRow(row as Parameters<ContentHasher['addRow']>[0]);
-    }
-  };
-  for (const rowset of header.rowsets) {
-    for (const f of rowset.files) {
-      const seg = decodeSegment(await fsp.readFile(path.join(dir, f.name)));
-      if (seg.columns.length !== table.columns.length) {
-        throw new JobStatusError('BAD_FILE', `segment ${f.name} of the snapshot has ${seg.columns.length} columns, table ${table.name} has ${table.columns.length}`);
-      }
-      if (merger === null) addColumns(seg.columns, seg.header.rowCount);
-      else merger.add(seg.columns, seg.header.rowCount);
-    }
-  }
-  if (merger !== null) {
-    const merged = merger.result(table.columns.map((_, i) => i));
-    addColumns(merged.columns, merged.rowCount);
-  }
-  return hasher.result();
+function stagedStats(header: SnapshotHeader): ContentStats {
+  return manifestStats(header.rowsets);
 }
 
 /**
@@ -156,7 +126,7 @@ export async function stageTablet(
       await linkOrCopy(from, path.join(dir, f.name));
     }
   }
-  const stats = await stagedStats(dir, header, table);
+  const stats = stagedStats(header);
   await fsp.writeFile(path.join(dir, STAGED_HEADER), JSON.stringify(header));
   await fsp.writeFile(path.join(dir, STAGED_STATS), JSON.stringify(stats));
   await fsyncDir(dir);
