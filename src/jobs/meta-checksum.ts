@@ -5,6 +5,13 @@ import type { Value } from '../types/value.ts';
 /**
  * Content checksums recorded by BACKUP in the job-info file (`tablevault.partition_stats`) and checked by RESTORE.
  *
+ * What BACKUP and RESTORE record and compare is the *manifest* checksum (manifestStats): per tablet, the rows stored
+ * and the md5 of every segment file, all known from the moment each file was written — so neither a backup nor a
+ * restore re-reads or decodes data to produce it (DESIGN §2: a backup never re-reads a file to learn it). Each file
+ * is md5-verified on download; the per-partition manifest sum then proves the restored partition holds exactly the
+ * files the backup took (none missing, extra, or placed in another partition). The row-level ContentHasher below
+ * is the deep check for an on-demand verification, where decoding every row is the point.
+ *
  * The checksum is order-independent on purpose: a restore places rows into tablets by ordinal and may write them
  * as different segment files, so neither file md5s nor row order survive — only the rows do. Each row is encoded
  * canonically, hashed (md5), and the first 8 bytes are added up as two 32-bit lanes modulo 2^32. Addition makes the
@@ -61,6 +68,24 @@ export class ContentHasher {
 
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
+}
+
+/**
+ * The manifest stats of a tablet's rowsets: rows stored (before key-model merging, like SHOW PARTITIONS' RowCount)
+ * and the lane sum of its files' md5s. Order-independent, so tablets sum to their partition.
+ */
+export function manifestStats(rowsets: readonly { readonly files: readonly { readonly md5: string; readonly rows: number }[] }[]): ContentStats {
+  let rows = 0;
+  let hi = 0;
+  let lo = 0;
+  for (const rowset of rowsets) {
+    for (const f of rowset.files) {
+      rows += f.rows;
+      hi = (hi + Number.parseInt(f.md5.slice(0, 8), 16)) >>> 0;
+      lo = (lo + Number.parseInt(f.md5.slice(8, 16), 16)) >>> 0;
+    }
+  }
+  return { rowCount: rows, checksum: hex(hi) + hex(lo) };
 }
 
 /** Sum of stats (tablets → partition). */
