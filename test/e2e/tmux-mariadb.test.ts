@@ -53,7 +53,7 @@ describe.runIf(run)('interactive mariadb client against tablevault serve (tmux)'
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('connects, USE switches the database, a query prints a table, quit says Bye', async () => {
+  it('connects, USE switches the database, a query prints a table, quit says Bye; tablevault sql -h works the same server', async () => {
     const started = await serve(path.join(dir, 'data'));
     server = started.child;
     const s = new TmuxSession(['mariadb', '-h127.0.0.1', `-P${started.port}`, '-uroot', '--connect-timeout=5'], {
@@ -76,5 +76,22 @@ describe.runIf(run)('interactive mariadb client against tablevault serve (tmux)'
     await s.waitFor(/\| id +\| name +\|\n\+-+\+-+\+\n\| +1 \| tea +\|\n\| +2 \| NULL +\|\n\+-+\+-+\+\n2 rows in set/);
     s.line('quit');
     await s.waitFor(/^Bye\n\[exit 0\]$/m);
+
+    // The tablevault shell as a client of the same server: psql-style output over the MySQL protocol.
+    const t = new TmuxSession(['node', BIN, 'sql', '-h', '127.0.0.1', '-P', String(started.port), '-u', 'root', '-D', 'shop'], {
+      width: 100,
+      height: 40,
+      env: { TABLEVAULT_HISTFILE: path.join(dir, 'history'), TABLEVAULT_LOG_LEVEL: 'silent' },
+    });
+    session = t;
+    s.kill();
+    await t.waitFor(/^tablevault \S+ \(remote, 127\.0\.0\.1:\d+\)$/m);
+    await t.waitFor(/^shop=> $/m);
+    t.line('SELECT name FROM items ORDER BY id;');
+    await t.waitFor(/ +name\n-+\n tea\n \[NULL\]\n\(2 rows\)/);
+    t.line('\\c information_schema');
+    await t.waitFor(/You are now using database "information_schema"\.\ninformation_schema=> $/m);
+    t.line('\\q');
+    await t.waitFor(/^\[exit 0\]$/m);
   });
 });

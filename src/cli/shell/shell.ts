@@ -132,7 +132,7 @@ export class Shell {
     for (const sql of this.#buffer.push(line)) await this.#runStatement(sql, true);
   }
 
-  async #runStatement(sql: string, remember: boolean): Promise<boolean> {
+  async #runStatement(sql: string, remember: boolean, quiet = false): Promise<boolean> {
     if (remember) this.#lastStatement = sql;
     this.#activity = { kind: 'statement' };
     let ok = false;
@@ -140,7 +140,7 @@ export class Shell {
       const started = performance.now();
       const result = await this.#target.execute(sql);
       const ms = performance.now() - started;
-      this.#write(this.#format(result));
+      if (!(quiet && result.kind === 'ok')) this.#write(this.#format(result));
       if (this.#timing) this.#write(`Time: ${ms.toFixed(3)} ms\n`);
       ok = true;
       if (/^\s*(USE|DROP\s+(DATABASE|SCHEMA))\b/i.test(sql)) this.#database = await currentDatabase((s) => this.#target.execute(s)).catch(() => this.#database);
@@ -251,7 +251,7 @@ export class Shell {
         return;
       case 'c':
         if (a0 === undefined) return this.#write(`You are using database "${this.#database ?? '(none)'}".\n`);
-        if (await this.#runStatement(`USE ${quoteIdentifier(a0)}`, false)) this.#write(`You are now using database "${this.#database ?? a0}".\n`);
+        if (await this.#runStatement(`USE ${quoteIdentifier(a0)}`, false, true)) this.#write(`You are now using database "${this.#database ?? a0}".\n`);
         return;
       case 'r':
         this.#buffer.clear();
