@@ -13,6 +13,7 @@ import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncat
 import { executeCreateView } from './view-ddl.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
+import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
 import {
   executeCreateRepository,
   executeDropRepository,
@@ -43,12 +44,12 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   Insert: executeInsert,
   Delete: executeDelete,
   Backup: executeBackup,
-  Restore: pending('RESTORE'),
+  Restore: executeRestore,
   ShowBackup: executeShowBackup,
-  ShowRestore: pending('SHOW RESTORE'),
+  ShowRestore: executeShowRestore,
   ShowSnapshot: executeShowSnapshot,
   CancelBackup: executeCancelBackup,
-  CancelRestore: pending('CANCEL RESTORE'),
+  CancelRestore: executeCancelRestore,
   CreateRepository: executeCreateRepository,
   DropRepository: executeDropRepository,
   ShowRepositories: executeShowRepositories,
