@@ -23,6 +23,8 @@ import { RepositoryManager } from './repository/repository-manager.ts';
 import { SECRET_KEY_FILE_NAME, SecretBox } from './repository/secret-box.ts';
 import { backupDriver } from './jobs/backup-job.ts';
 import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.ts';
+import { restoreDriver } from './jobs/restore-job.ts';
+import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
@@ -132,8 +134,7 @@ export class Engine {
       });
       const backupSteps = createBackupSteps({ store, repositories, catalog, logger, clock, dataDir });
       const drivers: JobDriver[] = [backupDriver(backupSteps)];
-      // RESTORE: the restore engineer adds here, once src/jobs/restore-steps.ts exists:
-      // drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
+      drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
       repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name));
       // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
