@@ -39,15 +39,15 @@ export interface EngineOptions {
   /** Time source; defaults to the system clock. */
   readonly clock?: Clock;
   /**
-   * Set root's password at open (stored as MySQL's double SHA1). Default: env TABLEVAULT_ROOT_PASSWORD if set,
-   * else root keeps its stored password (empty on a new data dir).
-   */
-  readonly rootPassword?: string;
-  /**
    * Storage adapter factory for repositories (default: src/brokers' openBroker). For embedding custom storage and
    * for tests that wrap a real adapter (e.g. FaultInjectingBroker).
    */
   readonly openBroker?: (location: string, properties: Readonly<Record<string, string>>) => Promise<Broker>;
+  /**
+   * Set root's password at open (stored as MySQL's double SHA1). Default: env TABLEVAULT_ROOT_PASSWORD if set,
+   * else root keeps its stored password (empty on a new data dir).
+   */
+  readonly rootPassword?: string;
 }
 
 export interface SessionOptions {
@@ -113,7 +113,8 @@ export class Engine {
     const lock = lockDirectory(dataDir);
     try {
       const clock = options.clock ?? systemClock;
-      const logger = options.logger ?? createLogger();
+      // A library caller gets warnings and errors only; the server passes its own info-level logger.
+      const logger = options.logger ?? createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? (process.env['VITEST'] ? 'silent' : 'warn') });
       const store = await TableStore.open(dataDir, { backends: options.backends ?? 3, logger, clock });
       const catalog = store.catalog;
       const stats: EngineStats = { startedAt: clock.now(), questions: 0, connections: 0 };
