@@ -18,6 +18,11 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Only these partitions (from pruning or an explicit PARTITION clause); absent means all. */
   readonly partitionIds?: readonly number[];
+  /**
+   * The only columns the consumer reads (indexes into `columns`). Rows keep their full width; a source may leave
+   * the other positions null, so a columnar scan decodes just these. Absent means every column.
+   */
+  readonly columns?: readonly number[];
 }
 
 /**

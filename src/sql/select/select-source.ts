@@ -8,6 +8,7 @@ import type { Scope } from '../eval/scope.ts';
 import { tupleKey, type Accumulator } from './aggregate.ts';
 import { generateSeries } from './generate-series.ts';
 import { rowComparator, type SortableRow } from './order.ts';
+import { neededColumns } from './needed-columns.ts';
 import { planSelect, type SelectPlan } from './plan.ts';
 import { arrayRowSource, throwIfAborted, type ResolvedSource, type RowSource } from './row-source.ts';
 
@@ -48,8 +49,18 @@ function project(plan: SelectPlan, row: Row): SortableRow {
 }
 
 /** Streams `plan` rows of the source through WHERE and aggregation, yielding projected rows (unsorted). */
-async function* projected(plan: SelectPlan, source: RowSource, partitionIds: readonly number[] | undefined, deps: SelectDeps): AsyncGenerator<SortableRow> {
-  const options = partitionIds === undefined ? { ...(deps.signal ? { signal: deps.signal } : {}) } : { partitionIds, ...(deps.signal ? { signal: deps.signal } : {}) };
+async function* projected(
+  plan: SelectPlan,
+  source: RowSource,
+  partitionIds: readonly number[] | undefined,
+  columns: readonly number[] | undefined,
+  deps: SelectDeps,
+): AsyncGenerator<SortableRow> {
+  const options = {
+    ...(partitionIds === undefined ? {} : { partitionIds }),
+    ...(columns === undefined ? {} : { columns }),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
   const agg = plan.aggregation;
   if (!agg) {
     for await (const batch of source.scan(options)) {
@@ -97,6 +108,7 @@ export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promi
   };
   const plan = planSelect(stmt, scope, deps.ctx);
   const partitionIds = resolved.prune?.(stmt.where, scope);
+  const needed = neededColumns(stmt, scope);
   const columns = plan.names.map((name, i) => ({ name, type: (plan.outputs[i] as CompiledExpr).type, nullable: (plan.outputs[i] as CompiledExpr).nullable }));
   const offset = stmt.limit?.offset ?? 0;
   const count = stmt.limit?.count ?? Infinity;
@@ -119,7 +131,7 @@ export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promi
         let skipped = 0;
         let emitted = 0;
         let batch: Row[] = [];
-        for await (const r of projected(plan, resolved.source, partitionIds, inner)) {
+        for await (const r of projected(plan, resolved.source, partitionIds, needed, inner)) {
           if (!isNew(r)) continue;
           if (skipped < offset) {
             skipped++;
@@ -141,7 +153,7 @@ export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promi
       // Top-N: once the buffer has been cut to the best `offset + count` rows, anything not better than the worst
       // of those can never be returned, so it is rejected with one comparison.
       let worst: SortableRow | undefined;
-      for await (const r of projected(plan, resolved.source, partitionIds, inner)) {
+      for await (const r of projected(plan, resolved.source, partitionIds, needed, inner)) {
         if (worst && cmp(r, worst) >= 0) continue;
         if (!isNew(r)) continue;
         buffer.push(r);

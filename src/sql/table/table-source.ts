@@ -7,6 +7,7 @@ import { parseStatement } from '../../../grammar/index.ts';
 import { listPartitions, type TableMeta } from '../../catalog/index.ts';
 import { analysisError, sqlError } from '../../errors/index.ts';
 import { batchRows } from '../../storage/index.ts';
+import type { Row, Value } from '../../types/value.ts';
 import type { ExecutionContext } from '../context.ts';
 import type { EvalContext } from '../eval/context.ts';
 import { INFORMATION_SCHEMA, informationSchemaTable } from '../handlers/information-schema.ts';
@@ -54,8 +55,16 @@ function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMe
     async *scan(options) {
       let ids = options.partitionIds ?? allowed;
       if (allowed && options.partitionIds) ids = options.partitionIds.filter((id) => allowed.includes(id));
-      const scanOptions = { ...(ids === undefined ? {} : { partitionIds: ids }), ...(options.signal ? { signal: options.signal } : {}) };
-      for await (const batch of ctx.services.store.scan(table.id, scanOptions)) yield batchRows(batch);
+      const wanted = options.columns;
+      const scanOptions = {
+        ...(ids === undefined ? {} : { partitionIds: ids }),
+        ...(wanted === undefined ? {} : { columns: wanted }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      };
+      const width = table.columns.length;
+      for await (const batch of ctx.services.store.scan(table.id, scanOptions)) {
+        yield wanted === undefined ? batchRows(batch) : widenRows(batch.columns, batch.rowCount, wanted, width);
+      }
     },
   };
   const partitioning = partitioningOf(table, partitions);
@@ -63,6 +72,17 @@ function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMe
     source,
     prune: (where, scope) => (partitioning.kind === 'unpartitioned' ? undefined : prunePartitions(partitioning, where, scope, evalCtx)),
   };
+}
+
+/** Rows of full table width from a column-projected batch; unread columns are null. */
+function widenRows(columns: readonly (readonly Value[])[], rowCount: number, wanted: readonly number[], width: number): Row[] {
+  const rows = new Array<Row>(rowCount);
+  for (let r = 0; r < rowCount; r++) {
+    const row = new Array<Value>(width).fill(null);
+    for (let j = 0; j < wanted.length; j++) row[wanted[j] as number] = (columns[j] as readonly Value[])[r] as Value;
+    rows[r] = row;
+  }
+  return rows;
 }
 
 async function viewSource(ctx: ExecutionContext, evalCtx: EvalContext, view: TableMeta, dbName: string, depth: number): Promise<RowSource> {
