@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Catalog } from '../catalog/catalog.ts';
 import { listTaskFiles, jobFileTotals, markFileDone } from '../catalog/jobs-files.ts';
 import { getJob, lastJobOfDb, listLiveJobs } from '../catalog/jobs-read.ts';
@@ -336,10 +337,14 @@ export class JobScheduler {
   }
 
   #createRuntime(job: JobRow, driver: JobDriver): Runtime {
+    // Every in-flight transfer of the job (per-backend queues × concurrency, SDK requests) listens on this signal at
+    // once; more than Node's default of 10 is expected, not a leak (each removes its listener when it settles).
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
     const rt: Runtime = {
       job,
       driver,
-      controller: new AbortController(),
+      controller,
       timers: new AbortController(),
       inflight: new Map(),
       progress: new ProgressTracker(this.#clock),
