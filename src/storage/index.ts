@@ -7,7 +7,7 @@ export { readSnapshotHeader } from './snapshot.ts';
 export type { IngestPlan, IngestRequest } from './ingest.ts';
 export type { SweepReport } from './sweep.ts';
 export { distributionHash, bucketOf } from './hash.ts';
-export { compareValues, type MergeSpec } from './merge.ts';
+export type { MergeSpec } from './merge.ts';
 export { SegmentBuilder, encodeSegment } from './segment/segment-writer.ts';
 export { decodeSegment, readSegmentHeader, type DecodedSegment, type SegmentHeader } from './segment/segment-reader.ts';
 export type { SegmentColumn } from './segment/format.ts';

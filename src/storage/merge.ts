@@ -6,6 +6,9 @@
  */
 import type { AggregateFunction, KeyModel } from '../catalog/model.ts';
 import type { ColumnType, Value } from '../types/index.ts';
+// MIN/MAX must order exactly as SELECT's MIN/MAX and ORDER BY do, so merging uses the one total order of src/types.
+import { compareValues } from '../types/compare.ts';
+import { formatScaled } from '../types/decimal.ts';
 
 /** What merging a table's rows needs to know about its schema. */
 export interface MergeSpec {
@@ -46,14 +49,6 @@ function decimalToBig(s: string, scale: number): bigint {
   return neg ? -mag : mag;
 }
 
-function bigToDecimal(v: bigint, scale: number): string {
-  const neg = v < 0n;
-  const digits = (neg ? -v : v).toString().padStart(scale + 1, '0');
-  const int = digits.slice(0, digits.length - scale);
-  const text = scale === 0 ? int : `${int}.${digits.slice(digits.length - scale)}`;
-  return neg ? `-${text}` : text;
-}
-
 function add(a: Value, b: Value, t: ColumnType): Value {
   if (typeof a === 'bigint' && typeof b === 'bigint') return BigInt.asIntN(t.name === 'LARGEINT' ? 128 : 64, a + b);
   if (typeof a === 'number' && typeof b === 'number') {
@@ -61,40 +56,9 @@ function add(a: Value, b: Value, t: ColumnType): Value {
     return w === undefined ? a + b : (((a + b) << (32 - w)) >> (32 - w));
   }
   if (typeof a === 'string' && typeof b === 'string' && t.name === 'DECIMAL') {
-    return bigToDecimal(decimalToBig(a, t.scale) + decimalToBig(b, t.scale), t.scale);
+    return formatScaled(decimalToBig(a, t.scale) + decimalToBig(b, t.scale), t.scale);
   }
   throw new TypeError(`storage: cannot SUM ${typeof a} and ${typeof b} of type ${t.name}`);
-}
-
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (astral code points) sort after the rest of the BMP in UTF-8 byte order.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** Order of two non-null values of type `t` (what MIN/MAX use). */
-export function compareValues(a: Value, b: Value, t: ColumnType): number {
-  if (typeof a === 'string' && typeof b === 'string') {
-    if (t.name === 'DECIMAL') {
-      const x = decimalToBig(a, t.scale);
-      const y = decimalToBig(b, t.scale);
-      return x < y ? -1 : x > y ? 1 : 0;
-    }
-    return compareCodePoints(a, b);
-  }
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const x = a as number | bigint;
-  const y = b as number | bigint;
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function combine(old: Value, next: Value, fn: AggregateFunction | null, t: ColumnType): Value {
