@@ -14,7 +14,16 @@ import { eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
  *   microtask trick, we pair each event with the 'packet' event mysql2 emits synchronously right after it in the same
  *   dispatch call; that event carries the real command code, so pipelined commands cannot be confused;
  * - unknown commands are answered (1047) instead of only being console.log'ged; COM_STMT_PREPARE gets 1295;
- * - ERR packets are written by us with a real SQLSTATE (mysql2 hard-codes `_____`).
+ * - ERR packets are written by us with a real SQLSTATE (mysql2 hard-codes `_____`);
+ * - mysql2 decodes a binary COM_STMT_EXECUTE before emitting anything, reads a command byte even from an empty
+ *   packet, and takes a command starting with 0xff for an ERR sent by the peer: a malformed execute throws inside its
+ *   packet handler and a 0xff command ends its command loop (either way the connection drops without a reply), and an
+ *   empty packet reads the next packet's bytes. After the handshake, such packets are answered here and never reach
+ *   mysql2;
+ * - mysql2 decodes client text in the charset of the handshake response, and for utf8mb3 (33, 'cesu8') it uses ONE
+ *   iconv-lite decoder shared by every connection of the process, whose end() keeps a cut multi-byte sequence: one
+ *   client's malformed text then garbles the next text decoded for anyone else (a user name → 1045). tablevault
+ *   speaks utf8 only, so the handshake response's charset is read as utf8mb4, which mysql2 decodes statelessly.
  */
 
 /** The part of mysql2's server Connection we use (its .d.ts lacks most of it, so this is our typing). */
@@ -35,12 +44,27 @@ interface RawServerConnection {
   on(event: 'stmt_execute', listener: (id: unknown, flags: unknown, iterations: unknown, values: unknown, sql?: string) => void): void;
   on(event: 'ping' | 'quit', listener: () => void): void;
   on(event: 'packet', listener: (packet: RawPacket, known: boolean, commandCode: number) => void): void;
+  /** mysql2's per-packet entry point (its parser calls it through `this`, so an own property takes over). */
+  handlePacket(packet?: RawPacket): void;
 }
 
 interface RawPacket {
   readInt8(): number;
   readInt32(): number;
+  /** The byte at the read offset (the command code of a fresh command packet). */
+  peekByte(): number;
+  /** Header (4 bytes) + payload length. */
+  length(): number;
+  /** The bytes the packet lies in (header at `start`). */
+  readonly buffer: Buffer;
+  /** Offset of the packet's header in `buffer`. */
+  readonly start: number;
 }
+
+/** Bytes of a packet header: a packet of length() <= this has an empty payload. */
+const HEADER_BYTES = 4;
+/** First byte of an ERR packet; mysql2 reads any packet starting with it as one. */
+const ERR_MARKER = 0xff;
 
 interface AuthParams {
   readonly user: string;
@@ -62,6 +86,10 @@ interface AuthParams {
 export const CAPABILITY_FLAGS = 0xaaa20f;
 /** utf8_general_ci: results are always encoded as utf8. */
 const CHARSET_UTF8 = 33;
+/** utf8mb4_general_ci: how we read every client's text (see the charset trap above). */
+const CHARSET_UTF8MB4 = 45;
+/** Offset of the character-set byte in a HandshakeResponse41 payload (after capabilities and max packet size). */
+const HANDSHAKE_CHARSET_OFFSET = 8;
 
 const Command = {
   QUIT: 0x01,
@@ -152,6 +180,19 @@ function protocolError(errno: number, sqlState: string, message: string): SqlErr
   return new SqlError(errno, sqlState, message);
 }
 
+function preparedNotSupported(): SqlError {
+  return protocolError(1295, 'HY000', 'This command is not supported in the prepared statement protocol yet: use text queries');
+}
+
+function unknownCommand(code: number): SqlError {
+  return protocolError(1047, '08S01', `Unknown command ${code}`);
+}
+
+/** MySQL's ER_MALFORMED_PACKET: the command's bytes do not form what the command needs. */
+function malformedPacket(): SqlError {
+  return protocolError(1835, 'HY000', 'Malformed communication packet.');
+}
+
 function errorPacket(error: unknown): Buffer {
   if (isSqlError(error)) return errPayload(error.errno, error.sqlState, error.message);
   const message = error instanceof Error ? error.message : String(error);
@@ -170,6 +211,8 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   // tablevault has no multi-statement transactions: every statement commits, so AUTOCOMMIT is always reported.
   const status: number = ServerStatus.AUTOCOMMIT;
   let draining = false;
+  // True once mysql2 has parsed the handshake response: every later packet is a command.
+  let commandPhase = false;
   // Argument of the event mysql2 emitted just before 'packet' (same synchronous dispatch call).
   let pending: string | undefined;
 
@@ -234,6 +277,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     characterSet: CHARSET_UTF8,
     capabilityFlags: CAPABILITY_FLAGS,
     authCallback: (params, cb) => {
+      commandPhase = true;
       // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; MySQL shows them as a.b.c.d.
       const host = (params.address ?? 'unknown').replace(/^::ffff:/, '');
       const scramble = Buffer.concat([params.authPluginData1, params.authPluginData2]);
@@ -261,6 +305,24 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     },
   });
 
+  const handlePacket = conn.handlePacket.bind(conn);
+  conn.handlePacket = (packet) => {
+    if (!commandPhase && packet !== undefined && packet.length() > HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET) {
+      packet.buffer[packet.start + HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET] = CHARSET_UTF8MB4;
+    }
+    if (commandPhase && packet !== undefined) {
+      const code = packet.length() <= HEADER_BYTES ? undefined : packet.peekByte();
+      if (code === undefined || code === Command.STMT_EXECUTE || code === ERR_MARKER) {
+        // Numbered as if mysql2 had taken it (its counter is 0 between commands).
+        const sequenceId = (conn.sequenceId + 1) & 0xff;
+        conn.sequenceId = 0;
+        const error = code === undefined ? malformedPacket() : code === ERR_MARKER ? unknownCommand(code) : preparedNotSupported();
+        return enqueue(sequenceId, 'refused', () => reply.error(error));
+      }
+    }
+    handlePacket(packet);
+  };
+
   conn.on('query', (sql) => (pending = sql));
   conn.on('stmt_prepare', (sql) => (pending = sql));
   conn.on('stmt_execute', (_id, _flags, _iterations, _values, sql) => (pending = sql));
@@ -284,9 +346,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
       case Command.STMT_PREPARE:
       case Command.STMT_RESET:
       case Command.STMT_FETCH:
-        return enqueue(sequenceId, 'stmt', () =>
-          reply.error(protocolError(1295, 'HY000', 'This command is not supported in the prepared statement protocol yet: use text queries')),
-        );
+        return enqueue(sequenceId, 'stmt', () => reply.error(preparedNotSupported()));
       case Command.STMT_CLOSE:
       case Command.STMT_SEND_LONG_DATA:
         return; // the protocol defines no reply to these
@@ -310,7 +370,8 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
           reply.ok(0);
         });
       case Command.PROCESS_KILL: {
-        // mysqladmin kill: same as the KILL statement.
+        // mysqladmin kill: same as the KILL statement. The id must be inside the packet: mysql2 reads past its end.
+        if (packet.length() < HEADER_BYTES + 5) return enqueue(sequenceId, 'process_kill', () => reply.error(malformedPacket()));
         packet.readInt8();
         const id = packet.readInt32() >>> 0;
         return enqueue(sequenceId, 'process_kill', () => handlers.query(`KILL ${id}`, reply));
@@ -320,7 +381,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
           socket.end();
         });
       default:
-        return enqueue(sequenceId, 'unknown', () => reply.error(protocolError(1047, '08S01', `Unknown command ${code}`)));
+        return enqueue(sequenceId, 'unknown', () => reply.error(unknownCommand(code)));
     }
   });
 
