@@ -1,4 +1,4 @@
-/** Durable file primitives: write-fsync-rename, directory fsync, link-or-copy. */
+/** Durable file primitives: write-fsync-rename, directory fsync, link-or-copy, tolerant directory listing. */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -98,4 +98,14 @@ export async function hashFile(file: string): Promise<WrittenFile> {
     await handle.close();
   }
   return { size, md5: hash.digest('hex') };
+}
+
+/** A directory's entries, or none when it does not exist (sweeps and snapshot listings run before dirs are made). */
+export async function readdirSafe(dir: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }

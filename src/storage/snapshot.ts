@@ -13,7 +13,7 @@ import { listRowsets } from '../catalog/ops/list-rowsets.ts';
 import type { ColumnMeta, KeyModel, RowsetKind, SegmentFileMeta } from '../catalog/model.ts';
 import { sqlError } from '../errors/index.ts';
 import { backendDir, type StoreContext } from './context.ts';
-import { fsyncDir, linkOrCopy, writeFileDurable } from './fs-util.ts';
+import { fsyncDir, linkOrCopy, readdirSafe, writeFileDurable } from './fs-util.ts';
 import { headerFileName, SNAPSHOT_DIR, tabletDir, TMP_DIR } from './layout.ts';
 
 /** Contents of a `<tabletId>.hdr` file. */
@@ -179,15 +179,6 @@ export async function releaseSnapshot(ctx: StoreContext, dir: string): Promise<v
   if (!known) throw new Error(`storage: ${dir} is not a snapshot directory`);
   await fsp.rm(resolved, { recursive: true, force: true });
   await fsp.rmdir(parent).catch(() => {});
-}
-
-async function readdirSafe(dir: string): Promise<string[]> {
-  try {
-    return await fsp.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
 }
 
 function compactTime(ms: number): string {

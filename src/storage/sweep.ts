@@ -8,6 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { StoreContext } from './context.ts';
+import { readdirSafe } from './fs-util.ts';
 import { DATA_DIR, TMP_DIR } from './layout.ts';
 
 /** What a sweep removed. */
@@ -18,15 +19,6 @@ export interface SweepReport {
   readonly orphanFiles: number;
   /** Tablet directories removed (no replica of the tablet on that backend). */
   readonly orphanTabletDirs: number;
-}
-
-async function readdirSafe(dir: string): Promise<string[]> {
-  try {
-    return await fsp.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
 }
 
 export async function sweepOrphans(ctx: StoreContext): Promise<SweepReport> {
