@@ -1,6 +1,4 @@
-import { open, rename as renameLocal, rm } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -18,6 +16,7 @@ import {
 import { baseName, checkKey, checkPrefix, dirName, tempKeyFor } from '../keys.ts';
 import { ByteCounter, checkRange, guardReadStream, throwIfAborted, toReadable } from '../streams.ts';
 import { walkTree, type TreeChild } from '../tree-walk.ts';
+import { streamToLocalFile } from '../local-download.ts';
 import { WebHdfsClient, mapFetchError, type HdfsFileStatus } from './webhdfs-client.ts';
 
 /** Deletes in flight during deletePrefix (each is one NameNode round trip). */
@@ -168,20 +167,8 @@ export class WebHdfsBroker implements Broker {
   }
 
   async downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult> {
-    const target = path.resolve(localPath);
-    const temp = path.join(path.dirname(target), baseName(tempKeyFor(path.basename(target))));
     const source = await this.read(key, options);
-    const counter = new ByteCounter();
-    const handle = await open(temp, 'wx');
-    try {
-      await pipeline(source, counter, handle.createWriteStream({ flush: true })); // fsync, then the stream closes the handle
-      await renameLocal(temp, target);
-      return { size: counter.bytes };
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(temp, { force: true });
-      throw error instanceof BrokerError ? error : mapFetchError(error, key, options?.signal);
-    }
+    return streamToLocalFile(source, localPath, (error) => mapFetchError(error, key, options?.signal));
   }
 
   async rename(from: string, to: string, options?: OperationOptions): Promise<void> {

@@ -15,6 +15,7 @@ import type {
 } from '../broker.ts';
 import { baseName, checkKey, checkPrefix, tempKeyFor } from '../keys.ts';
 import { ByteCounter, checkRange, guardReadStream, throwIfAborted, toReadable } from '../streams.ts';
+import { localTempPath } from '../local-download.ts';
 import { walkTree } from '../tree-walk.ts';
 import {
   fsyncDirectory,
@@ -151,7 +152,7 @@ export class LocalBroker implements Broker {
   async downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult> {
     checkKey(key);
     const target = path.resolve(localPath);
-    const temp = path.join(path.dirname(target), baseName(tempKeyFor(path.basename(target))));
+    const temp = localTempPath(target);
     const source = this.#path(key);
     try {
       const s = await stat(source);

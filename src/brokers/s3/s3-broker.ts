@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename as renameLocal, rm, stat as statLocal } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile, stat as statLocal } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -27,8 +26,9 @@ import {
   type WriteOptions,
   type WriteResult,
 } from '../broker.ts';
-import { baseName, checkKey, checkPrefix, compareKeys, tempKeyFor } from '../keys.ts';
+import { baseName, checkKey, checkPrefix, compareKeys } from '../keys.ts';
 import { abortedError, ByteCounter, checkRange, guardReadStream, throwIfAborted } from '../streams.ts';
+import { streamToLocalFile } from '../local-download.ts';
 import { abortUpload, copyObject } from './s3-copy.ts';
 import { httpStatusOf, mapS3Error, s3ErrorName } from './s3-errors.ts';
 
@@ -242,20 +242,8 @@ export class S3Broker implements Broker {
   }
 
   async downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult> {
-    const target = path.resolve(localPath);
-    const temp = path.join(path.dirname(target), baseName(tempKeyFor(path.basename(target))));
     const source = await this.read(key, options);
-    const counter = new ByteCounter();
-    const handle = await open(temp, 'wx');
-    try {
-      await pipeline(source, counter, handle.createWriteStream({ flush: true })); // fsync, then the stream closes the handle
-      await renameLocal(temp, target);
-      return { size: counter.bytes };
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(temp, { force: true });
-      throw this.#error(error, key, options?.signal);
-    }
+    return streamToLocalFile(source, localPath, (error) => this.#error(error, key, options?.signal));
   }
 
   async rename(from: string, to: string, options?: OperationOptions): Promise<void> {
