@@ -3,7 +3,6 @@ import { next, WAIT, type JobDriver, type StateContext, type StateOutcome } from
 import { BACKUP_JOB, type BackupState } from './state-machine.ts';
 import type { BackupPlan, BackupSteps, LocalSnapshot, SnapshotTarget } from './steps.ts';
 import {
-  allDone,
   finishedSnapshots,
   missingSnapshot,
   releaseSnapshots,
@@ -44,7 +43,7 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
 
   /** Wait for every tablet's snapshot. */
   function snapshoting(ctx: StateContext): StateOutcome {
-    return allDone(ctx.listTasks('snapshot')) ? next('UPLOAD_SNAPSHOT') : WAIT;
+    return ctx.unfinishedTasks('snapshot') === 0 ? next('UPLOAD_SNAPSHOT') : WAIT;
   }
 
   /** Send upload tasks per backend (re-sent after a restart; files already uploaded are skipped). */
@@ -55,7 +54,7 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
 
   /** Wait for every upload. */
   function uploading(ctx: StateContext): StateOutcome {
-    return allDone(ctx.listTasks('upload')) ? next('SAVE_META') : WAIT;
+    return ctx.unfinishedTasks('upload') === 0 ? next('SAVE_META') : WAIT;
   }
 
   /** Write meta + info locally, then release the local snapshots (StarRocks does it here, fire-and-forget). */

@@ -61,6 +61,8 @@ export interface StateContext {
   ensureTasks(tasks: readonly NewTask[]): JobTaskRow[];
   /** The job's tasks, optionally of one kind, in creation order. */
   listTasks(kind?: TaskKind): JobTaskRow[];
+  /** How many tasks of `kind` are neither done nor released (cheap: call it on every step). */
+  unfinishedTasks(kind: TaskKind): number;
   /** Mark finished snapshot tasks released (their dirs are no longer owned by the job). */
   markReleased(taskIds: readonly number[]): void;
   /** Delete the job's tasks of the given kinds (and their file journal). */

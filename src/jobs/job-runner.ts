@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import { jobFileTotals } from '../catalog/jobs-files.ts';
 import { getJob } from '../catalog/jobs-read.ts';
-import { deleteTasks, ensureTasks, listTasks, markTasksReleased } from '../catalog/jobs-tasks.ts';
+import { deleteTasks, ensureTasks, listTasks, countUnfinishedTasks, markTasksReleased } from '../catalog/jobs-tasks.ts';
 import type { JobRow, JobTaskRow } from '../catalog/jobs-types.ts';
 import { setJobPlan, updateJobState } from '../catalog/jobs-write.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -162,6 +162,7 @@ export class JobRunner {
         return rows;
       },
       listTasks: (kind) => listTasks(catalog, id, kind),
+      unfinishedTasks: (kind) => countUnfinishedTasks(catalog, id, kind),
       markReleased: (ids) => markTasksReleased(catalog, ids),
       deleteTasks: (kinds) => {
         deleteTasks(catalog, id, kinds);

@@ -3,7 +3,6 @@ import { next, WAIT, type JobDriver, type StateContext, type StateOutcome } from
 import { RESTORE_JOB, type RestoreState } from './state-machine.ts';
 import type { LocalSnapshot, RestorePlan, RestoreSteps, RestoreTarget, TabletSnapshot } from './steps.ts';
 import {
-  allDone,
   finishedSnapshots,
   missingSnapshot,
   releaseSnapshots,
@@ -43,7 +42,7 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
   }
 
   function snapshoting(ctx: StateContext): StateOutcome {
-    return allDone(ctx.listTasks('snapshot')) ? next('DOWNLOAD') : WAIT;
+    return ctx.unfinishedTasks('snapshot') === 0 ? next('DOWNLOAD') : WAIT;
   }
 
   /** Send download tasks per backend (re-sent after a restart; files already downloaded are skipped). */
@@ -53,7 +52,7 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
   }
 
   function downloading(ctx: StateContext): StateOutcome {
-    return allDone(ctx.listTasks('download')) ? next('COMMIT') : WAIT;
+    return ctx.unfinishedTasks('download') === 0 ? next('COMMIT') : WAIT;
   }
 
   /** One move task per replica: place the downloaded files into the still-invisible tablet. */
@@ -72,7 +71,7 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
 
   /** All placed: release snapshots, then publish in the very transaction that records FINISHED. */
   async function committing(ctx: StateContext): Promise<StateOutcome> {
-    if (!allDone(ctx.listTasks('move'))) return WAIT;
+    if (ctx.unfinishedTasks('move') !== 0) return WAIT;
     const plan = requirePlan(ctx);
     await releaseSnapshots(ctx, (s) => steps.release(s));
     const job = ctx.job;

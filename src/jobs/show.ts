@@ -1,8 +1,8 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import { taskFileCounts } from '../catalog/jobs-files.ts';
 import { lastJobPerDb } from '../catalog/jobs-read.ts';
-import { listTasks } from '../catalog/jobs-tasks.ts';
-import type { JobRow, JobTaskRow } from '../catalog/jobs-types.ts';
+import { listTaskSummaries, type JobTaskSummary } from '../catalog/jobs-tasks.ts';
+import type { JobRow } from '../catalog/jobs-types.ts';
 import { formatDateTime } from '../util/clock.ts';
 import { getJobKind, isTerminal, type JobKind } from './state-machine.ts';
 import { formatStatus } from './status.ts';
@@ -146,7 +146,7 @@ function restoreObject(table: string, partitions: readonly string[] | undefined)
  */
 function taskColumns(catalog: Catalog, job: JobRow): { unfinished: string; progress: string; errors: string } {
   const kind: JobKind = getJobKind(job.kind);
-  const tasks = listTasks(catalog, job.id);
+  const tasks = listTaskSummaries(catalog, job.id);
   const phase = isTerminal(kind, job.state) ? undefined : (kind.phaseTasks as Partial<Record<string, string>>)[job.state];
   const current = phase === undefined ? [] : tasks.filter((t) => t.kind === phase);
   const counts = taskFileCounts(catalog, job.id);
@@ -168,7 +168,7 @@ function taskColumns(catalog: Catalog, job: JobRow): { unfinished: string; progr
   return { unfinished, progress, errors };
 }
 
-function unfinishedEntry(kind: JobKind, t: JobTaskRow): string {
+function unfinishedEntry(kind: JobKind, t: JobTaskSummary): string {
   switch (kind.unfinishedFormat[t.kind] ?? 'task=backend') {
     case 'tablet=backend':
       return `${t.tabletId ?? t.id}=${t.backendId}`;
@@ -180,6 +180,6 @@ function unfinishedEntry(kind: JobKind, t: JobTaskRow): string {
 }
 
 /** StarRocks keys backup snapshot errors by tablet id, everything else by task signature. */
-function errorKey(kind: JobKind, t: JobTaskRow): string {
+function errorKey(kind: JobKind, t: JobTaskSummary): string {
   return kind.unfinishedFormat[t.kind] === 'tablet=backend' ? String(t.tabletId ?? t.id) : String(t.id);
 }

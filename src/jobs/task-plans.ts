@@ -57,10 +57,6 @@ export function transferTasks<T extends OnBackend & JsonValue>(
   return tasks;
 }
 
-export function allDone(tasks: readonly JobTaskRow[]): boolean {
-  return tasks.every((t) => t.state === 'done' || t.state === 'released');
-}
-
 /** Finished snapshot tasks with their snapshots (released ones too: their results are still the record). */
 export function finishedSnapshots<T>(ctx: StateContext): { task: JobTaskRow; value: TabletSnapshot<T> }[] {
   return ctx

@@ -3,6 +3,7 @@ import { migration0001 } from './0001-table-store.ts';
 import { migration0002 } from './0002-repositories.ts';
 import { migration0003 } from './0003-jobs.ts';
 import { migration0004 } from './0004-users.ts';
+import { migration0005 } from './0005-job-task-index.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0002,
   migration0003,
   migration0004,
+  migration0005,
 ];
