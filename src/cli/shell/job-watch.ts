@@ -6,6 +6,7 @@
 import { parseStatement } from '../../../grammar/index.ts';
 import type { ProgressEvent } from '../../jobs/progress.ts';
 import type { StatementResult } from '../../sql/result.ts';
+import { abortableSleep } from './abortable-sleep.ts';
 
 /** A job this shell started. */
 export interface StartedJob {
@@ -149,16 +150,4 @@ function pollEvent(job: StartedJob, row: ShowJobRow, done: boolean): ProgressEve
     filesTotal += Number(m[2]);
   }
   return { jobId: job.id, kind: job.kind, label: job.label, state: row.state, done, filesDone, filesTotal, bytesDone: 0, bytesTotal: 0, rateBytesPerSec: 0, etaSeconds: null };
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -8,6 +8,7 @@ import readline from 'node:readline';
 import { isSqlError } from '../../errors/index.ts';
 import type { StatementResult } from '../../sql/result.ts';
 import { formatBatchError } from '../batch-output.ts';
+import { abortableSleep } from './abortable-sleep.ts';
 import { complete, currentWord, type CompletionNames } from './completer.ts';
 import { historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { JobTracker } from './job-tracker.ts';
@@ -278,7 +279,7 @@ export class Shell {
         if (!ok) break;
         // #runStatement sets idle when it ends; Ctrl-C between runs must still stop the loop.
         this.#activity = { kind: 'watch', controller };
-        await sleep(seconds * 1000, controller.signal);
+        await abortableSleep(seconds * 1000, controller.signal);
       }
     } finally {
       this.#activity = { kind: 'idle' };
@@ -375,16 +376,4 @@ export class Shell {
   #error(text: string): void {
     (this.#options.errorOutput ?? this.#options.output).write(text);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
