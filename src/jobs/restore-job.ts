@@ -75,6 +75,7 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
     const plan = requirePlan(ctx);
     await releaseSnapshots(ctx, (s) => steps.release(s));
     const job = ctx.job;
+    await steps.place?.(job, plan, ctx.signal);
     return next('FINISHED', () => steps.publish(job, plan));
   }
 

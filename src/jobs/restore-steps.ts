@@ -13,7 +13,7 @@ import type { Repository } from '../repository/repository.ts';
 import type { TableStore } from '../storage/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { prepareRestore } from './restore-prepare.ts';
-import { publishRestore } from './restore-publish.ts';
+import { placeRestore, publishRestore, type PlacedRestore } from './restore-publish.ts';
 import { downloadTablets, stageTablet } from './restore-transfer.ts';
 import type { JobRestoreTarget, RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
 import type { FileEntry, LocalSnapshot, RestorePlan, RestoreSteps, RestoreTarget } from './steps.ts';
@@ -95,6 +95,9 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
     return files;
   }
 
+  /** Placed files per job, from `place` to `publish` (lost on restart: COMMITTING runs again and re-places). */
+  const placed = new Map<number, PlacedRestore>();
+
   return {
     async prepare(job, signal) {
       await sweepStaging();
@@ -140,8 +143,15 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
       await stageTablet(meta.stagingDir, target as RestoreTarget, snapshot, table, signal);
     },
 
+    async place(job, plan) {
+      placed.set(job.id, await placeRestore({ catalog, store }, plan));
+    },
+
     publish(job, plan) {
-      publishRestore({ catalog, store }, plan);
+      const mine = placed.get(job.id);
+      if (mine === undefined) throw new Error(`restore job ${job.id}: publish before its files were placed`);
+      placed.delete(job.id);
+      publishRestore({ catalog, store }, plan, mine);
       // After the transaction commits: collect the overwritten rowsets and drop the staging links (the data dirs
       // hold their own). If the transaction rolled back, the job is not FINISHED and staging stays for cleanup.
       setImmediate(() => {

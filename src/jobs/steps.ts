@@ -134,6 +134,11 @@ export interface RestoreSteps {
   /** COMMITTING, per replica: place the downloaded files into the (still invisible) replica's tablet. Idempotent. */
   move(job: JobRow, target: RestoreTarget, snapshot: LocalSnapshot, signal: AbortSignal): Promise<void>;
   /**
+   * Before publish, asynchronously: put the files in place without making anything visible (file I/O that must not
+   * run inside the synchronous publish transaction). Runs again if the job resumes in COMMITTING. Optional.
+   */
+  place?(job: JobRow, plan: RestorePlan, signal: AbortSignal): Promise<void>;
+  /**
    * Make the restore visible: publish created tables/partitions, set versions, tables back to NORMAL. Synchronous
    * catalog writes only — the engine runs it inside the same SQLite transaction that records FINISHED, so a crash
    * leaves either nothing visible or everything.
