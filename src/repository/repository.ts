@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-
-import type { Broker, BrokerEntry } from '../brokers/broker.ts';
+import type { Broker } from '../brokers/broker.ts';
 import type { Logger } from '../logging/logger.ts';
 import { formatDateTime, systemClock } from '../util/clock.ts';
 import { parseBackupMeta, serializeBackupMeta, type BackupMeta } from './backup-meta.ts';
+import { downloadVerified, locateChecksummed, putChecksummed, readVerified } from './checksummed-files.ts';
 import { parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
 import { writeJavaJson } from './java-json.ts';
 import {
-  checksummedKey,
   decodeChecksummedName,
   jobInfoKey,
   jobInfoPrefix,
@@ -27,17 +22,15 @@ import {
   snapshotDir,
   STARROCKS_REPOSITORY_PREFIX,
   tabletDir,
-  tempKey,
   type RepositoryPrefix,
   type TabletIds,
 } from './layout.ts';
-import { HashTap, md5Hex } from './md5.ts';
+import { md5Hex } from './md5.ts';
 import { readRepoInfo } from './repo-info.ts';
 import { snapshotDetail, snapshotInfo, snapshotInfos } from './snapshot-rows.ts';
 import { fromBrokerError, RepositoryError } from './repository-error.ts';
 import {
   collect,
-  readAll,
   type AttachResult,
   type RemoteTabletFile,
   type RepositoryOptions,
@@ -177,14 +170,7 @@ export class Repository {
 
   /**
    * Upload a local file as `<key>.<md5>` (`key` relative to the repository root, without checksum; `md5`/`size` as
-   * computed when the file was written — storage keeps them, so nothing is re-read here).
-   *
-   * StarRocks' protocol: delete `<key>.part` and `<key>.<md5>` (this may be a retry), upload to `.part`, rename to
-   * `.<md5>`. The `.part` step exists so that no reader ever sees a partial file under a checksummed name. Where a
-   * write is atomic (object-store PUT: the object appears whole or not at all; an interrupted multipart upload leaves
-   * nothing visible) and rename is a full server-side copy, writing `<key>.<md5>` directly gives exactly that same
-   * guarantee at half the cost, and a retry's PUT simply replaces the object. A `.part` left by an earlier writer
-   * (a crashed StarRocks, a disk-like mount) is still deleted first: lookups list `<key>*` and must find one file.
+   * computed when the file was written), through `.part` unless the broker's PUT is atomic (see putChecksummed).
    */
   async uploadFile(localPath: string, key: string, md5: string, size: number, options: TransferOptions = {}): Promise<StoredFile> {
     const opts = { signal: options.signal, size, onProgress: options.onProgress };
@@ -199,82 +185,30 @@ export class Repository {
 
   async #put(key: string, md5: string, size: number, signal: AbortSignal | undefined, send: (target: string) => Promise<unknown>): Promise<StoredFile> {
     this.#assertWritable();
-    const finalKey = checksummedKey(key, md5);
-    const tmp = this.#key(tempKey(key));
-    try {
-      await this.broker.delete(tmp, { signal });
-      if (this.broker.capabilities.atomicWrite && !this.broker.capabilities.cheapRename) {
-        await send(this.#key(finalKey));
-      } else {
-        await this.broker.delete(this.#key(finalKey), { signal });
-        await send(tmp);
-        await this.broker.rename(tmp, this.#key(finalKey), { signal });
-      }
-    } catch (error) {
-      throw fromBrokerError(error);
-    }
-    this.#logger?.debug({ key: finalKey, size }, 'uploaded file');
-    return { key: finalKey, md5, size };
+    const stored = await putChecksummed(this, key, md5, size, signal, send);
+    this.#logger?.debug({ key: stored.key, size }, 'uploaded file');
+    return stored;
   }
 
   /**
    * Find the one stored file for `key` (StarRocks' download lookup): list `key*` in its directory, which must give
    * exactly one file, whose name must carry a 32-character checksum and, without it, be exactly `key`.
    */
-  async locate(key: string, signal?: AbortSignal): Promise<StoredFile> {
-    let entries: BrokerEntry[];
-    try {
-      entries = await collect(this.broker.list(this.#key(key), { signal }));
-    } catch (error) {
-      throw fromBrokerError(error);
-    }
-    const path = this.fullPath(key);
-    if (entries.length !== 1) throw new RepositoryError('COMMON_ERROR', `Expected one file with path: ${path}. get: ${entries.length}`);
-    const entry = entries[0] as BrokerEntry;
-    if (entry.isDirectory) throw new RepositoryError('COMMON_ERROR', `Expected file with path: ${path}. but get dir`);
-    const dir = key.lastIndexOf('/') >= 0 ? key.slice(0, key.lastIndexOf('/') + 1) : '';
-    const withChecksum = dir + entry.name;
-    const decoded = decodeChecksummedName(withChecksum);
-    if (decoded === null) throw new RepositoryError('COMMON_ERROR', `file name should contains checksum: ${this.fullPath(withChecksum)}`);
-    if (decoded.name !== key) throw new RepositoryError('COMMON_ERROR', `File does not exist: ${path}`);
-    return { key: withChecksum, md5: decoded.md5, size: entry.size };
+  locate(key: string, signal?: AbortSignal): Promise<StoredFile> {
+    return locateChecksummed(this, key, signal);
   }
 
   /**
    * Download `key` (no checksum) to `localPath`, verifying the md5 in a single pass. A mismatch deletes the local
    * file and throws BAD_FILE `md5sum does not equal. local: <a>, remote: <b>`.
    */
-  async download(key: string, localPath: string, options: TransferOptions = {}): Promise<StoredFile> {
-    const found = await this.locate(key, options.signal);
-    const tmp = `${localPath}.tv-${randomBytes(6).toString('hex')}.tmp`;
-    const tap = new HashTap(options.onProgress);
-    try {
-      const source = await this.broker.read(this.#key(found.key), { signal: options.signal });
-      await pipeline(source, tap, createWriteStream(tmp), options.signal ? { signal: options.signal } : {});
-      const local = tap.digest();
-      if (local !== found.md5) {
-        throw new RepositoryError('BAD_FILE', `md5sum does not equal. local: ${local}, remote: ${found.md5}`);
-      }
-      await rename(tmp, localPath);
-    } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      throw fromBrokerError(error);
-    }
-    return { ...found, size: tap.bytes };
+  download(key: string, localPath: string, options: TransferOptions = {}): Promise<StoredFile> {
+    return downloadVerified(this, key, localPath, options);
   }
 
   /** Read a small checksummed file into memory, md5-verified (meta, job info). */
-  async readVerified(key: string, signal?: AbortSignal): Promise<Buffer> {
-    const found = await this.locate(key, signal);
-    let bytes: Buffer;
-    try {
-      bytes = await readAll(await this.broker.read(this.#key(found.key), { signal }));
-    } catch (error) {
-      throw fromBrokerError(error);
-    }
-    const local = md5Hex(bytes);
-    if (local !== found.md5) throw new RepositoryError('BAD_FILE', `md5sum does not equal. local: ${local}, remote: ${found.md5}`);
-    return bytes;
+  readVerified(key: string, signal?: AbortSignal): Promise<Buffer> {
+    return readVerified(this, key, signal);
   }
 
   /** Delete one stored file by its full stored key (checksum included), e.g. a stale variant found on resume. */
