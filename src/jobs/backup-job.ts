@@ -5,11 +5,12 @@ import type { BackupPlan, BackupSteps, LocalSnapshot, SnapshotTarget } from './s
 import {
   finishedSnapshots,
   missingSnapshot,
+  planAndSnapshot,
   releaseSnapshots,
-  snapshotTasks,
-  tabletsOf,
-  transferIO,
+  runTransferTask,
+  stepByState,
   transferTasks,
+  type StateFn,
 } from './task-plans.ts';
 
 export interface BackupJobOptions {
@@ -34,11 +35,8 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
     );
 
   /** Pin versions, choose replicas, copy meta; send snapshot tasks. Not persisted: re-run after a restart. */
-  async function pending(ctx: StateContext): Promise<StateOutcome> {
-    const plan = await steps.prepare(ctx.job, ctx.signal);
-    ctx.setPlan(plan as unknown as JsonValue);
-    ctx.ensureTasks(snapshotTasks(plan.targets));
-    return next('SNAPSHOTING');
+  function pending(ctx: StateContext): Promise<StateOutcome> {
+    return planAndSnapshot(ctx, (job, signal) => steps.prepare(job, signal));
   }
 
   /** Wait for every tablet's snapshot. */
@@ -74,7 +72,7 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
     return next('FINISHED');
   }
 
-  const byState: Readonly<Record<Exclude<BackupState, 'FINISHED' | 'CANCELLED'>, (ctx: StateContext) => StateOutcome | Promise<StateOutcome>>> = {
+  const byState: Readonly<Record<Exclude<BackupState, 'FINISHED' | 'CANCELLED'>, StateFn>> = {
     PENDING: pending,
     SNAPSHOTING: snapshoting,
     UPLOAD_SNAPSHOT: uploadSnapshot,
@@ -85,21 +83,14 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
 
   return {
     kind: BACKUP_JOB,
-    async step(ctx) {
-      const run = byState[ctx.job.state as keyof typeof byState] as (typeof byState)[keyof typeof byState] | undefined;
-      if (run === undefined) throw new Error(`backup job ${ctx.job.id} has no step for state ${ctx.job.state}`);
-      return run(ctx);
-    },
+    step: stepByState('backup', byState),
     async runTask(task, io) {
       if (task.kind === 'snapshot') {
         const snapshot: LocalSnapshot = await steps.snapshot(task.payload as unknown as SnapshotTarget, io.signal);
         return snapshot as unknown as JsonValue;
       }
       if (task.kind === 'upload') {
-        const tio = transferIO(io);
-        const tablets = tabletsOf<SnapshotTarget>(task).filter((t) => tio.pending.has(t.target.tabletId));
-        if (tablets.length > 0) await steps.upload(io.job, tablets, tio);
-        return { files: io.pendingFiles.length };
+        return runTransferTask<SnapshotTarget>(task, io, (job, tablets, tio) => steps.upload(job, tablets, tio));
       }
       throw new Error(`backup job has no ${task.kind} tasks`);
     },

@@ -5,11 +5,12 @@ import type { LocalSnapshot, RestorePlan, RestoreSteps, RestoreTarget, TabletSna
 import {
   finishedSnapshots,
   missingSnapshot,
+  planAndSnapshot,
   releaseSnapshots,
-  snapshotTasks,
-  tabletsOf,
-  transferIO,
+  runTransferTask,
+  stepByState,
   transferTasks,
+  type StateFn,
 } from './task-plans.ts';
 
 export interface RestoreJobOptions {
@@ -34,11 +35,8 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
     finishedSnapshots<RestoreTarget>(ctx).map((s) => s.value);
 
   /** checkAndPrepareMeta: create invisible objects, map tablets; send restore-mode snapshot tasks. Re-run after restart. */
-  async function pending(ctx: StateContext): Promise<StateOutcome> {
-    const plan = await steps.prepare(ctx.job, ctx.signal);
-    ctx.setPlan(plan as unknown as JsonValue);
-    ctx.ensureTasks(snapshotTasks(plan.targets));
-    return next('SNAPSHOTING');
+  function pending(ctx: StateContext): Promise<StateOutcome> {
+    return planAndSnapshot(ctx, (job, signal) => steps.prepare(job, signal));
   }
 
   function snapshoting(ctx: StateContext): StateOutcome {
@@ -79,7 +77,7 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
     return next('FINISHED', () => steps.publish(job, plan));
   }
 
-  const byState: Readonly<Record<Exclude<RestoreState, 'FINISHED' | 'CANCELLED'>, (ctx: StateContext) => StateOutcome | Promise<StateOutcome>>> = {
+  const byState: Readonly<Record<Exclude<RestoreState, 'FINISHED' | 'CANCELLED'>, StateFn>> = {
     PENDING: pending,
     SNAPSHOTING: snapshoting,
     DOWNLOAD: download,
@@ -90,23 +88,15 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
 
   return {
     kind: RESTORE_JOB,
-    async step(ctx) {
-      const run = byState[ctx.job.state as keyof typeof byState] as (typeof byState)[keyof typeof byState] | undefined;
-      if (run === undefined) throw new Error(`restore job ${ctx.job.id} has no step for state ${ctx.job.state}`);
-      return run(ctx);
-    },
+    step: stepByState('restore', byState),
     async runTask(task, io) {
       switch (task.kind) {
         case 'snapshot': {
           const snapshot: LocalSnapshot = await steps.snapshot(task.payload as unknown as RestoreTarget, io.signal);
           return snapshot as unknown as JsonValue;
         }
-        case 'download': {
-          const tio = transferIO(io);
-          const tablets = tabletsOf<RestoreTarget>(task).filter((t) => tio.pending.has(t.target.tabletId));
-          if (tablets.length > 0) await steps.download(io.job, tablets, tio);
-          return { files: io.pendingFiles.length };
-        }
+        case 'download':
+          return runTransferTask<RestoreTarget>(task, io, (job, tablets, tio) => steps.download(job, tablets, tio));
         case 'move': {
           const s = task.payload as unknown as TabletSnapshot<RestoreTarget>;
           await steps.move(io.job, s.target, s.snapshot, io.signal);

@@ -1,8 +1,11 @@
-import type { JobFileRow, JobTaskRow, JsonValue, NewTask, TaskKind } from '../catalog/jobs-types.ts';
-import type { StateContext, TaskIO } from './driver.ts';
+import type { JobFileRow, JobRow, JobTaskRow, JsonValue, NewTask, TaskKind } from '../catalog/jobs-types.ts';
+import { next, type JobDriver, type StateContext, type StateOutcome, type TaskIO } from './driver.ts';
 import type { FileEntry, LocalSnapshot, TabletSnapshot, TransferIO } from './steps.ts';
 
-/** What backup and restore share: per-tablet snapshot tasks, per-backend transfer batches, snapshot bookkeeping. */
+/**
+ * What backup and restore share: the PENDING step, state dispatch, per-tablet snapshot tasks, per-backend transfer
+ * batches and tasks, snapshot bookkeeping.
+ */
 
 interface OnBackend {
   readonly backendId: number;
@@ -18,6 +21,32 @@ export function snapshotTasks<T extends OnBackend & JsonValue>(targets: readonly
     tabletId: t.tabletId,
     payload: t,
   }));
+}
+
+/** What one state of a driver does. */
+export type StateFn = (ctx: StateContext) => StateOutcome | Promise<StateOutcome>;
+
+/** A driver's `step`: run the function of the job's state; a state without one is a driver bug. */
+export function stepByState(jobName: string, byState: { readonly [state: string]: StateFn | undefined }): JobDriver['step'] {
+  return async (ctx) => {
+    const run = byState[ctx.job.state];
+    if (run === undefined) throw new Error(`${jobName} job ${ctx.job.id} has no step for state ${ctx.job.state}`);
+    return run(ctx);
+  };
+}
+
+/**
+ * PENDING of both kinds: build the plan, persist it and send one snapshot task per target, then SNAPSHOTING. Not
+ * persisted: after a restart it runs again from a clean slate (prepareResume discards the first attempt).
+ */
+export async function planAndSnapshot<T extends OnBackend & JsonValue>(
+  ctx: StateContext,
+  prepare: (job: JobRow, signal: AbortSignal) => Promise<{ readonly targets: readonly T[] }>,
+): Promise<StateOutcome> {
+  const plan = await prepare(ctx.job, ctx.signal);
+  ctx.setPlan(plan as unknown as JsonValue);
+  ctx.ensureTasks(snapshotTasks(plan.targets));
+  return next('SNAPSHOTING');
 }
 
 /**
@@ -94,6 +123,21 @@ export async function missingSnapshot(
 /** A transfer task's payload. */
 export function tabletsOf<T>(task: JobTaskRow): readonly TabletSnapshot<T>[] {
   return (task.payload as unknown as { tablets: TabletSnapshot<T>[] }).tablets;
+}
+
+/**
+ * Run an upload or download task: hand `transfer` the batch's tablets that still have files pending (none after a
+ * restart that found every file done), and record how many files the task had left.
+ */
+export async function runTransferTask<T extends OnBackend>(
+  task: JobTaskRow,
+  io: TaskIO,
+  transfer: (job: JobRow, tablets: readonly TabletSnapshot<T>[], io: TransferIO) => Promise<void>,
+): Promise<JsonValue> {
+  const tio = transferIO(io);
+  const tablets = tabletsOf<T>(task).filter((t) => tio.pending.has(t.target.tabletId));
+  if (tablets.length > 0) await transfer(io.job, tablets, tio);
+  return { files: io.pendingFiles.length };
 }
 
 /** The scheduler's TaskIO as the steps' TransferIO. */
