@@ -65,7 +65,6 @@ export interface ShowFilter {
 export function showBackupRows(catalog: Catalog, filter: ShowFilter = {}): ShowRow[] {
   return lastJobs(catalog, 'BACKUP', filter).map((job) => {
     const spec = job.spec as unknown as Partial<BackupSpec>;
-    const tasks = taskColumns(catalog, job);
     return [
       String(job.id),
       job.label,
@@ -74,13 +73,7 @@ export function showBackupRows(catalog: Catalog, filter: ShowFilter = {}): ShowR
       (spec.objects ?? []).map((o) => `[${backupObject(o.table, o.partitions)}]`).join(', '),
       formatDateTime(job.createTime),
       formatDateTime(job.snapshotFinishedTime),
-      formatDateTime(job.transferFinishedTime),
-      formatDateTime(job.finishedTime),
-      tasks.unfinished,
-      tasks.progress,
-      tasks.errors,
-      formatStatus({ code: job.statusCode, msg: job.statusMsg }),
-      String(Math.trunc(job.timeoutMs / 1000)),
+      ...trailingColumns(catalog, job),
     ];
   });
 }
@@ -89,7 +82,6 @@ export function showBackupRows(catalog: Catalog, filter: ShowFilter = {}): ShowR
 export function showRestoreRows(catalog: Catalog, filter: ShowFilter = {}): ShowRow[] {
   return lastJobs(catalog, 'RESTORE', filter).map((job) => {
     const spec = job.spec as unknown as Partial<RestoreSpec>;
-    const tasks = taskColumns(catalog, job);
     return [
       String(job.id),
       job.label,
@@ -102,15 +94,26 @@ export function showRestoreRows(catalog: Catalog, filter: ShowFilter = {}): Show
       formatDateTime(job.createTime),
       formatDateTime(job.metaPreparedTime),
       formatDateTime(job.snapshotFinishedTime),
-      formatDateTime(job.transferFinishedTime),
-      formatDateTime(job.finishedTime),
-      tasks.unfinished,
-      tasks.progress,
-      tasks.errors,
-      formatStatus({ code: job.statusCode, msg: job.statusMsg }),
-      String(Math.trunc(job.timeoutMs / 1000)),
+      ...trailingColumns(catalog, job),
     ];
   });
+}
+
+/**
+ * The seven columns SHOW BACKUP and SHOW RESTORE both end with: Upload/DownloadFinishedTime, FinishedTime,
+ * UnfinishedTasks, Progress, TaskErrMsg, Status, Timeout (seconds).
+ */
+function trailingColumns(catalog: Catalog, job: JobRow): ShowRow {
+  const tasks = taskColumns(catalog, job);
+  return [
+    formatDateTime(job.transferFinishedTime),
+    formatDateTime(job.finishedTime),
+    tasks.unfinished,
+    tasks.progress,
+    tasks.errors,
+    formatStatus({ code: job.statusCode, msg: job.statusMsg }),
+    String(Math.trunc(job.timeoutMs / 1000)),
+  ];
 }
 
 function lastJobs(catalog: Catalog, kind: string, filter: ShowFilter): JobRow[] {
