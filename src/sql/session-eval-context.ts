@@ -2,6 +2,7 @@
 import type { Value } from '../types/value.ts';
 import type { ExecutionContext } from './context.ts';
 import type { EvalContext } from './eval/context.ts';
+import { sessionAccount } from './privileges/index.ts';
 
 export function sessionEvalContext(ctx: ExecutionContext): EvalContext {
   const now = ctx.services.clock.now();
@@ -10,7 +11,8 @@ export function sessionEvalContext(ctx: ExecutionContext): EvalContext {
     now: () => now,
     database: () => session.database,
     user: () => `'${session.user}'@'${session.host}'`,
-    currentUser: () => `'${session.user}'@'%'`,
+    // CURRENT_USER() is the matched account (its host pattern), USER() the client's actual host.
+    currentUser: () => `'${session.user}'@'${sessionAccount(ctx)?.account.host ?? '%'}'`,
     connectionId: () => session.connectionId,
     systemVariable: (name, scope): Value => session.variables.get(name, scope === 'DEFAULT' ? undefined : scope),
     userVariable: (name): Value => session.userVariables.get(name.toLowerCase()) ?? null,
