@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise';
 import { SqlError } from '../errors/index.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { SHOW_COLUMN } from '../sql/result.ts';
+import type { ColumnType } from '../types/column-type.ts';
 import type { SqlTarget } from './sql-command.ts';
 
 export interface RemoteOptions {
@@ -42,7 +43,7 @@ export async function connectRemote(options: RemoteOptions): Promise<SqlTarget> 
         const result: StatementResult = {
           kind: 'rows',
           columns,
-          columnTypes: columns.map(() => SHOW_COLUMN),
+          columnTypes: (fields ?? []).map((f) => columnTypeOfWire(f.columnType)),
           rows: (rows as unknown as (string | null)[][]).map((r) => r.map((v) => (v === null ? null : String(v)))),
         };
         return result;
@@ -52,6 +53,38 @@ export async function connectRemote(options: RemoteOptions): Promise<SqlTarget> 
     },
     close: () => connection.end().catch(() => undefined),
   };
+}
+
+/**
+ * The column type a result's wire metadata announces (MySQL protocol type codes), so a client-mode shell aligns
+ * numbers as the embedded one does. Only the family matters here; the values stay the server's text.
+ */
+export function columnTypeOfWire(code: number | undefined): ColumnType {
+  switch (code) {
+    case 1: // TINY
+      return { name: 'TINYINT' };
+    case 2: // SHORT
+      return { name: 'SMALLINT' };
+    case 3: // LONG
+    case 9: // INT24
+      return { name: 'INT' };
+    case 8: // LONGLONG
+      return { name: 'BIGINT' };
+    case 4: // FLOAT
+      return { name: 'FLOAT' };
+    case 5: // DOUBLE
+      return { name: 'DOUBLE' };
+    case 0: // DECIMAL
+    case 246: // NEWDECIMAL
+      return { name: 'DECIMAL', precision: 38, scale: 0 };
+    case 10: // DATE
+      return { name: 'DATE' };
+    case 7: // TIMESTAMP
+    case 12: // DATETIME
+      return { name: 'DATETIME' };
+    default:
+      return SHOW_COLUMN;
+  }
 }
 
 function toSqlError(error: unknown, context: string): SqlError {
