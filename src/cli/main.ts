@@ -1,7 +1,7 @@
 /**
  * `tablevault` command line: `serve` runs the MySQL-protocol server, `sql` the shell. See DESIGN.md §4.
  */
-import { readFileSync } from 'node:fs';
+import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
 import { DirectoryLockedError } from '../util/dir-lock.ts';
 import { UsageError } from './args.ts';
 import { runSql } from './sql-command.ts';
@@ -25,7 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runSql(rest);
       case '--version':
       case '-V':
-        process.stdout.write(`tablevault ${packageVersion()}\n`);
+        process.stdout.write(`tablevault ${TABLEVAULT_VERSION}\n`);
         return 0;
       case undefined:
       case '--help':
@@ -54,9 +54,4 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-}
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }

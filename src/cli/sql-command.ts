@@ -11,7 +11,7 @@ import { createLogger } from '../logging/logger.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { formatBatch, formatBatchError } from './batch-output.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
-import { packageVersion } from './main.ts';
+import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
 import { embeddedTarget, JobTracker, recordingJobs, remoteTarget, runShell, waitForBatchJobs, type ShellTarget } from './shell/index.ts';
 
 export const SQL_OPTIONS: readonly OptionSpec[] = [
@@ -131,6 +131,6 @@ export function processIo(): CommandIo {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
-    runInteractive: (target) => runShell(target, packageVersion()),
+    runInteractive: (target) => runShell(target, TABLEVAULT_VERSION),
   };
 }

@@ -3,7 +3,6 @@ import { setMaxListeners } from 'node:events';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { TableMeta } from '../catalog/model.ts';
 import type { Repository } from '../repository/repository.ts';
 import { HashTap } from '../repository/md5.ts';
 import { readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
@@ -108,7 +107,6 @@ export async function stageTablet(
   stagingDir: string,
   target: RestoreTarget,
   snapshot: LocalSnapshot,
-  table: TableMeta,
   signal: AbortSignal,
 ): Promise<void> {
   const dir = path.join(stagingDir, String(target.tabletId));

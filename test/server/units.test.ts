@@ -8,7 +8,8 @@ import { nativePasswordHash, nativePasswordToken, verifyNativePassword } from '.
 import { sqlDigest } from '../../src/logging/sql-digest.ts';
 import { PacketWriter, ClientGoneError } from '../../src/server/packet-writer.ts';
 import { errPayload } from '../../src/server/packets.ts';
-import { GlobalVariables, SessionVariables, likeToRegExp, SYSTEM_VARIABLES } from '../../src/sql/variables/index.ts';
+import { GlobalVariables, SessionVariables, SYSTEM_VARIABLES } from '../../src/sql/variables/index.ts';
+import { showLikeToRegExp as likeToRegExp } from '../../src/sql/eval/like.ts';
 
 describe('mysql_native_password', () => {
   it("matches MySQL's PASSWORD()", () => {

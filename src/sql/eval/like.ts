@@ -1,9 +1,12 @@
-/** LIKE patterns → anchored RegExps (case-sensitive, as StarRocks), with `%`, `_` and an escape character. */
+/**
+ * LIKE patterns → anchored RegExps with `%`, `_` and an escape character. Case-sensitive for the LIKE operator (as
+ * StarRocks); SHOW … LIKE matches names case-insensitively, like MySQL.
+ */
 
 const cache = new Map<string, RegExp>();
 
-export function likeToRegExp(pattern: string, escape = '\\'): RegExp {
-  const key = `${escape}\u0000${pattern}`;
+export function likeToRegExp(pattern: string, escape = '\\', caseInsensitive = false): RegExp {
+  const key = `${caseInsensitive ? 'i' : 's'}${escape}\u0000${pattern}`;
   let re = cache.get(key);
   if (re) return re;
   let src = '^';
@@ -16,10 +19,15 @@ export function likeToRegExp(pattern: string, escape = '\\'): RegExp {
     else if (c === '_') src += '[\\s\\S]';
     else src += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
-  re = new RegExp(`${src}$`, 'u');
+  re = new RegExp(`${src}$`, caseInsensitive ? 'iu' : 'u');
   if (cache.size > 1000) cache.clear();
   cache.set(key, re);
   return re;
+}
+
+/** SHOW … LIKE 'pattern': `\` escapes, case-insensitive. */
+export function showLikeToRegExp(pattern: string): RegExp {
+  return likeToRegExp(pattern, '\\', true);
 }
 
 /** A REGEXP pattern (unanchored search); undefined when the pattern is not a valid expression. */

@@ -1,3 +1,4 @@
+import { showLikeToRegExp } from '../eval/like.ts';
 import { SqlError } from '../../errors/index.ts';
 import type { ColumnType } from '../../types/column-type.ts';
 import { findSystemVariable, SYSTEM_VARIABLES, type SystemVariable } from './definitions.ts';
@@ -80,19 +81,6 @@ function coerce(v: SystemVariable, value: Exclude<SetValue, { readonly default: 
       if (typeof value === 'boolean') throw wrongType(v.name);
       return String(value);
   }
-}
-
-/** SQL LIKE (`%`, `_`, `\` escape), case-insensitive as SHOW … LIKE is. */
-export function likeToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) source += pattern[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (c === '%') source += '.*';
-    else if (c === '_') source += '.';
-    else source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 'is');
 }
 
 /** The server-wide values (SET GLOBAL). One instance per engine, shared by its sessions. */
@@ -186,7 +174,7 @@ export class SessionVariables {
    * (while `@@x` selects give 1/0), as MySQL does.
    */
   showRows(filter: { readonly like?: string } = {}, scope: 'SESSION' | 'GLOBAL' = 'SESSION'): readonly (readonly [string, string])[] {
-    const pattern = filter.like === undefined ? undefined : likeToRegExp(filter.like);
+    const pattern = filter.like === undefined ? undefined : showLikeToRegExp(filter.like);
     const rows: [string, string][] = [];
     for (const v of SYSTEM_VARIABLES) {
       if (scope === 'GLOBAL' && v.scope === 'SESSION') continue;
