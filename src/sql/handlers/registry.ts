@@ -5,7 +5,6 @@
 import type { Statement } from '../../../grammar/ast.ts';
 import type { ExecutionContext } from '../context.ts';
 import type { StatementResult } from '../result.ts';
-import { notSupported } from '../../errors/index.ts';
 import { executeDelete } from './delete.ts';
 import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
@@ -28,10 +27,6 @@ type FamilyKind = Exclude<
   | 'ShowTablet' | 'ShowBackends' | 'Set' | 'ShowVariables' | 'ShowStatus' | 'ShowProcesslist' | 'ShowWarnings' | 'Kill'
   | 'Transaction'
 >;
-
-const pending = (what: string) => (_ctx: ExecutionContext, _node: unknown): StatementResult => {
-  throw notSupported(what);
-};
 
 export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => StatementResult | Promise<StatementResult> } = {
   Select: executeSelectStatement,
