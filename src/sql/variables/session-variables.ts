@@ -1,4 +1,4 @@
-import { showLikeToRegExp } from '../eval/like.ts';
+import { showLikeMatcher } from '../eval/like.ts';
 import { SqlError } from '../../errors/index.ts';
 import type { ColumnType } from '../../types/column-type.ts';
 import { findSystemVariable, SYSTEM_VARIABLES, type SystemVariable } from './definitions.ts';
@@ -174,7 +174,7 @@ export class SessionVariables {
    * (while `@@x` selects give 1/0), as MySQL does.
    */
   showRows(filter: { readonly like?: string } = {}, scope: 'SESSION' | 'GLOBAL' = 'SESSION'): readonly (readonly [string, string])[] {
-    const pattern = filter.like === undefined ? undefined : showLikeToRegExp(filter.like);
+    const pattern = filter.like === undefined ? undefined : showLikeMatcher(filter.like);
     const rows: [string, string][] = [];
     for (const v of SYSTEM_VARIABLES) {
       if (scope === 'GLOBAL' && v.scope === 'SESSION') continue;
