@@ -5,7 +5,9 @@
  */
 
 const SECRET_KEY = /(secret|password|passwd|access[._-]?key|accesskey|token|credential|userinfo)/i;
-const QUOTED = String.raw`'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"`;
+// Unrolled (`a*(?:b a*)*`, not `(?:a|b)*`): V8 pushes a backtrack entry per iteration of an alternation, and a
+// 10 MiB string literal overflowed its stack; here only escapes and doubled quotes iterate the outer group.
+const QUOTED = String.raw`'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'|"[^"\\]*(?:(?:\\.|"")[^"\\]*)*"`;
 const PROPERTY = new RegExp(String.raw`(${QUOTED})(\s*=\s*)(${QUOTED})`, 'g');
 const IDENTIFIED = new RegExp(String.raw`\b(IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+(?:PASSWORD\s*)?)(${QUOTED})`, 'gi');
 const PASSWORD_CALL = new RegExp(String.raw`\b(PASSWORD\s*\(\s*)(${QUOTED})`, 'gi');

@@ -2,7 +2,7 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { parseStatement, splitSql } from '../../grammar/index.ts';
+import { scanStatements, shiftPosition, type Statement, type StatementSpan } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -11,6 +11,9 @@ import type { EngineServices, ExecutionContext, SessionState } from './context.t
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
 import type { StatementResult } from './result.ts';
+import { checkStatementSize, maxAllowedPacket } from './packet-limit.ts';
+import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
+import { startDeadline } from './statement-deadline.ts';
 import { SessionVariables } from './variables/index.ts';
 
 export class EngineSession implements Session {
@@ -55,6 +58,10 @@ export class EngineSession implements Session {
     return this.#state.database;
   }
 
+  get maxAllowedPacket(): number {
+    return maxAllowedPacket(this.#state.variables);
+  }
+
   /** The session's mutable state, for the engine's session directory. */
   get state(): SessionState {
     return this.#state;
@@ -69,15 +76,8 @@ export class EngineSession implements Session {
 
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
     this.#checkOpen();
-    for (const fragment of splitSql(sql)) {
-      let statement;
-      try {
-        statement = parseStatement(fragment.text);
-      } catch (error) {
-        throw shiftPosition(error, fragment.position);
-      }
-      yield await this.#run(statement, fragment.text);
-    }
+    checkStatementSize(sql, this.#state.variables);
+    for (const span of scanStatements(sql)) yield await this.#run(sql.slice(span.start, span.end), span);
   }
 
   useDatabase(name: string): void {
@@ -109,42 +109,54 @@ export class EngineSession implements Session {
     this.#onClose();
   }
 
-  async #run(statement: Parameters<typeof executeStatement>[1], text: string): Promise<StatementResult> {
+  async #run(text: string, span: StatementSpan): Promise<StatementResult> {
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
     // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
     this.#state.current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
-    this.#services.stats.questions++;
-    const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
+    // query_timeout covers the whole statement, parsing included; KILL QUERY aborts the same signal.
+    const deadline = startDeadline(this.#services.clock, this.#state.variables, abort);
+    let kind: Statement['kind'] | undefined;
     try {
+      let statement: Statement;
+      try {
+        statement = await parseStatementBounded(text, parseLimitsOf(this.#state.variables), abort.signal, span);
+      } catch (error) {
+        throw shiftPosition(error, span.position);
+      }
+      kind = statement.kind;
+      if (kind === 'Select') deadline.limitSelect();
+      this.#services.stats.questions++;
+      const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
       const result = await executeStatement(ctx, statement);
-      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+      this.#logger.debug({ statement: kind, ms: this.#services.clock.now() - startedAt }, 'statement');
       return result;
     } catch (error) {
-      if (abort.signal.aborted && !isSqlError(error)) throw sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
-      if (!isSqlError(error)) {
-        // An internal failure: log it whole, tell the client what failed without leaking internals.
-        this.#logger.error({ err: error, statement: statement.kind }, 'statement failed unexpectedly');
-        throw sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
-      }
-      this.#logger.debug({ statement: statement.kind, errno: error.errno }, 'statement error');
-      throw error;
+      throw this.#failure(error, abort.signal, kind);
     } finally {
+      deadline.stop();
       this.#state.current = undefined;
     }
+  }
+
+  /** The error the client sees: why the statement was stopped, or what failed (internals logged, not leaked). */
+  #failure(error: unknown, signal: AbortSignal, kind: Statement['kind'] | undefined): unknown {
+    if (signal.aborted) {
+      // Whatever a loop threw once KILL or the deadline fired, the client learns which of the two it was.
+      const reason: unknown = signal.reason;
+      if (isSqlError(reason) && (!isSqlError(error) || error.errno === reason.errno || error.errno === 1317)) return reason;
+      if (!isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+    }
+    if (!isSqlError(error)) {
+      // An internal failure: log it whole, tell the client what failed without leaking internals.
+      this.#logger.error({ err: error, statement: kind }, 'statement failed unexpectedly');
+      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind ?? 'the statement'}: ${(error as Error).message ?? String(error)}`, { cause: error });
+    }
+    this.#logger.debug({ statement: kind, errno: error.errno }, 'statement error');
+    return error;
   }
 
   #checkOpen(): void {
     if (this.#closed) throw sqlError('ER_UNKNOWN_ERROR', 'Session is closed');
   }
-}
-
-/** Make a syntax error's position absolute within the whole script. */
-function shiftPosition(error: unknown, start: { readonly line: number; readonly column: number }): unknown {
-  if (!(error instanceof SqlError) || error.line === undefined || error.column === undefined) return error;
-  const line = error.line + start.line - 1;
-  const column = error.line === 1 ? error.column + start.column - 1 : error.column;
-  if (line === error.line && column === error.column) return error;
-  const message = error.message.replace(`line ${error.line}, column ${error.column}`, `line ${line}, column ${column}`);
-  return new SqlError(error.errno, error.sqlState, message, { line, column }, { cause: error.cause });
 }

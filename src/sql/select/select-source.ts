@@ -10,6 +10,7 @@ import { generateSeries } from './generate-series.ts';
 import { rowComparator, type SortableRow } from './order.ts';
 import { neededColumns } from './needed-columns.ts';
 import { planSelect, type SelectPlan } from './plan.ts';
+import { shouldYield, sortPaced, yieldTurn } from '../pace.ts';
 import { arrayRowSource, throwIfAborted, type ResolvedSource, type RowSource } from './row-source.ts';
 
 /** What running a SELECT needs from the executor. */
@@ -65,7 +66,10 @@ async function* projected(
   if (!agg) {
     for await (const batch of source.scan(options)) {
       throwIfAborted(deps.signal);
-      for (const row of batch) if (filterPasses(plan.where, row)) yield project(plan, row);
+      for (const row of batch) {
+        if (filterPasses(plan.where, row)) yield project(plan, row);
+        if (shouldYield()) await yieldTurn(deps.signal);
+      }
     }
     return;
   }
@@ -87,10 +91,12 @@ async function* projected(
         groups.set(id, g);
       }
       for (const acc of g.accs) acc.add(row);
+      if (shouldYield()) await yieldTurn(deps.signal);
     }
   }
   for (const g of groups.values()) {
     const aggRow: Value[] = [...g.keys, ...g.accs.map((a) => a.result())];
+    if (shouldYield()) await yieldTurn(deps.signal);
     if (agg.having && toBool(agg.having.evaluate(aggRow)) !== true) continue;
     yield project(plan, aggRow);
   }
@@ -158,11 +164,11 @@ export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promi
         if (!isNew(r)) continue;
         buffer.push(r);
         if (Number.isFinite(keep) && buffer.length >= Math.max(2 * keep, 4096)) {
-          buffer = buffer.sort(cmp).slice(0, keep);
+          buffer = (await sortPaced(buffer, cmp, inner.signal)).slice(0, keep);
           worst = buffer[buffer.length - 1];
         }
       }
-      buffer.sort(cmp);
+      await sortPaced(buffer, cmp, inner.signal);
       const rows = buffer.slice(offset, Number.isFinite(keep) ? keep : undefined).map((r) => r.out);
       for (let i = 0; i < rows.length; i += OUT_BATCH) yield rows.slice(i, i + OUT_BATCH);
     },

@@ -15,6 +15,7 @@ import { requireDatabase, findTable, unknownTable } from '../names.ts';
 import { prunePartitions } from '../partition/index.ts';
 import { arrayRowSource, type ResolvedSource, type RowSource } from '../select/row-source.ts';
 import { selectRowSource } from '../select/select-source.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 import { partitioningOf } from './partitioning.ts';
 
 /** Views may reference views; a chain this deep means a cycle (a view redefined to read itself). */
@@ -63,6 +64,7 @@ function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMe
       };
       const width = table.columns.length;
       for await (const batch of ctx.services.store.scan(table.id, scanOptions)) {
+        if (shouldYield()) await yieldTurn(options.signal);
         yield wanted === undefined ? batchRows(batch) : widenRows(batch.columns, batch.rowCount, wanted, width);
       }
     },
