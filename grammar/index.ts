@@ -28,7 +28,7 @@ import { statementFromCst } from './visitor/statement.ts';
 export type * from './ast.ts';
 export { visitExpr, visitStatement } from './ast.ts';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './limits.ts';
-export { scanStatements, type StatementSpan } from './scan.ts';
+export { quotedEnd, scanStatements, type StatementSpan } from './scan.ts';
 export { shiftPosition } from './syntax-error.ts';
 
 /** One statement's slice of a multi-statement text. */
@@ -57,7 +57,7 @@ export function parseSql(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMIT
 
 /** Parse exactly one statement (an optional trailing `;` is allowed) within `limits`. */
 export function parseStatement(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Statement {
-  const [only, second] = scanStatements(text);
+  const [only, second] = scanStatements(text, limits.maxTokens);
   if (only === undefined) throw emptyQuery();
   if (second !== undefined) {
     throw syntaxError({ text, offset: second.start, endOffset: text.length, expected: [], canEnd: false, detail: 'Only one statement is allowed here' });
@@ -73,7 +73,7 @@ export function parseStatement(text: string, limits: ParseLimits = DEFAULT_PARSE
 
 /** The limits a scan can tell before any token is made: token count and parenthesis depth. */
 export function checkScannedLimits(span: StatementSpan, limits: ParseLimits): void {
-  if (span.tokens > limits.maxTokens) throw tokenLimitError(span.tokens, limits.maxTokens);
+  if (span.tokens > limits.maxTokens) throw tokenLimitError(span.tokens, limits.maxTokens, span.truncated === true);
   if (span.depth > limits.maxExprDepth) throw depthLimitError(limits.maxExprDepth);
 }
 

@@ -31,10 +31,11 @@ function parseLimitError(message: string): SqlError {
   return new SqlError(errno, sqlState, message);
 }
 
-/** StarRocks' ParserErrorMsg.tokenExceedLimit. */
-export function tokenLimitError(tokens: number, limit: number): SqlError {
+/** StarRocks' ParserErrorMsg.tokenExceedLimit; `atLeast` when the count stopped at the first token past the limit. */
+export function tokenLimitError(tokens: number, limit: number, atLeast = false): SqlError {
+  const count = atLeast ? `more than ${limit}` : String(tokens);
   return parseLimitError(
-    `Statement exceeds maximum length limit, please consider modify 'parse_tokens_limit' session variable (the statement has ${tokens} tokens, the limit is ${limit})`,
+    `Statement exceeds maximum length limit, please consider modify 'parse_tokens_limit' session variable (the statement has ${count} tokens, the limit is ${limit})`,
   );
 }
 

@@ -23,6 +23,11 @@ export interface StatementSpan {
   readonly tokens: number;
   /** Deepest nesting of parentheses. */
   readonly depth: number;
+  /**
+   * True when the scan stopped inside this statement because it already had more than `stopAfterTokens` tokens:
+   * `end`, `tokens` and `depth` only cover what was read, and nothing after it was scanned.
+   */
+  readonly truncated?: boolean;
 }
 
 /** Character codes the scan compares against. */
@@ -91,8 +96,11 @@ function operatorLength(text: string, i: number, c: number): number {
   return 1;
 }
 
-/** Split `text` into statements (empty ones dropped) and measure each. */
-export function scanStatements(text: string): StatementSpan[] {
+/**
+ * Split `text` into statements (empty ones dropped) and measure each. A statement with more than `stopAfterTokens`
+ * tokens ends the scan (it is refused anyway): its span is marked `truncated` and is the last one returned.
+ */
+export function scanStatements(text: string, stopAfterTokens = Infinity): StatementSpan[] {
   const spans: StatementSpan[] = [];
   const n = text.length;
   let line = 1;
@@ -143,6 +151,10 @@ export function scanStatements(text: string): StatementSpan[] {
 
   let i = 0;
   while (i < n) {
+    if (tokens > stopAfterTokens) {
+      spans.push({ start, end, position: { line: startLine, column: startColumn }, tokens, depth: maxDepth, truncated: true });
+      return spans;
+    }
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
       lines(i, i + 1);

@@ -2,7 +2,7 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { scanStatements, shiftPosition, type Statement, type StatementSpan } from '../../grammar/index.ts';
+import { quotedEnd, scanStatements, shiftPosition, type Statement, type StatementSpan } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -14,7 +14,11 @@ import type { StatementResult } from './result.ts';
 import { checkStatementSize, maxAllowedPacket } from './packet-limit.ts';
 import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
 import { startDeadline } from './statement-deadline.ts';
+import { yieldTurn } from './pace.ts';
 import { SessionVariables } from './variables/index.ts';
+
+/** Texts longer than this get event-loop turns between the passes made over them (each pass ~10 ms per MB). */
+const LARGE_TEXT = 1024 * 1024;
 
 export class EngineSession implements Session {
   readonly #services: EngineServices;
@@ -77,7 +81,13 @@ export class EngineSession implements Session {
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
     this.#checkOpen();
     checkStatementSize(sql, this.#state.variables);
-    for (const span of scanStatements(sql)) yield await this.#run(sql.slice(span.start, span.end), span);
+    const large = sql.length > LARGE_TEXT;
+    // A large text has just been received and decoded: take a turn before scanning it.
+    if (large) await yieldTurn();
+    // The scan stops at a statement past parse_tokens_limit: it is refused when its turn comes.
+    const spans = scanStatements(sql, Number(this.#state.variables.get('parse_tokens_limit')));
+    if (large) await yieldTurn();
+    for (const span of spans) yield await this.#run(sql.slice(span.start, span.end), span);
   }
 
   useDatabase(name: string): void {
@@ -113,11 +123,13 @@ export class EngineSession implements Session {
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
     // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
-    this.#state.current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
+    this.#state.current = { text: processlistText(text), startedAt, abort };
     // query_timeout covers the whole statement, parsing included; KILL QUERY aborts the same signal.
     const deadline = startDeadline(this.#services.clock, this.#state.variables, abort);
     let kind: Statement['kind'] | undefined;
     try {
+      // Masking the text (above) and copying it to the parser thread are each a pass over it: one per turn.
+      if (text.length > LARGE_TEXT) await yieldTurn(abort.signal);
       let statement: Statement;
       try {
         statement = await parseStatementBounded(text, parseLimitsOf(this.#state.variables), abort.signal, span);
@@ -159,4 +171,35 @@ export class EngineSession implements Session {
   #checkOpen(): void {
     if (this.#closed) throw sqlError('ER_UNKNOWN_ERROR', 'Session is closed');
   }
+}
+
+/** What SHOW PROCESSLIST shows of a statement: at most this many characters. */
+const PROCESSLIST_TEXT = 64 * 1024;
+
+/**
+ * The statement as SHOW PROCESSLIST shows it: secrets masked, cut to PROCESSLIST_TEXT. A huge statement is masked
+ * from a prefix only (masking is a pass over the whole text otherwise); a quoted literal the prefix cuts open is
+ * left out whole, so a secret can never be shown in part.
+ */
+function processlistText(text: string): string {
+  if (text.length <= 2 * PROCESSLIST_TEXT) return sqlDigest(text, PROCESSLIST_TEXT);
+  let prefix = text.slice(0, 2 * PROCESSLIST_TEXT);
+  // Next position of each quote character at or after i (cached: each is searched for once per skip past it).
+  const quotes = ["'", '"', '`'];
+  const next = [-1, -1, -1];
+  for (let i = 0; ; ) {
+    let open = Infinity;
+    quotes.forEach((q, k) => {
+      if ((next[k] as number) < i) next[k] = prefix.indexOf(q, i) >>> 0; // -1 (none) becomes 2^32 - 1
+      open = Math.min(open, next[k] as number);
+    });
+    if (open >= prefix.length) break;
+    const close = quotedEnd(prefix, open, prefix.charCodeAt(open));
+    if (close < 0) {
+      prefix = prefix.slice(0, open);
+      break;
+    }
+    i = close;
+  }
+  return `${sqlDigest(prefix, PROCESSLIST_TEXT)}${prefix.length <= PROCESSLIST_TEXT ? '…' : ''}`;
 }

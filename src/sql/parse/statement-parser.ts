@@ -30,7 +30,7 @@ export function parseLimitsOf(variables: SessionVariables): ParseLimits {
  * `scanned` is the statement's span when the caller already scanned it (the session does, to split a script).
  */
 export async function parseStatementBounded(text: string, limits: ParseLimits, signal: AbortSignal, scanned?: StatementSpan): Promise<Statement> {
-  const spans = scanned === undefined ? scanStatements(text) : [scanned];
+  const spans = scanned === undefined ? scanStatements(text, limits.maxTokens) : [scanned];
   const span = spans[0];
   // Empty or several statements: parseStatement reports it (1065 / 1064) at once.
   if (span === undefined || spans.length > 1) return parseStatement(text, limits);
