@@ -2,8 +2,8 @@
  * Parsing off the event loop. tablevault's chevrotain parser costs tens of microseconds and about a kilobyte per
  * token, and it recurses once per nesting level: a 100 KB statement held the loop for a second, and nesting a
  * few hundred parentheses deep overflowed the main thread's stack. Statements that are not small are therefore
- * parsed by one worker thread (started on first use, ~1–3 s, then kept; unref'd so it never holds the process
- * open), with a bounded heap and a larger stack. Other connections are served meanwhile; a statement whose parse
+ * parsed by one worker thread (started on first use, ~1–3 s, then kept; it holds the process open only while a
+ * parse is pending), with a bounded heap and a larger stack. Other connections are served meanwhile; a statement whose parse
  * runs past KILL QUERY or query_timeout is stopped by terminating the worker (a fresh one starts for the next).
  */
 import { createRequire } from 'node:module';
@@ -49,8 +49,10 @@ interface Job {
 const BOOT = `
 const { workerData } = require('node:worker_threads');
 (async () => {
-  if (workerData.loader !== undefined) (await import(workerData.loader)).register();
+  // tsx's hooks are only needed to load the entry's module graph; left registered, they keep the process alive.
+  const unregister = workerData.loader === undefined ? undefined : (await import(workerData.loader)).register();
   await import(workerData.entry);
+  await unregister?.();
 })();
 `;
 
@@ -116,11 +118,14 @@ export class ParseWorker {
     const job = this.#queue.shift();
     if (job === undefined) return;
     this.#running = job;
+    const worker = this.#spawn();
+    // While a parse is pending the thread holds the process open (the caller awaits it); idle, it does not.
+    worker.ref();
     const utf8 = Buffer.from(job.text, 'utf8');
     // Buffer.from may hand out a slice of a shared pool; only a buffer of its own can be transferred.
     const bytes = utf8.byteOffset === 0 && utf8.byteLength === utf8.buffer.byteLength ? utf8 : Uint8Array.prototype.slice.call(utf8);
     const request: ParseRequest = { id: job.id, utf8: bytes, limits: job.limits };
-    this.#spawn().postMessage(request, [bytes.buffer as ArrayBuffer]);
+    worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
   }
 
   #spawn(): Worker {
@@ -130,17 +135,21 @@ export class ParseWorker {
       workerData: workerData(),
       resourceLimits: { maxOldGenerationSizeMb: PARSER_MEMORY_MB, stackSizeMb: PARSER_STACK_MB },
     });
-    worker.unref();
     worker.on('message', (reply: ParseReply | { ready: true }) => this.#onReply(worker, reply));
     worker.on('error', (error) => this.#onFailure(worker, error));
     worker.on('exit', (code) => this.#onFailure(worker, code));
+    // Idle until a job runs (after the listeners: attaching a 'message' listener refs the worker's port again).
+    worker.unref();
     this.#worker = worker;
     return worker;
   }
 
   #settle(job: Job): void {
     job.signal.removeEventListener('abort', job.onAbort);
-    if (this.#running === job) this.#running = undefined;
+    if (this.#running === job) {
+      this.#running = undefined;
+      this.#worker?.unref();
+    }
   }
 
   #onReply(worker: Worker, reply: ParseReply | { ready: true }): void {
