@@ -28,7 +28,7 @@ import { statementFromCst } from './visitor/statement.ts';
 export type * from './ast.ts';
 export { visitExpr, visitStatement } from './ast.ts';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './limits.ts';
-export { quotedEnd, scanStatements, type StatementSpan } from './scan.ts';
+export { quotedEnd, scanStatements, StatementScanner, type StatementSpan } from './scan.ts';
 export { shiftPosition } from './syntax-error.ts';
 
 /** One statement's slice of a multi-statement text. */

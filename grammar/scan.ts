@@ -101,147 +101,192 @@ function operatorLength(text: string, i: number, c: number): number {
  * tokens ends the scan (it is refused anyway): its span is marked `truncated` and is the last one returned.
  */
 export function scanStatements(text: string, stopAfterTokens = Infinity): StatementSpan[] {
-  const spans: StatementSpan[] = [];
-  const n = text.length;
-  let line = 1;
-  let lineStart = 0;
+  const scanner = new StatementScanner(text, stopAfterTokens);
+  scanner.scan(Infinity);
+  return scanner.spans;
+}
+
+/**
+ * scanStatements in slices: `scan(budget)` reads about `budget` more characters (a token is never split) and says
+ * whether the text is done, so a caller can let the event loop run between slices of a multi-megabyte text.
+ */
+export class StatementScanner {
+  readonly #text: string;
+  readonly #stopAfter: number;
+  readonly #spans: StatementSpan[] = [];
+  #i = 0;
+  #done = false;
+  #line = 1;
+  #lineStart = 0;
   // The statement being read: its first token (-1 = none yet), last token end, counts.
-  let start = -1;
-  let startLine = 1;
-  let startColumn = 1;
-  let end = 0;
-  let tokens = 0;
-  let depth = 0;
-  let maxDepth = 0;
-  // Next line feed / carriage return at or after the scan position (n when none): found with indexOf, so a long
-  // literal or comment is crossed by a native search, not a step per character.
-  let nextLf = -1;
-  let nextCr = -1;
+  #start = -1;
+  #startLine = 1;
+  #startColumn = 1;
+  #end = 0;
+  #tokens = 0;
+  #depth = 0;
+  #maxDepth = 0;
+  // Next line feed / carriage return at or after the scan position (2^32 - 1 when none): found with indexOf, so a
+  // long literal or comment is crossed by a native search, not a step per character.
+  #nextLf = -1;
+  #nextCr = -1;
+
+  constructor(text: string, stopAfterTokens = Infinity) {
+    this.#text = text;
+    this.#stopAfter = stopAfterTokens;
+  }
+
+  /** The statements found so far (all of them once `scan` returned true). */
+  get spans(): StatementSpan[] {
+    return this.#spans;
+  }
+
+  /** Read on for about `budget` characters; true when the whole text (or the first oversized statement) is read. */
+  scan(budget: number): boolean {
+    if (this.#done) return true;
+    const text = this.#text;
+    const n = text.length;
+    const stop = budget === Infinity ? n : Math.min(n, this.#i + budget);
+    let i = this.#i;
+    while (i < stop) {
+      if (this.#tokens > this.#stopAfter) {
+        this.#spans.push({ ...this.#current(), truncated: true });
+        this.#done = true;
+        return true;
+      }
+      const c = text.charCodeAt(i);
+      if (isSpace(c)) {
+        if (c === C.LF || c === C.CR) this.#lines(i, i + 1);
+        i++;
+        continue;
+      }
+      if (c === C.HASH || (c === C.MINUS && text.charCodeAt(i + 1) === C.MINUS && (i + 2 >= n || isSpace(text.charCodeAt(i + 2))))) {
+        // Line comment: up to (not including) the line break.
+        i = Math.min(this.#nextBreak(i), n);
+        continue;
+      }
+      if (c === C.SLASH && text.charCodeAt(i + 1) === C.STAR) {
+        const close = text.indexOf('*/', i + 2);
+        const to = close < 0 ? n : close + 2;
+        this.#lines(i, to);
+        // An unterminated comment is a token (the parser reports it); a closed one is skipped.
+        if (close < 0) this.#token(i, to);
+        i = to;
+        continue;
+      }
+      if (c === C.QUOTE || c === C.DQUOTE || c === C.BACKTICK) {
+        const closed = quotedEnd(text, i, c);
+        const to = closed < 0 ? n : closed;
+        this.#token(i, to);
+        this.#lines(i, to);
+        i = to;
+        continue;
+      }
+      if (c === C.SEMI) {
+        this.#finish();
+        i++;
+        continue;
+      }
+      if (isDigit(c) || (c === C.DOT && isDigit(text.charCodeAt(i + 1)))) {
+        let j = i;
+        while (j < n && isDigit(text.charCodeAt(j))) j++;
+        if (text.charCodeAt(j) === C.DOT) {
+          j++;
+          while (j < n && isDigit(text.charCodeAt(j))) j++;
+        }
+        const e = text.charCodeAt(j);
+        if (e === C.LOWER_E || e === C.UPPER_E) {
+          let k = j + 1;
+          const sign = text.charCodeAt(k);
+          if (sign === C.PLUS || sign === C.MINUS) k++;
+          if (isDigit(text.charCodeAt(k))) {
+            while (k < n && isDigit(text.charCodeAt(k))) k++;
+            j = k;
+          }
+        }
+        this.#token(i, j);
+        i = j;
+        continue;
+      }
+      if (isIdentStart(c)) {
+        let j = i + 1;
+        while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+        this.#token(i, j);
+        i = j;
+        continue;
+      }
+      if (c === C.AT) {
+        // @x, @@x, @@session.x (names may contain dots); a lone @ is a token of its own.
+        let j = i + 1;
+        if (text.charCodeAt(j) === C.AT && isIdentStart(text.charCodeAt(j + 1))) j++;
+        if (isIdentStart(text.charCodeAt(j)) && text.charCodeAt(j) < 0x80) {
+          j++;
+          while (j < n) {
+            const d = text.charCodeAt(j);
+            if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || isDigit(d) || d === C.UNDERSCORE || d === C.DOLLAR || d === C.DOT)) break;
+            j++;
+          }
+        } else j = i + 1;
+        this.#token(i, j);
+        i = j;
+        continue;
+      }
+      if (c === C.LPAREN) {
+        this.#depth++;
+        if (this.#depth > this.#maxDepth) this.#maxDepth = this.#depth;
+      } else if (c === C.RPAREN && this.#depth > 0) this.#depth--;
+      const len = operatorLength(text, i, c);
+      this.#token(i, i + len);
+      i += len;
+    }
+    this.#i = i;
+    if (i < n) return false;
+    if (this.#tokens > this.#stopAfter) this.#spans.push({ ...this.#current(), truncated: true });
+    else this.#finish();
+    this.#done = true;
+    return true;
+  }
+
+  #current(): StatementSpan {
+    return { start: this.#start, end: this.#end, position: { line: this.#startLine, column: this.#startColumn }, tokens: this.#tokens, depth: this.#maxDepth };
+  }
+
+  /** Offset of the first line break at or after `from` (2^32 - 1 when none). */
+  #nextBreak(from: number): number {
+    if (this.#nextLf < from) this.#nextLf = this.#text.indexOf('\n', from) >>> 0;
+    if (this.#nextCr < from) this.#nextCr = this.#text.indexOf('\r', from) >>> 0;
+    return Math.min(this.#nextLf, this.#nextCr);
+  }
+
   /** Count line breaks in text[from, to) (tokens that may span lines: strings, comments, quoted names). */
-  const lines = (from: number, to: number): void => {
+  #lines(from: number, to: number): void {
     for (;;) {
-      if (nextLf < from) nextLf = text.indexOf('\n', from) >>> 0;
-      if (nextCr < from) nextCr = text.indexOf('\r', from) >>> 0;
-      const k = Math.min(nextLf, nextCr);
+      const k = this.#nextBreak(from);
       if (k >= to) return;
       // CRLF counts once, at its LF.
-      if (k === nextLf || text.charCodeAt(k + 1) !== C.LF) {
-        line++;
-        lineStart = k + 1;
+      if (k === this.#nextLf || this.#text.charCodeAt(k + 1) !== C.LF) {
+        this.#line++;
+        this.#lineStart = k + 1;
       }
       from = k + 1;
     }
-  };
-  const token = (from: number, to: number): void => {
-    if (start < 0) {
-      start = from;
-      startLine = line;
-      startColumn = from - lineStart + 1;
-    }
-    end = to;
-    tokens++;
-  };
-  const finish = (): void => {
-    if (start >= 0) spans.push({ start, end, position: { line: startLine, column: startColumn }, tokens, depth: maxDepth });
-    start = -1;
-    tokens = 0;
-    depth = 0;
-    maxDepth = 0;
-  };
-
-  let i = 0;
-  while (i < n) {
-    if (tokens > stopAfterTokens) {
-      spans.push({ start, end, position: { line: startLine, column: startColumn }, tokens, depth: maxDepth, truncated: true });
-      return spans;
-    }
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      lines(i, i + 1);
-      i++;
-      continue;
-    }
-    if (c === C.HASH || (c === C.MINUS && text.charCodeAt(i + 1) === C.MINUS && (i + 2 >= n || isSpace(text.charCodeAt(i + 2))))) {
-      // Line comment: up to (not including) the line break.
-      let j = i + (c === C.HASH ? 1 : 2);
-      while (j < n && text.charCodeAt(j) !== C.LF && text.charCodeAt(j) !== C.CR) j++;
-      i = j;
-      continue;
-    }
-    if (c === C.SLASH && text.charCodeAt(i + 1) === C.STAR) {
-      const close = text.indexOf('*/', i + 2);
-      const to = close < 0 ? n : close + 2;
-      lines(i, to);
-      // An unterminated comment is a token (the parser reports it); a closed one is skipped.
-      if (close < 0) token(i, to);
-      i = to;
-      continue;
-    }
-    if (c === C.QUOTE || c === C.DQUOTE || c === C.BACKTICK) {
-      const closed = quotedEnd(text, i, c);
-      const to = closed < 0 ? n : closed;
-      token(i, to);
-      lines(i, to);
-      i = to;
-      continue;
-    }
-    if (c === C.SEMI) {
-      finish();
-      i++;
-      continue;
-    }
-    if (isDigit(c) || (c === C.DOT && isDigit(text.charCodeAt(i + 1)))) {
-      let j = i;
-      while (j < n && isDigit(text.charCodeAt(j))) j++;
-      if (text.charCodeAt(j) === C.DOT) {
-        j++;
-        while (j < n && isDigit(text.charCodeAt(j))) j++;
-      }
-      const e = text.charCodeAt(j);
-      if (e === C.LOWER_E || e === C.UPPER_E) {
-        let k = j + 1;
-        const sign = text.charCodeAt(k);
-        if (sign === C.PLUS || sign === C.MINUS) k++;
-        if (isDigit(text.charCodeAt(k))) {
-          while (k < n && isDigit(text.charCodeAt(k))) k++;
-          j = k;
-        }
-      }
-      token(i, j);
-      i = j;
-      continue;
-    }
-    if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-      token(i, j);
-      i = j;
-      continue;
-    }
-    if (c === C.AT) {
-      // @x, @@x, @@session.x (names may contain dots); a lone @ is a token of its own.
-      let j = i + 1;
-      if (text.charCodeAt(j) === C.AT && isIdentStart(text.charCodeAt(j + 1))) j++;
-      if (isIdentStart(text.charCodeAt(j)) && text.charCodeAt(j) < 0x80) {
-        j++;
-        while (j < n) {
-          const d = text.charCodeAt(j);
-          if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || isDigit(d) || d === C.UNDERSCORE || d === C.DOLLAR || d === C.DOT)) break;
-          j++;
-        }
-      } else j = i + 1;
-      token(i, j);
-      i = j;
-      continue;
-    }
-    if (c === C.LPAREN) {
-      depth++;
-      if (depth > maxDepth) maxDepth = depth;
-    } else if (c === C.RPAREN && depth > 0) depth--;
-    const len = operatorLength(text, i, c);
-    token(i, i + len);
-    i += len;
   }
-  finish();
-  return spans;
+
+  #token(from: number, to: number): void {
+    if (this.#start < 0) {
+      this.#start = from;
+      this.#startLine = this.#line;
+      this.#startColumn = from - this.#lineStart + 1;
+    }
+    this.#end = to;
+    this.#tokens++;
+  }
+
+  #finish(): void {
+    if (this.#start >= 0) this.#spans.push(this.#current());
+    this.#start = -1;
+    this.#tokens = 0;
+    this.#depth = 0;
+    this.#maxDepth = 0;
+  }
 }

@@ -2,7 +2,7 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { quotedEnd, scanStatements, shiftPosition, type Statement, type StatementSpan } from '../../grammar/index.ts';
+import { quotedEnd, shiftPosition, StatementScanner, type Statement, type StatementSpan } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -19,6 +19,8 @@ import { SessionVariables } from './variables/index.ts';
 
 /** Texts longer than this get event-loop turns between the passes made over them (each pass ~10 ms per MB). */
 const LARGE_TEXT = 1024 * 1024;
+/** Characters scanned per turn when splitting a script (a few milliseconds' work). */
+const SCAN_SLICE = 256 * 1024;
 
 export class EngineSession implements Session {
   readonly #services: EngineServices;
@@ -81,13 +83,12 @@ export class EngineSession implements Session {
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
     this.#checkOpen();
     checkStatementSize(sql, this.#state.variables);
-    const large = sql.length > LARGE_TEXT;
-    // A large text has just been received and decoded: take a turn before scanning it.
-    if (large) await yieldTurn();
+    // A large text has just been received and decoded: take a turn before scanning it, and between slices of it.
+    if (sql.length > LARGE_TEXT) await yieldTurn();
     // The scan stops at a statement past parse_tokens_limit: it is refused when its turn comes.
-    const spans = scanStatements(sql, Number(this.#state.variables.get('parse_tokens_limit')));
-    if (large) await yieldTurn();
-    for (const span of spans) yield await this.#run(sql.slice(span.start, span.end), span);
+    const scanner = new StatementScanner(sql, Number(this.#state.variables.get('parse_tokens_limit')));
+    while (!scanner.scan(SCAN_SLICE)) await yieldTurn();
+    for (const span of scanner.spans) yield await this.#run(sql.slice(span.start, span.end), span);
   }
 
   useDatabase(name: string): void {
