@@ -14,7 +14,7 @@ import { compileDateAdd } from './functions/date.ts';
 import { noMatchingFunction, text } from './functions/helpers.ts';
 import { SCALAR_FUNCTIONS, isAggregateName } from './functions/index.ts';
 import { likeMatcher, type StringMatcher } from './like.ts';
-import { regexFor, RegexSyntaxError } from './regexp/index.ts';
+import { compiledPattern } from './functions/regexp.ts';
 import { toBigInt, toBool } from './numeric.ts';
 import { resolveColumn, type Scope } from './scope.ts';
 import { T, castTo, categoryOf, commonType, integerLiteralType } from './types.ts';
@@ -305,9 +305,7 @@ function compileLike(e: CompiledExpr, pattern: CompiledExpr, escape: CompiledExp
   // Both are linear-time matchers: a user's pattern never runs on a backtracking RegExp engine.
   const toRe = (p: string): StringMatcher => {
     if (op === 'LIKE') return likeMatcher(p, escChar);
-    const re = regexFor(p);
-    if (re instanceof RegexSyntaxError) throw sqlError('ER_UNKNOWN_ERROR', `Invalid regex expression: ${p}. ${re.message}`);
-    return re;
+    return compiledPattern(p);
   };
   const constRe = pattern.constant && pe([]) !== null ? toRe(text(pe([]))) : undefined;
   return makeExpr((row) => {
