@@ -80,28 +80,23 @@ export class ResilientBroker implements Broker {
   constructor(inner: Broker, options: ResilientBrokerOptions = {}) {
     this.#inner = inner;
     this.#policy = { ...DEFAULT_BROKER_POLICY, ...options.policy };
+    this.scheme = inner.scheme;
+    this.location = inner.location;
+    this.capabilities = inner.capabilities;
+    this.policy = this.#policy;
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#onRetry = options.onRetry;
     this.#logger = options.logger;
   }
 
-  get scheme(): string {
-    return this.#inner.scheme;
-  }
-
-  get location(): string {
-    return this.#inner.location;
-  }
-
-  get capabilities(): BrokerCapabilities {
-    return this.#inner.capabilities;
-  }
-
+  // Plain fields, not getters over #inner: callers may wrap the broker in a Proxy (getters would then run with the
+  // proxy as `this`, which has no private fields).
+  readonly scheme: string;
+  readonly location: string;
+  readonly capabilities: BrokerCapabilities;
   /** The deadlines and retries in force. */
-  get policy(): BrokerPolicy {
-    return this.#policy;
-  }
+  readonly policy: BrokerPolicy;
 
   list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry> {
     // Asked once now (and dropped unread) so that argument errors surface exactly when and as the adapter raises them.
