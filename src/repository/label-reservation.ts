@@ -6,6 +6,7 @@ import { formatDateTime, type Clock } from '../util/clock.ts';
 import { backoffDelay, type RandomSource } from '../util/backoff.ts';
 import {
   decodeChecksummedName,
+  DIR_SNAPSHOT_CONTENT,
   FILE_META_INFO,
   labelMarkerKey,
   PREFIX_JOB_INFO,
@@ -50,6 +51,24 @@ export interface LabelDirectory {
 /** True when the directory holds anything but markers: a snapshot (complete or not) uses the label. */
 export function hasSnapshotFiles(dir: LabelDirectory): boolean {
   return dir.infos.length > 0 || dir.metas.length > 0 || dir.others.length > 0;
+}
+
+/**
+ * Like readLabelDirectory, for decisions that must see uploaded data even where a store's non-recursive listing
+ * misses it (s3rver omits a common prefix whose objects all lie two or more levels below it): when the listing shows
+ * no `__ss_content`, one recursive probe of it (stopped at the first key) settles the question.
+ */
+async function readLabelDirectoryForDecision(repo: Repository, label: string, signal?: AbortSignal): Promise<LabelDirectory> {
+  const dir = await readLabelDirectory(repo, label, signal);
+  if (dir.others.length > 0) return dir;
+  try {
+    for await (const entry of repo.broker.list(`${repo.root}/${snapshotDir(label)}/${DIR_SNAPSHOT_CONTENT}/`, { signal, recursive: true })) {
+      return { ...dir, others: [entry.key.slice(repo.root.length + snapshotDir(label).length + 2)] };
+    }
+  } catch (error) {
+    throw fromBrokerError(error);
+  }
+  return dir;
 }
 
 /** Entries of `__ss_<label>/` (one non-recursive listing), sorted by kind. */
@@ -113,16 +132,16 @@ export function isLabelConflict(error: unknown): error is LabelConflictError {
 
 /** Timing of the reservation protocol (tests shorten it). */
 export interface ReservationTiming {
-  /** How long a loser waits before it looks again (×1 to ×2, jittered). Default 250 ms. */
+  /** Least time a loser waits before it looks again (×1 to ×2, jittered; longer on a slow store). Default 250 ms. */
   readonly settleMs: number;
-  /** Rounds before contention is given up as "taken". Default 5. */
+  /** Rounds before contention is given up as "taken". Default 8. */
   readonly rounds: number;
   readonly clock: Clock;
   readonly random: RandomSource;
 }
 
 export const DEFAULT_SETTLE_MS = 250;
-export const DEFAULT_RESERVATION_ROUNDS = 5;
+export const DEFAULT_RESERVATION_ROUNDS = 8;
 
 /** Who reserved a label, written into its marker for operators (`cat __ss_<label>/__label_*`). */
 export type ReservationOwner = Readonly<Record<string, string | number>>;
@@ -143,29 +162,38 @@ export async function reserveLabel(
   const marker = `${repo.root}/${labelMarkerKey(label, token)}`;
   const taken = (): LabelConflictError =>
     new LabelConflictError('taken', label, `Snapshot with name '${label}' already exist in repository ${repo.name}`);
+  // The wait must outlast a contender's write + list + delete, or two retrying contenders meet again: it is the
+  // configured settle time or eight of our own write + list round trips, whichever is longer, jittered ×1 to ×2.
+  let roundTripMs = 0;
   const settle = async (): Promise<void> => {
-    const delay = backoffDelay({ baseDelayMs: timing.settleMs * 2, maxDelayMs: timing.settleMs * 2 }, 1, timing.random);
-    await timing.clock.sleep(delay, signal);
+    const base = Math.max(timing.settleMs, 8 * roundTripMs);
+    const delay = backoffDelay({ baseDelayMs: base * 2, maxDelayMs: base * 2 }, 1, timing.random);
+    if (delay > 0) await timing.clock.sleep(delay, signal);
   };
   const body = Buffer.from(
     JSON.stringify({ label, token, ...owner, host: hostname(), pid: process.pid, reserved_at: formatDateTime(timing.clock.now()) }),
   );
   for (let round = 1; round <= timing.rounds; round++) {
-    let dir = await readLabelDirectory(repo, label, signal);
+    let dir = await readLabelDirectoryForDecision(repo, label, signal);
     if (hasSnapshotFiles(dir)) throw taken();
-    if (dir.markers.includes(token)) return;
-    if (dir.markers.length > 0) {
+    // Our marker alone (a resumed submission, or a delete of ours that failed): a listing after our write that shows
+    // only our marker is exactly the ownership condition.
+    if (dir.markers.length === 1 && dir.markers[0] === token) return;
+    if (dir.markers.includes(token)) await deleteQuietly(repo, marker);
+    if (dir.markers.some((t) => t !== token)) {
       // Another submitter holds the label, or is contending and will back off: wait, and look again.
       await settle();
       dir = await readLabelDirectory(repo, label, signal);
       if (hasSnapshotFiles(dir) || dir.markers.some((t) => t !== token)) throw taken();
     }
+    const started = timing.clock.now();
     try {
       await repo.broker.createIfAbsent(marker, body, { signal });
     } catch (error) {
       throw fromBrokerError(error);
     }
     dir = await readLabelDirectory(repo, label, signal);
+    roundTripMs = Math.max(roundTripMs, timing.clock.now() - started);
     const others = dir.markers.filter((t) => t !== token);
     if (!hasSnapshotFiles(dir) && others.length === 0 && dir.markers.includes(token)) return;
     await deleteQuietly(repo, marker);
@@ -211,7 +239,7 @@ export async function verifyReservation(
  * it; DROP SNAPSHOT … FORCE removes both.
  */
 export async function releaseReservation(repo: Repository, label: string, token: string, signal?: AbortSignal): Promise<boolean> {
-  const dir = await readLabelDirectory(repo, label, signal);
+  const dir = await readLabelDirectoryForDecision(repo, label, signal);
   if (hasSnapshotFiles(dir) || !dir.markers.includes(token)) return false;
   await deleteQuietly(repo, `${repo.root}/${labelMarkerKey(label, token)}`);
   return true;
