@@ -142,6 +142,8 @@ export interface ReservationTiming {
 
 export const DEFAULT_SETTLE_MS = 250;
 export const DEFAULT_RESERVATION_ROUNDS = 8;
+/** Cap of the round-trip-scaled part of the settle wait (a store slow enough to exceed it is being retried anyway). */
+const MAX_ADAPTIVE_SETTLE_MS = 5000;
 
 /** Who reserved a label, written into its marker for operators (`cat __ss_<label>/__label_*`). */
 export type ReservationOwner = Readonly<Record<string, string | number>>;
@@ -166,7 +168,7 @@ export async function reserveLabel(
   // configured settle time or eight of our own write + list round trips, whichever is longer, jittered ×1 to ×2.
   let roundTripMs = 0;
   const settle = async (): Promise<void> => {
-    const base = Math.max(timing.settleMs, 8 * roundTripMs);
+    const base = Math.max(timing.settleMs, Math.min(8 * roundTripMs, MAX_ADAPTIVE_SETTLE_MS));
     const delay = backoffDelay({ baseDelayMs: base * 2, maxDelayMs: base * 2 }, 1, timing.random);
     if (delay > 0) await timing.clock.sleep(delay, signal);
   };
