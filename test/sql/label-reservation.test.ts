@@ -112,23 +112,25 @@ describe('two databases, one label', () => {
   }, 60_000);
 
   it('a snapshot made ambiguous by hand is not OK, and RESTORE says why', async () => {
-    const dir = labelDir(repoDir, 'r1', 'same0');
-    const ts = await timestampOf('r1', 'same0');
+    expect((await runToEnd(f, 'BACKUP SNAPSHOT d1.amb TO r1 ON (t)')).state).toBe('FINISHED');
+    const dir = labelDir(repoDir, 'r1', 'amb');
+    const ts = await timestampOf('r1', 'amb');
+    expect((await f.rows("SHOW SNAPSHOT ON r1 WHERE SNAPSHOT = 'amb'"))[0]?.[2]).toBe('OK');
     const info = fs.readdirSync(dir).find((n) => n.startsWith('__info_')) as string;
     const meta = fs.readdirSync(dir).find((n) => n.startsWith('__meta')) as string;
     // What two racing backups used to leave behind: a second info file and a second meta file.
-    const otherInfo = fs.readFileSync(path.join(dir, info), 'utf8').replace('"same0"', '"same0" ');
+    const otherInfo = fs.readFileSync(path.join(dir, info), 'utf8').replace('"amb"', '"amb" ');
     fs.writeFileSync(path.join(dir, `__info_2020-01-01-00-00-00-000.${md5Hex(Buffer.from(otherInfo))}`), otherInfo);
     const otherMeta = `${fs.readFileSync(path.join(dir, meta), 'utf8')} `;
     fs.writeFileSync(path.join(dir, `__meta.${md5Hex(Buffer.from(otherMeta))}`), otherMeta);
-    const [row] = await f.rows("SHOW SNAPSHOT ON r1 WHERE SNAPSHOT = 'same0'");
+    const [row] = await f.rows("SHOW SNAPSHOT ON r1 WHERE SNAPSHOT = 'amb'");
     expect(row?.[1]).toBe(`2020-01-01-00-00-00-000\n${ts}`);
-    expect(row?.[2]).toMatch(/^ERROR: not restorable: 2 info files \(__info_2020.*\); 2 meta files \(__meta\..*\); DROP SNAPSHOT same0 ON r1 FORCE removes it$/);
-    expect((await f.rows('SHOW SNAPSHOT ON r1')).find((r) => r[0] === 'same0')?.[2]).toMatch(/^ERROR: not restorable/);
-    const [detail] = await f.rows(`SHOW SNAPSHOT ON r1 WHERE SNAPSHOT = 'same0' AND TIMESTAMP = '${ts}'`);
+    expect(row?.[2]).toMatch(/^ERROR: not restorable: 2 info files \(__info_2020.*\); 2 meta files \(__meta\..*\); DROP SNAPSHOT amb ON r1 FORCE removes it$/);
+    expect((await f.rows('SHOW SNAPSHOT ON r1')).find((r) => r[0] === 'amb')?.[2]).toMatch(/^ERROR: not restorable/);
+    const [detail] = await f.rows(`SHOW SNAPSHOT ON r1 WHERE SNAPSHOT = 'amb' AND TIMESTAMP = '${ts}'`);
     expect(detail?.[4]).toMatch(/^ERROR: not restorable: 2 info files/);
-    await expect(f.exec(`RESTORE SNAPSHOT same0 FROM r1 DATABASE d1 AS never ON (t) PROPERTIES ("backup_timestamp" = "${ts}")`)).rejects.toThrow(
-      /^Failed to read backup meta from file of snapshot 'same0': snapshot 'same0' in repository r1 is not restorable: it holds 2 info files \(.*\); 2 meta files \(.*\), where one backup writes exactly one info and one meta file\. Drop it with DROP SNAPSHOT same0 ON r1 FORCE and back up again$/,
+    await expect(f.exec(`RESTORE SNAPSHOT amb FROM r1 DATABASE d1 AS never ON (t) PROPERTIES ("backup_timestamp" = "${ts}")`)).rejects.toThrow(
+      /^Failed to read backup meta from file of snapshot 'amb': snapshot 'amb' in repository r1 is not restorable: it holds 2 info files \(.*\); 2 meta files \(.*\), where one backup writes exactly one info and one meta file\. Drop it with DROP SNAPSHOT amb ON r1 FORCE and back up again$/,
     );
     expect((await f.rows('SHOW DATABASES')).flat()).not.toContain('never');
   });
