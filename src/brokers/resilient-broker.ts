@@ -149,6 +149,9 @@ export class ResilientBroker implements Broker {
         const stream = await this.#withDeadline('read', key, controller, signal, 'request', () =>
           this.#inner.read(key, { signal: controller.signal, start: from, ...(end === undefined ? {} : { end }) }),
         );
+        // Errors reach the reader through the iterator in #pumpRead; one emitted while nobody iterates (an abort
+        // before the first read, or after the last) must not become an uncaught exception.
+        stream.on('error', () => undefined);
         return { stream, controller };
       } catch (error) {
         controller.abort(new DeadlineExceeded('read failed'));
@@ -324,10 +327,24 @@ export class ResilientBroker implements Broker {
    * its signal (a syscall on a hung mount cannot be interrupted; its promise is left behind, its result dropped).
    */
   async #race<T>(op: string, key: string, controller: AbortController, signal: AbortSignal | undefined, watch: Watchdog, work: Promise<T>): Promise<T> {
-    work.catch(() => undefined);
+    let abandoned = false;
+    // A result that arrives after we gave up is nobody's: a stream it opened is closed, and its error (the adapter
+    // destroys it for the aborted signal) must not become an uncaught exception.
+    work.then(
+      (value) => {
+        if (abandoned && value instanceof Readable) {
+          value.on('error', () => undefined);
+          value.destroy();
+        }
+      },
+      () => undefined,
+    );
     let onAbort: (() => void) | undefined;
     const stopped = new Promise<never>((_, reject) => {
-      onAbort = (): void => reject(controller.signal.reason);
+      onAbort = (): void => {
+        abandoned = true;
+        reject(controller.signal.reason);
+      };
       if (controller.signal.aborted) onAbort();
       else controller.signal.addEventListener('abort', onAbort, { once: true });
     });

@@ -54,13 +54,14 @@ export function hasSnapshotFiles(dir: LabelDirectory): boolean {
 }
 
 /**
- * Like readLabelDirectory, for decisions that must see uploaded data even where a store's non-recursive listing
- * misses it (s3rver omits a common prefix whose objects all lie two or more levels below it): when the listing shows
- * no `__ss_content`, one recursive probe of it (stopped at the first key) settles the question.
+ * Like readLabelDirectory, for decisions that must see uploaded data even where an object store's non-recursive
+ * listing misses it (s3rver omits a common prefix whose objects all lie two or more levels below it): when the
+ * listing shows no `__ss_content`, one recursive probe of it (stopped at the first key) settles the question. Stores
+ * with real directories (local disk, HDFS: cheap rename) list them reliably and are not probed.
  */
 async function readLabelDirectoryForDecision(repo: Repository, label: string, signal?: AbortSignal): Promise<LabelDirectory> {
   const dir = await readLabelDirectory(repo, label, signal);
-  if (dir.others.length > 0) return dir;
+  if (dir.others.length > 0 || repo.broker.capabilities.cheapRename) return dir;
   try {
     for await (const entry of repo.broker.list(`${repo.root}/${snapshotDir(label)}/${DIR_SNAPSHOT_CONTENT}/`, { signal, recursive: true })) {
       return { ...dir, others: [entry.key.slice(repo.root.length + snapshotDir(label).length + 2)] };
