@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { redactUrlUserinfo, SECRET_PROPERTY_KEYS } from './secrets.ts';
 
@@ -28,7 +29,7 @@ export interface LoggerConfig {
   /** pino level; defaults to TABLEVAULT_LOG_LEVEL or 'info' (tests: 'silent' unless set). */
   readonly level?: string;
   /** Where lines go; defaults to stderr so stdout stays clean for query results. */
-  readonly destination?: NodeJS.WritableStream;
+  readonly destination?: NodeJS.WritableStream | LogFile;
 }
 
 /** Create the root logger. Components take `logger.child({ component })`, jobs `child({ jobId, label, state })`. */
@@ -42,6 +43,41 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     formatters: { log: scrubUrlUserinfo },
   };
   return pino(options, (config.destination ?? process.stderr) as pino.DestinationStream);
+}
+
+/** A log destination appending to a file; see {@link logFile}. */
+export interface LogFile {
+  /** Append one line (pino calls this). */
+  write(line: string): void;
+  /** Close the file; later lines are dropped. */
+  close(): void;
+}
+
+/**
+ * Append log lines to `file`, created (mode 0600) on the first line, so nothing is created when nothing is logged.
+ * For `tablevault sql` on a data dir: its terminal shows results and clean errors, the details go to the file. A file
+ * that cannot be written is reported once on stderr; the lines are then dropped.
+ */
+export function logFile(file: string): LogFile {
+  let fd: number | undefined;
+  let closed = false;
+  return {
+    write(line) {
+      if (closed) return;
+      try {
+        fd ??= openSync(file, 'a', 0o600);
+        writeSync(fd, line);
+      } catch (error) {
+        closed = true;
+        process.stderr.write(`tablevault: cannot write the log file ${file} (${(error as Error).message}); logging stops\n`);
+      }
+    },
+    close() {
+      closed = true;
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 /** Copy of a log object whose strings (and error message / stack) have URL userinfo masked; as is when clean. */
