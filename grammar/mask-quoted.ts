@@ -46,8 +46,13 @@ export function quotedSpans(tokens: readonly IToken[]): SourceSpan[] {
   return tokens.filter(isQuoted).map(spanOf);
 }
 
+/** The spans the unparseable-text rule masks in `text`. */
+export function unparsedSecretSpans(text: string): SourceSpan[] {
+  return quotedSpans(lexTokens(text).tokens);
+}
+
 /** Text that does not parse, shown safely: every quoted token the lexer finds is masked. */
 export function redactUnparsed(text: string): string {
-  return replaceSpans(text, quotedSpans(lexTokens(text).tokens));
+  return replaceSpans(text, unparsedSecretSpans(text));
 }
 

@@ -15,14 +15,14 @@
 import { tokenMatcher, type IToken } from 'chevrotain';
 import { SECRET_PLACEHOLDER } from '../src/logging/secrets.ts';
 import { visitStatement, type PartitionDesc, type Property, type SourceSpan, type Statement, type StatementVisitor } from './ast.ts';
-import { quotedSpans, redactUnparsed, replaceSpans } from './mask-quoted.ts';
+import { quotedSpans, redactUnparsed, replaceSpans, unparsedSecretSpans } from './mask-quoted.ts';
 import { sqlParser } from './parser.ts';
 import { lexTokens } from './raw-lexer.ts';
 import { Semicolon, Unterminated } from './tokens.ts';
 import { unescapeString } from './visitor/common.ts';
 import { statementFromCst } from './visitor/statement.ts';
 
-export { SECRET_PLACEHOLDER, redactUnparsed, replaceSpans };
+export { SECRET_PLACEHOLDER, redactUnparsed, replaceSpans, unparsedSecretSpans };
 
 const NONE: readonly SourceSpan[] = [];
 const none = (): readonly SourceSpan[] => NONE;

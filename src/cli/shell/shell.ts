@@ -10,7 +10,7 @@ import type { StatementResult } from '../../sql/result.ts';
 import { formatBatchError } from '../batch-output.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { complete, currentWord, type CompletionNames } from './completer.ts';
-import { historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
+import { historyEntry, historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { JobTracker } from './job-tracker.ts';
 import { currentDatabase, quoteIdentifier, type StartedJob } from './job-watch.ts';
 import { booleanArg, HELP, parseMeta, type MetaCommand } from './meta-commands.ts';
@@ -58,6 +58,8 @@ export class Shell {
   #lastStatement: string | null = null;
   #tracker: JobTracker;
   #historyFile: string | null;
+  /** Entries newest first; readline recalls from this very array (it adds nothing itself: see run()). */
+  #history: string[] = [];
 
   constructor(options: ShellOptions) {
     this.#options = options;
@@ -77,22 +79,20 @@ export class Shell {
   async run(): Promise<number> {
     this.#database = await currentDatabase(this.#target.execute.bind(this.#target)).catch(() => undefined);
     this.#write(`tablevault ${this.#options.version} (${this.#target.mode}, ${this.#target.where})\nType \\? for help, \\q to quit.\n\n`);
+    this.#history = loadHistory(this.#historyFile);
     const rl = readline.createInterface({
       input: this.#options.input,
       output: this.#options.output,
       terminal: true,
-      history: loadHistory(this.#historyFile),
-      historySize: HISTORY_SIZE,
-      removeHistoryDuplicates: true,
+      // readline would store the raw line, secrets included; historySize 0 stops that, and Up/Down still walk this
+      // array, which #remember fills with masked entries.
+      history: this.#history,
+      historySize: 0,
       completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
         this.#completions(line).then((r) => callback(null, r), () => callback(null, [[], line]));
       },
     });
     this.#rl = rl;
-    rl.on('history', (history: string[]) => {
-      const error = saveHistory(this.#historyFile, history);
-      if (error !== null) this.#error(`could not save history to ${this.#historyFile}: ${error.message}\n`);
-    });
     rl.on('line', (line) => {
       this.#queue.push(line);
       void this.#pump();
@@ -122,15 +122,32 @@ export class Shell {
   }
 
   async #handleLine(line: string): Promise<void> {
-    if (this.#buffer.open === 'none') {
+    const open = this.#buffer.open;
+    if (open === 'none') {
       const meta = parseMeta(line);
-      if (meta !== null) return this.#meta(meta);
+      if (meta !== null) {
+        this.#remember(line);
+        return this.#meta(meta);
+      }
       if (!this.#buffer.pending && /^(quit|exit)\s*;?$/i.test(line.trim())) {
+        this.#remember(line);
         this.#quitting = true;
         return;
       }
     }
+    this.#remember(historyEntry(this.#buffer.text, open, line));
     for (const sql of this.#buffer.push(line)) await this.#runStatement(sql, true);
+  }
+
+  /** Add a (masked) entry to the history, as readline would (no blanks, no duplicates), and save the file. */
+  #remember(entry: string): void {
+    if (entry.trim() === '') return;
+    const seen = this.#history.indexOf(entry);
+    if (seen >= 0) this.#history.splice(seen, 1);
+    this.#history.unshift(entry);
+    if (this.#history.length > HISTORY_SIZE) this.#history.length = HISTORY_SIZE;
+    const error = saveHistory(this.#historyFile, this.#history);
+    if (error !== null) this.#error(`could not save history to ${this.#historyFile}: ${error.message}\n`);
   }
 
   async #runStatement(sql: string, remember: boolean, quiet = false): Promise<boolean> {
