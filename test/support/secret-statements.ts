@@ -19,6 +19,8 @@ export interface SecretCase {
   readonly secret: string;
   /** Account the statement sets a password for (user statements). */
   readonly user?: string;
+  /** The plain password that logs in to `user` afterwards (user statements that parse). */
+  readonly password?: string;
   /** The property key the secret is under (repository statements). */
   readonly key?: string;
   /** True when the statement is a syntax error on purpose. */
@@ -109,7 +111,7 @@ export function userCase(): fc.Arbitrary<SecretCase> {
             default: return [...kw('GRANT', 'SELECT', 'ON'), lit('*.*'), cased('TO'), who, ...kw('IDENTIFIED', 'BY'), value];
           }
         })();
-        return statement(tokens).map((sql): SecretCase => ({ sql, marker: mk, family, secret, user, unparseable: family === 'grant-identified' }));
+        return statement(tokens).map((sql): SecretCase => ({ sql, marker: mk, family, secret, user, password: plain, unparseable: family === 'grant-identified' }));
       });
     });
 }
@@ -135,7 +137,7 @@ export function repositoryCase(bucket: string, endpoint: string): fc.Arbitrary<S
           const other = key.includes('secret') ? key.replace(/secret([._])key/, 'access$1key') : key.replace(/access([._])key/, 'secret$1key');
           if (family === 'repository-property') {
             props.splice(Math.min(position, props.length), 0, [keyText, '=', value]);
-            props.push([`'${other}'`, '=', "'filler-key'"]);
+            props.push([`'${other}'`, '=', "'S3RVER'"]);
           } else {
             props.push([`'aws.s3.access_key'`, '=', "'S3RVER'"], [`'aws.s3.secret_key'`, '=', "'S3RVER'"]);
           }
