@@ -3,15 +3,15 @@
  * readline keeps it. Written after every entered line, so a killed shell loses nothing. Lines are stored with
  * newlines escaped (`\n`), so one entry always stays one line of the file.
  *
- * A line is kept as `historyEntry` makes it: with the secrets of its statement masked (`<secret>`), judged on the
- * whole statement typed so far, so a password on a continuation line, inside a string opened lines earlier, or after
- * a comment is masked too. Neither the file nor Up-arrow recall ever holds a credential typed at the prompt.
+ * Lines are kept as `historyLines` makes them: with the secrets of their statements masked (`<secret>`), judged on
+ * whole statements, so a password on a continuation line, inside a string opened lines earlier, or after a comment
+ * is masked too. The lines of a statement are therefore added when it is complete (or abandoned). Neither the file
+ * nor Up-arrow recall ever holds a credential typed at the prompt.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { scriptSecretSpans, SECRET_PLACEHOLDER, unparsedSecretSpans, type SourceSpan } from '../../../grammar/index.ts';
-import type { OpenConstruct } from './statement-scanner.ts';
+import { scriptSecretSpans, SECRET_PLACEHOLDER, type SourceSpan } from '../../../grammar/index.ts';
 
 export const HISTORY_SIZE = 1000;
 
@@ -62,42 +62,34 @@ function unescapeEntry(line: string): string {
   return line.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
 }
 
-/** Past this much statement text a line is judged alone (from what is open where it starts), not parsed again. */
-const MAX_CONTEXT = 16 * 1024;
-
-/** What re-opens, at the start of a line typed alone, the construct the previous line left open. */
-const OPENERS: Readonly<Record<OpenConstruct, string>> = { none: '', "'": "'", '"': '"', '`': '`', '/*': '/*' };
-
 /**
- * The history entry for `line`, typed after `pending` (the unfinished statement before it, '' when none; `open` is
- * what `pending` leaves open): the line with the secrets of its statement replaced by `<secret>`. The statement so far
- * is parsed and its AST says which literals are credentials; while it does not parse (yet), every quoted token is
- * masked. A line that lies wholly inside a masked literal gives '' (no entry).
+ * The history entries for the lines of one input (`lines`: from an empty buffer to the line that left it empty again,
+ * or to Ctrl-C / exit): each line with the secrets of its statements replaced by `<secret>`. The lines are judged
+ * together, so a password on a continuation line, inside a string opened lines earlier, or after a comment is
+ * found; statements that parse are masked by their AST, the rest by the unparseable rule (every quoted token). A
+ * line that lies wholly inside a masked literal gives '' (no entry).
  */
-export function historyEntry(pending: string, open: OpenConstruct, line: string): string {
-  let context: string;
-  let spans: SourceSpan[];
-  if (pending.length + line.length <= MAX_CONTEXT) {
-    context = pending === '' ? line : `${pending}\n${line}`;
-    spans = scriptSecretSpans(context);
-  } else {
-    // A very long statement (a pasted INSERT): the line alone, with every quoted token masked.
-    context = OPENERS[open] + line;
-    spans = unparsedSecretSpans(context);
+export function historyLines(lines: readonly string[]): string[] {
+  const text = lines.join('\n');
+  const spans = [...scriptSecretSpans(text)].sort((a, b) => a.start - b.start);
+  const out: string[] = [];
+  let lineStart = 0;
+  for (const line of lines) {
+    out.push(lineOf(text, lineStart, lineStart + line.length, spans));
+    lineStart += line.length + 1;
   }
-  return lineOf(context, context.length - line.length, spans);
+  return out;
 }
 
-/** The text from `lineStart` to the end of `context`, each span masked; one placeholder where a span begins. */
-function lineOf(context: string, lineStart: number, spans: readonly SourceSpan[]): string {
+/** `text[lineStart, lineEnd)` with each span masked; one placeholder in the line where a span begins. */
+function lineOf(text: string, lineStart: number, lineEnd: number, spans: readonly SourceSpan[]): string {
   let out = '';
   let at = lineStart;
-  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
-    const end = Math.min(span.end, context.length);
-    if (end <= at) continue;
+  for (const span of spans) {
+    if (span.end <= at || span.start >= lineEnd) continue;
     const start = Math.max(span.start, at);
-    out += context.slice(at, start) + (span.start >= lineStart ? SECRET_PLACEHOLDER : '');
-    at = end;
+    out += text.slice(at, start) + (span.start >= lineStart ? SECRET_PLACEHOLDER : '');
+    at = Math.min(span.end, lineEnd);
   }
-  return out + context.slice(at);
+  return out + text.slice(at, lineEnd);
 }

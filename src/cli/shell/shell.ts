@@ -10,7 +10,7 @@ import type { StatementResult } from '../../sql/result.ts';
 import { formatBatchError } from '../batch-output.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { complete, currentWord, type CompletionNames } from './completer.ts';
-import { historyEntry, historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
+import { historyLines, historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { JobTracker } from './job-tracker.ts';
 import { currentDatabase, quoteIdentifier, type StartedJob } from './job-watch.ts';
 import { booleanArg, HELP, parseMeta, type MetaCommand } from './meta-commands.ts';
@@ -60,6 +60,8 @@ export class Shell {
   #historyFile: string | null;
   /** Entries newest first; readline recalls from this very array (it adds nothing itself: see run()). */
   #history: string[] = [];
+  /** Lines of the statement being typed: they enter the history together, once it is complete or abandoned. */
+  #typed: string[] = [];
 
   constructor(options: ShellOptions) {
     this.#options = options;
@@ -122,8 +124,7 @@ export class Shell {
   }
 
   async #handleLine(line: string): Promise<void> {
-    const open = this.#buffer.open;
-    if (open === 'none') {
+    if (this.#buffer.open === 'none') {
       const meta = parseMeta(line);
       if (meta !== null) {
         this.#remember(line);
@@ -135,16 +136,27 @@ export class Shell {
         return;
       }
     }
-    this.#remember(historyEntry(this.#buffer.text, open, line));
-    for (const sql of this.#buffer.push(line)) await this.#runStatement(sql, true);
+    this.#typed.push(line);
+    const statements = this.#buffer.push(line);
+    if (!this.#buffer.pending) this.#rememberTyped();
+    for (const sql of statements) await this.#runStatement(sql, true);
   }
 
-  /** Add a (masked) entry to the history, as readline would (no blanks, no duplicates), and save the file. */
-  #remember(entry: string): void {
-    if (entry.trim() === '') return;
-    const seen = this.#history.indexOf(entry);
-    if (seen >= 0) this.#history.splice(seen, 1);
-    this.#history.unshift(entry);
+  /** Add the lines typed since the buffer was last empty to the history, their statements' secrets masked. */
+  #rememberTyped(): void {
+    const lines = this.#typed;
+    this.#typed = [];
+    if (lines.length > 0) this.#remember(...historyLines(lines));
+  }
+
+  /** Add (masked) entries, oldest first, as readline would (no blanks, no duplicates), and save the file. */
+  #remember(...entries: string[]): void {
+    for (const entry of entries) {
+      if (entry.trim() === '') continue;
+      const seen = this.#history.indexOf(entry);
+      if (seen >= 0) this.#history.splice(seen, 1);
+      this.#history.unshift(entry);
+    }
     if (this.#history.length > HISTORY_SIZE) this.#history.length = HISTORY_SIZE;
     const error = saveHistory(this.#historyFile, this.#history);
     if (error !== null) this.#error(`could not save history to ${this.#historyFile}: ${error.message}\n`);
@@ -224,6 +236,7 @@ export class Shell {
         // Like psql: Ctrl-C drops what is being typed (the statement too) and shows a fresh prompt.
         const typed = rl.line.length > 0 || this.#buffer.pending;
         this.#buffer.clear();
+        this.#rememberTyped();
         this.#write(typed ? '^C\n' : '^C (\\q or Ctrl-D quits)\n');
         if (rl.line.length > 0) {
           rl.write(null, { ctrl: true, name: 'e' });
@@ -273,6 +286,7 @@ export class Shell {
         return;
       case 'r':
         this.#buffer.clear();
+        this.#rememberTyped();
         return this.#write('Query buffer reset (cleared).\n');
       case 'watch':
         return this.#watch(a0);
@@ -315,6 +329,8 @@ export class Shell {
   async #exit(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    // A statement left unfinished still belongs in the history (masked by the unparseable rule).
+    this.#rememberTyped();
     this.#rl?.close();
     const pending = this.#target.mode === 'embedded' ? this.#tracker.unfinished : [];
     if (pending.length > 0) {
