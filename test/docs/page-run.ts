@@ -13,6 +13,7 @@
  *   starts `startServer` over a real Engine on the page's data dir, as `tablevault serve --port 0` would, and 9030
  *   is replaced by its port. From then on `sql` blocks run as `tablevault sql -h 127.0.0.1 -P <port>` (the data dir
  *   belongs to the server).
+ *   At the end of the page the runner waits for the jobs on that server to end, then stops it.
  * - `file:///x` locations become `file://ROOT/x`, and ROOT is removed from everything printed, so a page shows the
  *   paths it wrote.
  */
@@ -99,6 +100,14 @@ export class PageRun {
 
   async close(): Promise<void> {
     if (this.#server !== undefined) {
+      // Let the jobs the page started through the server end, as a user would before stopping it.
+      const session = this.#server.engine.session();
+      for (const show of ['SHOW BACKUP', 'SHOW RESTORE']) {
+        const result = await session.execute(show);
+        const rows = result.kind === 'rows' ? result.rows : [];
+        for (const row of rows) if (row[0] != null) await this.#server.engine.jobs.waitForJob(Number(row[0]));
+      }
+      session.close();
       await this.#server.running.close();
       await this.#server.engine.close();
       this.#server = undefined;
