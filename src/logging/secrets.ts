@@ -53,12 +53,19 @@ export function urlUserinfoRange(value: string): { readonly start: number; reado
   return at > start ? { start, end: at } : undefined;
 }
 
+/** A URL (the whole value is one) with its userinfo replaced by `<secret>`: `http://u:p@h:9000` → `http://<secret>@h:9000`. */
+export function redactUrl(url: string): string {
+  const range = urlUserinfoRange(url);
+  return range === undefined ? url : `${url.slice(0, range.start)}${SECRET_PLACEHOLDER}${url.slice(range.end)}`;
+}
+
 /** A URL-looking run of text (no whitespace or quotes) holding an `@`: greedy, so it ends at the run's last `@`. */
 const URL_WITH_USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s'"`<>]*@/g;
 
 /**
- * Mask the userinfo of every URL in free text (an endpoint being logged, an error message): `s3://k:s@b` →
- * `s3://<secret>@b`. For statements, the AST knows better (grammar/secrets.ts); this is for text that is not SQL.
+ * Mask the userinfo of every URL in free text (a log message, an error message): `s3://k:s@b` → `s3://<secret>@b`.
+ * A best-effort net: a URL is taken to end at whitespace or a quote. For a value known to be one URL, use
+ * `redactUrl`; for statements, the AST knows better (grammar/secrets.ts).
  */
 export function redactUrlUserinfo(text: string): string {
   if (!text.includes('://') || !text.includes('@')) return text;
