@@ -31,9 +31,10 @@ const LOWER_SECRET_KEYS: ReadonlySet<string> = new Set([...SECRET_PROPERTY_KEYS]
 /**
  * Words that make any other key a secret too. Erring towards masking is cheap (a value shown as `<secret>`), missing
  * one is not: keys the brokers do not accept yet (`aws.s3.session_token`, `hadoop.kerberos.keytab_content`,
- * `broker.password`, `fs.azure.sas.token`…) and keys written in another case are masked as well.
+ * `broker.password`, StarRocks' `azure.blob.shared_key` / `azure.blob.sas_token` / `gcp.gcs.service_account_private_key`
+ * / `bos_secret_accesskey`…) and keys written in another case are masked as well.
  */
-const SECRET_WORDS = /secret|passw|pwd|token|credential|keytab|private|access[._-]?key|accesskey|userinfo|signature/i;
+const SECRET_WORDS = /secret|passw|pwd|token|credential|keytab|private|access[._-]?key|accesskey|shared[._-]?key|userinfo|signature/i;
 
 /** Whether a property's value is a credential, judged by its key (case-insensitive). */
 export function isSecretPropertyKey(key: string): boolean {

@@ -40,7 +40,7 @@ describe('the logger censors secrets', () => {
   });
 
   it('a key is a credential by the brokers\' list (any case) or by its words', () => {
-    expect(['aws.s3.secret_key', 'AWS.S3.ACCESS_KEY', 'fs.cosn.userinfo.secretId', 'password', 'aws.s3.session_token', 'hadoop.kerberos.keytab_content', 'broker.passwd'].every(isSecretPropertyKey)).toBe(true);
+    expect(['aws.s3.secret_key', 'AWS.S3.ACCESS_KEY', 'fs.cosn.userinfo.secretId', 'password', 'aws.s3.session_token', 'hadoop.kerberos.keytab_content', 'broker.passwd', 'azure.blob.shared_key', 'azure.blob.sas_token', 'gcp.gcs.service_account_private_key', 'bos_accesskey', 'azure.adls2.oauth2_client_secret'].every(isSecretPropertyKey)).toBe(true);
     expect(['aws.s3.endpoint', 'aws.s3.region', 'username', 'replication_num', 'backup_timestamp', 'type', 'timeout'].some(isSecretPropertyKey)).toBe(false);
   });
 });
