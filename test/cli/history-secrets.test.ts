@@ -40,7 +40,13 @@ async function typeIntoShell(lines: readonly string[], historyFile: string, end:
   const done = shell.run();
   // readline in terminal mode: a line ends at CR; one chunk per line, as a terminal delivers them.
   for (const line of end === 'quit' ? [...lines, '\\q'] : lines) input.write(`${line}\r`);
-  if (end === 'eof') input.end();
+  if (end === 'eof') {
+    // Ctrl-D quits at once, dropping lines still queued: wait until the last line was read and the prompt is back.
+    const last = lines[lines.length - 1] ?? '';
+    const idle = (): boolean => screen.includes(last) && /> \u001b\[\d+G$/.test(screen);
+    for (let i = 0; i < 500 && !idle(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    input.end();
+  }
   await done;
   session.close();
   return { history: loadHistory(historyFile), screen };
@@ -96,6 +102,27 @@ describe('shell history and secrets', () => {
     session.close();
     expect(screen).toContain('  <secret>;');
     expect(screen).not.toContain('Rec4llSecretValue');
+  });
+
+  it('Up walks the lines of the statement being typed, then earlier runs, as readline did', async () => {
+    const file = path.join(dir, 'history-walk');
+    await typeIntoShell(['SELECT 6 * 7', 'AS answer;'], file, 'eof');
+    expect(fs.readFileSync(file, 'utf8')).toBe('SELECT 6 * 7\nAS answer;\n');
+    const input = new PassThrough();
+    const output = Object.assign(new PassThrough(), { columns: 200 });
+    let screen = '';
+    output.on('data', (chunk: Buffer) => void (screen += chunk.toString('utf8')));
+    const session = engine.session();
+    const shell = new Shell({ target: { ...embeddedTarget(engine, session, dir), close: async () => session.close() }, input, output, historyFile: file, version: 'test' });
+    const done = shell.run();
+    // Up twice: the first line of the previous run; Enter; Up twice again: past the line just typed, its second line.
+    for (const keys of ['\x1b[A', '\x1b[A', '\r', '\x1b[A', '\x1b[A', '\r', '\\q\r']) {
+      input.write(keys);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await done;
+    session.close();
+    expect(screen).toMatch(/ answer\n-+\n +42\n/);
   });
 
   it('an unfinished statement (Ctrl-C, or still open at exit) leaves only masked lines', async () => {

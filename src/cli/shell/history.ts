@@ -5,8 +5,9 @@
  *
  * Lines are kept as `historyLines` makes them: with the secrets of their statements masked (`<secret>`), judged on
  * whole statements, so a password on a continuation line, inside a string opened lines earlier, or after a comment
- * is masked too. The lines of a statement are therefore added when it is complete (or abandoned). Neither the file
- * nor Up-arrow recall ever holds a credential typed at the prompt.
+ * is masked too. Until a statement is complete its lines do not parse and are kept with every quoted token masked;
+ * the shell replaces them when it completes. Neither the file nor Up-arrow recall ever holds a credential typed at
+ * the prompt.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -58,10 +58,15 @@ export class Shell {
   #lastStatement: string | null = null;
   #tracker: JobTracker;
   #historyFile: string | null;
-  /** Entries newest first; readline recalls from this very array (it adds nothing itself: see run()). */
+  /** History entries of finished input, newest first, secrets masked. */
   #history: string[] = [];
-  /** Lines of the statement being typed: they enter the history together, once it is complete or abandoned. */
+  /** Raw lines of the statement being typed (until the buffer is empty again, Ctrl-C, `\r` or exit). */
   #typed: string[] = [];
+  /**
+   * What Up/Down walk and the file holds: the typed lines (masked by the unparseable rule while the statement is
+   * unfinished) before `#history`. readline recalls from this very array and adds nothing itself (see run()).
+   */
+  #recall: string[] = [];
 
   constructor(options: ShellOptions) {
     this.#options = options;
@@ -82,13 +87,14 @@ export class Shell {
     this.#database = await currentDatabase(this.#target.execute.bind(this.#target)).catch(() => undefined);
     this.#write(`tablevault ${this.#options.version} (${this.#target.mode}, ${this.#target.where})\nType \\? for help, \\q to quit.\n\n`);
     this.#history = loadHistory(this.#historyFile);
+    this.#recall = [...this.#history];
     const rl = readline.createInterface({
       input: this.#options.input,
       output: this.#options.output,
       terminal: true,
       // readline would store the raw line, secrets included; historySize 0 stops that, and Up/Down still walk this
-      // array, which #remember fills with masked entries.
-      history: this.#history,
+      // array, which #remember keeps filled with masked entries.
+      history: this.#recall,
       historySize: 0,
       completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
         this.#completions(line).then((r) => callback(null, r), () => callback(null, [[], line]));
@@ -96,6 +102,9 @@ export class Shell {
     });
     this.#rl = rl;
     rl.on('line', (line) => {
+      // With historySize 0 readline no longer resets its place in the history after a line (it does so only when it
+      // adds the line itself): do it, so the next Up starts from the newest entry again.
+      (rl as unknown as { historyIndex: number }).historyIndex = -1;
       this.#queue.push(line);
       void this.#pump();
     });
@@ -138,27 +147,28 @@ export class Shell {
     }
     this.#typed.push(line);
     const statements = this.#buffer.push(line);
-    if (!this.#buffer.pending) this.#rememberTyped();
+    if (this.#buffer.pending) this.#remember();
+    else this.#rememberTyped();
     for (const sql of statements) await this.#runStatement(sql, true);
   }
 
-  /** Add the lines typed since the buffer was last empty to the history, their statements' secrets masked. */
+  /** The input is finished (or abandoned): its lines join the history, masked by their statements' secrets. */
   #rememberTyped(): void {
     const lines = this.#typed;
     this.#typed = [];
-    if (lines.length > 0) this.#remember(...historyLines(lines));
+    this.#remember(...(lines.length === 0 ? [] : historyLines(lines)));
   }
 
-  /** Add (masked) entries, oldest first, as readline would (no blanks, no duplicates), and save the file. */
+  /**
+   * Add entries (oldest first) to the history as readline would (no blanks, no duplicates), refresh what Up/Down
+   * walk — the lines of the statement still being typed first, masked as text that does not parse yet — and save
+   * the file, so a killed shell loses nothing.
+   */
   #remember(...entries: string[]): void {
-    for (const entry of entries) {
-      if (entry.trim() === '') continue;
-      const seen = this.#history.indexOf(entry);
-      if (seen >= 0) this.#history.splice(seen, 1);
-      this.#history.unshift(entry);
-    }
-    if (this.#history.length > HISTORY_SIZE) this.#history.length = HISTORY_SIZE;
-    const error = saveHistory(this.#historyFile, this.#history);
+    this.#history = newestFirst([...entries].reverse(), this.#history);
+    const typing = this.#typed.length === 0 ? [] : historyLines(this.#typed).reverse();
+    this.#recall.splice(0, this.#recall.length, ...newestFirst(typing, this.#history));
+    const error = saveHistory(this.#historyFile, this.#recall);
     if (error !== null) this.#error(`could not save history to ${this.#historyFile}: ${error.message}\n`);
   }
 
@@ -409,4 +419,17 @@ export class Shell {
   #error(text: string): void {
     (this.#options.errorOutput ?? this.#options.output).write(text);
   }
+}
+
+/** `newer` then `older` (both newest first), blanks dropped, each entry once (its newest place), at most HISTORY_SIZE. */
+function newestFirst(newer: readonly string[], older: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const entry of [...newer, ...older]) {
+    if (entry.trim() === '' || seen.has(entry)) continue;
+    seen.add(entry);
+    out.push(entry);
+    if (out.length === HISTORY_SIZE) break;
+  }
+  return out;
 }
