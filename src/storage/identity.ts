@@ -30,7 +30,7 @@ import { getDataDirRecord, saveDataDirRecord } from '../catalog/ops/data-dir-rec
 import { relocatePaths, type RelocationReport } from '../catalog/ops/relocate-paths.ts';
 import type { Logger } from '../logging/logger.ts';
 import { fsyncDir, writeFileDurable } from './fs-util.ts';
-import { TMP_DIR } from './layout.ts';
+import { CATALOG_FILE, TMP_DIR } from './layout.ts';
 
 /** The data dir's identity file (next to the catalog). */
 export const IDENTITY_FILE = 'IDENTITY';
@@ -97,7 +97,7 @@ async function sameInode(a: string, b: string): Promise<boolean> {
 
 /** Whether `dir` looks like a tablevault data dir (a catalog file in it). */
 async function isDataDir(dir: string): Promise<boolean> {
-  return (await fsp.stat(path.join(dir, 'catalog.sqlite')).catch(() => null))?.isFile() === true;
+  return (await fsp.stat(path.join(dir, CATALOG_FILE)).catch(() => null))?.isFile() === true;
 }
 
 /**

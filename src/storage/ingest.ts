@@ -8,7 +8,7 @@
  *     name `<newRowsetId>_<n>.dat`, then fsyncs the directories. Nothing is visible yet; new names never clash with
  *     the tablet's current files, so the current version stays readable.
  *  3. The caller commits many tablets at once: `commitIngest(catalog, { tablets: plans, partitionVersions })`
- *     inside its own transaction (optionally with publishInvisible), or TableStore.commitIngest. This replaces each
+ *     inside its own durableTransaction (optionally with publishInvisible), or TableStore.commitIngest. This replaces each
  *     tablet's rowsets (old files go to the trash) and sets each partition's visible version to the backup version.
  *  4. On failure before the commit, `abortIngest(plan)` deletes the linked files. A crash before the commit leaves
  *     them unreferenced: the open-time sweep deletes them. After the commit the downloaded directory can be

@@ -35,7 +35,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import type { StoreContext } from './context.ts';
 import { abortIngest, prepareIngest, type IngestPlan, type IngestRequest } from './ingest.ts';
-import { DATA_DIR, SNAPSHOT_DIR, TMP_DIR } from './layout.ts';
+import { CATALOG_FILE, DATA_DIR, SNAPSHOT_DIR, TMP_DIR } from './layout.ts';
 import { LoadWriter, type LoadOptions } from './load-writer.ts';
 import { readTablet, resolveTabletRead, type RowBatch, type ScanOptions, type TabletRead } from './scan.ts';
 import { establishIdentity, type DataDirIdentity } from './identity.ts';
@@ -131,7 +131,7 @@ export class TableStore {
     await fsp.mkdir(root, { recursive: true });
     const logger = (options.logger ?? createLogger()).child({ component: 'storage' });
     const clock = options.clock ?? systemClock;
-    const catalog = openCatalog(path.join(root, 'catalog.sqlite'), { clock });
+    const catalog = openCatalog(path.join(root, CATALOG_FILE), { clock });
     try {
       const backends = ensureBackends(catalog, options.backends ?? 3).map((b) => ({ ...b, dir: backendPath(root, b) }));
       for (const b of backends) {
@@ -283,7 +283,7 @@ export class TableStore {
 
   /**
    * Ingest step 3 in its own transaction. To commit inside a larger restore transaction instead, call the catalog op
-   * `commitIngest(store.catalog, …)` within `store.catalog.transaction(…)` and then `store.collectGarbage()`.
+   * `commitIngest(store.catalog, …)` within `store.catalog.durableTransaction(…)` and then `store.collectGarbage()`.
    */
   commitIngest(plans: readonly IngestPlan[], partitionVersions: ReadonlyMap<number, number>): void {
     commitIngest(this.catalog, { tablets: plans, partitionVersions });

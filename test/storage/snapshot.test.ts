@@ -115,7 +115,7 @@ describe('snapshots', () => {
         plans.push(await fx.store.prepareIngest({ tabletId: target.id, sourceDir: dl, verify: true }));
       }
       // Restore's COMMIT: all tablets and the publication in one caller-owned transaction.
-      fx.store.catalog.transaction(() => {
+      fx.store.catalog.durableTransaction(() => {
         commitIngest(fx.store.catalog, { tablets: plans, partitionVersions: new Map([[dstPid, version]]) });
         publishInvisible(fx.store.catalog, { tableIds: [dst.id] });
       });
