@@ -3,11 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineChild } from './fixtures/repl-client.ts';
+import { Engine } from '../../src/engine.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { EngineChild, type ReplAnswer } from './fixtures/repl-client.ts';
 import { tempDir } from './helpers.ts';
 
 /**
- * A data dir moved (`mv`) or copied (`cp -a`) with real commands, opened by real child processes: the moved one
+ * A data dir moved (`mv`) or copied (`cp -a`) with real commands, opened by real engines — in this process and in
+ * child processes (one copy in a child while the other is open here: both at once, two processes): the moved one
  * works where it is and never writes where it was; each copy stays independently correct — one after the other and
  * both open at once — and no open's orphan sweep deletes the other's files. Before backends were located relative
  * to the data dir, the moved dir failed every SELECT (`no healthy replica has …`) and a copy's rows landed in the
@@ -42,11 +45,45 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** An Engine in this process with EngineChild's interface. */
+async function openHere(dataDir: string): Promise<EngineChild> {
+  const engine = await Engine.open({ dataDir, backends: 3, logger: createLogger({ level: 'silent' }) });
+  const session = engine.session();
+  const exec = async (sql: string): Promise<ReplAnswer> => {
+    try {
+      const r = await session.execute(sql);
+      return r.kind === 'rows' ? { rows: r.rows.map((x) => [...x]) } : { affectedRows: r.affectedRows };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  };
+  return {
+    exec,
+    rows: async (sql: string) => {
+      const a = await exec(sql);
+      if (!('rows' in a)) throw new Error(`${sql}: ${JSON.stringify(a)}`);
+      return a.rows;
+    },
+    close: () => engine.close(),
+  } as unknown as EngineChild;
+}
+
+async function runHere(dataDir: string, statements: readonly string[]): Promise<ReplAnswer[]> {
+  const e = await openHere(dataDir);
+  try {
+    const out: ReplAnswer[] = [];
+    for (const sql of statements) out.push(await e.exec(sql));
+    return out;
+  } finally {
+    await e.close();
+  }
+}
+
 const rowsOf = (n: number, from: number, tag: string): string =>
   Array.from({ length: n }, (_, i) => `(${from + i}, '${tag}${from + i}')`).join(', ');
 
 async function seed(dir: string, repo: string): Promise<void> {
-  const child = await EngineChild.open(dir);
+  const child = await openHere(dir);
   try {
     for (const sql of [
       'CREATE DATABASE d',
@@ -113,9 +150,9 @@ describe('moving and copying a data dir', () => {
     }
     expect(fs.existsSync(a)).toBe(false);
     expect(catalogText(moved)).not.toContain(`${a}/`);
-    expect(await EngineChild.run(moved, ['SELECT COUNT(*) FROM d.t'])).toEqual([{ rows: [['40']] }]);
+    expect(await runHere(moved, ['SELECT COUNT(*) FROM d.t'])).toEqual([{ rows: [['40']] }]);
     expect(fs.existsSync(a)).toBe(false);
-  }, 120_000);
+  }, 60_000);
 
   it('cp -a a b: both copies stay independently correct, opened one after the other and at once; no sweep deletes the other\'s rows', async () => {
     const r = root();
@@ -126,7 +163,7 @@ describe('moving and copying a data dir', () => {
     const aBefore = tree(a);
 
     // The copy, opened first: it notices it is a copy, takes its own identity and never touches a.
-    const cb = await EngineChild.open(b);
+    const cb = await openHere(b);
     try {
       expect(await cb.exec(`INSERT INTO d.t VALUES ${rowsOf(5, 100, 'b')}`)).toEqual({ affectedRows: 5 });
       expect(await keys(cb)).toEqual(expected([30, 0, 'a'], [5, 100, 'b']));
@@ -144,19 +181,19 @@ describe('moving and copying a data dir', () => {
     expect(catalogText(b)).not.toContain(`${a}/`);
 
     // The original, opened next (its sweep runs): its own load, and b's rows are still b's.
-    expect(await EngineChild.run(a, [`INSERT INTO d.t VALUES ${rowsOf(5, 200, 'x')}`, 'SELECT COUNT(*) FROM d.t'])).toEqual([
+    expect(await runHere(a, [`INSERT INTO d.t VALUES ${rowsOf(5, 200, 'x')}`, 'SELECT COUNT(*) FROM d.t'])).toEqual([
       { affectedRows: 5 },
       { rows: [['35']] },
     ]);
-    const again = await EngineChild.open(b);
+    const again = await openHere(b);
     try {
       expect(await keys(again)).toEqual(expected([30, 0, 'a'], [5, 100, 'b']));
     } finally {
       await again.close();
     }
 
-    // Both at once, loads interleaved.
-    const [ca, cb2] = await Promise.all([EngineChild.open(a), EngineChild.open(b)]);
+    // Both at once, in two processes, loads interleaved.
+    const [ca, cb2] = await Promise.all([openHere(a), EngineChild.open(b)]);
     try {
       for (let i = 0; i < 3; i++) {
         expect(await ca.exec(`INSERT INTO d.t VALUES ${rowsOf(2, 300 + 10 * i, 'x')}`)).toEqual({ affectedRows: 2 });
@@ -171,12 +208,12 @@ describe('moving and copying a data dir', () => {
     const wantA = expected([30, 0, 'a'], [5, 200, 'x'], [2, 300, 'x'], [2, 310, 'x'], [2, 320, 'x']);
     const wantB = expected([30, 0, 'a'], [5, 100, 'b'], [2, 400, 'b'], [2, 410, 'b'], [2, 420, 'b']);
     for (const [dir, want] of [[a, wantA], [b, wantB]] as const) {
-      const c = await EngineChild.open(dir);
+      const c = await openHere(dir);
       try {
         expect(await keys(c)).toEqual(want);
       } finally {
         await c.close();
       }
     }
-  }, 180_000);
+  }, 60_000);
 });
