@@ -1,14 +1,13 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Broker, ReadOptions } from '../../src/brokers/broker.ts';
-import { openBroker } from '../../src/brokers/open-broker.ts';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import { getDatabase, getTable, listTrash } from '../../src/catalog/index.ts';
 import { batchRows, TableStore } from '../../src/storage/index.ts';
 import type { Value } from '../../src/types/index.ts';
 import { openFixture, type BackupFixture } from '../sql/backup-fixture.ts';
 import { runToEnd } from '../sql/restore-dataset.ts';
+import { RestoreGates } from './gated-broker.ts';
 
 /**
  * Readers through an in-place RESTORE: until the publish commits every read sees exactly the old data, after it
@@ -27,67 +26,7 @@ import { runToEnd } from '../sql/restore-dataset.ts';
 const STATES = ['PENDING', 'SNAPSHOTING', 'DOWNLOAD', 'DOWNLOADING', 'COMMIT', 'COMMITTING', 'FINISHED'] as const;
 type State = (typeof STATES)[number];
 
-/** Broker reads that wait while their gate is closed (and give up when the job's signal aborts). */
-class Gate {
-  #open = true;
-  #waiters: (() => void)[] = [];
-  waiting = 0;
-
-  close(): void {
-    this.#open = false;
-  }
-
-  open(): void {
-    this.#open = true;
-    for (const w of this.#waiters.splice(0)) w();
-  }
-
-  async pass(signal: AbortSignal | undefined): Promise<void> {
-    if (this.#open) return;
-    this.waiting++;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(signal?.reason);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.#waiters.push(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        });
-      });
-    } finally {
-      this.waiting--;
-    }
-  }
-
-  async until(predicate: () => boolean): Promise<void> {
-    for (let i = 0; !predicate(); i++) {
-      if (i > 3000) throw new Error('gate never reached');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}
-
-const metaGate = new Gate();
-const contentGate = new Gate();
-/** Reads of the meta file since the last reset: the RESTORE statement reads it once, the job's PENDING again. */
-let metaReads = 0;
-
-async function gatedBroker(location: string, properties: Readonly<Record<string, string>>): Promise<Broker> {
-  const inner = await openBroker(location, properties);
-  return new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop === 'read') {
-        return async (key: string, o?: ReadOptions) => {
-          if (key.includes('/__meta.') && ++metaReads >= 2) await metaGate.pass(o?.signal);
-          if (key.includes('/__ss_content/')) await contentGate.pass(o?.signal);
-          return target.read(key, o);
-        };
-      }
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
+const gates = new RestoreGates();
 
 const canon = (rows: readonly (readonly Value[])[]): string =>
   JSON.stringify(rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).sort());
@@ -120,7 +59,7 @@ function pinnedReader(): { drain: () => Promise<string> } {
 
 beforeAll(async () => {
   const spy = vi.spyOn(TableStore, 'open');
-  f = await openFixture({ openBroker: gatedBroker });
+  f = await openFixture({ openBroker: gates.open });
   store = await (spy.mock.results[0]!.value as Promise<TableStore>);
   spy.mockRestore();
   await f.exec('CREATE DATABASE d1');
@@ -181,31 +120,31 @@ describe('readers during an in-place RESTORE', () => {
           const off = f.engine.jobs.events.on('state', (e) => {
             if (e.kind === 'RESTORE' && e.to !== 'PENDING') startAt(e.to as State);
           });
-          metaReads = 0;
-          metaGate.close();
-          contentGate.close();
+          gates.resetMeta();
+          gates.meta.close();
+          gates.content.close();
           let jobId: number;
           const heldReads: string[] = [];
           try {
             const submitted = await f.exec(RESTORE());
             jobId = Number(/job (\d+)/.exec(submitted.kind === 'ok' ? (submitted.message ?? '') : '')?.[1]);
             // Held in PENDING: the job waits for its meta file.
-            await metaGate.until(() => metaGate.waiting > 0);
+            await gates.meta.held();
             startAt('PENDING');
             heldReads.push(await sqlRead());
             if (cancelAt === 'PENDING') await f.exec('CANCEL RESTORE FROM d1');
-            metaGate.open();
+            gates.meta.open();
             if (cancelAt !== 'PENDING') {
               // Held in DOWNLOADING: every data-file read waits.
-              await contentGate.until(() => contentGate.waiting > 0);
+              await gates.content.held();
               heldReads.push(await sqlRead());
               if (cancelAt === 'DOWNLOADING') await f.exec('CANCEL RESTORE FROM d1');
             }
-            contentGate.open();
+            gates.content.open();
             await f.engine.jobs.waitForJob(jobId);
           } finally {
-            metaGate.open();
-            contentGate.open();
+            gates.meta.open();
+            gates.content.open();
             off();
           }
           await Promise.all(cancels);
