@@ -103,13 +103,16 @@ async function isDataDir(dir: string): Promise<boolean> {
 /**
  * Decide who the data dir at `root` is (see the module comment), record it, and make every backend directory carry
  * its OWNER file. Throws ForeignBackendError, before changing anything, when a backend directory belongs to another
- * data dir. The caller holds the data dir's lock.
+ * data dir. `onCopy` runs when the data dir turns out to be a copy, before it takes its new identity: per-instance
+ * state kept outside the catalog (the cluster id) must not be shared with the original either. The caller holds
+ * the data dir's lock.
  */
 export async function establishIdentity(
   catalog: Catalog,
   root: string,
   backends: readonly BackendLocation[],
   logger: Logger,
+  onCopy?: (root: string) => Promise<void>,
 ): Promise<DataDirIdentity> {
   const stat = await fsp.stat(root, { bigint: true });
   const dev = String(stat.dev);
@@ -155,6 +158,8 @@ export async function establishIdentity(
     }
   }
 
+  // Before the new identity is committed, so a crash in between runs it again at the next open.
+  if (copiedFrom !== null) await onCopy?.(root);
   let rewritten: RelocationReport = {};
   catalog.transaction(() => {
     if (relocatedFrom !== null) rewritten = relocatePaths(catalog, relocatedFrom, root);

@@ -57,6 +57,11 @@ export interface TableStoreOptions {
   readonly logger?: Logger;
   /** Time source. */
   readonly clock?: Clock;
+  /**
+   * Runs when this open finds the data dir is a copy of another (before it takes its own identity): reset
+   * per-instance state kept outside the catalog. See identity.ts.
+   */
+  readonly onCopy?: (dataDir: string) => Promise<void>;
 }
 
 export interface TableScanOptions extends ScanOptions {
@@ -137,7 +142,7 @@ export class TableStore {
       for (const b of backends) {
         for (const sub of [DATA_DIR, SNAPSHOT_DIR, TMP_DIR]) await fsp.mkdir(path.join(b.dir, sub), { recursive: true });
       }
-      const identity = await establishIdentity(catalog, root, backends, logger);
+      const identity = await establishIdentity(catalog, root, backends, logger, options.onCopy);
       const store = new TableStore(root, catalog, backends, identity, logger, clock);
       await store.collectGarbage();
       store.#sweep = await sweepOrphans(store.#ctx);

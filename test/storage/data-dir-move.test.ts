@@ -179,6 +179,10 @@ describe('moving and copying a data dir', () => {
       expect(JSON.parse(fs.readFileSync(path.join(a, be, 'OWNER'), 'utf8')).identity).toBe(idA);
     }
     expect(catalogText(b)).not.toContain(`${a}/`);
+    // Another instance: the copy does not keep the original's cluster id (which decides who owns a snapshot).
+    const clusterId = (d: string): string | null => (fs.existsSync(path.join(d, 'cluster-id')) ? fs.readFileSync(path.join(d, 'cluster-id'), 'utf8') : null);
+    expect(clusterId(a)).not.toBeNull();
+    expect(clusterId(b)).not.toBe(clusterId(a));
 
     // The original, opened next (its sweep runs): its own load, and b's rows are still b's.
     expect(await runHere(a, [`INSERT INTO d.t VALUES ${rowsOf(5, 200, 'x')}`, 'SELECT COUNT(*) FROM d.t'])).toEqual([
