@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 
+import { redactUrl } from '../logging/secrets.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Broker } from './broker.ts';
 import { DEFAULT_BROKER_POLICY, parseBrokerPolicy, type BrokerPolicy } from './broker-policy.ts';
@@ -59,7 +60,7 @@ function openAdapter(
     case 's3': {
       const props = parseS3Properties(parsed.scheme, properties);
       const endpoint = resolveEndpoint(parsed.scheme, props);
-      logger?.debug({ endpoint: endpoint.endpoint ?? 'aws', region: endpoint.region, pathStyle: endpoint.forcePathStyle }, 'opening S3 broker');
+      logger?.debug({ endpoint: endpoint.endpoint === undefined ? 'aws' : redactUrl(endpoint.endpoint), region: endpoint.region, pathStyle: endpoint.forcePathStyle }, 'opening S3 broker');
       // Sockets silent for the stall deadline are closed, so the SDK's own retries cannot wait on a dead connection.
       const tuning: S3ClientTuning = {
         socketTimeoutMs: Math.max(policy.stallTimeoutMs, policy.requestTimeoutMs),
