@@ -45,9 +45,12 @@ function expandItems(stmt: SelectStmt, scope: Scope): OutItem[] {
       out.push(item.alias === undefined ? { name, expr: item.expr } : { name, expr: item.expr, alias: item.alias });
       continue;
     }
-    if (!stmt.from) throw analysisError('No tables used');
+    if (!stmt.from && scope.columns.length === 0) throw analysisError('No tables used');
     const table = item.table?.toLowerCase();
-    const cols = scope.columns.filter((c) => table === undefined || c.qualifiers.some((q) => q.toLowerCase() === table));
+    const cols =
+      table === undefined
+        ? (scope.star ?? scope.columns.map((_, i) => i)).map((i) => scope.columns[i] as (typeof scope.columns)[number])
+        : scope.columns.filter((c) => c.qualifiers.some((q) => q.toLowerCase() === table));
     if (cols.length === 0) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table '${item.table ?? ''}'`);
     for (const c of cols) out.push({ name: c.name, expr: { kind: 'ColumnRef', qualifiers: c.qualifiers, name: c.name } });
   }
@@ -74,9 +77,12 @@ function slot(index: number, type: ColumnType, nullable = true): CompiledExpr {
   return { evaluate: (row: Row): Value => row[index] ?? null, type, nullable, constant: false };
 }
 
-export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): SelectPlan {
+/** What compiling may consult besides the scope: enclosing queries' columns and the block's subqueries. */
+export type PlanHooks = Pick<CompileEnv, 'outer' | 'subquery'>;
+
+export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext, hooks: PlanHooks = {}): SelectPlan {
   const items = expandItems(stmt, scope);
-  const env = (clause: string): CompileEnv => ({ scope, ctx, clause });
+  const env = (clause: string): CompileEnv => ({ ...hooks, scope, ctx, clause });
   if (stmt.where && containsAggregate(stmt.where)) throw analysisError(`WHERE clause '${exprToSql(stmt.where)}' cannot contain aggregations`);
   const where = stmt.where ? compileExpr(stmt.where, env('where clause')) : undefined;
   const aliasOf = (ref: ColumnRef): OutItem | undefined =>
@@ -160,7 +166,7 @@ export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): Se
           if (alias && !expanding.has(alias.name)) {
             expanding.add(alias.name);
             try {
-              return compileExpr(alias.expr, { scope, ctx, clause, override });
+              return compileExpr(alias.expr, { ...hooks, scope, ctx, clause, override, aggregated: true });
             } finally {
               expanding.delete(alias.name);
             }
@@ -170,7 +176,7 @@ export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): Se
         }
         return undefined;
       };
-      return { scope, ctx, clause, override };
+      return { ...hooks, scope, ctx, clause, override, aggregated: true };
     };
     outputs = items.map((i) => compileExpr(i.expr, postEnv('field list')));
     const having = stmt.having ? compileExpr(stmt.having, postEnv('having clause')) : undefined;
