@@ -35,6 +35,8 @@ interface OutItem {
   readonly name: string;
   readonly expr: Expr;
   readonly alias?: string;
+  /** For `*` / `t.*`: the scope column itself (names can repeat, e.g. a set operation's `SELECT k, k`). */
+  readonly index?: number;
 }
 
 function expandItems(stmt: SelectStmt, scope: Scope): OutItem[] {
@@ -47,12 +49,15 @@ function expandItems(stmt: SelectStmt, scope: Scope): OutItem[] {
     }
     if (!stmt.from && scope.columns.length === 0) throw analysisError('No tables used');
     const table = item.table?.toLowerCase();
-    const cols =
+    const indexes =
       table === undefined
-        ? (scope.star ?? scope.columns.map((_, i) => i)).map((i) => scope.columns[i] as (typeof scope.columns)[number])
-        : scope.columns.filter((c) => c.qualifiers.some((q) => q.toLowerCase() === table));
-    if (cols.length === 0) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table '${item.table ?? ''}'`);
-    for (const c of cols) out.push({ name: c.name, expr: { kind: 'ColumnRef', qualifiers: c.qualifiers, name: c.name } });
+        ? (scope.star ?? scope.columns.map((_, i) => i))
+        : scope.columns.flatMap((c, i) => (c.qualifiers.some((q) => q.toLowerCase() === table) ? [i] : []));
+    if (indexes.length === 0) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table '${item.table ?? ''}'`);
+    for (const index of indexes) {
+      const c = scope.columns[index] as (typeof scope.columns)[number];
+      out.push({ name: c.name, expr: { kind: 'ColumnRef', qualifiers: c.qualifiers, name: c.name }, index });
+    }
   }
   return out;
 }
@@ -113,7 +118,10 @@ export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext, hoo
   let orderKeys: SelectPlan['orderKeys'];
   let aggregation: SelectPlan['aggregation'];
   if (!aggregating) {
-    outputs = items.map((i) => compileExpr(i.expr, env('field list')));
+    outputs = items.map((i) => {
+      const c = i.index === undefined ? undefined : scope.columns[i.index];
+      return c === undefined ? compileExpr(i.expr, env('field list')) : slot(i.index as number, c.type, c.nullable);
+    });
     orderKeys = orderSources.map((o) => ('output' in o ? o : { expr: compileExpr(o.expr, env('order clause')) }));
   } else {
     const groupExprs = stmt.groupBy.map((g) => {
