@@ -179,6 +179,9 @@ export function joinRowSource(spec: JoinSpec): RowSource {
             let found = false;
             if (candidates !== undefined) {
               for (const index of candidates) {
+                // Candidates count as work too: a nested loop can spend long on one probe row.
+                const waitPair = check.pass();
+                if (waitPair) await waitPair;
                 const other = rows[index] as Row;
                 const pair = buildLeft ? combine(other, row) : combine(row, other);
                 if (residual !== undefined && toBool(residual(pair)) !== true) continue;

@@ -101,13 +101,13 @@ export function valueBytes(v: Value): number {
 
 /** Estimated heap bytes of a row kept in memory (array header, slots, values). */
 export function rowBytes(row: Row): number {
-  let n = 32 + 8 * row.length;
+  let n = 48 + 8 * row.length;
   for (const v of row) n += valueBytes(v);
   return n;
 }
 
 /** Estimated bytes of one hash-table entry beyond its key and value objects. */
-export const HASH_ENTRY_BYTES = 48;
+export const HASH_ENTRY_BYTES = 96;
 
 /** Estimated bytes of a hash key (a string key, or a primitive). */
 export function keyBytes(key: unknown): number {
