@@ -10,7 +10,7 @@ import { bin, col, exprOf as rawExprOf, num, one, select, withoutSourceText } fr
 const exprOf = (sql: string): Expr => withoutSourceText(rawExprOf(sql));
 
 const t = (name: string, alias?: string): FromItem => ({ kind: 'TableRef', name: { name }, ...(alias === undefined ? {} : { alias }) });
-const join = (type: JoinType, left: FromItem, right: FromItem, extra: { on?: Expr; using?: string[]; hint?: string } = {}): FromItem => ({
+const join = (type: JoinType, left: FromItem, right: FromItem, extra: { on?: Expr; using?: readonly string[]; hint?: string } = {}): FromItem => ({
   kind: 'Join',
   type,
   left,

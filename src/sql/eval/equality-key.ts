@@ -9,8 +9,19 @@ import { toDateTimeText, toScaledExact } from './comparison.ts';
 import { toDouble } from './numeric.ts';
 import { asDecimal, categoryOf, type TypeCategory } from './types.ts';
 
-/** Canonical key of a non-null value, or undefined when it has no comparable form (the comparison is NULL). */
-export type EqualityKey = (v: Value) => string | undefined;
+/**
+ * Canonical key of a non-null value, or undefined when it has no comparable form (the comparison is NULL). Integers
+ * that fit a double exactly are numbers (cheap Map keys), everything else text; one key function never returns
+ * both forms for equal values.
+ */
+export type EqualityKey = (v: Value) => string | number | undefined;
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An exact integer as a Map key: a number when it is a safe integer, else its decimal text. */
+function integerKey(n: bigint): string | number {
+  return n <= SAFE && n >= -SAFE ? Number(n) : String(n);
+}
 
 const isDate = (c: TypeCategory): boolean => c === 'date' || c === 'datetime';
 const isExactNumber = (c: TypeCategory): boolean => c === 'int' || c === 'bool' || c === 'decimal';
@@ -29,10 +40,11 @@ export function equalityKeyFor(lt: ColumnType, rt: ColumnType): EqualityKey {
   if (isExactNumber(a) && isExactNumber(b)) {
     if (a !== 'decimal' && b !== 'decimal') {
       return (v) => {
-        if (typeof v === 'boolean') return v ? '1' : '0';
-        if (typeof v === 'number' || typeof v === 'bigint') return Number.isInteger(v) || typeof v === 'bigint' ? String(BigInt(v)) : String(v);
+        if (typeof v === 'boolean') return v ? 1 : 0;
+        if (typeof v === 'number') return Number.isSafeInteger(v) ? v : Number.isInteger(v) ? integerKey(BigInt(v)) : String(v);
+        if (typeof v === 'bigint') return integerKey(v);
         const d = toDouble(v);
-        return d === null ? undefined : Number.isInteger(d) ? String(BigInt(d)) : String(d);
+        return d === null ? undefined : Number.isInteger(d) ? integerKey(BigInt(d)) : String(d);
       };
     }
     const scale = Math.max(asDecimal(lt).scale, asDecimal(rt).scale);

@@ -59,7 +59,7 @@ export interface JoinSpec {
 const OUT_BATCH = 1024;
 /** The hash key of SQL NULL under `<=>` (never produced by an EqualityKey). */
 const NULL_KEY: unique symbol = Symbol('NULL');
-type HashKey = string | typeof NULL_KEY;
+type HashKey = string | number | typeof NULL_KEY;
 
 /** Build the combined key of a row, or undefined when it cannot match anything (a NULL under `=`, or no key form). */
 function keyReader(exprs: readonly CompiledExpr[], keys: readonly JoinKey[]): (row: Row) => HashKey | undefined {
@@ -86,7 +86,8 @@ function keyReader(exprs: readonly CompiledExpr[], keys: readonly JoinKey[]): (r
       const part = k.key(v);
       if (part === undefined) return undefined;
       // Length-prefixed, so no two different key tuples concatenate to the same text.
-      out += `V${part.length}:${part}`;
+      const text = String(part);
+      out += `V${text.length}:${text}`;
     }
     return out;
   };
@@ -133,7 +134,8 @@ export function joinRowSource(spec: JoinSpec): RowSource {
       try {
         // Build. Rows that can never match stay only when they must be output unmatched (FULL).
         const rows: Row[] = [];
-        const table = new Map<HashKey, number[]>();
+        // A key's build rows: one row index, or an array of them once the key repeats (most keys are unique).
+        const table = new Map<HashKey, number | number[]>();
         const all: number[] = [];
         for await (const batch of build.scan(signal ? { signal } : {})) {
           for (const row of batch) {
@@ -150,17 +152,20 @@ export function joinRowSource(spec: JoinSpec): RowSource {
               if (key === undefined) all.push(index);
               else {
                 const bucket = table.get(key);
-                if (bucket) bucket.push(index);
-                else {
-                  table.set(key, [index]);
+                if (bucket === undefined) {
+                  table.set(key, index);
                   bytes += HASH_ENTRY_BYTES + keyBytes(key);
-                }
+                } else if (typeof bucket === 'number') {
+                  table.set(key, [bucket, index]);
+                  bytes += 48;
+                } else bucket.push(index);
               }
             }
             reservation.add(bytes);
           }
         }
         const matched = buildOuter ? new Uint8Array(rows.length) : undefined;
+        const single = [0];
 
         // Probe.
         let out: Row[] = [];
@@ -168,13 +173,17 @@ export function joinRowSource(spec: JoinSpec): RowSource {
           for (const row of batch) {
             const wait = check.pass();
             if (wait) await wait;
-            let candidates: readonly number[] | undefined;
+            let candidates: readonly number[] | number | undefined;
             if (probeFilter === undefined || toBool(probeFilter(row)) === true) {
               if (probeKey === undefined) candidates = all;
               else {
                 const key = probeKey(row);
                 candidates = key === undefined ? undefined : table.get(key);
               }
+            }
+            if (typeof candidates === 'number') {
+              single[0] = candidates;
+              candidates = single;
             }
             let found = false;
             if (candidates !== undefined) {

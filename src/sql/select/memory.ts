@@ -111,6 +111,7 @@ export const HASH_ENTRY_BYTES = 96;
 
 /** Estimated bytes of a hash key (a string key, or a primitive). */
 export function keyBytes(key: unknown): number {
+  // (Numbers are small integers or heap numbers; symbols and others are shared.)
   return typeof key === 'string' ? 24 + key.length * 2 : 16;
 }
 

@@ -19,6 +19,19 @@ import { selectOverSource, selectRowSource, type SelectDeps } from './select-sou
 
 const OUT_BATCH = 1024;
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A row's identity for DISTINCT semantics. One column: the value itself (every operand was cast to the column's
+ * type, so equal values are the same primitive), with a safe bigint as a number (hashing a bigint is slow); several
+ * columns: tupleKey's text.
+ */
+function rowKey(row: Row): unknown {
+  if (row.length !== 1) return tupleKey(row);
+  const v = row[0];
+  return typeof v === 'bigint' && v <= SAFE && v >= -SAFE ? Number(v) : v;
+}
+
 function sameType(a: ColumnType, b: ColumnType): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -69,17 +82,17 @@ async function setRows(stmt: SetOperationStmt, deps: SelectDeps): Promise<RowSou
           return;
         }
         if (op === 'UNION') {
-          const seen = new Set<string>();
+          const seen = new Set<unknown>();
           for (const rows of [leftRows, rightRows]) yield* distinctRows(rows(scanOptions), seen, reservation, check);
           return;
         }
         // INTERSECT / EXCEPT: the right operand's distinct rows, then the left streams past them.
-        const right = new Set<string>();
+        const right = new Set<unknown>();
         for await (const batch of rightRows(scanOptions)) {
           for (const row of batch) {
             const wait = check.pass();
             if (wait) await wait;
-            const key = tupleKey(row);
+            const key = rowKey(row);
             if (!right.has(key)) {
               right.add(key);
               reservation.add(HASH_ENTRY_BYTES + keyBytes(key));
@@ -91,7 +104,7 @@ async function setRows(stmt: SetOperationStmt, deps: SelectDeps): Promise<RowSou
           for (const row of batch) {
             const wait = check.pass();
             if (wait) await wait;
-            const key = tupleKey(row);
+            const key = rowKey(row);
             if (op === 'INTERSECT') {
               // Deleting what was emitted keeps a left duplicate from matching again.
               if (!right.delete(key)) continue;
@@ -117,7 +130,7 @@ async function setRows(stmt: SetOperationStmt, deps: SelectDeps): Promise<RowSou
 
 async function* distinctRows(
   rows: AsyncIterable<readonly Row[]>,
-  seen: Set<string>,
+  seen: Set<unknown>,
   reservation: Reservation,
   check: ReturnType<typeof rowCheckpoint>,
 ): AsyncGenerator<readonly Row[]> {
@@ -126,7 +139,7 @@ async function* distinctRows(
     for (const row of batch) {
       const wait = check.pass();
       if (wait) await wait;
-      const key = tupleKey(row);
+      const key = rowKey(row);
       if (seen.has(key)) continue;
       seen.add(key);
       reservation.add(HASH_ENTRY_BYTES + keyBytes(key));

@@ -28,7 +28,7 @@ import { selectRowSource, type SelectDeps } from './select-source.ts';
 
 /** The values of a one-column subquery, as `IN` needs them. */
 interface InSet {
-  readonly keys: Set<string>;
+  readonly keys: Set<string | number>;
   /** Some value is NULL or has no comparable form: a non-match is UNKNOWN, not FALSE. */
   readonly unknown: boolean;
   readonly size: number;
@@ -249,7 +249,7 @@ export class SubqueryPlanner {
   /** The values of an IN subquery as a hash set, counted in `reservation`. */
   async #collect(p: Planned, signal: AbortSignal | undefined, reservation: Reservation): Promise<InSet> {
     const key = p.key as EqualityKey;
-    const keys = new Set<string>();
+    const keys = new Set<string | number>();
     let unknown = false;
     let size = 0;
     const check = rowCheckpoint(signal);
