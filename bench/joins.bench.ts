@@ -59,6 +59,8 @@ export async function run(): Promise<BenchSection> {
       ['UNION (distinct)', 'SELECT COUNT(*) FROM (SELECT id FROM a UNION SELECT id FROM b) u', 'SELECT COUNT(*) FROM (SELECT id FROM a UNION SELECT id FROM b) u'],
       ['EXCEPT', 'SELECT COUNT(*) FROM (SELECT id FROM a EXCEPT SELECT id FROM b) u', 'SELECT COUNT(*) FROM (SELECT id FROM a EXCEPT SELECT id FROM b) u'],
       ['IN (SELECT …)', 'SELECT COUNT(*) FROM a WHERE id IN (SELECT id FROM b)', 'SELECT COUNT(*) FROM a WHERE id IN (SELECT id FROM b)'],
+      ['correlated NOT EXISTS (decorrelated)', 'SELECT COUNT(*) FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.id = a.id)', 'SELECT COUNT(*) FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.id = a.id)'],
+      ['correlated scalar COUNT (decorrelated)', 'SELECT SUM((SELECT COUNT(*) FROM b WHERE b.id = a.id)) FROM a', 'SELECT SUM((SELECT COUNT(*) FROM b WHERE b.id = a.id)) FROM a'],
       [`nested loop (${small} × ${small}, a.id < b.id)`, `SELECT COUNT(*) FROM a JOIN b ON a.id < b.id WHERE a.id <= ${small} AND b.id <= ${2 * small}`,
         `SELECT COUNT(*) FROM a JOIN b ON a.id < b.id WHERE a.id <= ${small} AND b.id <= ${2 * small}`],
     ];

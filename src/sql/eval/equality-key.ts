@@ -58,3 +58,18 @@ export function equalityKeyFor(lt: ColumnType, rt: ColumnType): EqualityKey {
     return d === null ? undefined : String(d === 0 ? 0 : d);
   };
 }
+
+/**
+ * One hash key for several columns' keys (each from its EqualityKey): length-prefixed text, so no two different
+ * tuples give the same key; undefined when any part is (that row can not be equal to anything).
+ */
+export function compositeKey(parts: readonly (string | number | undefined)[]): string | number | undefined {
+  if (parts.length === 1) return parts[0];
+  let out = '';
+  for (const part of parts) {
+    if (part === undefined) return undefined;
+    const text = String(part);
+    out += `${text.length}:${text}`;
+  }
+  return out;
+}

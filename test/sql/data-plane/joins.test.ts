@@ -97,6 +97,10 @@ describe('subqueries on stored tables', () => {
       ['ann', '12.50'], ['bob', '1.25'], ['cid', null], ['dee', null],
     ]);
     expect(await db.rows('SELECT id FROM orders WHERE amount > (SELECT AVG(amount) FROM orders) ORDER BY 1')).toEqual([['10'], ['11']]);
+    // Correlated on a grouped column, in HAVING and in the select list of a grouped query.
+    expect(await db.rows('SELECT c.id, COUNT(*), (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) FROM customers c GROUP BY c.id HAVING (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) > 0 ORDER BY 1')).toEqual([
+      ['1', '1', '2'], ['2', '1', '1'],
+    ]);
   });
 });
 
@@ -142,7 +146,8 @@ describe('errors', () => {
     ['SELECT id FROM customers EXCEPT ALL SELECT 1', 1064, 'EXCEPT does not support ALL qualifier'],
     ['SELECT id FROM customers INTERSECT ALL SELECT 1', 1064, 'INTERSECT does not support ALL qualifier'],
     ['SELECT id FROM customers UNION SELECT 1 ORDER BY nope', 1054, "Unknown column 'nope' in 'order clause'"],
-    ['SELECT city, COUNT(*) FROM customers c GROUP BY city HAVING COUNT(*) > (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id)', 1064, 'is not supported in having clause'],
+    ['SELECT city, COUNT(*) FROM customers c GROUP BY city HAVING COUNT(*) > (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id)', 1064, "'c.id' must be an aggregate expression or appear in GROUP BY clause"],
+    ['SELECT city, COUNT(*) FROM customers c GROUP BY city HAVING COUNT(*) > (SELECT COUNT(*) FROM orders o WHERE o.amount > c.id)', 1064, 'is not supported in having clause'],
   ];
   it.each(cases)('%s → %i', async (sql, errno, text) => {
     const e = await db.fails(sql);

@@ -233,6 +233,11 @@ const predicateArb: fc.Arbitrary<Q> = fc.constantFrom<Q>(
   same('a.k IN (SELECT k FROM t2 UNION SELECT j FROM t3)'),
   same('a.v IN (SELECT b.v FROM t2 b JOIN t3 c ON b.k = c.k)'),
   same('(a.k IN (SELECT b.k FROM t2 b)) IS NOT TRUE'),
+  same('a.k IN (SELECT b.k FROM t2 b WHERE b.j = a.j AND b.v = a.v)'),
+  same('EXISTS (SELECT 1 FROM t2 b WHERE a.k + 1 = b.j)'),
+  same('(SELECT SUM(b.j) FROM t2 b WHERE b.k = a.k) IS NULL'),
+  same('(SELECT COUNT(b.v) FROM t2 b WHERE b.k = a.k AND b.j > 1) = 0'),
+  same('NOT EXISTS (SELECT 1 FROM t2 b JOIN t3 c ON b.k = c.k WHERE c.j = a.j)'),
 );
 
 const subqueryArb: fc.Arbitrary<Q> = fc.oneof(
