@@ -1,11 +1,14 @@
-import type { ColumnRef, QueryStmt, SelectStmt, TableRef } from '../../../grammar/ast.ts';
+import type { ColumnRef, Expr, QueryStmt, SelectStmt, TableRef } from '../../../grammar/ast.ts';
 import type { Row, Value } from '../../types/value.ts';
 import type { CompiledExpr } from '../eval/compiled.ts';
 import type { EvalContext } from '../eval/context.ts';
 import { toBool } from '../eval/numeric.ts';
 import { tupleKey, type Accumulator } from './aggregate.ts';
 import { rowComparator, type SortableRow } from './order.ts';
-import { planFrom, type FromPlan } from './from-clause.ts';
+import { compileExpr } from '../eval/compile.ts';
+import type { Scope } from '../eval/scope.ts';
+import { walkExpr } from '../eval/walk.ts';
+import { conjuncts, planFrom, type FromPlan } from './from-clause.ts';
 import { HASH_ENTRY_BYTES, keyBytes, memoryTracker, Reservation } from './memory.ts';
 import { setOperationSource } from './set-operation.ts';
 import { SubqueryPlanner } from './subquery.ts';
@@ -82,6 +85,20 @@ async function* projected(
   }
 }
 
+/** The WHERE conjuncts without subqueries, compiled: rows failing them need no per-row subquery run. */
+function prefilter(stmt: SelectStmt, scope: Scope, deps: SelectDeps): CompiledExpr | undefined {
+  const plain = conjuncts(stmt.where).filter((c) => {
+    let sub = false;
+    walkExpr(c, (x) => {
+      if (x.kind === 'Subquery' || x.kind === 'Exists' || x.kind === 'InSubquery') sub = true;
+      return !sub;
+    });
+    return !sub;
+  });
+  const e = plain.reduce<Expr | undefined>((acc, p) => (acc === undefined ? p : { kind: 'Binary', op: 'AND', left: acc, right: p }), undefined);
+  return e === undefined ? undefined : compileExpr(e, { scope, ctx: deps.ctx, clause: 'where clause', ...(deps.outer ? { outer: deps.outer } : {}) });
+}
+
 /**
  * A query as a RowSource of typed values (not text): what subqueries, views and INSERT … SELECT read. FROM is
  * resolved now (so unknown tables fail early); rows flow when scanned. Without ORDER BY/aggregation, LIMIT stops
@@ -102,7 +119,7 @@ export async function selectOverSource(stmt: SelectStmt, from: FromPlan, deps: S
   });
   const partitionIds = from.partitionIds;
   const needed = from.columns;
-  const source = subqueries ? subqueries.wrap(from.source) : from.source;
+  const source = subqueries ? subqueries.wrap(from.source, subqueries.correlated ? prefilter(stmt, scope, deps) : undefined) : from.source;
   const tracker = memoryTracker(deps.ctx);
   const columns = plan.names.map((name, i) => ({ name, type: (plan.outputs[i] as CompiledExpr).type, nullable: (plan.outputs[i] as CompiledExpr).nullable }));
   const offset = stmt.limit?.offset ?? 0;

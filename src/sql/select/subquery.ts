@@ -17,6 +17,7 @@ import type { CompiledExpr } from '../eval/compiled.ts';
 import { compositeKey, equalityKeyFor, type EqualityKey } from '../eval/equality-key.ts';
 import { exprToSql } from '../eval/expr-to-sql.ts';
 import { findColumn, type Scope } from '../eval/scope.ts';
+import { toBool } from '../eval/numeric.ts';
 import { T } from '../eval/types.ts';
 import { walkExpr } from '../eval/walk.ts';
 import { tupleKey } from './aggregate.ts';
@@ -265,6 +266,11 @@ export class SubqueryPlanner {
     return p.node.kind === 'Exists' ? set : map;
   }
 
+  /** Whether some subquery runs per row (wrap then changes the rows). */
+  get correlated(): boolean {
+    return [...this.#planned.values()].some((p) => p.correlated);
+  }
+
   /** Run the uncorrelated subqueries (once per statement); call before the enclosing rows are read. */
   async prepare(signal: AbortSignal | undefined): Promise<void> {
     for (const p of this.#planned.values()) {
@@ -286,8 +292,13 @@ export class SubqueryPlanner {
     }
   }
 
-  /** The FROM rows, each extended with the values of the correlated subqueries compiled against them. */
-  wrap(source: RowSource): RowSource {
+  /**
+   * The FROM rows, each extended with the values of the correlated subqueries compiled against them. Rows that fail
+   * `prefilter` (the WHERE conjuncts without subqueries) are dropped first: WHERE would drop them anyway, and a
+   * subquery run per row is the expensive part.
+   */
+  wrap(source: RowSource, prefilter?: CompiledExpr): RowSource {
+    const keep = prefilter?.evaluate;
     const correlated = [...this.#planned.values()].filter((p) => p.correlated && p.slot !== undefined).sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0));
     if (correlated.length === 0) return source;
     const frame = this.#frame;
@@ -306,6 +317,7 @@ export class SubqueryPlanner {
             for (const row of batch) {
               const wait = check.pass();
               if (wait) await wait;
+              if (keep !== undefined && toBool(keep(row)) !== true) continue;
               const extended = [...row];
               for (let k = 0; k < correlated.length; k++) {
                 const p = correlated[k] as Planned;
