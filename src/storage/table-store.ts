@@ -1,6 +1,6 @@
 /**
  * TableStore: the storage facade the SQL executor and the jobs layer call. It owns the catalog connection and the
- * backend directories, hands out LoadWriters and scans, makes/releases/ingests snapshots, and runs garbage
+ * backend directories, hands out LoadWriters and scans, makes and releases snapshots, and runs garbage
  * collection of dropped and superseded files once no reader holds them.
  *
  *   const store = await TableStore.open(dataDir, { backends: 3 });
@@ -17,7 +17,6 @@ import path from 'node:path';
 import { openCatalog, type Catalog } from '../catalog/catalog.ts';
 import type { BackendMeta } from '../catalog/model.ts';
 import { collectSuperseded } from '../catalog/ops/collect-superseded.ts';
-import { commitIngest } from '../catalog/ops/commit-ingest.ts';
 import { dropDatabase } from '../catalog/ops/drop-database.ts';
 import { dropPartition } from '../catalog/ops/drop-partition.ts';
 import { dropTable } from '../catalog/ops/drop-table.ts';
@@ -33,7 +32,6 @@ import { ddlError, sqlError } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import type { StoreContext } from './context.ts';
-import { abortIngest, prepareIngest, type IngestPlan, type IngestRequest } from './ingest.ts';
 import { DATA_DIR, SNAPSHOT_DIR, TMP_DIR } from './layout.ts';
 import { LoadWriter, type LoadOptions } from './load-writer.ts';
 import { scanTabletAt, type RowBatch, type ScanOptions } from './scan.ts';
@@ -252,25 +250,6 @@ export class TableStore {
     const dir = this.#ctx.backendDirs.get(backendId);
     if (dir === undefined) throw new Error(`storage: unknown backend ${backendId}`);
     return path.join(dir, SNAPSHOT_DIR, snapshotId, String(tabletId));
-  }
-
-  /** Ingest step 2: link downloaded snapshot files into a tablet's replicas (see ingest.ts). */
-  prepareIngest(request: IngestRequest): Promise<IngestPlan> {
-    return prepareIngest(this.#ctx, request);
-  }
-
-  /**
-   * Ingest step 3 in its own transaction. To commit inside a larger restore transaction instead, call the catalog op
-   * `commitIngest(store.catalog, …)` within `store.catalog.transaction(…)` and then `store.collectGarbage()`.
-   */
-  commitIngest(plans: readonly IngestPlan[], partitionVersions: ReadonlyMap<number, number>): void {
-    commitIngest(this.catalog, { tablets: plans, partitionVersions });
-    this.#requestGc();
-  }
-
-  /** Ingest step 4: undo a prepared ingest. */
-  abortIngest(plan: IngestPlan): Promise<void> {
-    return abortIngest(plan);
   }
 
   /** Run garbage collection now if nothing is held (else it runs when the last hold is released); awaits it. */
