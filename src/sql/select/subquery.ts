@@ -14,7 +14,7 @@ import { analysisError, sqlError } from '../../errors/index.ts';
 import type { Row, Value } from '../../types/value.ts';
 import { compileExpr, type CompileEnv, type SubqueryNode } from '../eval/compile.ts';
 import type { CompiledExpr } from '../eval/compiled.ts';
-import { compositeKey, equalityKeyFor, type EqualityKey } from '../eval/equality-key.ts';
+import { equalityKeyFor, type EqualityKey } from '../eval/equality-key.ts';
 import { exprToSql } from '../eval/expr-to-sql.ts';
 import { findColumn, type Scope } from '../eval/scope.ts';
 import { toBool } from '../eval/numeric.ts';
@@ -22,19 +22,13 @@ import { T } from '../eval/types.ts';
 import { walkExpr } from '../eval/walk.ts';
 import { tupleKey } from './aggregate.ts';
 import { rowCheckpoint } from './checkpoint.ts';
-import { decorrelate, type KeyedPlan } from './decorrelate.ts';
-import { HASH_ENTRY_BYTES, keyBytes, memoryTracker, Reservation, valueBytes } from './memory.ts';
+import { decorrelate } from './decorrelate.ts';
+import { inResult, type InSet } from './in-set.ts';
+import { keyedLookup, prepareKeyed, type Keyed, type KeyedState } from './keyed-subquery.ts';
+import { HASH_ENTRY_BYTES, keyBytes, memoryTracker, Reservation } from './memory.ts';
 import { blockExpressions } from './needed-columns.ts';
 import type { RowSource } from './row-source.ts';
 import { selectRowSource, type SelectDeps } from './select-source.ts';
-
-/** The values of a one-column subquery, as `IN` needs them. */
-interface InSet {
-  readonly keys: Set<string | number>;
-  /** Some value is NULL or has no comparable form: a non-match is UNKNOWN, not FALSE. */
-  readonly unknown: boolean;
-  readonly size: number;
-}
 
 type Result = { readonly value: Value } | { readonly set: InSet };
 
@@ -54,15 +48,11 @@ interface Planned {
   probe?: CompiledExpr;
   key?: EqualityKey;
   /** Decorrelated (decorrelate.ts): the keyed query, and once compiled, the enclosing side's key expressions. */
-  keyed?: KeyedPlan & { outer?: readonly CompiledExpr[]; keys?: readonly EqualityKey[] };
+  keyed?: KeyedState;
   /** Uncorrelated or decorrelated: the result once prepared (or the error reading it raises). */
   result?: { readonly value: Value } | { readonly set: InSet } | { readonly keyed: Keyed } | { readonly error: Error };
 }
 
-/** A decorrelated subquery's prepared rows by key: EXISTS keeps the keys, IN a value set per key, scalar a value. */
-type Keyed = Set<string | number> | Map<string | number, InSet | Value | typeof TWO_ROWS>;
-/** Marks a key with two rows for a scalar subquery (1242 when read). */
-const TWO_ROWS: unique symbol = Symbol('two rows');
 
 /** The subquery expressions of one SELECT block (not those inside nested queries: they plan themselves). */
 function subqueryNodes(stmt: SelectStmt): SubqueryNode[] {
@@ -153,7 +143,13 @@ export class SubqueryPlanner {
       if (r !== undefined && 'error' in r) throw r.error;
       return r;
     };
-    if (p.keyed) return this.#compileKeyed(p, p.keyed, env, type, nullable, read);
+    if (p.keyed) {
+      const readKeyed = (): Keyed | undefined => {
+        const r = read();
+        return r !== undefined && 'keyed' in r ? r.keyed : undefined;
+      };
+      return keyedLookup(node, p.keyed, env, { type, nullable, ...(p.probe ? { probe: p.probe } : {}), ...(p.key ? { valueKey: p.key } : {}) }, readKeyed);
+    }
     if (node.kind === 'InSubquery') {
       const probe = (p.probe as CompiledExpr).evaluate;
       const key = p.key as EqualityKey;
@@ -178,94 +174,6 @@ export class SubqueryPlanner {
     };
   };
 
-  /** A decorrelated subquery's value for the enclosing row: its key looked up in the prepared table. */
-  #compileKeyed(p: Planned, k: NonNullable<Planned['keyed']>, env: CompileEnv, type: CompiledExpr['type'], nullable: boolean, read: () => Planned['result']): CompiledExpr {
-    const offset = k.hasValue ? 1 : 0;
-    if (k.outer === undefined) {
-      const outer = k.outerKeys.map((e) => compileExpr(e, env));
-      k.outer = outer;
-      k.keys = outer.map((o, i) => equalityKeyFor((k.source.columns[offset + i] as { type: CompiledExpr['type'] }).type, o.type));
-    }
-    const evs = k.outer.map((o) => o.evaluate);
-    const keys = k.keys as readonly EqualityKey[];
-    const keyOf = (row: Row): string | number | undefined => compositeKey(evs.map((ev, i) => {
-      const v = ev(row);
-      return v === null ? undefined : (keys[i] as EqualityKey)(v);
-    }));
-    const node = p.node;
-    const probe = p.probe?.evaluate;
-    const valueKey = p.key;
-    const empty = k.aggregate ? k.aggregate.empty : null;
-    return {
-      evaluate: (row) => {
-        const r = read();
-        if (r === undefined || !('keyed' in r)) return null;
-        const key = keyOf(row);
-        const table = r.keyed;
-        if (node.kind === 'Exists') return key !== undefined && (table as Set<string | number>).has(key);
-        const hit = key === undefined ? undefined : (table as Map<string | number, InSet | Value | typeof TWO_ROWS>).get(key);
-        if (node.kind === 'InSubquery') return inResult((probe as (r: Row) => Value)(row), (hit as InSet | undefined) ?? EMPTY_SET, valueKey as EqualityKey, node.not);
-        if (hit === TWO_ROWS) throw sqlError('ER_SUBQUERY_NO_1_ROW', 'Subquery returns more than 1 row');
-        return hit === undefined ? empty : (hit as Value);
-      },
-      type,
-      nullable,
-      constant: false,
-    };
-  }
-
-  /** A decorrelated subquery's rows, hashed by key (keys with a NULL or no comparable form can match nothing). */
-  async #prepareKeyed(p: Planned, k: NonNullable<Planned['keyed']>, signal: AbortSignal | undefined): Promise<Keyed> {
-    const keys = k.keys as readonly EqualityKey[];
-    const offset = k.hasValue ? 1 : 0;
-    const reservation = new Reservation(memoryTracker(this.#deps.ctx), `Subquery hash table of '${exprToSql(p.node)}'.`);
-    const check = rowCheckpoint(signal);
-    const set = new Set<string | number>();
-    const map = new Map<string | number, InSet | Value | typeof TWO_ROWS>();
-    const valueKey = p.key;
-    for await (const batch of k.source.scan(signal ? { signal } : {})) {
-      for (const row of batch) {
-        const wait = check.pass();
-        if (wait) await wait;
-        const key = compositeKey(keys.map((f, i) => {
-          const v = row[offset + i] ?? null;
-          return v === null ? undefined : f(v);
-        }));
-        if (key === undefined) continue;
-        if (p.node.kind === 'Exists') {
-          if (!set.has(key)) {
-            set.add(key);
-            reservation.add(HASH_ENTRY_BYTES + keyBytes(key));
-          }
-          continue;
-        }
-        const value = row[0] ?? null;
-        const known = map.get(key);
-        if (p.node.kind === 'InSubquery') {
-          let entry = known as { keys: Set<string | number>; unknown: boolean; size: number } | undefined;
-          if (entry === undefined) {
-            entry = { keys: new Set(), unknown: false, size: 0 };
-            map.set(key, entry);
-            reservation.add(2 * HASH_ENTRY_BYTES + keyBytes(key));
-          }
-          entry.size++;
-          const vk = value === null ? undefined : (valueKey as EqualityKey)(value);
-          if (vk === undefined) entry.unknown = true;
-          else if (!entry.keys.has(vk)) {
-            entry.keys.add(vk);
-            reservation.add(HASH_ENTRY_BYTES + keyBytes(vk));
-          }
-          continue;
-        }
-        if (known === undefined) {
-          map.set(key, value);
-          reservation.add(HASH_ENTRY_BYTES + keyBytes(key) + valueBytes(value));
-        } else map.set(key, TWO_ROWS);
-      }
-    }
-    return p.node.kind === 'Exists' ? set : map;
-  }
-
   /** Whether some subquery runs per row (wrap then changes the rows). */
   get correlated(): boolean {
     return [...this.#planned.values()].some((p) => p.correlated);
@@ -277,7 +185,7 @@ export class SubqueryPlanner {
       if (p.correlated || p.result !== undefined) continue;
       if (p.keyed) {
         // Prepared only once compiled (its key functions come from the enclosing expressions' types).
-        if (p.keyed.keys !== undefined) p.result = { keyed: await this.#prepareKeyed(p, p.keyed, signal) };
+        if (p.keyed.keys !== undefined) p.result = { keyed: await prepareKeyed(p.node, p.keyed, p.key, memoryTracker(this.#deps.ctx), signal) };
         continue;
       }
       try {
@@ -385,16 +293,4 @@ export class SubqueryPlanner {
     }
     return { keys, unknown, size };
   }
-}
-
-const EMPTY_SET: InSet = { keys: new Set(), unknown: false, size: 0 };
-
-/** `v [NOT] IN set` with SQL's NULL rules: no rows → FALSE (NOT IN: TRUE) whatever v is. */
-function inResult(v: Value, set: InSet, key: EqualityKey, not: boolean): Value {
-  if (set.size === 0) return not;
-  if (v === null) return null;
-  const k = key(v);
-  if (k !== undefined && set.keys.has(k)) return !not;
-  if (k === undefined || set.unknown) return null;
-  return not;
 }
