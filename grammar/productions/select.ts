@@ -7,8 +7,9 @@
  * FROM is a comma list of relations, each a primary followed by joins; a primary is a table (with optional
  * partitions), `TABLE(generate_series(…))`, a parenthesised subquery with an alias, or a parenthesised join.
  *
- * Spec deviations: no CTEs (WITH), no LATERAL, no derived-table column lists; a parenthesised FROM item whose
- * first token after the parentheses is SELECT is always read as a subquery.
+ * Spec deviations: no CTEs (WITH), no LATERAL, no derived-table column lists, no row constructors (`(a, b) IN
+ * (SELECT …)`); a parenthesised FROM item whose first token after the parentheses is SELECT is always read as a
+ * subquery.
  */
 import { tokenMatcher, type IToken } from 'chevrotain';
 import type { Dsl, Rule, Rules } from '../parser.ts';
@@ -222,8 +223,11 @@ export function defineSelectRules($: Dsl, r: Rules): void {
             $.CONSUME2(t.LParen);
             $.SUBRULE(r.selectStatement, { LABEL: 'subquery' });
             $.CONSUME2(t.RParen);
-            $.OPTION2(() => $.CONSUME(kw.AS));
-            $.SUBRULE(r.identifier, { LABEL: 'subqueryAlias' });
+            // Optional here so that a missing alias gets MySQL's message (from the visitor), not "expected identifier".
+            $.OPTION2(() => {
+              $.OPTION5(() => $.CONSUME(kw.AS));
+              $.SUBRULE(r.identifier, { LABEL: 'subqueryAlias' });
+            });
           },
         },
         {

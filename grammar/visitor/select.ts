@@ -1,8 +1,8 @@
 /** CST → QueryStmt (SELECT blocks, set operations) and FromItem (tables, subqueries, joins). */
 import type { CstNode, IToken } from 'chevrotain';
 import type { FromItem, JoinType, OrderItem, QueryStmt, SelectItem, SelectStmt } from '../ast.ts';
-import { child, has, nodes, optNode, optToken, tokens } from '../cst.ts';
-import { identOrString, identifier, limit, orderBy, partitionNames, qualifiedName } from './common.ts';
+import { child, has, nodes, optNode, optToken, token, tokens } from '../cst.ts';
+import { identOrString, identifier, limit, orderBy, partitionNames, qualifiedName, VisitError } from './common.ts';
 import { expr, functionArgs, functionName } from './expressions.ts';
 import { sourceOf } from './source-text.ts';
 
@@ -69,7 +69,11 @@ function relations(node: CstNode): FromItem {
 
 function fromItem(node: CstNode): FromItem {
   const subquery = optNode(node, 'subquery');
-  if (subquery !== undefined) return { kind: 'SubqueryRef', query: selectStatement(subquery), alias: identifier(child(node, 'subqueryAlias')) };
+  if (subquery !== undefined) {
+    const name = optNode(node, 'subqueryAlias');
+    if (name === undefined) throw new VisitError(token(node, 'RParen'), 'Every derived table must have its own alias: write (SELECT …) AS name');
+    return { kind: 'SubqueryRef', query: selectStatement(subquery), alias: identifier(name) };
+  }
   const nested = optNode(node, 'nested');
   if (nested !== undefined) return relations(nested);
   const fn = optNode(node, 'functionName');

@@ -78,6 +78,12 @@ describe('joins', () => {
     });
   });
 
+  it('asks for the alias a derived table needs', () => {
+    const e = syntaxError('SELECT * FROM (SELECT 1) JOIN t');
+    expect(e.errno).toBe(1064);
+    expect(e.message).toContain('Every derived table must have its own alias');
+  });
+
   it('keeps JOIN words reserved, so they never become aliases', () => {
     expect(fromOf('SELECT * FROM t1 inner join t2')).toEqual(join('INNER', t('t1'), t('t2')));
     expect(syntaxError('SELECT * FROM t1 join').message).toContain('at end of input');
