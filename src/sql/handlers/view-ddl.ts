@@ -7,6 +7,7 @@ import { createTable, replaceView, type ColumnMeta } from '../../catalog/index.t
 import { analysisError, sqlError } from '../../errors/index.ts';
 import type { ExecutionContext } from '../context.ts';
 import { findTable, requireDatabase, unknownTable } from '../names.ts';
+import { checkNotRestoreTarget } from '../restore/restore-guard.ts';
 import { okResult, type StatementResult } from '../result.ts';
 import { selectRowSource } from '../select/select-source.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
@@ -49,6 +50,7 @@ export async function executeCreateView(ctx: ExecutionContext, node: CreateViewS
   }
   const columns = await viewColumns(ctx, db, node.name, node.query, node.columns);
   if (existing !== undefined) {
+    checkNotRestoreTarget(ctx.services.catalog, db, existing, 'replaced');
     replaceView(ctx.services.catalog, existing.id, { columns, viewDefinition: node.queryText, comment: node.comment ?? '' });
     return okResult(0);
   }
@@ -70,6 +72,7 @@ export async function executeAlterView(ctx: ExecutionContext, node: AlterViewStm
   if (existing === undefined) throw unknownTable(db.name, node.name.name);
   if (existing.kind !== 'VIEW') throw sqlError('ER_WRONG_OBJECT', `'${db.name}.${existing.name}' is not VIEW: use ALTER TABLE for tables`);
   const columns = await viewColumns(ctx, db, node.name, node.query, node.columns);
+  checkNotRestoreTarget(ctx.services.catalog, db, existing, 'altered');
   replaceView(ctx.services.catalog, existing.id, { columns, viewDefinition: node.queryText });
   return okResult(0);
 }
