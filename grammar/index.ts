@@ -30,6 +30,9 @@ export { visitExpr, visitStatement } from './ast.ts';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './limits.ts';
 export { quotedEnd, scanStatements, StatementScanner, type StatementSpan } from './scan.ts';
 export { shiftPosition } from './syntax-error.ts';
+export {
+  redactSql, redactStatement, redactUnparsed, replaceSpans, scriptSecretSpans, scrubSecrets, secretSpans, secretTexts, unparsedSecretSpans, SECRET_PLACEHOLDER,
+} from './secrets.ts';
 
 /** One statement's slice of a multi-statement text. */
 export interface SqlChunk {

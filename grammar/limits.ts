@@ -78,6 +78,6 @@ export function maxExprDepth(value: unknown, limit: number): number {
 const EXPR_KIND_TABLE: Readonly<Record<Expr['kind'], true>> = {
   NumberLiteral: true, StringLiteral: true, BooleanLiteral: true, NullLiteral: true, TypedLiteral: true, ColumnRef: true,
   Star: true, VariableRef: true, Unary: true, Binary: true, In: true, Between: true, Like: true, IsNull: true, Case: true,
-  Cast: true, FunctionCall: true, Interval: true,
+  Cast: true, FunctionCall: true, Interval: true, IsTruth: true, Subquery: true, Exists: true, InSubquery: true,
 };
 const EXPR_KINDS: ReadonlySet<string> = new Set(Object.keys(EXPR_KIND_TABLE));

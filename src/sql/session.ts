@@ -2,19 +2,20 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { quotedEnd, shiftPosition, StatementScanner, type Statement, type StatementSpan } from '../../grammar/index.ts';
+import {
+  redactStatement, redactUnparsed, scrubSecrets, secretSpans, secretTexts, shiftPosition, StatementScanner, type Statement, type StatementSpan,
+} from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
-import { sqlDigest } from '../logging/sql-digest.ts';
 import type { EngineServices, ExecutionContext, SessionState } from './context.ts';
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
-import type { StatementResult } from './result.ts';
 import { checkStatementSize, maxAllowedPacket } from './packet-limit.ts';
-import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
-import { startDeadline } from './statement-deadline.ts';
 import { yieldTurn } from './pace.ts';
+import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
+import type { StatementResult } from './result.ts';
+import { startDeadline } from './statement-deadline.ts';
 import { SessionVariables } from './variables/index.ts';
 
 /** Texts longer than this get event-loop turns between the passes made over them (each pass ~10 ms per MB). */
@@ -123,50 +124,60 @@ export class EngineSession implements Session {
   async #run(text: string, span: StatementSpan): Promise<StatementResult> {
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
-    // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
-    this.#state.current = { text: processlistText(text), startedAt, abort };
+    // Until the statement is parsed there is no AST to say which literals are credentials: SHOW PROCESSLIST shows it
+    // with every quoted token masked (the unparseable-text rule), from a bounded head.
+    let shown = shownText(redactUnparsed(text.length > MAX_SHOWN_TEXT ? text.slice(0, MAX_SHOWN_TEXT + 1) : text), MAX_SHOWN_TEXT);
+    this.#state.current = { text: shown, startedAt, abort };
     // query_timeout covers the whole statement, parsing included; KILL QUERY aborts the same signal.
     const deadline = startDeadline(this.#services.clock, this.#state.variables, abort);
-    let kind: Statement['kind'] | undefined;
+    let statement: Statement | undefined;
     try {
-      // Masking the text (above) and copying it to the parser thread are each a pass over it: one per turn.
+      // Masking the head (above) and copying the text to the parser thread are each a pass over it: one per turn.
       if (text.length > LARGE_TEXT) await yieldTurn(abort.signal);
-      let statement: Statement;
       try {
         statement = await parseStatementBounded(text, parseLimitsOf(this.#state.variables), abort.signal, span);
       } catch (error) {
         throw shiftPosition(error, span.position);
       }
-      kind = statement.kind;
-      if (kind === 'Select') deadline.limitSelect();
+      // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
+      // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
+      shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
+      this.#state.current = { text: shown, startedAt, abort };
+      if (statement.kind === 'Select') deadline.limitSelect();
       this.#services.stats.questions++;
       const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
       const result = await executeStatement(ctx, statement);
-      this.#logger.debug({ statement: kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
       return result;
     } catch (error) {
-      throw this.#failure(error, abort.signal, kind);
+      throw this.#failure(error, abort.signal, text, statement, shown);
     } finally {
       deadline.stop();
       this.#state.current = undefined;
     }
   }
 
-  /** The error the client sees: why the statement was stopped, or what failed (internals logged, not leaked). */
-  #failure(error: unknown, signal: AbortSignal, kind: Statement['kind'] | undefined): unknown {
+  /** The error the client sees: why the statement was stopped, or what failed (internals logged, secrets scrubbed). */
+  #failure(error: unknown, signal: AbortSignal, text: string, statement: Statement | undefined, shown: string): unknown {
     if (signal.aborted) {
       // Whatever a loop threw once KILL or the deadline fired, the client learns which of the two it was.
       const reason: unknown = signal.reason;
       if (isSqlError(reason) && (!isSqlError(error) || error.errno === reason.errno || error.errno === 1317)) return reason;
       if (!isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
     }
+    const kind = statement?.kind;
+    // A message may quote what it was given (a driver echoing an endpoint, a value): never a credential. A statement
+    // that did not parse has no marked literals; its syntax error quotes it through the unparseable-text rule.
+    const secrets = statement === undefined ? [] : secretTexts(text, secretSpans(statement));
     if (!isSqlError(error)) {
       // An internal failure: log it whole, tell the client what failed without leaking internals.
-      this.#logger.error({ err: error, statement: kind }, 'statement failed unexpectedly');
-      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind ?? 'the statement'}: ${(error as Error).message ?? String(error)}`, { cause: error });
+      const message = scrubSecrets((error as Error).message ?? String(error), secrets);
+      const stack = (error as Error).stack === undefined ? undefined : scrubSecrets(String((error as Error).stack), secrets);
+      this.#logger.error({ err: { type: (error as Error).name, message, stack }, statement: kind, sql: shownText(shown, MAX_LOGGED_TEXT) }, 'statement failed unexpectedly');
+      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind ?? 'the statement'}: ${message}`, secrets.length === 0 ? { cause: error } : {});
     }
-    this.#logger.debug({ statement: kind, errno: error.errno }, 'statement error');
-    return error;
+    this.#logger.debug({ statement: kind, sql: shownText(shown, MAX_LOGGED_TEXT), errno: error.errno }, 'statement error');
+    return scrubbed(error, secrets);
   }
 
   #checkOpen(): void {
@@ -174,33 +185,19 @@ export class EngineSession implements Session {
   }
 }
 
-/** What SHOW PROCESSLIST shows of a statement: at most this many characters. */
-const PROCESSLIST_TEXT = 64 * 1024;
+/** How much of a statement SHOW FULL PROCESSLIST shows, and how much a log line keeps. */
+const MAX_SHOWN_TEXT = 64 * 1024;
+const MAX_LOGGED_TEXT = 1024;
 
-/**
- * The statement as SHOW PROCESSLIST shows it: secrets masked, cut to PROCESSLIST_TEXT. A huge statement is masked
- * from a prefix only (masking is a pass over the whole text otherwise); a quoted literal the prefix cuts open is
- * left out whole, so a secret can never be shown in part.
- */
-function processlistText(text: string): string {
-  if (text.length <= 2 * PROCESSLIST_TEXT) return sqlDigest(text, PROCESSLIST_TEXT);
-  let prefix = text.slice(0, 2 * PROCESSLIST_TEXT);
-  // Next position of each quote character at or after i (cached: each is searched for once per skip past it).
-  const quotes = ["'", '"', '`'];
-  const next = [-1, -1, -1];
-  for (let i = 0; ; ) {
-    let open = Infinity;
-    quotes.forEach((q, k) => {
-      if ((next[k] as number) < i) next[k] = prefix.indexOf(q, i) >>> 0; // -1 (none) becomes 2^32 - 1
-      open = Math.min(open, next[k] as number);
-    });
-    if (open >= prefix.length) break;
-    const close = quotedEnd(prefix, open, prefix.charCodeAt(open));
-    if (close < 0) {
-      prefix = prefix.slice(0, open);
-      break;
-    }
-    i = close;
-  }
-  return `${sqlDigest(prefix, PROCESSLIST_TEXT)}${prefix.length <= PROCESSLIST_TEXT ? '…' : ''}`;
+function shownText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The error with every secret value of its statement masked in its message (the cause, which may quote it, dropped). */
+function scrubbed(error: SqlError, secrets: readonly string[]): SqlError {
+  if (secrets.length === 0) return error;
+  const message = scrubSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  const position = error.line === undefined || error.column === undefined ? undefined : { line: error.line, column: error.column };
+  return new SqlError(error.errno, error.sqlState, message, position);
 }
