@@ -22,6 +22,7 @@ import {
   type SubruleMethodOpts,
   type TokenType,
 } from 'chevrotain';
+import { workerData } from 'node:worker_threads';
 import { allTokens } from './tokens.ts';
 import { childrenLimitError, DEFAULT_PARSE_LIMITS, depthLimitError, type ParseLimits } from './limits.ts';
 import { parserErrorMessages } from './syntax-error.ts';
@@ -83,6 +84,13 @@ export type Dsl = { readonly [K in `CONSUME${Idx}`]: ConsumeFn } & { readonly [K
   readonly checkChildren: (items: number) => void;
 };
 
+/**
+ * Whether this is tablevault's parser thread (src/sql/parse/worker-pool.ts says so in its workerData): its process
+ * built and validated this same grammar on the main thread already, so the thread skips chevrotain's grammar
+ * validations — more than half of the self-analysis, which a replaced thread (after KILL QUERY) pays again.
+ */
+const GRAMMAR_VALIDATED = (workerData as { grammarValidated?: unknown } | null | undefined)?.grammarValidated === true;
+
 /** tablevault's StarRocks-dialect parser. Use the {@link sqlParser} singleton: construction costs the self-analysis. */
 export class SqlParser extends CstParser {
   /** The rules, by name; `statement` is the entry point. */
@@ -96,6 +104,7 @@ export class SqlParser extends CstParser {
       recoveryEnabled: false,
       nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: parserErrorMessages,
+      skipValidations: GRAMMAR_VALIDATED,
     });
     const $ = this as unknown as Dsl;
     const r = {} as Rules;

@@ -56,13 +56,14 @@ const { workerData } = require('node:worker_threads');
 })();
 `;
 
-function workerData(): { entry: string; loader?: string } {
+/** `grammarValidated`: the main thread has built (and so validated) the grammar; see grammar/parser.ts. */
+function workerData(): { entry: string; loader?: string; grammarValidated: true } {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return { entry: new URL('./parse-worker.js', self).href };
+  if (!self.endsWith('.ts')) return { entry: new URL('./parse-worker.js', self).href, grammarValidated: true };
   const tsxPackage = createRequire(self).resolve('tsx/package.json');
   // tsx's documented ESM API entry (package.json exports "./esm/api" → import).
   const loader = pathToFileURL(path.join(path.dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  return { entry: new URL('./parse-worker.ts', self).href, loader };
+  return { entry: new URL('./parse-worker.ts', self).href, loader, grammarValidated: true };
 }
 
 function failure(error: unknown): SqlError {
