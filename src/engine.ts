@@ -138,10 +138,14 @@ export class Engine {
       drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
       repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name));
-      // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
-      const recovery = await jobs.recover();
-      const owned = new Set(recovery.ownedSnapshotDirs);
-      for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+      // Resume interrupted jobs; before they start, release every local snapshot no live job owns (left by a crash
+      // or kill) — once started, a job re-running PENDING makes snapshots this sweep must not take for leftovers.
+      await jobs.recover({
+        beforeStart: async (ownedDirs) => {
+          const owned = new Set(ownedDirs);
+          for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+        },
+      });
       repositories.start();
       const access = new AccessControl(catalog);
       const rootPassword = startupRootPassword(options.rootPassword);

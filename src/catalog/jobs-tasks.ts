@@ -110,3 +110,39 @@ export function deleteTasks(catalog: Catalog, jobId: number, kinds: readonly Tas
     for (const kind of kinds) stmt.run(jobId, kind);
   });
 }
+
+/** One buffered journal write of a running job (see src/jobs/job-journal.ts). */
+export type JournalEntry =
+  | { readonly type: 'taskDone'; readonly taskId: number; readonly result: JsonValue }
+  | { readonly type: 'fileDone'; readonly taskId: number; readonly tabletId: number; readonly name: string }
+  | { readonly type: 'attemptError'; readonly taskId: number; readonly message: string }
+  | { readonly type: 'taskFailed'; readonly taskId: number; readonly message: string };
+
+/**
+ * Apply buffered journal writes in one transaction, in order. Why batched: a job records one row per file and per
+ * task; a transaction per row cost more than the file work itself once thousands of small tablets ran.
+ */
+export function applyJournal(catalog: Catalog, entries: readonly JournalEntry[]): void {
+  if (entries.length === 0) return;
+  const fileDone = catalog.prepare(
+    "UPDATE job_files SET state = 'done', bytes_done = size WHERE task_id = ? AND tablet_id = ? AND name = ? AND state = 'pending'",
+  );
+  catalog.transaction(() => {
+    for (const e of entries) {
+      switch (e.type) {
+        case 'taskDone':
+          completeTask(catalog, e.taskId, e.result);
+          break;
+        case 'fileDone':
+          fileDone.run(e.taskId, e.tabletId, e.name);
+          break;
+        case 'attemptError':
+          recordTaskAttemptError(catalog, e.taskId, e.message);
+          break;
+        case 'taskFailed':
+          failTask(catalog, e.taskId, e.message);
+          break;
+      }
+    }
+  });
+}

@@ -1,18 +1,17 @@
 import type { Catalog } from '../catalog/catalog.ts';
-import { jobFileTotals } from '../catalog/jobs-files.ts';
-import { getJob } from '../catalog/jobs-read.ts';
-import { deleteTasks, ensureTasks, listTasks, countUnfinishedTasks, markTasksReleased } from '../catalog/jobs-tasks.ts';
 import type { JobRow, JobTaskRow } from '../catalog/jobs-types.ts';
 import { setJobPlan, updateJobState } from '../catalog/jobs-write.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import type { BackendWorkers } from './backend-workers.ts';
 import type { JobDriver, StateContext } from './driver.ts';
+import { JobJournal } from './job-journal.ts';
 import { JobAbortError, newRuntime, type Runtime } from './job-runtime.ts';
 import type { JobEvents } from './progress.ts';
 import { canTransition, IllegalTransitionError, isPersisted, isTerminal, stampFor } from './state-machine.ts';
 import { statusFromError, type JobStatus } from './status.ts';
-import { runJobTask, type TaskHost } from './task-execution.ts';
+import { chunkTasks, runTaskChunk, type TaskHost } from './task-execution.ts';
+import { TaskTable } from './task-table.ts';
 
 /** What the runner needs from the scheduler that owns it. */
 export interface JobRunnerOptions {
@@ -45,6 +44,7 @@ export class JobRunner {
   #runtimes = new Map<number, Runtime>();
   #closed = false;
   #taskHost: TaskHost;
+  #journal: JobJournal;
 
   constructor(options: JobRunnerOptions) {
     this.#catalog = options.catalog;
@@ -53,8 +53,9 @@ export class JobRunner {
     this.#workers = options.workers;
     this.#events = options.events;
     this.#retryDelayMs = options.retryDelayMs;
+    this.#journal = new JobJournal(this.#catalog, this.#logger);
     this.#taskHost = {
-      catalog: this.#catalog,
+      journal: this.#journal,
       workers: this.#workers,
       events: this.#events,
       isClosed: () => this.#closed,
@@ -91,12 +92,21 @@ export class JobRunner {
     return this.#logger.child({ jobId: job.id, label: job.label, state: job.state });
   }
 
-  /** Take over `job`: a runtime with progress totals from the file journal. */
-  create(job: JobRow, driver: JobDriver): Runtime {
-    const rt = newRuntime(job, driver, this.#clock);
-    rt.progress.setTotals(jobFileTotals(this.#catalog, job.id));
+  /**
+   * Take over `job`: a runtime holding its tasks in memory. `fresh` for a job just submitted (it has no tasks yet);
+   * otherwise its tasks and pending files are loaded from the journal, once.
+   */
+  create(job: JobRow, driver: JobDriver, fresh = false): Runtime {
+    const tasks = fresh ? TaskTable.empty(this.#catalog, job.id) : TaskTable.load(this.#catalog, job.id);
+    const rt = newRuntime(job, driver, this.#clock, tasks, !fresh);
+    rt.progress.setTotals(tasks.totals);
     this.#runtimes.set(job.id, rt);
     return rt;
+  }
+
+  /** Write buffered task and file completions to the catalog now (tests and tools that read the catalog). */
+  flushJournal(): void {
+    this.#journal.flush();
   }
 
   /** Arm the job's timeout and run its state. */
@@ -128,9 +138,9 @@ export class JobRunner {
   async cancelNow(rt: Runtime, status: JobStatus): Promise<void> {
     if (!rt.controller.signal.aborted) rt.controller.abort(new JobAbortError(`job cancelled: ${status.msg}`, status));
     await Promise.allSettled([...rt.inflight.values()]);
-    const current = getJob(this.#catalog, rt.job.id);
-    if (current === null || current.done) return this.#retire(rt, current ?? rt.job);
-    rt.job = current;
+    this.#journal.flush();
+    const current = rt.job;
+    if (current.done || this.#runtimes.get(current.id) !== rt) return this.#retire(rt, current);
     try {
       await rt.driver.cleanup(this.context(rt, new AbortController().signal));
     } catch (error) {
@@ -153,20 +163,24 @@ export class JobRunner {
       clock: this.#clock,
       setPlan: (plan) => {
         setJobPlan(catalog, id, plan);
-        rt.job = getJob(catalog, id) ?? rt.job;
+        rt.job = { ...rt.job, plan };
       },
       ensureTasks: (tasks) => {
-        const rows = ensureTasks(catalog, id, tasks);
-        if (tasks.some((t) => (t.files?.length ?? 0) > 0)) rt.progress.setTotals(jobFileTotals(catalog, id));
-        for (const row of rows) this.#dispatch(rt, row);
+        const rows = rt.tasks.ensure(tasks);
+        if (tasks.some((t) => (t.files?.length ?? 0) > 0)) rt.progress.setTotals(rt.tasks.totals);
+        this.#dispatch(rt, rows);
         return rows;
       },
-      listTasks: (kind) => listTasks(catalog, id, kind),
-      unfinishedTasks: (kind) => countUnfinishedTasks(catalog, id, kind),
-      markReleased: (ids) => markTasksReleased(catalog, ids),
+      listTasks: (kind) => rt.tasks.list(kind),
+      unfinishedTasks: (kind) => rt.tasks.unfinished(kind),
+      markReleased: (ids) => {
+        this.#journal.flush();
+        rt.tasks.markReleased(ids);
+      },
       deleteTasks: (kinds) => {
-        deleteTasks(catalog, id, kinds);
-        rt.progress.setTotals(jobFileTotals(catalog, id));
+        this.#journal.flush();
+        rt.tasks.delete(kinds);
+        rt.progress.setTotals(rt.tasks.totals);
       },
     };
   }
@@ -188,6 +202,11 @@ export class JobRunner {
     this.#workers.clear();
     await Promise.allSettled(settling);
     await this.#workers.onIdle();
+    try {
+      this.#journal.flush();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'job journal write at shutdown failed; the jobs repeat that work when resumed');
+    }
     this.#runtimes.clear();
   }
 
@@ -215,9 +234,11 @@ export class JobRunner {
   }
 
   async #runOnce(rt: Runtime): Promise<void> {
-    const job = getJob(this.#catalog, rt.job.id);
-    if (job === null || job.done) return this.#retire(rt, job ?? rt.job);
-    rt.job = job;
+    // The runtime holds the job as last written; nothing else writes a job this runner runs.
+    const job = rt.job;
+    if (job.done) return this.#retire(rt, job);
+    // Steps read and write tasks through the catalog too (releases, deletions): let it agree with memory first.
+    this.#journal.flush();
     const kind = rt.driver.kind;
     if (rt.cancelStatus === null && this.#clock.now() - job.createTime > job.timeoutMs) {
       rt.cancelStatus = kind.timeoutStatus(job.label);
@@ -267,6 +288,8 @@ export class JobRunner {
       at,
       ...(status === undefined ? {} : { status }),
     };
+    // Every completion the move depends on is recorded before the move itself.
+    this.#journal.flush();
     const row = this.#catalog.transaction(() => {
       publish?.();
       const updated = updateJobState(this.#catalog, job.id, write);
@@ -288,13 +311,16 @@ export class JobRunner {
     this.#events.emitDone(job);
   }
 
-  #dispatch(rt: Runtime, task: JobTaskRow): void {
-    if (task.state !== 'pending' || rt.inflight.has(task.id) || rt.controller.signal.aborted || this.#closed) return;
-    const settled = runJobTask(this.#taskHost, rt, task).finally(() => {
-      rt.inflight.delete(task.id);
-      rt.progress.taskSettled(task.id);
-    });
-    rt.inflight.set(task.id, settled);
+  /** Queue every pending task of `rows` not yet running, in chunks per backend and kind. */
+  #dispatch(rt: Runtime, rows: readonly JobTaskRow[]): void {
+    if (rt.controller.signal.aborted || this.#closed) return;
+    const ready = rows.filter((t) => t.state === 'pending' && !rt.inflight.has(t.id));
+    for (const chunk of chunkTasks(ready, this.#workers.concurrency, (t) => rt.tasks.pendingFiles(t.id).length)) {
+      const settled = runTaskChunk(this.#taskHost, rt, chunk).finally(() => {
+        for (const t of chunk) rt.inflight.delete(t.id);
+      });
+      for (const t of chunk) rt.inflight.set(t.id, settled);
+    }
   }
 }
 
