@@ -54,6 +54,21 @@ export interface Broker {
   /** Download `key` to a local file (written to a temp name and renamed, so a failure leaves no partial file). */
   downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult>;
 
+  /**
+   * Optional batch form of `uploadFile` (local-directory adapters): put many local files under their keys, each
+   * appearing whole, and resolve once every one is durable — one flush for the batch instead of one per file, and
+   * the per-file work off the event loop. With `link`, the caller vouches that the local files are never modified,
+   * so the adapter may hard-link them instead of copying when they are on the same file system.
+   */
+  uploadFiles?(items: readonly BatchUploadItem[], options?: BatchOptions): Promise<void>;
+
+  /**
+   * Optional batch form of `downloadFile`: put many objects into local files, each appearing whole (not yet
+   * durable: the caller flushes its own file system). With `hash`, each result carries the md5 of the bytes placed.
+   * `link` as for uploadFiles (the stored objects are never modified in place).
+   */
+  downloadFiles?(items: readonly BatchDownloadItem[], options?: BatchOptions & { readonly hash?: boolean }): Promise<BatchDownloadResult[]>;
+
   /** Move `from` to `to`, replacing `to`. On object stores this is copy + delete (see capabilities.cheapRename). */
   rename(from: string, to: string, options?: OperationOptions): Promise<void>;
 
@@ -106,6 +121,43 @@ export interface WriteOptions extends OperationOptions {
   readonly size?: number;
   /** Called as bytes are sent, with the running total. */
   readonly onProgress?: (bytesWritten: number) => void;
+}
+
+/** One file of uploadFiles. */
+export interface BatchUploadItem {
+  /** Local file to send. */
+  readonly localPath: string;
+  /** Destination key. */
+  readonly key: string;
+}
+
+/** One file of downloadFiles. */
+export interface BatchDownloadItem {
+  /** Key to fetch. */
+  readonly key: string;
+  /** Local destination (replaced if it exists). */
+  readonly localPath: string;
+}
+
+/** What downloadFiles placed. */
+export interface BatchDownloadResult {
+  readonly size: number;
+  /** md5 of the bytes placed (with `hash`), else null. */
+  readonly md5: string | null;
+}
+
+export interface BatchOptions extends OperationOptions {
+  /** Replace what already exists under a destination (default false: the destinations are new). */
+  readonly replace?: boolean;
+  /** The sources are never modified: the adapter may share them (hard links) instead of copying. */
+  readonly link?: boolean;
+  /** Called as the batch moves bytes, with the running total. */
+  readonly onProgress?: (bytes: number) => void;
+  /**
+   * Called with an item's index once it is done (uploadFiles: durable; downloadFiles: placed), at the latest just
+   * before the batch resolves.
+   */
+  readonly onItem?: (index: number) => void;
 }
 
 export interface WriteResult {

@@ -2,7 +2,7 @@
 export { TableStore, type TableStoreOptions, type TableScanOptions, type VersionPin } from './table-store.ts';
 export { LoadWriter, type LoadOptions, type LoadResult } from './load-writer.ts';
 export { batchRows, type RowBatch, type ScanOptions } from './scan.ts';
-export type { TabletSnapshot, SnapshotFile, SnapshotHeader, SnapshotDir } from './snapshot.ts';
+export type { TabletSnapshot, SnapshotFile, SnapshotHeader, SnapshotDir, SnapshotRequest, SharedSnapshot } from './snapshot.ts';
 export { readSnapshotHeader } from './snapshot.ts';
 export type { IngestPlan, IngestRequest } from './ingest.ts';
 export type { SweepReport } from './sweep.ts';

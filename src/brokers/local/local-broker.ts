@@ -4,6 +4,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import type {
+  BatchDownloadItem,
+  BatchDownloadResult,
+  BatchOptions,
+  BatchUploadItem,
   Broker,
   BrokerCapabilities,
   BrokerEntry,
@@ -13,6 +17,8 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../broker.ts';
+import { fsPool, FsOpError, type FsOp, type FsResult } from '../../util/fs-pool.ts';
+import { SyncBarrier, syncFileSystem } from '../../util/sync-barrier.ts';
 import { baseName, checkKey, checkPrefix, tempKeyFor } from '../keys.ts';
 import { ByteCounter, checkRange, guardReadStream, throwIfAborted, toReadable } from '../streams.ts';
 import { localTempPath } from '../local-download.ts';
@@ -41,11 +47,14 @@ export class LocalBroker implements Broker {
   readonly location: string;
   readonly capabilities: BrokerCapabilities = { atomicWrite: false, cheapRename: true };
   readonly #root: string;
+  /** Concurrent batches of this repository share one flush of its file system (see SyncBarrier). */
+  readonly #barrier: SyncBarrier;
 
   /** `rootPath` must be absolute; it is created lazily by the first write. */
   constructor(rootPath: string, location: string) {
     this.#root = path.resolve(rootPath);
     this.location = location;
+    this.#barrier = new SyncBarrier(() => syncFileSystem(this.#root));
   }
 
   #path(key: string): string {
@@ -192,6 +201,72 @@ export class LocalBroker implements Broker {
       const missingSource = !(await exists(from));
       throw mapLocalError(error, key, missingSource ? 'read' : 'write', signal);
     }
+  }
+
+  /**
+   * Many files in one batch off the event loop: each is hard-linked (with `link`, on the same file system) or
+   * kernel-copied to a temp name and renamed, so it appears whole; then one flush of the repository's file system
+   * (shared with concurrent batches) makes them all durable before this resolves.
+   */
+  async uploadFiles(items: readonly BatchUploadItem[], options: BatchOptions = {}): Promise<void> {
+    const signal = options.signal;
+    const ops: FsOp[] = items.map((item) => {
+      checkKey(item.key);
+      return { op: 'put', from: item.localPath, to: this.#path(item.key), tmp: this.#path(tempKeyFor(item.key)), replace: options.replace === true, copy: true, link: options.link === true };
+    });
+    const ticket = this.#barrier.enter();
+    let results: FsResult[];
+    try {
+      throwIfAborted(signal, items[0]?.key ?? '');
+      results = await fsPool().run(ops, { ...(signal ? { signal } : {}), ...(options.onProgress ? { onProgress: (_n, bytes) => options.onProgress?.(bytes) } : {}) });
+    } catch (error) {
+      ticket.leave();
+      throw mapLocalError(error, items[0]?.key ?? '', 'write', signal);
+    }
+    const failed = results.findIndex((r) => !r.ok);
+    if (failed >= 0) {
+      ticket.leave();
+      const r = results[failed] as { code: string; message: string };
+      const key = items[failed]?.key ?? '';
+      const missingSource = r.code === 'ENOENT' && !(await exists(items[failed]?.localPath ?? ''));
+      throw mapLocalError(new FsOpError(r.code, r.message), key, missingSource ? 'read' : 'write', signal);
+    }
+    try {
+      await ticket.durable();
+    } catch (error) {
+      throw mapLocalError(error, items[0]?.key ?? '', 'write', signal);
+    }
+    items.forEach((_, i) => options.onItem?.(i));
+  }
+
+  /** Many objects into local files in one batch off the event loop (links with `link`, else kernel copies). */
+  async downloadFiles(items: readonly BatchDownloadItem[], options: BatchOptions & { readonly hash?: boolean } = {}): Promise<BatchDownloadResult[]> {
+    const signal = options.signal;
+    const ops: FsOp[] = [];
+    for (const item of items) {
+      checkKey(item.key);
+      const target = path.resolve(item.localPath);
+      ops.push({ op: 'put', from: this.#path(item.key), to: target, tmp: localTempPath(target), replace: options.replace === true, copy: true, link: options.link === true });
+      ops.push(options.hash === true ? { op: 'md5', path: target } : { op: 'stat', path: target });
+    }
+    let results: FsResult[];
+    try {
+      throwIfAborted(signal, items[0]?.key ?? '');
+      results = await fsPool().run(ops, { ...(signal ? { signal } : {}), ...(options.onProgress ? { onProgress: (_n, bytes) => options.onProgress?.(bytes) } : {}) });
+    } catch (error) {
+      throw mapLocalError(error, items[0]?.key ?? '', 'read', signal);
+    }
+    return items.map((item, i) => {
+      for (const r of [results[2 * i], results[2 * i + 1]]) {
+        if (r === undefined || !r.ok) {
+          const code = r?.ok === false ? r.code : 'EIO';
+          throw mapLocalError(new FsOpError(code, r?.ok === false ? r.message : 'no result'), item.key, code === 'ENOENT' ? 'read' : 'write', signal);
+        }
+      }
+      const value = (results[2 * i + 1] as { value: { size: number; md5?: string } }).value;
+      options.onItem?.(i);
+      return { size: value.size, md5: value.md5 ?? null };
+    });
   }
 
   async rename(from: string, to: string, options?: OperationOptions): Promise<void> {

@@ -1,0 +1,157 @@
+import type { Broker } from '../brokers/broker.ts';
+import { fsPool, unwrap } from '../util/fs-pool.ts';
+import { putChecksummed } from './checksummed-files.ts';
+import { checksummedKey } from './layout.ts';
+import type { Repository } from './repository.ts';
+import { fromBrokerError } from './repository-error.ts';
+
+/**
+ * Many files to or from a repository at once. Where the broker offers a batch form (a local directory: one batch off
+ * the event loop, hard links where allowed, one flush), the whole batch goes through it; otherwise files go one by
+ * one through the checksummed-file protocol, a bounded number at a time (each remote call is its own request).
+ */
+
+/** A local file to store as `<key>.<md5>` (key relative to the repository root, without checksum). */
+export interface PutItem {
+  readonly localPath: string;
+  readonly key: string;
+  readonly md5: string;
+  readonly size: number;
+}
+
+/** A stored `<key>.<md5>` to fetch into a local file. */
+export interface FetchItem {
+  readonly key: string;
+  readonly md5: string;
+  readonly localPath: string;
+}
+
+export interface BatchTransferOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Something may already be stored under these names (a resumed job, a retry): replace it. False for a new
+   * label's first attempt, where the protocol's deletes of `.part` and older variants are skipped.
+   */
+  readonly mayExist: boolean;
+  /** The local files are never modified (snapshot links, a restore's downloads): they may be shared by hard links. */
+  readonly link?: boolean;
+  /** Each file once it is durable in the repository (put) or placed locally (fetch). */
+  readonly onFile?: (index: number) => void;
+  /** Running byte count of the batch. */
+  readonly onBytes?: (bytes: number) => void;
+}
+
+/** Requests in flight at once when files go one by one (an object store, HDFS). */
+const REMOTE_CONCURRENCY = 8;
+
+/** Store `items` (see PutItem); resolves once every one is durable. */
+export async function putFiles(repo: Repository, items: readonly PutItem[], options: BatchTransferOptions): Promise<void> {
+  const { signal, mayExist } = options;
+  const broker: Broker = repo.broker;
+  if (items.length === 0) return;
+  if (broker.uploadFiles !== undefined) {
+    const reported = new Set<number>();
+    const report = (i: number): void => {
+      if (reported.has(i)) return;
+      reported.add(i);
+      options.onFile?.(i);
+    };
+    try {
+      await broker.uploadFiles(
+        items.map((i) => ({ localPath: i.localPath, key: `${repo.root}/${checksummedKey(i.key, i.md5)}` })),
+        {
+          replace: mayExist,
+          link: options.link === true,
+          onItem: report,
+          ...(signal ? { signal } : {}),
+          ...(options.onBytes ? { onProgress: options.onBytes } : {}),
+        },
+      );
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+    items.forEach((_, i) => report(i));
+    return;
+  }
+  let sent = 0;
+  await eachBounded(items.length, REMOTE_CONCURRENCY, signal, async (i) => {
+    const item = items[i] as PutItem;
+    let mine = 0;
+    await putChecksummed(
+      repo,
+      item.key,
+      item.md5,
+      item.size,
+      signal,
+      (target) =>
+        broker.uploadFile(item.localPath, target, {
+          size: item.size,
+          ...(signal ? { signal } : {}),
+          onProgress: (bytes) => {
+            if (bytes > mine) options.onBytes?.((sent += bytes - mine));
+            mine = Math.max(mine, bytes);
+          },
+        }),
+      { fresh: !mayExist },
+    );
+    if (item.size > mine) options.onBytes?.((sent += item.size - mine));
+    options.onFile?.(i);
+  });
+}
+
+/**
+ * Fetch `items` into their local paths (replacing what is there) and return the md5 of what each holds now; the
+ * caller compares it with the expected one and makes the local files durable (its own file system). Hashing runs
+ * off the event loop either way.
+ */
+export async function fetchFiles(repo: Repository, items: readonly FetchItem[], options: BatchTransferOptions): Promise<string[]> {
+  const { signal } = options;
+  const broker: Broker = repo.broker;
+  if (items.length === 0) return [];
+  const stored = (i: FetchItem): string => `${repo.root}/${checksummedKey(i.key, i.md5)}`;
+  if (broker.downloadFiles !== undefined) {
+    let results;
+    try {
+      results = await broker.downloadFiles(
+        items.map((i) => ({ key: stored(i), localPath: i.localPath })),
+        { replace: true, hash: true, link: options.link === true, ...(signal ? { signal } : {}), ...(options.onBytes ? { onProgress: options.onBytes } : {}) },
+      );
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+    items.forEach((_, i) => options.onFile?.(i));
+    return results.map((r) => r.md5 ?? '');
+  }
+  let received = 0;
+  await eachBounded(items.length, REMOTE_CONCURRENCY, signal, async (i) => {
+    const item = items[i] as FetchItem;
+    try {
+      const written = await broker.downloadFile(stored(item), item.localPath, signal ? { signal } : {});
+      options.onBytes?.((received += written.size));
+    } catch (error) {
+      throw fromBrokerError(error);
+    }
+  });
+  const hashed = await fsPool().run(items.map((i) => ({ op: 'md5', path: i.localPath })), signal ? { signal } : {});
+  items.forEach((_, i) => options.onFile?.(i));
+  return hashed.map((r) => unwrap<{ md5: string }>(r).md5);
+}
+
+/** Run `work(i)` for i in [0, n) with at most `limit` at once; the first failure stops new starts and is thrown. */
+async function eachBounded(n: number, limit: number, signal: AbortSignal | undefined, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < n) {
+      signal?.throwIfAborted();
+      const i = next++;
+      try {
+        await work(i);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
+}
