@@ -57,15 +57,14 @@ export interface Broker {
   /**
    * Optional batch form of `uploadFile` (local-directory adapters): put many local files under their keys, each
    * appearing whole, and resolve once every one is durable — one flush for the batch instead of one per file, and
-   * the per-file work off the event loop. With `link`, the caller vouches that the local files are never modified,
-   * so the adapter may hard-link them instead of copying when they are on the same file system.
+   * the per-file work off the event loop. An item marked `link` may be hard-linked instead of copied.
    */
   uploadFiles?(items: readonly BatchUploadItem[], options?: BatchOptions): Promise<void>;
 
   /**
    * Optional batch form of `downloadFile`: put many objects into local files, each appearing whole (not yet
-   * durable: the caller flushes its own file system). With `hash`, each result carries the md5 of the bytes placed.
-   * `link` as for uploadFiles (the stored objects are never modified in place).
+   * durable: the caller flushes its own file system). With `hash`, each result carries the md5 of the bytes placed,
+   * computed in the same pass as the copy.
    */
   downloadFiles?(items: readonly BatchDownloadItem[], options?: BatchOptions & { readonly hash?: boolean }): Promise<BatchDownloadResult[]>;
 
@@ -129,6 +128,12 @@ export interface BatchUploadItem {
   readonly localPath: string;
   /** Destination key. */
   readonly key: string;
+  /**
+   * The caller gives the file up: it is never modified and its local name is removed once stored, so the adapter
+   * may hard-link it instead of copying (on the same file system). Never set for a file anything else still uses:
+   * a shared inode would let a change on one side show on the other.
+   */
+  readonly link?: boolean;
 }
 
 /** One file of downloadFiles. */
@@ -149,8 +154,6 @@ export interface BatchDownloadResult {
 export interface BatchOptions extends OperationOptions {
   /** Replace what already exists under a destination (default false: the destinations are new). */
   readonly replace?: boolean;
-  /** The sources are never modified: the adapter may share them (hard links) instead of copying. */
-  readonly link?: boolean;
   /** Called as the batch moves bytes, with the running total. */
   readonly onProgress?: (bytes: number) => void;
   /**

@@ -189,18 +189,20 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
           for (const stale of remote.filter((r) => r.storedName.startsWith(`${file.name}.`))) {
             await repo.deleteFile(`${tabletDir(job.label, ids)}/${stale.storedName}`, io.signal);
           }
-          items.push({ localPath: path.join(t.snapshot.dir, file.name), key: tabletFileKey(job.label, ids, file.name), md5: file.md5, size: file.size });
+          // A header was written by the snapshot and is removed from it once uploaded: the repository may take it by
+          // a hard link. Segment files are copied: a link would share the table's own file with the repository,
+          // and a repository file changed in place must never change a table.
+          const link = file.name.endsWith('.hdr');
+          items.push({ localPath: path.join(t.snapshot.dir, file.name), key: tabletFileKey(job.label, ids, file.name), md5: file.md5, size: file.size, link });
           owners.push({ tabletId: t.target.tabletId, name: file.name });
         }
       }
       if (skipped > 0) logger.info({ jobId: job.id, skipped }, 'files already in the repository were not sent again');
       let reported = 0;
-      // Snapshot files are hard links of immutable segment files (or headers written once): the repository may
-      // share them. Each file is reported once the whole batch is durable in the repository.
+      // Each file is reported once the whole batch is durable in the repository.
       await repo.uploadFiles(items, {
         signal: io.signal,
         mayExist: io.mayExist !== false,
-        link: true,
         onBytes: (bytes) => {
           if (bytes > reported) io.addBytes(bytes - reported);
           reported = Math.max(reported, bytes);

@@ -37,15 +37,19 @@ export interface JobDriver {
   prepareResume(ctx: StateContext, interruptedIn: string): Promise<string | null>;
 }
 
-/** What the next state is. `publish` runs inside the same catalog transaction that records the move. */
+/**
+ * What the next state is. `publish` runs inside the same catalog transaction that records the move; `after` runs
+ * once that transaction committed (what may only go once the move is durable, e.g. files a crash before the commit
+ * would still need); its errors are logged.
+ */
 export type StateOutcome =
-  | { readonly type: 'next'; readonly to: string; readonly publish?: () => void }
+  | { readonly type: 'next'; readonly to: string; readonly publish?: () => void; readonly after?: () => Promise<unknown> }
   | { readonly type: 'wait' };
 
 export const WAIT: StateOutcome = { type: 'wait' };
 
-export function next(to: string, publish?: () => void): StateOutcome {
-  return publish === undefined ? { type: 'next', to } : { type: 'next', to, publish };
+export function next(to: string, publish?: () => void, after?: () => Promise<unknown>): StateOutcome {
+  return { type: 'next', to, ...(publish === undefined ? {} : { publish }), ...(after === undefined ? {} : { after }) };
 }
 
 /** A driver's view of its job while a state runs. */

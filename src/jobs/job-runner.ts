@@ -261,6 +261,10 @@ export class JobRunner {
     if (rt.controller.signal.aborted || this.#closed || outcome.type === 'wait') return;
     this.#move(rt, job, outcome.to, outcome.publish);
     rt.dirty = true;
+    // Before the loop runs again (and retires a finished job, telling its waiters): they see the work done.
+    if (outcome.after !== undefined) {
+      await outcome.after().catch((error: unknown) => this.log(rt.job).error({ err: error }, `work after entering ${outcome.to} failed`));
+    }
   }
 
   #retryLater(rt: Runtime): void {

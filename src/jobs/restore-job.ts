@@ -69,7 +69,7 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
     return next('COMMITTING');
   }
 
-  /** All placed: release snapshots, then publish in the very transaction that records FINISHED. */
+  /** All moved: place the files, publish in the very transaction that records FINISHED, then release the downloads. */
   async function committing(ctx: StateContext): Promise<StateOutcome> {
     if (ctx.unfinishedTasks('move') !== 0) return WAIT;
     const plan = requirePlan(ctx);
@@ -77,8 +77,8 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
     const moved = new Map<number, JsonValue>();
     for (const t of ctx.listTasks('move')) if (t.tabletId !== null && t.result !== null) moved.set(t.tabletId, t.result);
     await steps.place?.(job, plan, moved, ctx.signal);
-    await releaseSnapshots(ctx, (s) => steps.release(s));
-    return next('FINISHED', () => steps.publish(job, plan));
+    // The downloads stay until FINISHED is committed: a crash before that places them again.
+    return next('FINISHED', () => steps.publish(job, plan), () => releaseSnapshots(ctx, (s) => steps.release(s)));
   }
 
   const byState: Readonly<Record<Exclude<RestoreState, 'FINISHED' | 'CANCELLED'>, StateFn>> = {

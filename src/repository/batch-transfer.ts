@@ -17,6 +17,8 @@ export interface PutItem {
   readonly key: string;
   readonly md5: string;
   readonly size: number;
+  /** The caller gives the local file up (see BatchUploadItem.link): it may be hard-linked instead of copied. */
+  readonly link?: boolean;
 }
 
 /** A stored `<key>.<md5>` to fetch into a local file. */
@@ -33,8 +35,6 @@ export interface BatchTransferOptions {
    * label's first attempt, where the protocol's deletes of `.part` and older variants are skipped.
    */
   readonly mayExist: boolean;
-  /** The local files are never modified (snapshot links, a restore's downloads): they may be shared by hard links. */
-  readonly link?: boolean;
   /** Each file once it is durable in the repository (put) or placed locally (fetch). */
   readonly onFile?: (index: number) => void;
   /** Running byte count of the batch. */
@@ -58,10 +58,9 @@ export async function putFiles(repo: Repository, items: readonly PutItem[], opti
     };
     try {
       await broker.uploadFiles(
-        items.map((i) => ({ localPath: i.localPath, key: `${repo.root}/${checksummedKey(i.key, i.md5)}` })),
+        items.map((i) => ({ localPath: i.localPath, key: `${repo.root}/${checksummedKey(i.key, i.md5)}`, ...(i.link === true ? { link: true } : {}) })),
         {
           replace: mayExist,
-          link: options.link === true,
           onItem: report,
           ...(signal ? { signal } : {}),
           ...(options.onBytes ? { onProgress: options.onBytes } : {}),
@@ -114,7 +113,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
     try {
       results = await broker.downloadFiles(
         items.map((i) => ({ key: stored(i), localPath: i.localPath })),
-        { replace: true, hash: true, link: options.link === true, ...(signal ? { signal } : {}), ...(options.onBytes ? { onProgress: options.onBytes } : {}) },
+        { replace: true, hash: true, ...(signal ? { signal } : {}), ...(options.onBytes ? { onProgress: options.onBytes } : {}) },
       );
     } catch (error) {
       throw fromBrokerError(error);

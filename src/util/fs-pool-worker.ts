@@ -16,6 +16,11 @@ export type FsOp =
    * file. `replace` removes an existing `to` first. Parent directories are created. Result: 'link' or 'copy'.
    */
   | { readonly op: 'put'; readonly from: string; readonly to: string; readonly tmp: string; readonly replace: boolean; readonly copy: boolean; readonly link: boolean }
+  /**
+   * Copy `from` to `tmp` through memory, hashing the bytes on the way, and rename it to `to` (one pass for a copy
+   * that must be verified). `replace` removes an existing `to` first. Result: { size, md5 }.
+   */
+  | { readonly op: 'copyHash'; readonly from: string; readonly to: string; readonly tmp: string; readonly replace: boolean }
   /** Write `data` to `tmp` (when given, then rename to `path`) or straight to `path`. Result: { size, md5 }. */
   | { readonly op: 'write'; readonly path: string; readonly tmp: string | null; readonly data: string | Uint8Array }
   /** md5 and size of a file. Result: { size, md5 }. */
@@ -125,6 +130,39 @@ export function fsWorkerMain(): void {
           throw error;
         }
         return { value: 'copy', bytes: fs.statSync(op.to).size };
+      }
+      case 'copyHash': {
+        ensureParent(op.to);
+        ensureParent(op.tmp);
+        if (op.replace) removeQuietly(op.to);
+        const hash = crypto.createHash('md5');
+        let size = 0;
+        const input = fs.openSync(op.from, 'r');
+        try {
+          const output = fs.openSync(op.tmp, 'w');
+          try {
+            for (;;) {
+              const n = fs.readSync(input, buffer, 0, buffer.length, null);
+              if (n === 0) break;
+              hash.update(buffer.subarray(0, n));
+              for (let off = 0; off < n; ) off += fs.writeSync(output, buffer, off, n - off);
+              size += n;
+            }
+          } finally {
+            fs.closeSync(output);
+          }
+          fs.renameSync(op.tmp, op.to);
+        } catch (error) {
+          try {
+            fs.unlinkSync(op.tmp);
+          } catch {
+            // nothing was created, or it is gone already
+          }
+          throw error;
+        } finally {
+          fs.closeSync(input);
+        }
+        return { value: { size, md5: hash.digest('hex') }, bytes: size };
       }
       case 'write': {
         const target = op.tmp ?? op.path;

@@ -204,15 +204,16 @@ export class LocalBroker implements Broker {
   }
 
   /**
-   * Many files in one batch off the event loop: each is hard-linked (with `link`, on the same file system) or
-   * kernel-copied to a temp name and renamed, so it appears whole; then one flush of the repository's file system
-   * (shared with concurrent batches) makes them all durable before this resolves.
+   * Many files in one batch off the event loop: each is kernel-copied (copy_file_range, or a reflink where the file
+   * system shares extents) to a temp name and renamed, so it appears whole — or hard-linked when the item allows it;
+   * then one flush of the repository's file system (shared with concurrent batches) makes them all durable before
+   * this resolves.
    */
   async uploadFiles(items: readonly BatchUploadItem[], options: BatchOptions = {}): Promise<void> {
     const signal = options.signal;
     const ops: FsOp[] = items.map((item) => {
       checkKey(item.key);
-      return { op: 'put', from: item.localPath, to: this.#path(item.key), tmp: this.#path(tempKeyFor(item.key)), replace: options.replace === true, copy: true, link: options.link === true };
+      return { op: 'put', from: item.localPath, to: this.#path(item.key), tmp: this.#path(tempKeyFor(item.key)), replace: options.replace === true, copy: true, link: item.link === true };
     });
     const ticket = this.#barrier.enter();
     let results: FsResult[];
@@ -239,15 +240,23 @@ export class LocalBroker implements Broker {
     items.forEach((_, i) => options.onItem?.(i));
   }
 
-  /** Many objects into local files in one batch off the event loop (links with `link`, else kernel copies). */
+  /**
+   * Many objects into local files in one batch off the event loop: copied, with the md5 of the bytes computed in the
+   * same pass when `hash` is set (never linked: a restored table must not share an inode with a repository file that
+   * someone could modify in place).
+   */
   async downloadFiles(items: readonly BatchDownloadItem[], options: BatchOptions & { readonly hash?: boolean } = {}): Promise<BatchDownloadResult[]> {
     const signal = options.signal;
     const ops: FsOp[] = [];
     for (const item of items) {
       checkKey(item.key);
       const target = path.resolve(item.localPath);
-      ops.push({ op: 'put', from: this.#path(item.key), to: target, tmp: localTempPath(target), replace: options.replace === true, copy: true, link: options.link === true });
-      ops.push(options.hash === true ? { op: 'md5', path: target } : { op: 'stat', path: target });
+      if (options.hash === true) {
+        ops.push({ op: 'copyHash', from: this.#path(item.key), to: target, tmp: localTempPath(target), replace: options.replace === true });
+      } else {
+        ops.push({ op: 'put', from: this.#path(item.key), to: target, tmp: localTempPath(target), replace: options.replace === true, copy: true, link: false });
+      }
+      ops.push({ op: 'stat', path: target });
     }
     let results: FsResult[];
     try {
@@ -263,9 +272,10 @@ export class LocalBroker implements Broker {
           throw mapLocalError(new FsOpError(code, r?.ok === false ? r.message : 'no result'), item.key, code === 'ENOENT' ? 'read' : 'write', signal);
         }
       }
-      const value = (results[2 * i + 1] as { value: { size: number; md5?: string } }).value;
+      const copied = (results[2 * i] as { value: { md5?: string } | string }).value;
+      const stat = (results[2 * i + 1] as { value: { size: number } }).value;
       options.onItem?.(i);
-      return { size: value.size, md5: value.md5 ?? null };
+      return { size: stat.size, md5: typeof copied === 'object' && copied.md5 !== undefined ? copied.md5 : null };
     });
   }
 
