@@ -68,6 +68,9 @@ export interface Broker {
    */
   downloadFiles?(items: readonly BatchDownloadItem[], options?: BatchOptions & { readonly hash?: boolean }): Promise<BatchDownloadResult[]>;
 
+  /** Optional: read many small files whole, in one batch off the event loop. Rejects with NOT_FOUND like `read`. */
+  readFiles?(keys: readonly string[], options?: OperationOptions): Promise<Uint8Array[]>;
+
   /** Move `from` to `to`, replacing `to`. On object stores this is copy + delete (see capabilities.cheapRename). */
   rename(from: string, to: string, options?: OperationOptions): Promise<void>;
 

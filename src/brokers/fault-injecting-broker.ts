@@ -60,6 +60,8 @@ export class FaultInjectingBroker implements Broker {
   readonly uploadFiles?: Broker['uploadFiles'];
   /** Present when the inner broker has it; one item at a time, each counting as one `read` of its object. */
   readonly downloadFiles?: Broker['downloadFiles'];
+  /** Present when the inner broker has it; each key counts as one `read`. */
+  readonly readFiles?: Broker['readFiles'];
 
   constructor(inner: Broker, options: FaultOptions = {}) {
     this.#inner = inner;
@@ -72,6 +74,13 @@ export class FaultInjectingBroker implements Broker {
           await this.#before('uploadFile', item.key, opts.signal);
           await upload([item], { ...opts, onItem: () => opts.onItem?.(i) });
         }
+      };
+    }
+    const readFiles = inner.readFiles?.bind(inner);
+    if (readFiles !== undefined) {
+      this.readFiles = async (keys, opts = {}) => {
+        for (const key of keys) await this.#before('read', key, opts.signal);
+        return readFiles(keys, opts);
       };
     }
     const download = inner.downloadFiles?.bind(inner);

@@ -47,7 +47,8 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
 
   /** Send download tasks per backend (re-sent after a restart; files already downloaded are skipped). */
   function download(ctx: StateContext): StateOutcome {
-    ctx.ensureTasks(transferTasks('download', snapshots(ctx), (t) => t.target.files, maxPerBackend));
+    const filesOf = (t: TabletSnapshot<RestoreTarget>) => steps.downloadFilesOf?.(t.target) ?? t.target.files;
+    ctx.ensureTasks(transferTasks('download', snapshots(ctx), filesOf, maxPerBackend));
     return next('DOWNLOADING');
   }
 

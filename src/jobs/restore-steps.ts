@@ -14,7 +14,7 @@ import type { TableStore } from '../storage/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { prepareRestore } from './restore-prepare.ts';
 import { placeRestore, publishRestore, type PlacedRestore } from './restore-publish.ts';
-import { checkDownloaded, downloadTablets } from './restore-transfer.ts';
+import { checkDownloaded, downloadTablets, isHeaderFile } from './restore-transfer.ts';
 import type { JobRestoreTarget, RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
 import type { FileEntry, LocalSnapshot, RestoreSteps, RestoreTarget, TabletSnapshot } from './steps.ts';
 import { iterateTablets } from '../repository/job-info.ts';
@@ -115,7 +115,8 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
         .get(t.partitionId)?.table_id;
       if (tableId === undefined || getTable(catalog, { id: tableId }) === undefined) throw new Error(`partition ${t.partitionId} has been dropped`);
     }
-    return checkDownloaded(items, signal);
+    const repo = await repositories.get(job.repoName);
+    return checkDownloaded(repo, items, signal);
   };
   const snapshotMany = async (targets: readonly RestoreTarget[], signal: AbortSignal): Promise<LocalSnapshot[]> => {
     signal.throwIfAborted();
@@ -149,6 +150,10 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
 
     snapshotMany(_job, targets, signal) {
       return snapshotMany(targets, signal);
+    },
+
+    downloadFilesOf(target) {
+      return target.files.filter((f) => !isHeaderFile(f.name));
     },
 
     async download(job, tablets, io) {

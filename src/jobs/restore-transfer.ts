@@ -79,30 +79,35 @@ export type MovedTablet = {
   readonly stats: ContentStats;
 };
 
+/** Whether a snapshot file is a tablet header (read at COMMIT straight from the repository, never downloaded). */
+export function isHeaderFile(name: string): boolean {
+  return name.endsWith('.hdr');
+}
+
 /**
- * COMMITTING, for a chunk of tablets: read each downloaded header and check that every file it lists is there with
- * its size (each was md5-verified when downloaded), in one batch. Nothing is written.
+ * COMMITTING, for a chunk of tablets: read each tablet's header from the repository (md5-verified; small, so it is
+ * never written locally) and check that every file it lists was downloaded with its size (each was md5-verified
+ * when downloaded), in one batch each. Nothing is written.
  */
-export async function checkDownloaded(items: readonly TabletSnapshot<RestoreTarget>[], signal: AbortSignal): Promise<JsonValue[]> {
+export async function checkDownloaded(repo: Repository, items: readonly TabletSnapshot<RestoreTarget>[], signal: AbortSignal): Promise<JsonValue[]> {
   const headerOf = (t: TabletSnapshot<RestoreTarget>): FileEntry => {
-    const headers = t.target.files.filter((f) => f.name.endsWith('.hdr'));
+    const headers = t.target.files.filter((f) => isHeaderFile(f.name));
     if (headers.length !== 1) {
-      throw new JobStatusError('BAD_FILE', `downloaded tablet ${t.target.tabletId} must hold exactly one .hdr file, found ${headers.length}`);
+      throw new JobStatusError('BAD_FILE', `snapshot tablet ${t.target.remoteTabletId} must hold exactly one .hdr file, found ${headers.length}`);
     }
     return headers[0] as FileEntry;
   };
-  const read = await fsPool().run(
-    items.map((t) => ({ op: 'readText', path: path.join(t.snapshot.dir, downloadedName(t.target.tabletId, headerOf(t).name)) })),
-    { signal },
+  const texts = await repo.readSmallFiles(
+    items.map((t) => {
+      const h = headerOf(t);
+      return { key: `${t.target.remoteDir}/${h.name}`, md5: h.md5 };
+    }),
+    signal,
   );
   const headers = items.map((t, i) => {
-    const r = read[i];
-    if (r === undefined || !r.ok) {
-      throw new JobStatusError('BAD_FILE', `the downloaded header of tablet ${t.target.tabletId} is missing in ${t.snapshot.dir}`);
-    }
-    const header = JSON.parse(r.value as string) as SnapshotHeader;
+    const header = JSON.parse((texts[i] as Buffer).toString('utf8')) as SnapshotHeader;
     if (header.format !== 'tablevault-tablet-snapshot' || header.formatVersion !== 1) {
-      throw new JobStatusError('BAD_FILE', `the downloaded header of tablet ${t.target.tabletId} is not a tablevault tablet snapshot header`);
+      throw new JobStatusError('BAD_FILE', `the header of snapshot tablet ${t.target.remoteTabletId} is not a tablevault tablet snapshot header`);
     }
     return header;
   });

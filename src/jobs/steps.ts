@@ -152,6 +152,11 @@ export interface RestoreSteps {
   /** Remove every local snapshot of the job, also those no task recorded (optional; see BackupSteps). */
   discardSnapshots?(job: JobRow): Promise<void>;
   /**
+   * The files of a target DOWNLOADING transfers and journals (optional; default every file of the target). Files
+   * left out are the steps' own business (tablevault reads the small headers straight from the repository at COMMIT).
+   */
+  downloadFilesOf?(target: RestoreTarget): readonly FileEntry[];
+  /**
    * DOWNLOADING, per batch of one backend: download each pending file into its snapshot dir (verify md5, temp name
    * then rename), calling `io.fileDone` after each. Retryable BrokerErrors are retried by the engine.
    */

@@ -3,7 +3,9 @@ import { fsPool, unwrap } from '../util/fs-pool.ts';
 import { putChecksummed } from './checksummed-files.ts';
 import { checksummedKey } from './layout.ts';
 import type { Repository } from './repository.ts';
-import { fromBrokerError } from './repository-error.ts';
+import { md5Hex } from './md5.ts';
+import { fromBrokerError, RepositoryError } from './repository-error.ts';
+import { readAll } from './repository-types.ts';
 
 /**
  * Many files to or from a repository at once. Where the broker offers a batch form (a local directory: one batch off
@@ -134,6 +136,35 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
   const hashed = await fsPool().run(items.map((i) => ({ op: 'md5', path: i.localPath })), signal ? { signal } : {});
   items.forEach((_, i) => options.onFile?.(i));
   return hashed.map((r) => unwrap<{ md5: string }>(r).md5);
+}
+
+/**
+ * Read small stored `<key>.<md5>` files whole (snapshot headers), each md5-verified: BAD_FILE `md5sum does not
+ * equal` on a mismatch, like readVerified.
+ */
+export async function readSmallFiles(repo: Repository, items: readonly { readonly key: string; readonly md5: string }[], signal?: AbortSignal): Promise<Buffer[]> {
+  const broker: Broker = repo.broker;
+  const keys = items.map((i) => `${repo.root}/${checksummedKey(i.key, i.md5)}`);
+  let bytes: Uint8Array[];
+  try {
+    if (broker.readFiles !== undefined) {
+      bytes = await broker.readFiles(keys, signal ? { signal } : {});
+    } else {
+      bytes = new Array<Uint8Array>(keys.length);
+      await eachBounded(keys.length, REMOTE_CONCURRENCY, signal, async (i) => {
+        bytes[i] = await readAll(await broker.read(keys[i] as string, signal ? { signal } : {}));
+      });
+    }
+  } catch (error) {
+    throw fromBrokerError(error);
+  }
+  return bytes.map((b, i) => {
+    const buffer = Buffer.from(b.buffer, b.byteOffset, b.length);
+    const local = md5Hex(buffer);
+    const expected = items[i]?.md5 ?? '';
+    if (local !== expected) throw new RepositoryError('BAD_FILE', `md5sum does not equal. local: ${local}, remote: ${expected}`);
+    return buffer;
+  });
 }
 
 /** Run `work(i)` for i in [0, n) with at most `limit` at once; the first failure stops new starts and is thrown. */

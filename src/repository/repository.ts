@@ -2,7 +2,7 @@ import type { Broker } from '../brokers/broker.ts';
 import type { Logger } from '../logging/logger.ts';
 import { formatDateTime, systemClock } from '../util/clock.ts';
 import { parseBackupMeta, serializeBackupMeta, type BackupMeta } from './backup-meta.ts';
-import { fetchFiles, putFiles, type BatchTransferOptions, type FetchItem, type PutItem } from './batch-transfer.ts';
+import { fetchFiles, putFiles, readSmallFiles, type BatchTransferOptions, type FetchItem, type PutItem } from './batch-transfer.ts';
 import { downloadVerified, locateChecksummed, putChecksummed, readVerified } from './checksummed-files.ts';
 import { parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
 import { writeJavaJson } from './java-json.ts';
@@ -194,6 +194,11 @@ export class Repository {
    */
   fetchFiles(items: readonly FetchItem[], options: BatchTransferOptions): Promise<string[]> {
     return fetchFiles(this, items, options);
+  }
+
+  /** Read small stored `<key>.<md5>` files whole (snapshot headers), md5-verified, in one batch where possible. */
+  readSmallFiles(items: readonly { readonly key: string; readonly md5: string }[], signal?: AbortSignal): Promise<Buffer[]> {
+    return readSmallFiles(this, items, signal);
   }
 
   /** Upload in-memory bytes with the same protocol (meta and job-info files); md5 computed here. */

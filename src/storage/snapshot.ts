@@ -164,6 +164,8 @@ export async function makeSnapshots(
     `SELECT tb.columns, tb.key_model, tb.key_columns FROM tablets t JOIN partitions p ON p.id = t.partition_id
      JOIN tables tb ON tb.id = p.table_id WHERE t.id = ?`,
   );
+  // The tablets of a batch mostly share a few tables: parse each schema once.
+  const parsed = new Map<string, { keyColumns: string[]; columns: ColumnMeta[] }>();
   for (const { replicaId, version } of requests) {
     const replica = getReplica(catalog, replicaId);
     if (replica === undefined) throw sqlError('ER_UNKNOWN_ERROR', `replica ${replicaId} does not exist`);
@@ -178,6 +180,12 @@ export async function makeSnapshots(
     const rowsets = listRowsets(catalog, replica.tabletId, version);
     const be = backendDir(ctx, replica.backendId);
     const dir = path.join(be, SNAPSHOT_DIR, options.snapshotId);
+    const cacheKey = `${table.key_columns}\u0000${table.columns}`;
+    let schema = parsed.get(cacheKey);
+    if (schema === undefined) {
+      schema = { keyColumns: JSON.parse(table.key_columns) as string[], columns: JSON.parse(table.columns) as ColumnMeta[] };
+      parsed.set(cacheKey, schema);
+    }
     const files: SnapshotFile[] = [];
     for (const rowset of rowsets) {
       for (const f of rowset.files) {
@@ -192,8 +200,8 @@ export async function makeSnapshots(
       tabletId: replica.tabletId,
       version,
       keyModel: table.key_model as KeyModel,
-      keyColumns: JSON.parse(table.key_columns) as string[],
-      columns: JSON.parse(table.columns) as ColumnMeta[],
+      keyColumns: schema.keyColumns,
+      columns: schema.columns,
       rowsets: rowsets.map((r) => ({ rowsetId: r.id, version: r.version, kind: r.kind, files: r.files })),
     };
     const hdrName = headerFileName(replica.tabletId);

@@ -27,6 +27,8 @@ export type FsOp =
   | { readonly op: 'md5'; readonly path: string }
   /** Read a small file as UTF-8. */
   | { readonly op: 'readText'; readonly path: string }
+  /** Read a small file's bytes. Result: Uint8Array. */
+  | { readonly op: 'readBytes'; readonly path: string }
   /** Size and kind of a path, or null when it does not exist. */
   | { readonly op: 'stat'; readonly path: string }
   /** Remove a file; a missing one is not an error. */
@@ -181,6 +183,10 @@ export function fsWorkerMain(): void {
       }
       case 'readText':
         return { value: fs.readFileSync(op.path, 'utf8'), bytes: 0 };
+      case 'readBytes': {
+        const bytes = fs.readFileSync(op.path);
+        return { value: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), bytes: bytes.length };
+      }
       case 'stat': {
         try {
           const s = fs.statSync(op.path);
