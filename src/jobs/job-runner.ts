@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { JobRow, JobTaskRow } from '../catalog/jobs-types.ts';
-import { setJobPlan, updateJobState } from '../catalog/jobs-write.ts';
+import { getJobPlan, setJobPlan, updateJobState } from '../catalog/jobs-write.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import type { BackendWorkers } from './backend-workers.ts';
@@ -98,7 +98,8 @@ export class JobRunner {
    */
   create(job: JobRow, driver: JobDriver, fresh = false): Runtime {
     const tasks = fresh ? TaskTable.empty(this.#catalog, job.id) : TaskTable.load(this.#catalog, job.id);
-    const rt = newRuntime(job, driver, this.#clock, tasks, !fresh);
+    const plan = fresh ? job.plan : getJobPlan(this.#catalog, job.id);
+    const rt = newRuntime({ ...job, plan }, driver, this.#clock, tasks, !fresh);
     rt.progress.setTotals(tasks.totals);
     this.#runtimes.set(job.id, rt);
     return rt;
@@ -300,7 +301,8 @@ export class JobRunner {
       if (updated === null) throw new Error(`job ${job.id} left state ${job.state} under its runner`);
       return updated;
     });
-    rt.job = row;
+    // The row read back carries no plan (it lives in its own table): keep the one in memory.
+    rt.job = { ...row, plan: rt.job.plan };
     this.log(row).info({ from: job.state, status }, `state ${job.state} -> ${to}`);
     this.#events.emitState({ jobId: row.id, kind: row.kind, label: row.label, from: job.state, to, at });
     this.#events.emitProgress(rt.progress.event(row));
