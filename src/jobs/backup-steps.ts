@@ -102,7 +102,8 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       const pin = store.pinVersions(partitionIdsOf(resolved));
       let plan: { targets: SnapshotTarget[]; meta: PlanMeta };
       try {
-        plan = buildPlan(catalog, resolved, pin.versions);
+        // One read transaction for a query per tablet (each would otherwise take its own read lock).
+        plan = catalog.db.transaction(() => buildPlan(catalog, resolved, pin.versions)).deferred();
       } catch (error) {
         pin.release();
         throw error;

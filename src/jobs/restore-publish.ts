@@ -98,7 +98,8 @@ export async function placeRestore(
   const total = staged.reduce((n, s) => n + s.moved.rowsets.length, 0);
   let nextRowset = total > 0 ? catalog.nextId(total) : 0;
   const ops: FsOp[] = [];
-  const tablets: IngestedTablet[] = staged.map((s) => {
+  // One read transaction for the replica lookups of every tablet.
+  const tablets: IngestedTablet[] = catalog.db.transaction(() => staged.map((s) => {
     const rowsets = s.moved.rowsets.map((r) => {
       const rowsetId = nextRowset++;
       return {
@@ -123,7 +124,7 @@ export async function placeRestore(
       }
     }
     return { tabletId: s.target.tabletId, rowsets: rowsets.map(({ sources: _, ...r }) => r) };
-  });
+  })).deferred();
   const created = ops.flatMap((op) => (op.op === 'put' ? [op.to] : []));
   try {
     for (let i = 0; i < ops.length; i += PLACE_BATCH) {

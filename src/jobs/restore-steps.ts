@@ -108,12 +108,12 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
   };
   const moveMany = async (job: JobRow, items: readonly TabletSnapshot<RestoreTarget>[], signal: AbortSignal) => {
     // StarRocks' checkIfNeedCancel: a partition dropped under a running restore fails the job.
-    for (const { target } of items) {
-      const t = target as JobRestoreTarget;
+    const partitions = new Set(items.map(({ target }) => (target as JobRestoreTarget).partitionId));
+    for (const partitionId of partitions) {
       const tableId = catalog
         .prepare<[number], { table_id: number }>('SELECT table_id FROM partitions WHERE id = ?')
-        .get(t.partitionId)?.table_id;
-      if (tableId === undefined || getTable(catalog, { id: tableId }) === undefined) throw new Error(`partition ${t.partitionId} has been dropped`);
+        .get(partitionId)?.table_id;
+      if (tableId === undefined || getTable(catalog, { id: tableId }) === undefined) throw new Error(`partition ${partitionId} has been dropped`);
     }
     const repo = await repositories.get(job.repoName);
     return checkDownloaded(repo, items, signal);

@@ -166,7 +166,7 @@ export async function makeSnapshots(
   );
   // The tablets of a batch mostly share a few tables: parse each schema once.
   const parsed = new Map<string, { keyColumns: string[]; columns: ColumnMeta[] }>();
-  for (const { replicaId, version } of requests) {
+  const plan = ({ replicaId, version }: SnapshotRequest): void => {
     const replica = getReplica(catalog, replicaId);
     if (replica === undefined) throw sqlError('ER_UNKNOWN_ERROR', `replica ${replicaId} does not exist`);
     if (replica.version < version) {
@@ -212,7 +212,9 @@ export async function makeSnapshots(
       hdrName,
     });
     ops.push({ op: 'write', path: path.join(dir, hdrName), tmp: null, data: JSON.stringify(header, null, 1) });
-  }
+  };
+  // One read transaction for the batch's queries: outside one, each query takes and drops its own read lock.
+  catalog.db.transaction(() => requests.forEach(plan)).deferred();
   const results = await fsPool().run(ops, options.signal === undefined ? {} : { signal: options.signal });
   for (const r of results) unwrap(r);
   return planned.map((p) => {
