@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.ts';
-import type { JobRow, JobTaskRow } from '../catalog/jobs-types.ts';
+import type { FileTotals } from '../catalog/jobs-files.ts';
+import type { JobRow, JobTaskRow, TaskKind, TaskState } from '../catalog/jobs-types.ts';
 import { getJobPlan, setJobPlan, updateJobState } from '../catalog/jobs-write.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
@@ -12,6 +13,20 @@ import { canTransition, IllegalTransitionError, isPersisted, isTerminal, stampFo
 import { statusFromError, type JobStatus } from './status.ts';
 import { chunkTasks, runTaskChunk, type TaskHost } from './task-execution.ts';
 import { TaskTable } from './task-table.ts';
+
+/** A job as the runner holds it in memory (see JobRunner.inspect). */
+export interface JobMemory {
+  /** The job's state. */
+  readonly state: string;
+  /** Unfinished tasks (neither done nor released) per kind. */
+  readonly unfinished: Readonly<Record<TaskKind, number>>;
+  /** Files and bytes done and in all. */
+  readonly totals: FileTotals;
+  /** Every task's state, by id. */
+  readonly taskStates: ReadonlyMap<number, TaskState>;
+  /** Files not yet transferred, all tasks together. */
+  readonly pendingFiles: number;
+}
 
 /** What the runner needs from the scheduler that owns it. */
 export interface JobRunnerOptions {
@@ -108,6 +123,20 @@ export class JobRunner {
   /** Write buffered task and file completions to the catalog now (tests and tools that read the catalog). */
   flushJournal(): void {
     this.#journal.flush();
+  }
+
+  /** What this process holds in memory about a job it runs (tools, tests), or null. */
+  inspect(jobId: number): JobMemory | null {
+    const rt = this.#runtimes.get(jobId);
+    if (rt === undefined) return null;
+    const kinds: TaskKind[] = ['snapshot', 'upload', 'download', 'move', 'release', 'verify', 'copy', 'delete'];
+    return {
+      state: rt.job.state,
+      unfinished: Object.fromEntries(kinds.map((k) => [k, rt.tasks.unfinished(k)])) as Record<TaskKind, number>,
+      totals: { ...rt.tasks.totals },
+      taskStates: new Map(rt.tasks.list().map((t) => [t.id, t.state])),
+      pendingFiles: rt.tasks.list().reduce((n, t) => n + rt.tasks.pendingFiles(t.id).length, 0),
+    };
   }
 
   /** Arm the job's timeout and run its state. */

@@ -9,7 +9,7 @@ import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
 import { BackendWorkers, type BackendWorkersOptions } from './backend-workers.ts';
 import type { JobDriver } from './driver.ts';
-import { JobRunner } from './job-runner.ts';
+import { JobRunner, type JobMemory } from './job-runner.ts';
 import { JobEvents, ProgressTracker, type ProgressEvent } from './progress.ts';
 import { ownedSnapshotDirs, recoverJobs, type RecoveryReport } from './recovery.ts';
 import type { JobStatus } from './status.ts';
@@ -19,6 +19,7 @@ import { SubmitLock } from './submit-lock.ts';
 // (job-runner.ts, job-runtime.ts), task execution (task-execution.ts) and restart recovery (recovery.ts).
 export { JobAbortError } from './job-runtime.ts';
 export { snapshotDirOf, type RecoveryReport } from './recovery.ts';
+export type { JobMemory } from './job-runner.ts';
 
 export interface SchedulerOptions {
   readonly catalog: Catalog;
@@ -236,6 +237,11 @@ export class JobScheduler {
   /** Write buffered task and file completions to the catalog now (tools and tests that read it directly). */
   flushJournal(): void {
     this.#runner.flushJournal();
+  }
+
+  /** What this process holds in memory about a job it runs (counters, task states), or null (tools, tests). */
+  inspect(jobId: number): JobMemory | null {
+    return this.#runner.inspect(jobId);
   }
 
   /**
