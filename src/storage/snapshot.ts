@@ -286,7 +286,15 @@ export async function releaseSnapshot(ctx: StoreContext, dir: string): Promise<v
   const parent = path.dirname(resolved);
   const roots = [...ctx.backendDirs.values()].map((be) => path.join(path.resolve(be), SNAPSHOT_DIR));
   if (roots.includes(parent)) {
-    await fsPool().run([{ op: 'rmrf', path: resolved }]).then((r) => unwrap(r[0]));
+    // A shared directory holds thousands of names: move it to the backend's tmp dir at once (one rename) and delete
+    // it there in the background — nothing reads it any more, and the open-time sweep finishes what a crash stops.
+    const trash = path.join(path.dirname(parent), TMP_DIR, `released-${path.basename(resolved)}-${randomBytes(4).toString('hex')}`);
+    const [moved] = await fsPool().run([{ op: 'rename', from: resolved, to: trash }]);
+    if (moved !== undefined && !moved.ok && moved.code === 'ENOENT') return;
+    unwrap(moved);
+    void fsPool()
+      .run([{ op: 'rmrf', path: trash }])
+      .catch(() => undefined);
     return;
   }
   if (!roots.includes(path.dirname(parent))) throw new Error(`storage: ${dir} is not a snapshot directory`);

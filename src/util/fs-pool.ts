@@ -61,6 +61,11 @@ export class FsPool {
     });
   }
 
+  /** Start every thread now (they idle unreferenced), so the first batches do not wait for them. */
+  warm(): void {
+    while (!this.#closed && this.#workers.length < this.#size) this.#spawn();
+  }
+
   /** Stop every thread (batches in flight fail). The shared pool never needs this: idle threads do not hold the process. */
   async close(): Promise<void> {
     this.#closed = true;
