@@ -43,8 +43,30 @@ export interface BatchTransferOptions {
   readonly onBytes?: (bytes: number) => void;
 }
 
-/** Requests in flight at once when files go one by one (an object store, HDFS). */
-const REMOTE_CONCURRENCY = 8;
+/**
+ * Files in flight at once per repository when they go one by one (an object store, HDFS), whatever the number of
+ * batches running: each holds a socket and, downloading, a local file — bounded, so a job of any size stays within
+ * the process's file descriptors.
+ */
+const REMOTE_CONCURRENCY = 16;
+
+/** A counting semaphore per repository (shared by every batch of every job on it). */
+const lanes = new WeakMap<Repository, { free: number; waiting: (() => void)[] }>();
+
+async function withLane<T>(repo: Repository, work: () => Promise<T>): Promise<T> {
+  let lane = lanes.get(repo);
+  if (lane === undefined) lanes.set(repo, (lane = { free: REMOTE_CONCURRENCY, waiting: [] }));
+  const l = lane;
+  if (l.free > 0) l.free--;
+  else await new Promise<void>((resolve) => l.waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    const next = l.waiting.shift();
+    if (next !== undefined) next();
+    else l.free++;
+  }
+}
 
 /** Store `items` (see PutItem); resolves once every one is durable. */
 export async function putFiles(repo: Repository, items: readonly PutItem[], options: BatchTransferOptions): Promise<void> {
@@ -75,7 +97,7 @@ export async function putFiles(repo: Repository, items: readonly PutItem[], opti
     return;
   }
   let sent = 0;
-  await eachBounded(items.length, REMOTE_CONCURRENCY, signal, async (i) => {
+  await eachBounded(items.length, REMOTE_CONCURRENCY, signal, (i) => withLane(repo, async () => {
     const item = items[i] as PutItem;
     let mine = 0;
     await putChecksummed(
@@ -97,7 +119,7 @@ export async function putFiles(repo: Repository, items: readonly PutItem[], opti
     );
     if (item.size > mine) options.onBytes?.((sent += item.size - mine));
     options.onFile?.(i);
-  });
+  }));
 }
 
 /**
@@ -124,7 +146,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
     return results.map((r) => r.md5 ?? '');
   }
   let received = 0;
-  await eachBounded(items.length, REMOTE_CONCURRENCY, signal, async (i) => {
+  await eachBounded(items.length, REMOTE_CONCURRENCY, signal, (i) => withLane(repo, async () => {
     const item = items[i] as FetchItem;
     try {
       const written = await broker.downloadFile(stored(item), item.localPath, signal ? { signal } : {});
@@ -132,7 +154,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
     } catch (error) {
       throw fromBrokerError(error);
     }
-  });
+  }));
   const hashed = await fsPool().run(items.map((i) => ({ op: 'md5', path: i.localPath })), signal ? { signal } : {});
   items.forEach((_, i) => options.onFile?.(i));
   return hashed.map((r) => unwrap<{ md5: string }>(r).md5);
@@ -151,9 +173,9 @@ export async function readSmallFiles(repo: Repository, items: readonly { readonl
       bytes = await broker.readFiles(keys, signal ? { signal } : {});
     } else {
       bytes = new Array<Uint8Array>(keys.length);
-      await eachBounded(keys.length, REMOTE_CONCURRENCY, signal, async (i) => {
+      await eachBounded(keys.length, REMOTE_CONCURRENCY, signal, (i) => withLane(repo, async () => {
         bytes[i] = await readAll(await broker.read(keys[i] as string, signal ? { signal } : {}));
-      });
+      }));
     }
   } catch (error) {
     throw fromBrokerError(error);
