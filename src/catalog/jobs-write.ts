@@ -90,7 +90,7 @@ export function rewindJobToCheckpoint(catalog: Catalog, jobId: number): JobRow {
 
 /**
  * Store the plan a job made when leaving PENDING (null clears it, e.g. before PENDING is re-run). Plans live in
- * `job_plans` (migration 0006), out of the `jobs` row that every transition rewrites and every SHOW reads.
+ * `job_plans` (migration 0007), out of the `jobs` row that every transition rewrites and every SHOW reads.
  */
 export function setJobPlan(catalog: Catalog, jobId: number, plan: JsonValue | null): void {
   if (plan === null) {

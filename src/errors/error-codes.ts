@@ -7,6 +7,10 @@ import { SqlError } from './sql-error.ts';
 export const ErrorCode = {
   ER_DB_CREATE_EXISTS: { errno: 1007, sqlState: 'HY000' },
   ER_DB_DROP_EXISTS: { errno: 1008, sqlState: 'HY000' },
+  /** A local write found no space (ENOSPC, EDQUOT, EFBIG, SQLITE_FULL). */
+  ER_DISK_FULL: { errno: 1021, sqlState: 'HY000' },
+  /** A local write was refused (read-only file system, permissions). */
+  ER_ERROR_ON_WRITE: { errno: 1026, sqlState: 'HY000' },
   ER_DBACCESS_DENIED_ERROR: { errno: 1044, sqlState: '42000' },
   ER_ACCESS_DENIED_ERROR: { errno: 1045, sqlState: '28000' },
   ER_NO_DB_ERROR: { errno: 1046, sqlState: '3D000' },
@@ -46,6 +50,9 @@ export const ErrorCode = {
   ER_UNKNOWN_TABLE: { errno: 1109, sqlState: '42S02' },
   ER_TOO_BIG_PRECISION: { errno: 1426, sqlState: '42000' },
   ER_INVALID_CAST: { errno: 1105, sqlState: 'HY000' },
+  ER_NONUNIQ_TABLE: { errno: 1066, sqlState: '42000' },
+  ER_OPERAND_COLUMNS: { errno: 1241, sqlState: '21000' },
+  ER_SUBQUERY_NO_1_ROW: { errno: 1242, sqlState: '21000' },
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

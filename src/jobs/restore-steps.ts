@@ -15,6 +15,7 @@ import type { Clock } from '../util/clock.ts';
 import { prepareRestore } from './restore-prepare.ts';
 import { placeRestore, publishRestore, type PlacedRestore } from './restore-publish.ts';
 import { checkDownloaded, downloadTablets, isHeaderFile } from './restore-transfer.ts';
+import { checkHeaderSchema } from './restore-verify-schema.ts';
 import type { JobRestoreTarget, RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
 import type { FileEntry, LocalSnapshot, RestoreSteps, RestoreTarget, TabletSnapshot } from './steps.ts';
 import { iterateTablets } from '../repository/job-info.ts';
@@ -109,14 +110,23 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
   const moveMany = async (job: JobRow, items: readonly TabletSnapshot<RestoreTarget>[], signal: AbortSignal) => {
     // StarRocks' checkIfNeedCancel: a partition dropped under a running restore fails the job.
     const partitions = new Set(items.map(({ target }) => (target as JobRestoreTarget).partitionId));
+    const tables = new Map<number, NonNullable<ReturnType<typeof getTable>>>();
     for (const partitionId of partitions) {
       const tableId = catalog
         .prepare<[number], { table_id: number }>('SELECT table_id FROM partitions WHERE id = ?')
         .get(partitionId)?.table_id;
-      if (tableId === undefined || getTable(catalog, { id: tableId }) === undefined) throw new Error(`partition ${partitionId} has been dropped`);
+      const table = tableId === undefined ? undefined : getTable(catalog, { id: tableId });
+      if (table === undefined) throw new Error(`partition ${partitionId} has been dropped`);
+      tables.set(partitionId, table);
     }
     const repo = await repositories.get(job.repoName);
-    return checkDownloaded(repo, items, signal);
+    // The schema the table got from __meta must be the one the files were written with (an edited meta is refused).
+    return checkDownloaded(repo, items, signal, async (t, header, headerName, localPath) => {
+      const target = t.target as JobRestoreTarget;
+      const table = tables.get(target.partitionId);
+      if (table === undefined) return;
+      await checkHeaderSchema(header, headerName, localPath, { table: table.name, columns: table.columns, label: job.label, remoteTabletId: target.remoteTabletId });
+    });
   };
   const snapshotMany = async (targets: readonly RestoreTarget[], signal: AbortSignal): Promise<LocalSnapshot[]> => {
     signal.throwIfAborted();

@@ -4,6 +4,8 @@ import type { Repository, FetchItem } from '../repository/repository.ts';
 import type { SnapshotHeader } from '../storage/index.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import type { SyncBarrier } from '../util/sync-barrier.ts';
+import { isBrokerError } from '../brokers/broker.ts';
+import { localWriteError } from '../storage/fs-util.ts';
 import { manifestStats, type ContentStats } from './meta-checksum.ts';
 import type { FileEntry, RestoreTarget, TabletSnapshot, TransferIO } from './steps.ts';
 import { JobStatusError } from './status.ts';
@@ -61,7 +63,8 @@ export async function downloadTablets(
     }
   } catch (error) {
     ticket.leave();
-    throw error;
+    // A full or read-only local disk is named as such (and is not retried); the repository's errors stay as they are.
+    throw isBrokerError(error) || error instanceof JobStatusError ? error : localWriteError(error, path.dirname(items[0]?.localPath ?? '.'));
   }
   await ticket.durable();
   owners.forEach((o) => io.fileDone(o.tabletId, o.name));
@@ -89,7 +92,12 @@ export function isHeaderFile(name: string): boolean {
  * never written locally) and check that every file it lists was downloaded with its size (each was md5-verified
  * when downloaded), in one batch each. Nothing is written.
  */
-export async function checkDownloaded(repo: Repository, items: readonly TabletSnapshot<RestoreTarget>[], signal: AbortSignal): Promise<JsonValue[]> {
+export async function checkDownloaded(
+  repo: Repository,
+  items: readonly TabletSnapshot<RestoreTarget>[],
+  signal: AbortSignal,
+  checkSchema?: (tablet: TabletSnapshot<RestoreTarget>, header: SnapshotHeader, headerName: string, localPath: (name: string) => string) => Promise<void>,
+): Promise<JsonValue[]> {
   const headerOf = (t: TabletSnapshot<RestoreTarget>): FileEntry => {
     const headers = t.target.files.filter((f) => isHeaderFile(f.name));
     if (headers.length !== 1) {
@@ -119,7 +127,7 @@ export async function checkDownloaded(repo: Repository, items: readonly TabletSn
   });
   const sizes = await fsPool().run(stats, { signal });
   let k = 0;
-  return items.map((t, i) => {
+  const moved = items.map((t, i) => {
     const header = headers[i] as SnapshotHeader;
     for (const r of header.rowsets) {
       for (const f of r.files) {
@@ -128,7 +136,15 @@ export async function checkDownloaded(repo: Repository, items: readonly TabletSn
         if (st.size !== f.size) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} has ${st.size} bytes, expected ${f.size}`);
       }
     }
-    const moved: MovedTablet = { dir: t.snapshot.dir, version: header.version, rowsets: header.rowsets, stats: manifestStats(header.rowsets) };
-    return moved as unknown as JsonValue;
+    const one: MovedTablet = { dir: t.snapshot.dir, version: header.version, rowsets: header.rowsets, stats: manifestStats(header.rowsets) };
+    return one as unknown as JsonValue;
   });
+  // Every file is there with its size: now the schema its header and segments carry (an edited __meta is refused).
+  if (checkSchema !== undefined) {
+    for (const [i, t] of items.entries()) {
+      signal.throwIfAborted();
+      await checkSchema(t, headers[i] as SnapshotHeader, headerOf(t).name, (name) => path.join(t.snapshot.dir, downloadedName(t.target.tabletId, name)));
+    }
+  }
+  return moved;
 }

@@ -142,6 +142,8 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
     } catch (error) {
       throw fromBrokerError(error);
     }
+    // Progress comes about every 100 ms while the batch runs: the total is told once it ends.
+    options.onBytes?.(results.reduce((n, r) => n + r.size, 0));
     items.forEach((_, i) => options.onFile?.(i));
     return results.map((r) => r.md5 ?? '');
   }

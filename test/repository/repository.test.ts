@@ -124,7 +124,9 @@ describe('checksum protocol', () => {
     repo = (await Repository.attach(broker, 'repo1', { clock })).repository;
   });
 
-  it('uploads as <file>.<md5>, downloads and verifies', async () => {
+  // Data files come back through RESTORE's downloadTablets (test/jobs/restore-transfer.test.ts); meta and job-info
+  // files through readVerified, as here.
+  it('uploads as <file>.<md5> and reads it back md5-verified', async () => {
     const local = path.join(dir, 'seg.dat');
     fs.writeFileSync(local, 'hello segment');
     const md5 = md5Hex('hello segment');
@@ -134,28 +136,23 @@ describe('checksum protocol', () => {
     expect(stored.key).toBe(`${key}.${md5}`);
     expect(await keys()).toContain(`__starrocks_repository_repo1/${key}.${md5}`);
     expect(progress.at(-1)).toBe(13);
-    const out = path.join(dir, 'out.dat');
-    const got = await repo.download(key, out);
-    expect(got.md5).toBe(md5);
-    expect(fs.readFileSync(out, 'utf8')).toBe('hello segment');
+    expect(await repo.locate(key)).toEqual({ key: `${key}.${md5}`, md5, size: 13 });
+    expect((await repo.readVerified(key)).toString('utf8')).toBe('hello segment');
   });
 
-  it('a corrupted remote file fails with the md5 error and leaves no local file', async () => {
+  it('a corrupted remote file fails with the md5 error', async () => {
     const stored = await repo.uploadBytes(Buffer.from('original'), '__ss_l1/__meta');
     await put(`__starrocks_repository_repo1/${stored.key}`, 'tampered');
-    const out = path.join(dir, 'meta.out');
-    await expect(repo.download('__ss_l1/__meta', out)).rejects.toMatchObject({
+    await expect(repo.readVerified('__ss_l1/__meta')).rejects.toMatchObject({
       code: 'BAD_FILE',
       message: `md5sum does not equal. local: ${md5Hex('tampered')}, remote: ${md5Hex('original')}`,
     });
-    expect(fs.existsSync(out)).toBe(false);
-    expect(fs.readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
   });
 
   it('a .part left by a crash is ignored by lookups and replaced by the next upload', async () => {
     await put('__starrocks_repository_repo1/__ss_l2/__meta.part', 'half a fi');
     // The .part alone is one entry with no checksum.
-    await expect(repo.download('__ss_l2/__meta', path.join(dir, 'x'))).rejects.toThrow(
+    await expect(repo.readVerified('__ss_l2/__meta')).rejects.toThrow(
       `file name should contains checksum: ${loc}/__starrocks_repository_repo1/__ss_l2/__meta.part`,
     );
     await repo.writeMeta('l2', meta);
@@ -208,11 +205,25 @@ describe('snapshots', () => {
     expect(await repo.listSnapshots()).toEqual(['s1', 's2', 's4']);
     expect(await repo.snapshotExists('s2')).toBe(true);
     expect(await repo.snapshotExists('s3')).toBe(false);
+    // Beyond StarRocks (which says OK for any info file): OK means restorable — one info file, one meta file.
+    const infos2 = (await repo.labelDirectory('s2')).infos;
+    expect(infos2).toHaveLength(2);
     expect(await repo.snapshotInfos()).toEqual([
       { snapshot: 's1', timestamp: '2024-12-09-10-25-58-842', status: 'OK' },
-      { snapshot: 's2', timestamp: '2024-12-09-10-25-58-843\n2024-12-10-10-25-58-842', status: 'OK' },
-      { snapshot: 's4', timestamp: 'Invalid: __info_2018-04-18-20-11-00.part', status: 'OK' },
+      {
+        snapshot: 's2',
+        timestamp: '2024-12-09-10-25-58-843\n2024-12-10-10-25-58-842',
+        status: `ERROR: not restorable: 2 info files (${infos2.join(', ')}); DROP SNAPSHOT s2 ON repo1 FORCE removes it`,
+      },
+      {
+        snapshot: 's4',
+        timestamp: 'Invalid: __info_2018-04-18-20-11-00.part',
+        status: 'ERROR: not restorable: no meta file; no checksum in __info_2018-04-18-20-11-00.part; DROP SNAPSHOT s4 ON repo1 FORCE removes it',
+      },
     ]);
+    await expect(repo.readMeta('s2')).rejects.toThrow(
+      `snapshot 's2' in repository repo1 is not restorable: it holds 2 info files (${infos2.join(', ')}), where one backup writes exactly one info and one meta file. Drop it with DROP SNAPSHOT s2 ON repo1 FORCE and back up again`,
+    );
     expect(await repo.snapshotInfos(['s1', 'nope'])).toEqual([{ snapshot: 's1', timestamp: '2024-12-09-10-25-58-842', status: 'OK' }]);
     expect(await repo.snapshotInfo('missing')).toEqual({ snapshot: 'missing', timestamp: '', status: 'ERROR: no snapshot' });
 

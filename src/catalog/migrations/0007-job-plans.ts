@@ -5,8 +5,8 @@ import type { Migration } from './migration.ts';
  * out of the `jobs` row into its own table. Why: SQLite rewrites a whole row on any update, so every state
  * transition rewrote the plan, and every SHOW BACKUP / SHOW RESTORE (which read `jobs` rows) copied it out.
  */
-export const migration0006: Migration = {
-  id: 6,
+export const migration0007: Migration = {
+  id: 7,
   name: 'job-plans',
   up(db) {
     db.exec(`
