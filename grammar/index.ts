@@ -13,6 +13,7 @@ import { EOF, tokenMatcher, type IRecognitionException, type IToken } from 'chev
 import { ErrorCode, sqlError } from '../src/errors/error-codes.ts';
 import { isSqlError, SqlError } from '../src/errors/sql-error.ts';
 import type { ParsedStatement, SourcePosition, Statement } from './ast.ts';
+import { sqlOfText } from './executable-comments.ts';
 import { tokenize } from './lexer.ts';
 import { sqlParser } from './parser.ts';
 import { expectedList, syntaxError } from './syntax-error.ts';
@@ -22,6 +23,7 @@ import { statementFromCst } from './visitor/statement.ts';
 
 export type * from './ast.ts';
 export { visitExpr, visitStatement } from './ast.ts';
+export { expandExecutableComments, hasComment } from './executable-comments.ts';
 export {
   redactSql, redactStatement, redactUnparsed, replaceSpans, scriptSecretSpans, scrubSecrets, secretSpans, secretTexts, unparsedSecretSpans, SECRET_PLACEHOLDER,
 } from './secrets.ts';
@@ -35,8 +37,9 @@ export interface SqlChunk {
 }
 
 /** Parse every statement of `text`. Throws SqlError 1064 on a syntax error, 1065 when there is no statement. */
-export function parseSql(text: string): ParsedStatement[] {
-  return guard(text, () => {
+export function parseSql(sql: string): ParsedStatement[] {
+  return guard(sql, () => {
+    const text = sqlOfText(sql);
     const groups = statementTokens(tokenize(text));
     if (groups.length === 0) throw emptyQuery();
     return groups.map((group) => {
@@ -51,8 +54,9 @@ export function parseSql(text: string): ParsedStatement[] {
 }
 
 /** Parse exactly one statement (an optional trailing `;` is allowed). */
-export function parseStatement(text: string): Statement {
-  return guard(text, () => {
+export function parseStatement(sql: string): Statement {
+  return guard(sql, () => {
+    const text = sqlOfText(sql);
     const groups = statementTokens(tokenize(text));
     const [only, second] = groups;
     if (only === undefined) throw emptyQuery();
@@ -65,13 +69,15 @@ export function parseStatement(text: string): Statement {
 }
 
 /** Split `text` into statements on top-level `;` tokens; empty statements are dropped. */
-export function splitSql(text: string): SqlChunk[] {
-  return guard(text, () =>
-    statementTokens(tokenize(text)).map((group) => {
+export function splitSql(sql: string): SqlChunk[] {
+  // Chunks are slices of the expanded text: an executed `/*!…*/` is plain SQL in them, its markers blanks.
+  return guard(sql, () => {
+    const text = sqlOfText(sql);
+    return statementTokens(tokenize(text)).map((group) => {
       const first = group[0] as IToken;
       return { text: sliceOf(text, group), position: { line: first.startLine ?? 1, column: first.startColumn ?? 1 } };
-    }),
-  );
+    });
+  });
 }
 
 function emptyQuery(): SqlError {

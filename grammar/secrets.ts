@@ -92,6 +92,9 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   ShowWarnings: none,
   Kill: none,
   Transaction: none,
+  LockTables: none,
+  UnlockTables: none,
+  ShowMeta: none,
 };
 
 /** The credential spans of a parsed statement (offsets into the text it was parsed from). */

@@ -43,6 +43,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showStatusBody,
       r.showProcesslistBody,
       r.showWarningsBody,
+      r.showMetaBody,
     ].map((rule) => ({ ALT: () => $.SUBRULE(rule) }));
     $.OR({ DEF: showAlts, ERR_MSG: 'a SHOW statement' });
   });
@@ -86,6 +87,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       $.SUBRULE2(r.fromOrIn);
       $.SUBRULE(r.identifier, { LABEL: 'database' });
     });
+    $.OPTION3(() => $.SUBRULE(r.showFilter));
   });
 
   r.showPartitionsBody = $.addRule('showPartitionsBody', () => {

@@ -39,6 +39,8 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.setStatement,
     r.killStatement,
     r.transactionStatement,
+    r.lockTablesStatement,
+    r.unlockTablesStatement,
   ]);
   r.statement = $.addRule('statement', () => {
     $.OR({ DEF: statementAlts(), ERR_MSG: 'a statement' });

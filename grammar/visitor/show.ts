@@ -28,6 +28,7 @@ export function showColumns(node: CstNode): DescribeStmt {
     all: false,
     showColumns: true,
     full: has(node, 'FULL'),
+    ...withFilter(node),
   };
 }
 

@@ -2,15 +2,17 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { parseStatement, redactStatement, scrubSecrets, secretSpans, secretTexts, splitSql } from '../../grammar/index.ts';
+import { hasComment, parseStatement, redactStatement, scrubSecrets, secretSpans, secretTexts, splitSql } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { EngineServices, ExecutionContext, SessionState } from './context.ts';
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
-import type { StatementResult } from './result.ts';
+import { okResult, type StatementResult } from './result.ts';
 import { SessionVariables } from './variables/index.ts';
+import { autocommit } from './transaction/session-transaction.ts';
+import { SessionTransaction } from './transaction/session-transaction.ts';
 
 export class EngineSession implements Session {
   readonly #services: EngineServices;
@@ -32,6 +34,7 @@ export class EngineSession implements Session {
       connectedAt: services.clock.now(),
       current: undefined,
       killed: false,
+      transaction: new SessionTransaction(),
     };
     this.#logger = services.logger.child({ connectionId: init.connectionId, user: init.user });
     this.#onClose = onClose;
@@ -54,6 +57,11 @@ export class EngineSession implements Session {
     return this.#state.database;
   }
 
+  /** What the OK / EOF packets' IN_TRANS and AUTOCOMMIT status flags report. */
+  get transactionStatus(): { readonly inTransaction: boolean; readonly autocommit: boolean } {
+    return { inTransaction: this.#state.transaction.inTransaction, autocommit: autocommit({ session: this.#state }) };
+  }
+
   /** The session's mutable state, for the engine's session directory. */
   get state(): SessionState {
     return this.#state;
@@ -68,7 +76,10 @@ export class EngineSession implements Session {
 
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
     this.#checkOpen();
-    for (const fragment of splitSql(sql)) {
+    const fragments = splitSql(sql);
+    // Only comments (`/*M!100616 SET … */`, a `/*!99999 … */` of a later version): MySQL's empty statement, an OK.
+    if (fragments.length === 0 && hasComment(sql)) yield okResult(0);
+    for (const fragment of fragments) {
       let statement;
       try {
         statement = parseStatement(fragment.text);
@@ -105,6 +116,8 @@ export class EngineSession implements Session {
     if (this.#closed) return;
     this.#closed = true;
     this.interrupt();
+    // Closing a connection rolls its transaction back (its files are deleted) and releases its table locks.
+    void this.#state.transaction.abandon({ services: this.#services, session: this.#state });
     this.#onClose();
   }
 

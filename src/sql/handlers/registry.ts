@@ -10,6 +10,8 @@ import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
 import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
 import { executeCreateView } from './view-ddl.ts';
+import { executeLockTables, executeUnlockTables } from './transaction.ts';
+import { executeShowMeta } from './show-meta.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
@@ -62,4 +64,7 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   ShowGrants: account.executeShowGrants,
   ShowUsers: account.executeShowUsers,
   ShowRoles: account.executeShowRoles,
+  LockTables: executeLockTables,
+  UnlockTables: executeUnlockTables,
+  ShowMeta: executeShowMeta,
 };
