@@ -869,6 +869,13 @@ export interface LockTablesStmt {
   readonly tables: readonly TableLockItem[];
 }
 
+/** MySQL's `ALTER TABLE t {DISABLE | ENABLE} KEYS` (dump files hold it). */
+export interface AlterTableKeysStmt {
+  readonly kind: 'AlterTableKeys';
+  readonly table: QualifiedName;
+  readonly enable: boolean;
+}
+
 /** `UNLOCK TABLE[S]`. */
 export interface UnlockTablesStmt {
   readonly kind: 'UnlockTables';
@@ -950,7 +957,8 @@ export type Statement =
   | TransactionStmt
   | LockTablesStmt
   | UnlockTablesStmt
-  | ShowMetaStmt;
+  | ShowMetaStmt
+  | AlterTableKeysStmt;
 
 export type StatementKind = Statement['kind'];
 export type StatementOfKind<K extends StatementKind> = Extract<Statement, { readonly kind: K }>;

@@ -95,6 +95,7 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   LockTables: none,
   UnlockTables: none,
   ShowMeta: none,
+  AlterTableKeys: none,
 };
 
 /** The credential spans of a parsed statement (offsets into the text it was parsed from). */

@@ -119,6 +119,13 @@ export function defineShowRules($: Dsl, r: Rules): void {
   r.describeStatement = $.addRule('describeStatement', () => {
     $.OR([{ ALT: () => $.CONSUME(kw.DESC) }, { ALT: () => $.CONSUME(kw.DESCRIBE) }]);
     $.SUBRULE(r.qualifiedName, { LABEL: 'table' });
-    $.OPTION(() => $.CONSUME(kw.ALL));
+    // ALL (StarRocks), or MySQL's column name / LIKE pattern (`DESCRIBE t 'a%'`, as Perl DBI's column_info sends).
+    $.OPTION(() =>
+      $.OR2([
+        { ALT: () => $.CONSUME(kw.ALL) },
+        { ALT: () => $.SUBRULE(r.identifier, { LABEL: 'column' }) },
+        { ALT: () => $.SUBRULE(r.stringLiteral, { LABEL: 'columnPattern' }) },
+      ]),
+    );
   });
 }

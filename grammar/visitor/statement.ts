@@ -72,6 +72,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   lockTablesStatement: txn.lockTables,
   unlockTablesStatement: () => ({ kind: 'UnlockTables' }),
   showMetaBody: showMeta,
+  alterTableKeysBody: txn.alterTableKeys,
 };
 
 /** Build the AST of one parsed `statement` node. `text` is the whole source (for CREATE VIEW's queryText). */

@@ -1,7 +1,7 @@
-/** CST → transaction statements, SET TRANSACTION (a SetAssignment) and LOCK / UNLOCK TABLES. */
+/** CST → transaction statements, SET TRANSACTION (a SetAssignment), LOCK / UNLOCK TABLES, ALTER TABLE … KEYS. */
 import type { CstNode } from 'chevrotain';
-import type { IsolationLevel, LockTablesStmt, SetAssignment, TransactionAccessMode, TransactionStmt } from '../ast.ts';
-import { child, has, nodes, optNode, optToken } from '../cst.ts';
+import type { AlterTableKeysStmt, IsolationLevel, LockTablesStmt, SetAssignment, TransactionAccessMode, TransactionStmt } from '../ast.ts';
+import { child, has, nodes, optNode, optToken, token } from '../cst.ts';
 import { identifier, qualifiedName } from './common.ts';
 
 function accessMode(node: CstNode): TransactionAccessMode {
@@ -66,4 +66,8 @@ export function lockTables(node: CstNode): LockTablesStmt {
       return { table: qualifiedName(child(item, 'table')), ...(alias === undefined ? {} : { alias: identifier(alias) }), mode: has(item, 'write') ? 'WRITE' : 'READ' };
     }),
   };
+}
+
+export function alterTableKeys(node: CstNode): AlterTableKeysStmt {
+  return { kind: 'AlterTableKeys', table: qualifiedName(child(node, 'table')), enable: token(node, 'action').image.toLowerCase() === 'enable' };
 }

@@ -10,7 +10,7 @@ import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
 import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
 import { executeCreateView } from './view-ddl.ts';
-import { executeLockTables, executeUnlockTables } from './transaction.ts';
+import { executeAlterTableKeys, executeLockTables, executeUnlockTables } from './transaction.ts';
 import { executeShowMeta } from './show-meta.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
@@ -67,4 +67,5 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   LockTables: executeLockTables,
   UnlockTables: executeUnlockTables,
   ShowMeta: executeShowMeta,
+  AlterTableKeys: executeAlterTableKeys,
 };

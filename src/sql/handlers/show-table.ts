@@ -11,6 +11,8 @@ import {
 import { sqlError } from '../../errors/index.ts';
 import { formatColumnType, type ColumnType } from '../../types/column-type.ts';
 import { columnKey } from '../table/system-tables/keys.ts';
+import { mysqlColumnType } from '../table/system-tables/mysql-column-type.ts';
+import { extraOf } from '../table/system-tables/catalog-tables.ts';
 import { formatDateTime } from '../../util/clock.ts';
 import type { ExecutionContext } from '../context.ts';
 import { requireDatabase, requireOlapTable, requireTable } from '../names.ts';
@@ -30,13 +32,15 @@ export function executeShowTables(ctx: ExecutionContext, node: ShowTablesStmt): 
 
 export function executeDescribe(ctx: ExecutionContext, node: DescribeStmt): StatementResult {
   const { table } = requireTable(ctx, node.table);
+  // SHOW COLUMNS (and MySQL's DESCRIBE t 'pattern') answer in MySQL's terms — its type spellings (decimal(10,2),
+  // tinyint(1)), PRI/MUL keys, auto_increment — as MySQL drivers parse them; DESC keeps StarRocks' own.
   const base = (c: ColumnMeta): (string | null)[] => [
     c.name,
-    formatColumnType(c.type),
+    node.showColumns ? mysqlColumnType(c.type).columnType : formatColumnType(c.type),
     c.nullable ? 'YES' : 'NO',
     node.showColumns ? columnKey(table, c.name) : String(c.isKey),
     defaultShown(c),
-    c.aggregate ?? '',
+    node.showColumns ? extraOf(c) : c.aggregate ?? '',
   ];
   if (node.showColumns) {
     const header = ['Field', 'Type', 'Null', 'Key', 'Default', 'Extra'];
@@ -105,7 +109,7 @@ export function createTableText(ctx: ExecutionContext, table: TableMeta): string
   const d = table.distribution;
   lines.push(d.kind === 'HASH' ? `DISTRIBUTED BY HASH(${d.columns.map((c) => `\`${c}\``).join(', ')}) BUCKETS ${d.buckets}` : `DISTRIBUTED BY RANDOM BUCKETS ${d.buckets}`);
   const props = Object.entries(table.properties);
-  if (props.length > 0) lines.push(`PROPERTIES (\n${props.map(([k, v]) => `"${k}" = "${v}"`).join(',\n')}\n);`);
+  if (props.length > 0) lines.push(`PROPERTIES (\n${props.map(([k, v]) => `"${k}" = "${v}"`).join(',\n')}\n)`);
   return lines.join('\n');
 }
 

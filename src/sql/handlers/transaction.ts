@@ -1,10 +1,11 @@
 /**
- * BEGIN / START TRANSACTION, COMMIT, ROLLBACK, savepoints, LOCK TABLES and UNLOCK TABLES. The semantics live in
- * src/sql/transaction/session-transaction.ts; these handlers only read the statement and answer.
+ * BEGIN / START TRANSACTION, COMMIT, ROLLBACK, savepoints, LOCK TABLES and UNLOCK TABLES (the semantics live in
+ * src/sql/transaction/session-transaction.ts; these handlers only read the statement and answer), and MySQL's
+ * ALTER TABLE … DISABLE | ENABLE KEYS.
  */
-import type { LockTablesStmt, TransactionStmt, UnlockTablesStmt } from '../../../grammar/ast.ts';
+import type { AlterTableKeysStmt, LockTablesStmt, TransactionStmt, UnlockTablesStmt } from '../../../grammar/ast.ts';
 import type { ExecutionContext } from '../context.ts';
-import { requireTable } from '../names.ts';
+import { requireOlapTable, requireTable } from '../names.ts';
 import { okResult, type StatementResult } from '../result.ts';
 import { releaseNotSupported } from '../transaction/errors.ts';
 
@@ -52,5 +53,15 @@ export async function executeLockTables(ctx: ExecutionContext, node: LockTablesS
 
 export async function executeUnlockTables(ctx: ExecutionContext, _node: UnlockTablesStmt): Promise<StatementResult> {
   await ctx.session.transaction.unlockTables(ctx);
+  return okResult(0);
+}
+
+/**
+ * `ALTER TABLE t DISABLE | ENABLE KEYS`: MySQL suspends non-unique index maintenance during a bulk load. Here the
+ * key is the sort order every segment file is written in, not an index maintained row by row, so there is nothing to
+ * suspend: the table is checked (it must exist and be a table) and the statement succeeds, as InnoDB's does.
+ */
+export function executeAlterTableKeys(ctx: ExecutionContext, node: AlterTableKeysStmt): StatementResult {
+  requireOlapTable(ctx, node.table);
   return okResult(0);
 }

@@ -27,6 +27,7 @@ const CLASSES: { readonly [K in StatementKind]: StatementClass | ((s: Extract<St
   CreateTable: 'other',
   DropTable: 'other',
   AlterTable: 'other',
+  AlterTableKeys: 'other',
   CreateView: 'other',
   DropView: 'other',
   Backup: 'other',
