@@ -206,7 +206,7 @@ export class LoadWriter {
         table: this.table,
         rows: this.#rows,
         publish: () => this.#publish(rowsets),
-        abort: () => this.#discard(),
+        abort: () => this.#discard(rowsets),
       };
     } catch (error) {
       await this.abort();
@@ -239,9 +239,18 @@ export class LoadWriter {
     }
   }
 
-  /** A prepared load's files deleted (its publish refused from then on). */
-  async #discard(): Promise<void> {
-    if (this.#state !== 'prepared') return;
+  /**
+   * A prepared load's files deleted (its publish refused from then on). A load whose publish ran inside an outer
+   * transaction that then rolled back is 'committed' but not in the catalog: the catalog decides, not the state.
+   */
+  async #discard(rowsets: readonly NewRowset[]): Promise<void> {
+    if (this.#state === 'committed') {
+      const first = rowsets[0];
+      const present = first !== undefined && this.#ctx.catalog.prepare<[number], { id: number }>('SELECT id FROM rowsets WHERE id = ?').get(first.rowsetId) !== undefined;
+      if (present || first === undefined) return;
+    } else if (this.#state !== 'prepared') {
+      return;
+    }
     this.#state = 'open';
     await this.abort();
   }

@@ -76,8 +76,9 @@ export class SessionTransaction {
   /** BEGIN / START TRANSACTION (explicit), or the implicit start of autocommit=0. Commits an open one first (MySQL). */
   async begin(ctx: ExecutionContext, options: { readonly explicit: boolean; readonly consistentSnapshot?: boolean; readonly accessMode?: TransactionAccessMode }): Promise<void> {
     await this.commit(ctx);
-    // MySQL: starting a transaction releases the table locks of LOCK TABLES.
-    this.#unlock(ctx);
+    // MySQL: BEGIN / START TRANSACTION release the table locks of LOCK TABLES; autocommit=0's implicit start (the
+    // `SET autocommit = 0; LOCK TABLES …; …; COMMIT; UNLOCK TABLES` pattern) keeps them.
+    if (options.explicit) this.#unlock(ctx);
     const isolation = this.#next.isolation ?? sessionIsolation(ctx);
     if (isolation === 'SERIALIZABLE') throw serializableNotSupported();
     const accessMode = options.accessMode ?? this.#next.accessMode ?? (ctx.session.variables.get('transaction_read_only') === 1n ? 'READ ONLY' : 'READ WRITE');
@@ -190,6 +191,7 @@ export class SessionTransaction {
    * read inside a view the statement named (LOCK TABLES locks the view, which covers what it reads).
    */
   async readPlan(ctx: ExecutionContext, table: TableMeta, viaView: boolean): Promise<ReadPlan> {
+    if (this.#open?.loads.some((l) => l.table.id === table.id) === true) throw selectOnModifiedTable(table.name);
     const locks = this.#locks;
     if (locks !== undefined) {
       const mode = locks.modes.get(table.id);
@@ -201,7 +203,6 @@ export class SessionTransaction {
     if (this.#open === undefined && !autocommit(ctx)) await this.begin(ctx, { explicit: false });
     const open = this.#open;
     if (open === undefined) return {};
-    if (open.loads.some((l) => l.table.id === table.id)) throw selectOnModifiedTable(table.name);
     if (open.isolation !== 'REPEATABLE READ') return {};
     open.snapshot ??= takeReadSnapshot(ctx.services);
     return { versions: open.snapshot.versionsFor(table) };
