@@ -81,6 +81,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
       { GATE: () => startsAlterTableKeys((i) => $.LA(i)), ALT: () => $.SUBRULE(r.alterTableKeysBody), IGNORE_AMBIGUITIES: true },
       { ALT: () => $.SUBRULE(r.alterTableBody) },
       { ALT: () => $.SUBRULE(r.alterUserBody) },
+      { ALT: () => $.SUBRULE(r.alterViewBody) },
     ]);
   });
 }

@@ -3,7 +3,7 @@
  *
  * - control: BEGIN, COMMIT, LOCK TABLES … — their handlers do the work;
  * - neutral: SET, SHOW, DESC, USE, KILL — allowed anywhere, no effect on the transaction;
- * - read / load: SELECT and INSERT (not OVERWRITE) — part of the transaction (SessionTransaction opens one under
+ * - read / load: SELECT (and UNION …) and INSERT (not OVERWRITE) — part of the transaction (SessionTransaction opens one under
  *   autocommit=0 when they touch a table);
  * - rewrite / other: INSERT OVERWRITE, DELETE, TRUNCATE (rewrites a transaction cannot hold) and DDL / accounts /
  *   BACKUP … — refused inside an explicit transaction (StarRocks 5305); under autocommit=0 they first commit the
@@ -19,6 +19,7 @@ type StatementClass = 'control' | 'neutral' | 'read' | 'load' | 'rewrite' | 'oth
 
 const CLASSES: { readonly [K in StatementKind]: StatementClass | ((s: Extract<Statement, { kind: K }>) => StatementClass) } = {
   Select: 'read',
+  SetOperation: 'read',
   Insert: (s) => (s.overwrite ? 'rewrite' : 'load'),
   Delete: 'rewrite',
   TruncateTable: 'rewrite',
@@ -30,6 +31,7 @@ const CLASSES: { readonly [K in StatementKind]: StatementClass | ((s: Extract<St
   AlterTableKeys: 'other',
   CreateView: 'other',
   DropView: 'other',
+  AlterView: 'other',
   Backup: 'other',
   Restore: 'other',
   CancelBackup: 'other',
