@@ -160,6 +160,16 @@ describe.runIf(runCliTests)('mariadb-dump round trip', () => {
     expect(await loadIntoFresh(dump.stdout, false, true)).toEqual(original);
   });
 
+  it('a dump loads back over the database it came from (its views still there)', async () => {
+    const dump = await run('mariadb-dump', [...connect(server.port), 'shop']);
+    expect(dump.stderr).toBe('');
+    expect(dump.stdout).toContain('DROP TABLE IF EXISTS `pk_named`;');
+    const loaded = await run('mariadb', [...connect(server.port), '-D', 'shop'], dump.stdout);
+    expect(loaded.stderr).toBe('');
+    expect(loaded.code).toBe(0);
+    expect(await snapshot(source.session(), 'shop', true)).toEqual(original);
+  });
+
   it('--single-transaction during concurrent two-table transactions: never one table without the other', async () => {
     const setup = source.session();
     await setup.execute(`CREATE DATABASE pay;
