@@ -65,7 +65,7 @@ describe('executable comments', () => {
     expect([e.errno, e.line, e.column]).toEqual([1064, 1, 10]);
     expect(e.message).toContain("add the closing '*/'");
     // Its `*/` inside a string of the content does not close it.
-    const split = errorOf(() => splitSql("SELECT 1;\n/*!50000 SELECT 'open */"));
+    const split = errorOf(() => parseSql("SELECT 1;\n/*!50000 SELECT 'open */"));
     expect([split.errno, split.line, split.column]).toEqual([1064, 2, 1]);
   });
 

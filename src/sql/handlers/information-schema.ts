@@ -31,15 +31,26 @@ export const INFORMATION_SCHEMA_TABLES = [...CATALOG_TABLE_NAMES, ...STATIC_TABL
 /** What the virtual tables are computed from. */
 export type InformationSources = Pick<EngineServices, 'catalog' | 'sessions' | 'clock'>;
 
-/** Build a virtual table by (case-insensitive) name, or undefined when there is no such table. */
-export function informationSchemaTable(sources: InformationSources, name: string): VirtualTable | undefined {
+/** What the reader may see: databases (SCHEMATA) and tables or views (TABLES, COLUMNS, PARTITIONS, VIEWS, keys). */
+export interface SchemaVisibility {
+  database(name: string): boolean;
+  table(db: string, name: string): boolean;
+}
+
+const EVERYTHING: SchemaVisibility = { database: () => true, table: () => true };
+
+/**
+ * Build a virtual table by (case-insensitive) name, or undefined when there is no such table. Rows cover only what
+ * `visible` allows (the reader's privileges, as MySQL and StarRocks filter information_schema).
+ */
+export function informationSchemaTable(sources: InformationSources, name: string, visible: SchemaVisibility = EVERYTHING): VirtualTable | undefined {
   const { catalog } = sources;
   const lower = name.toLowerCase();
-  if ((CATALOG_TABLE_NAMES as readonly string[]).includes(lower)) return catalogTable(catalog, lower as (typeof CATALOG_TABLE_NAMES)[number]);
+  if ((CATALOG_TABLE_NAMES as readonly string[]).includes(lower)) return catalogTable(catalog, lower as (typeof CATALOG_TABLE_NAMES)[number], visible);
   if ((STATIC_TABLE_NAMES as readonly string[]).includes(lower)) return staticTable(lower as (typeof STATIC_TABLE_NAMES)[number]);
-  const dbs = listDatabases(catalog);
+  const dbs = listDatabases(catalog).filter((d) => visible.database(d.name));
   const eachTable = (fn: (db: Database, t: TableMeta) => Row[]): Row[] =>
-    dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => t.visible).flatMap((t) => fn(db, t)));
+    dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => t.visible && visible.table(db.name, t.name)).flatMap((t) => fn(db, t)));
   switch (lower) {
     case 'partitions':
       return {

@@ -56,10 +56,16 @@ export function tableStatus(catalog: Catalog, t: TableMeta): TableStatus {
   };
 }
 
-export function catalogTable(catalog: Catalog, name: (typeof CATALOG_TABLE_NAMES)[number]): VirtualTable {
-  const dbs = listDatabases(catalog);
+/** What the reader may see (the reader's privileges): databases, and tables or views within them. */
+export interface CatalogVisibility {
+  database(name: string): boolean;
+  table(db: string, name: string): boolean;
+}
+
+export function catalogTable(catalog: Catalog, name: (typeof CATALOG_TABLE_NAMES)[number], visible: CatalogVisibility): VirtualTable {
+  const dbs = listDatabases(catalog).filter((d) => visible.database(d.name));
   const eachTable = (fn: (db: Database, t: TableMeta) => Row[]): Row[] =>
-    dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => t.visible).flatMap((t) => fn(db, t)));
+    dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => t.visible && visible.table(db.name, t.name)).flatMap((t) => fn(db, t)));
   switch (name) {
     case 'schemata':
       return {
