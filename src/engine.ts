@@ -82,6 +82,8 @@ export interface Session {
   onKill(listener: () => void): void;
   /** Forget the session (connection closed). Jobs it started keep running. */
   close(): void;
+  /** max_allowed_packet of this session in bytes: the server refuses larger client packets with 1153. */
+  readonly maxAllowedPacket?: number;
 }
 
 /** Read access to background jobs (BACKUP / RESTORE), for progress bars and library callers. */
