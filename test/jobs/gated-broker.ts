@@ -46,7 +46,7 @@ export class Gate {
 /**
  * Gates around a real adapter that hold a RESTORE job in a state deterministically: `meta` holds PENDING (the job
  * reads the snapshot's meta file there; the RESTORE statement's own read — the first after `resetMeta()` — passes),
- * `content` holds DOWNLOADING (every data-file read).
+ * `content` holds DOWNLOADING (every data-file read or batch of them).
  */
 export class RestoreGates {
   readonly meta = new Gate();
@@ -68,6 +68,19 @@ export class RestoreGates {
             if (key.includes('/__meta.') && ++this.#metaReads >= 2) await this.meta.pass(o?.signal);
             if (key.includes('/__ss_content/')) await this.content.pass(o?.signal);
             return target.read(key, o);
+          };
+        }
+        // Local repositories download a batch of data files (and read headers) in one call each.
+        if (prop === 'downloadFiles' && target.downloadFiles !== undefined) {
+          return async (items: Parameters<NonNullable<Broker['downloadFiles']>>[0], o?: Parameters<NonNullable<Broker['downloadFiles']>>[1]) => {
+            if (items.some((i) => i.key.includes('/__ss_content/'))) await this.content.pass(o?.signal);
+            return target.downloadFiles?.(items, o);
+          };
+        }
+        if (prop === 'readFiles' && target.readFiles !== undefined) {
+          return async (keys: readonly string[], o?: ReadOptions) => {
+            if (keys.some((k) => k.includes('/__ss_content/'))) await this.content.pass(o?.signal);
+            return target.readFiles?.(keys, o);
           };
         }
         const v = Reflect.get(target, prop, receiver) as unknown;
