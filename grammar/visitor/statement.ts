@@ -47,6 +47,8 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   dropRepositoryBody: br.dropRepository,
   showRepositoriesBody: () => ({ kind: 'ShowRepositories' }),
   dropSnapshotBody: br.dropSnapshot,
+  alterRepositoryBody: br.alterRepository,
+  showSnapshotDiffBody: br.showSnapshotDiff,
   createUserBody: account.createUser,
   dropUserBody: account.dropUser,
   alterUserBody: account.alterUser,

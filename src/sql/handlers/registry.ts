@@ -16,10 +16,12 @@ import { executeCancelRestore, executeRestore, executeShowRestore } from './rest
 import {
   executeCreateRepository,
   executeDropRepository,
-  executeDropSnapshot,
   executeShowRepositories,
   executeShowSnapshot,
 } from './repository.ts';
+import { executeDropSnapshot, executeDropSnapshots } from './drop-snapshot.ts';
+import { executeAlterRepository } from './alter-repository.ts';
+import { executeShowSnapshotDiff } from './snapshot-diff.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -51,6 +53,9 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropRepository: executeDropRepository,
   ShowRepositories: executeShowRepositories,
   DropSnapshot: executeDropSnapshot,
+  DropSnapshots: executeDropSnapshots,
+  AlterRepository: executeAlterRepository,
+  ShowSnapshotDiff: executeShowSnapshotDiff,
   CreateUser: account.executeCreateUser,
   DropUser: account.executeDropUser,
   AlterUser: account.executeAlterUser,
