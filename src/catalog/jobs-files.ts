@@ -1,3 +1,4 @@
+import { backupReuseTotals } from './backup-references.ts';
 import type { Catalog } from './catalog.ts';
 import type { JobFileRow, RawFile } from './jobs-types.ts';
 import { decodeFile } from './jobs-types.ts';
@@ -28,6 +29,8 @@ export interface FileTotals {
   readonly filesTotal: number;
   readonly bytesDone: number;
   readonly bytesTotal: number;
+  /** Bytes an incremental BACKUP references instead of uploading (not part of the totals above). */
+  readonly bytesReused: number;
 }
 
 /** Transfer totals of a job (all its upload / download files). */
@@ -38,7 +41,8 @@ export function jobFileTotals(catalog: Catalog, jobId: number): FileTotals {
        FROM job_files WHERE job_id = ?`,
     )
     .get(jobId);
-  return { filesDone: row?.fd ?? 0, filesTotal: row?.ft ?? 0, bytesDone: row?.bd ?? 0, bytesTotal: row?.bt ?? 0 };
+  const reused = backupReuseTotals(catalog, jobId).bytes;
+  return { filesDone: row?.fd ?? 0, filesTotal: row?.ft ?? 0, bytesDone: row?.bd ?? 0, bytesTotal: row?.bt ?? 0, bytesReused: reused };
 }
 
 /** Per task of a job: files done / total (SHOW's Progress column). */

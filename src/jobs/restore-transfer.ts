@@ -47,6 +47,8 @@ export async function downloadTablets(
   for (const t of tablets) {
     const files = io.pending.get(t.target.tabletId) ?? [];
     if (files.length > 0) await fsp.mkdir(t.snapshot.dir, { recursive: true });
+    // Files an incremental snapshot references are read where the reference resolved (FileEntry.source).
+    const sources = new Map(t.target.files.flatMap((f) => (f.source === undefined ? [] : [[f.name, f.source] as const])));
     for (const f of files) {
       io.signal.throwIfAborted();
       const local = path.join(t.snapshot.dir, f.name);
@@ -54,7 +56,7 @@ export async function downloadTablets(
         io.fileDone(t.target.tabletId, f.name);
         continue;
       }
-      const key = `${repo.root}/${t.target.remoteDir}/${f.name}.${f.md5}`;
+      const key = `${repo.root}/${sources.get(f.name) ?? `${t.target.remoteDir}/${f.name}.${f.md5}`}`;
       const tmp = `${local}.${randomBytes(4).toString('hex')}.tmp`;
       let reported = 0;
       const tap = new HashTap((total) => {
