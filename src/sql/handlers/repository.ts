@@ -13,10 +13,14 @@ import { analyzeSnapshotWhere } from '../backup/show-snapshot-where.ts';
 import type { ExecutionContext } from '../context.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
 import { applyShowPredicates } from '../show-filter.ts';
+import { LIFECYCLE_COLUMNS, lifecycleColumns } from './snapshot-lifecycle-columns.ts';
 
-/** SHOW SNAPSHOT column sets (StarRocks' ShowSnapshotStmt). */
-export const SNAPSHOT_ALL_COLUMNS = ['Snapshot', 'Timestamp', 'Status'] as const;
-export const SNAPSHOT_DETAIL_COLUMNS = ['Snapshot', 'Timestamp', 'Database', 'Details', 'Status'] as const;
+/**
+ * SHOW SNAPSHOT column sets: StarRocks' ShowSnapshotStmt, then (as in StarRocks v4.2) when the snapshot finished, its
+ * TTL and when it expires (snapshot-lifecycle-columns.ts).
+ */
+export const SNAPSHOT_ALL_COLUMNS = ['Snapshot', 'Timestamp', 'Status', ...LIFECYCLE_COLUMNS] as const;
+export const SNAPSHOT_DETAIL_COLUMNS = ['Snapshot', 'Timestamp', 'Database', 'Details', 'Status', ...LIFECYCLE_COLUMNS] as const;
 
 export async function executeCreateRepository(ctx: ExecutionContext, node: CreateRepositoryStmt): Promise<StatementResult> {
   await ctx.services.repositories.create({
@@ -53,7 +57,8 @@ export async function executeShowSnapshot(ctx: ExecutionContext, node: ShowSnaps
   const tail = { orderBy: node.orderBy, ...(node.limit === undefined ? {} : { limit: node.limit }) };
   if (where.kind === 'detail') {
     const r = await repo.snapshotDetail(where.snapshot, where.timestamp, ctx.signal);
-    return applyShowPredicates(ctx, showResult(SNAPSHOT_DETAIL_COLUMNS, [[r.snapshot, r.timestamp, r.database, r.details, r.status]]), tail);
+    const extra = await lifecycleColumns(ctx, repo, r.snapshot, r.status === 'OK' ? r.timestamp : null);
+    return applyShowPredicates(ctx, showResult(SNAPSHOT_DETAIL_COLUMNS, [[r.snapshot, r.timestamp, r.database, r.details, r.status, ...extra]]), tail);
   }
   let rows;
   try {
@@ -64,5 +69,11 @@ export async function executeShowSnapshot(ctx: ExecutionContext, node: ShowSnaps
   } catch (error) {
     throw ddlError(fromBrokerError(error).message);
   }
-  return applyShowPredicates(ctx, showResult(SNAPSHOT_ALL_COLUMNS, rows.map((r) => [r.snapshot, r.timestamp, r.status])), tail);
+  const out: (string | null)[][] = [];
+  for (const r of rows) {
+    // One timestamp and OK: the one info file tells when it finished and expires.
+    const single = r.status === 'OK' && r.timestamp !== null && !r.timestamp.includes('\n') ? r.timestamp : null;
+    out.push([r.snapshot, r.timestamp, r.status, ...(await lifecycleColumns(ctx, repo, r.snapshot, single))]);
+  }
+  return applyShowPredicates(ctx, showResult(SNAPSHOT_ALL_COLUMNS, out), tail);
 }
