@@ -991,6 +991,7 @@ export type Statement =
   | DropSnapshotsStmt
   | AlterRepositoryStmt
   | ShowSnapshotDiffStmt
+  | VerifySnapshotStmt
   | CreateUserStmt
   | DropUserStmt
   | AlterUserStmt

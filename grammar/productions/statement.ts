@@ -33,6 +33,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.describeStatement,
     r.backupStatement,
     r.restoreStatement,
+    r.verifyStatement,
     r.cancelStatement,
     r.grantStatement,
     r.revokeStatement,

@@ -49,6 +49,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   dropSnapshotBody: br.dropSnapshot,
   alterRepositoryBody: br.alterRepository,
   showSnapshotDiffBody: br.showSnapshotDiff,
+  verifyStatement: br.verifySnapshot,
   createUserBody: account.createUser,
   dropUserBody: account.dropUser,
   alterUserBody: account.alterUser,

@@ -22,6 +22,7 @@ import {
 import { executeDropSnapshot, executeDropSnapshots } from './drop-snapshot.ts';
 import { executeAlterRepository } from './alter-repository.ts';
 import { executeShowSnapshotDiff } from './snapshot-diff.ts';
+import { executeVerifySnapshot } from './verify-snapshot.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -56,6 +57,7 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropSnapshots: executeDropSnapshots,
   AlterRepository: executeAlterRepository,
   ShowSnapshotDiff: executeShowSnapshotDiff,
+  VerifySnapshot: executeVerifySnapshot,
   CreateUser: account.executeCreateUser,
   DropUser: account.executeDropUser,
   AlterUser: account.executeAlterUser,

@@ -77,6 +77,7 @@ function visitor(ctx: ExecutionContext): Visitor {
     DropSnapshots: () => repository,
     AlterRepository: () => repository,
     ShowSnapshotDiff: () => repository,
+    VerifySnapshot: () => repository,
     CreateUser: () => grant,
     DropUser: () => grant,
     AlterUser: () => grant,
