@@ -1,7 +1,6 @@
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { iterateTablets } from '../repository/job-info.ts';
-import { HashTap, md5Hex } from '../repository/md5.ts';
+import { md5Hex } from '../repository/md5.ts';
 import type { IndexedFile, IndexedSnapshot, RepositoryIndex } from '../repository/repository-index.ts';
 import { fromBrokerError } from '../repository/repository-error.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -152,11 +151,12 @@ function missingOrWrongSize(index: RepositoryIndex, f: IndexedFile, full: (key: 
   return { path: full(f.key), problem: `${how}: ${size} bytes stored, the snapshot records ${f.size} bytes` };
 }
 
-/** md5 of a stored file (repository-relative key), streamed: never held in memory. */
+/**
+ * md5 of a stored file (repository-relative key), streamed: never held in memory. Hashing in a plain loop over the
+ * stream is about 3× faster than piping through a Transform (bench/lifecycle.bench.ts measures it beside md5sum).
+ */
 async function md5Of(repo: Repository, key: string, signal: AbortSignal | undefined): Promise<string> {
-  const tap = new HashTap();
-  const source = await repo.broker.read(`${repo.root}/${key}`, { signal });
-  const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
-  await pipeline(source, tap, sink, ...(signal === undefined ? [] : [{ signal }]));
-  return tap.digest();
+  const hash = createHash('md5');
+  for await (const chunk of await repo.broker.read(`${repo.root}/${key}`, { signal })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

@@ -74,7 +74,8 @@ for (const kind of ['file', 's3'] as const) {
       const whole = await readAll(await broker.read(truncated));
       await broker.write(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
       const bytes = Buffer.from(await readAll(await broker.read(flipped)));
-      bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = (bytes[at] ?? 0) ^ 0x01;
       await broker.write(flipped, bytes);
       const stats = info.extension?.partitionStats['t']?.['p4'];
       if (info.extension === undefined || stats === undefined) throw new Error('no partition stats for p4');
