@@ -53,4 +53,24 @@ describe('incremental BACKUP on file://', () => {
     expect(await tableRows(f, 'copy', 't')).toEqual(await tableRows(f, 'd1', 't'));
     expect(fs.existsSync(path.join(root, '__ss_full0'))).toBe(false);
   });
+
+  it('refuses to reference a file that is gone or has the wrong size, and uploads a fresh copy of it', async () => {
+    await backupTo(f, 'BACKUP SNAPSHOT d1.full0 TO r1 ON (t)', 'full0', 'r1');
+    const root = path.join(f.dir, 'r1', '__starrocks_repository_r1');
+    const contentDir = path.join(root, '__ss_full0', '__ss_content');
+    const dats = listTree(contentDir).filter((n) => /\.dat\.[0-9a-f]{32}$/.test(n));
+    const [gone, cut] = [dats[0]!, dats[1]!];
+    fs.rmSync(path.join(contentDir, gone));
+    const whole = fs.readFileSync(path.join(contentDir, cut));
+    fs.writeFileSync(path.join(contentDir, cut), whole.subarray(0, whole.length - 1));
+    // Nothing changed in the table: every file but the two damaged ones is referenced.
+    const { ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.inc1 TO r1 ON (t) PROPERTIES ("type" = "incremental")', 'inc1', 'r1');
+    const own = listTree(path.join(root, '__ss_inc1', '__ss_content'));
+    expect(own.map((n) => path.basename(n)).sort()).toEqual([path.basename(gone), path.basename(cut)].sort());
+    expect((await f.rows("VERIFY SNAPSHOT full0 ON r1")).at(-1)?.[0]).toBe('FAILED');
+    expect((await f.rows("VERIFY SNAPSHOT inc1 ON r1 PROPERTIES ('mode' = 'checksum')")).map((r) => r[0])).toEqual(['OK']);
+    const restored = await restoreTable(f, { repo: 'r1', label: 'inc1', ts, db: 'd1', table: 't', target: 'copy' });
+    expect([restored.state, restored.statusMsg]).toEqual(['FINISHED', '']);
+    expect(await tableRows(f, 'copy', 't')).toEqual(await tableRows(f, 'd1', 't'));
+  });
 });
