@@ -23,6 +23,9 @@ import { combineContentStats, manifestStats, type ContentStats } from './meta-ch
 
 export type VerifyMode = 'files' | 'checksum';
 
+/** Files read at once in checksum mode. */
+const READS_IN_FLIGHT = 4;
+
 export const VERIFY_MODES: readonly VerifyMode[] = ['files', 'checksum'];
 
 /** One thing found wrong. */
@@ -56,29 +59,28 @@ export async function verifySnapshot(
   options: { signal?: AbortSignal; onProgress?: VerifyProgress } = {},
 ): Promise<VerifyReport> {
   const { signal, onProgress } = options;
-  const problems: VerifyProblem[] = [];
   const full = (key: string): string => repo.fullPath(key);
   let files = 0;
   let bytes = 0;
   // Tablet stats recomputed from headers, by physical partition id (checksum mode).
   const statsByPartition = new Map<number, ContentStats[]>();
-  for (const f of snapshot.files) {
+  // Problems per file, so the report lists them in the snapshot's file order whatever order the reads finish in.
+  const perFile: (VerifyProblem | null)[] = snapshot.files.map(() => null);
+  const checkOne = async (f: IndexedFile, i: number): Promise<void> => {
     signal?.throwIfAborted();
-    files++;
     const at = index.resolve(f);
+    files++;
     if (at === null) {
-      problems.push(missingOrWrongSize(index, f, full));
+      perFile[i] = missingOrWrongSize(index, f, full);
       onProgress?.({ files, bytes, totalFiles: snapshot.files.length });
-      continue;
+      return;
     }
-    const size = index.stored.get(at) ?? 0;
-    bytes += size;
+    bytes += index.stored.get(at) ?? 0;
     if (mode === 'checksum') {
-      const isHeader = f.name.endsWith('.hdr');
       let got: string;
       let header: Buffer | null = null;
       try {
-        if (isHeader) {
+        if (f.name.endsWith('.hdr')) {
           header = await readAll(await repo.broker.read(`${repo.root}/${at}`, { signal }));
           got = md5Hex(header);
         } else {
@@ -86,11 +88,11 @@ export async function verifySnapshot(
         }
       } catch (error) {
         if (signal?.aborted) throw error;
-        problems.push({ path: full(at), problem: `cannot be read: ${fromBrokerError(error).message}` });
-        continue;
+        perFile[i] = { path: full(at), problem: `cannot be read: ${fromBrokerError(error).message}` };
+        return;
       }
       if (got !== f.md5) {
-        problems.push({ path: full(at), problem: `content md5 is ${got}, the snapshot records ${f.md5} (the file was changed after the backup)` });
+        perFile[i] = { path: full(at), problem: `content md5 is ${got}, the snapshot records ${f.md5} (the file was changed after the backup)` };
       } else if (header !== null) {
         const stats = manifestStats((JSON.parse(header.toString('utf8')) as SnapshotHeader).rowsets);
         const list = statsByPartition.get(f.ids.partitionId);
@@ -99,7 +101,17 @@ export async function verifySnapshot(
       }
     }
     onProgress?.({ files, bytes, totalFiles: snapshot.files.length });
-  }
+  };
+  // A few reads in flight: the storage read of one file overlaps the hashing (on this thread) of another.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < snapshot.files.length) {
+      const i = next++;
+      await checkOne(snapshot.files[i] as IndexedFile, i);
+    }
+  };
+  await Promise.all(Array.from({ length: mode === 'checksum' ? READS_IN_FLIGHT : 1 }, worker));
+  const problems: VerifyProblem[] = perFile.filter((p): p is VerifyProblem => p !== null);
   const tables = new Set<string>();
   const partitions = new Map<string, { table: string; partition: string; ids: Set<number> }>();
   for (const t of iterateTablets(snapshot.info)) {
