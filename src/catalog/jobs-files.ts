@@ -1,4 +1,3 @@
-import { backupReuseTotals } from './backup-references.ts';
 import type { Catalog } from './catalog.ts';
 import type { JobFileRow, RawFile } from './jobs-types.ts';
 import { decodeFile } from './jobs-types.ts';
@@ -29,8 +28,6 @@ export interface FileTotals {
   readonly filesTotal: number;
   readonly bytesDone: number;
   readonly bytesTotal: number;
-  /** Bytes an incremental BACKUP references instead of uploading (not part of the totals above). */
-  readonly bytesReused: number;
 }
 
 /** Transfer totals of a job (all its upload / download files). */
@@ -41,8 +38,7 @@ export function jobFileTotals(catalog: Catalog, jobId: number): FileTotals {
        FROM job_files WHERE job_id = ?`,
     )
     .get(jobId);
-  const reused = backupReuseTotals(catalog, jobId).bytes;
-  return { filesDone: row?.fd ?? 0, filesTotal: row?.ft ?? 0, bytesDone: row?.bd ?? 0, bytesTotal: row?.bt ?? 0, bytesReused: reused };
+  return { filesDone: row?.fd ?? 0, filesTotal: row?.ft ?? 0, bytesDone: row?.bd ?? 0, bytesTotal: row?.bt ?? 0 };
 }
 
 /** Per task of a job: files done / total (SHOW's Progress column). */
@@ -53,4 +49,12 @@ export function taskFileCounts(catalog: Catalog, jobId: number): Map<number, { d
     )
     .all(jobId);
   return new Map(rows.map((r) => [r.task_id, { done: r.done, total: r.total }]));
+}
+
+/** Every file of a job not yet transferred, in (task, tablet, name) order: loaded once when a job is taken over. */
+export function listJobPendingFiles(catalog: Catalog, jobId: number): JobFileRow[] {
+  return catalog
+    .prepare<[number], RawFile>("SELECT * FROM job_files WHERE job_id = ? AND state = 'pending' ORDER BY task_id, tablet_id, name")
+    .all(jobId)
+    .map(decodeFile);
 }

@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.ts';
+import { backupReuseTotals } from '../catalog/backup-references.ts';
 import { jobFileTotals, taskFileCounts } from '../catalog/jobs-files.ts';
 import { lastJobPerDb } from '../catalog/jobs-read.ts';
 import { listTaskSummaries, type JobTaskSummary } from '../catalog/jobs-tasks.ts';
@@ -177,7 +178,7 @@ function taskColumns(catalog: Catalog, job: JobRow): { unfinished: string; progr
 function reuseEntry(catalog: Catalog, job: JobRow): string[] {
   if (job.kind !== 'BACKUP' || String((job.spec as Partial<BackupSpec> | null)?.type ?? '').toUpperCase() !== 'INCREMENTAL') return [];
   const totals = jobFileTotals(catalog, job.id);
-  return [`[uploaded: ${totals.bytesDone} bytes, reused: ${totals.bytesReused} bytes]`];
+  return [`[uploaded: ${totals.bytesDone} bytes, reused: ${backupReuseTotals(catalog, job.id).bytes} bytes]`];
 }
 
 function unfinishedEntry(kind: JobKind, t: JobTaskSummary): string {

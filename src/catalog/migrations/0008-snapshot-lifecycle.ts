@@ -10,8 +10,8 @@ import type { Migration } from './migration.ts';
  * - `local_snapshots`: the hard-link snapshots a finished BACKUP kept on the backends (keep_local_snapshots), one row
  *   per tablet, for RESTORE … PROPERTIES ("source" = "local").
  */
-export const migration0007: Migration = {
-  id: 7,
+export const migration0008: Migration = {
+  id: 8,
   name: 'snapshot-lifecycle',
   up(db) {
     db.exec(`
