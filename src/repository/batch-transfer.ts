@@ -28,6 +28,11 @@ export interface FetchItem {
   readonly key: string;
   readonly md5: string;
   readonly localPath: string;
+  /**
+   * Where the content is stored when that is not `<key>.<md5>` (repository-relative): an incremental snapshot's
+   * reference into another snapshot's directory or the shared object area.
+   */
+  readonly storedKey?: string;
 }
 
 export interface BatchTransferOptions {
@@ -131,7 +136,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
   const { signal } = options;
   const broker: Broker = repo.broker;
   if (items.length === 0) return [];
-  const stored = (i: FetchItem): string => `${repo.root}/${checksummedKey(i.key, i.md5)}`;
+  const stored = (i: FetchItem): string => `${repo.root}/${i.storedKey ?? checksummedKey(i.key, i.md5)}`;
   if (broker.downloadFiles !== undefined) {
     let results;
     try {
@@ -175,9 +180,9 @@ function localOrRepositoryError(error: unknown): unknown {
  * Read small stored `<key>.<md5>` files whole (snapshot headers), each md5-verified: BAD_FILE `md5sum does not
  * equal` on a mismatch, like readVerified.
  */
-export async function readSmallFiles(repo: Repository, items: readonly { readonly key: string; readonly md5: string }[], signal?: AbortSignal): Promise<Buffer[]> {
+export async function readSmallFiles(repo: Repository, items: readonly { readonly key: string; readonly md5: string; readonly storedKey?: string }[], signal?: AbortSignal): Promise<Buffer[]> {
   const broker: Broker = repo.broker;
-  const keys = items.map((i) => `${repo.root}/${checksummedKey(i.key, i.md5)}`);
+  const keys = items.map((i) => `${repo.root}/${i.storedKey ?? checksummedKey(i.key, i.md5)}`);
   let bytes: Uint8Array[];
   try {
     if (broker.readFiles !== undefined) {
