@@ -9,7 +9,8 @@
  * Every failure is a SqlError: 1064 (SQLSTATE 42000) with line and column for syntax errors, 1065 for an empty
  * query.
  */
-import { EOF, tokenMatcher, type IRecognitionException, type IToken } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { EOF, tokenMatcher } from './chevrotain.ts';
 import { ErrorCode, sqlError } from '../src/errors/error-codes.ts';
 import { isSqlError, SqlError } from '../src/errors/sql-error.ts';
 import type { ParsedStatement, SourcePosition, Statement } from './ast.ts';
@@ -97,8 +98,9 @@ function sliceOf(text: string, group: readonly IToken[]): string {
 }
 
 function parseTokens(text: string, group: IToken[]): Statement {
-  const cst = sqlParser.parseStatementTokens(group);
-  const error = sqlParser.errors[0];
+  const parser = sqlParser();
+  const cst = parser.parseStatementTokens(group);
+  const error = parser.errors[0];
   if (error !== undefined) throw recognitionError(text, group, error);
   try {
     return statementFromCst(cst, text);
@@ -119,7 +121,7 @@ function recognitionError(text: string, group: readonly IToken[], error: IRecogn
   let expected: string[] = [];
   if (preceding.length <= MAX_ASSIST_TOKENS) {
     try {
-      expected = expectedList(sqlParser.computeContentAssist('statement', preceding).map((path) => path.nextTokenType));
+      expected = expectedList(sqlParser().computeContentAssist('statement', preceding).map((path) => path.nextTokenType));
     } catch {
       expected = [];
     }

@@ -10,7 +10,8 @@
  * Deliberately NOT keywords: data type names (INT, VARCHAR, …: validated by the visitor, so they stay usable as
  * names), privilege names (any word is accepted and upper-cased; the analyzer validates), OFF.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Categories (never produced by the lexer itself)

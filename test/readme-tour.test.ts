@@ -1,6 +1,6 @@
 /**
  * The README's "ten-line tour", run exactly as written: the sh block through the real `tablevault sql` command
- * (only `npx tablevault` becomes `node bin/tablevault.js`, since the package is not installed in the temp dir), then
+ * (only `npx tablevault` becomes `node scripts/tablevault-dev.js`, since the package is not installed in the temp dir), then
  * the ts block as a user's ESM program that imports 'tablevault' — run in the same directory, on the same ./demo.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin', 'tablevault.js');
+// The sources through tsx: bin/tablevault.js runs dist/, which test/package.test.ts checks from a packed tarball.
+const BIN = path.join(ROOT, 'scripts', 'tablevault-dev.js');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 function block(lang: string, mustContain: string): string {

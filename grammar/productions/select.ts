@@ -4,7 +4,7 @@
  *
  * Spec deviations: no joins, unions or CTEs (the AST has a single FromItem).
  */
-import { tokenMatcher } from 'chevrotain';
+import { tokenMatcher } from '../chevrotain.ts';
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
 

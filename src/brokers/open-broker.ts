@@ -5,8 +5,7 @@ import { WebHdfsBroker } from './hdfs/webhdfs-broker.ts';
 import { LocalBroker } from './local/local-broker.ts';
 import { parseLocation } from './location.ts';
 import { checkFileProperties, parseHdfsProperties, parseS3Properties } from './properties.ts';
-import { S3Broker } from './s3/s3-broker.ts';
-import { createS3Client, resolveEndpoint, type S3ClientTuning } from './s3/s3-client.ts';
+import type { S3ClientTuning } from './s3/s3-client.ts';
 
 export { SECRET_PROPERTY_KEYS, redactProperties, acceptedPropertyKeys } from './properties.ts';
 
@@ -34,6 +33,8 @@ export async function openBroker(location: string, properties: Readonly<Record<s
     }
     case 's3': {
       const props = parseS3Properties(parsed.scheme, properties);
+      // The AWS SDK takes ~0.5 s to load: only a process that opens an S3 repository pays for it.
+      const [{ S3Broker }, { createS3Client, resolveEndpoint }] = await Promise.all([import('./s3/s3-broker.ts'), import('./s3/s3-client.ts')]);
       const endpoint = resolveEndpoint(parsed.scheme, props);
       logger?.debug({ endpoint: endpoint.endpoint ?? 'aws', region: endpoint.region, pathStyle: endpoint.forcePathStyle }, 'opening S3 broker');
       return new S3Broker({

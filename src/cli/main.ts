@@ -1,10 +1,12 @@
 /**
  * `tablevault` command line: `serve` runs the MySQL-protocol server, `sql` the shell. See DESIGN.md §4.
+ *
+ * Only light modules are imported up front: `--version` and `--help` must answer without loading the engine, the
+ * grammar or the AWS SDK (each costs hundreds of milliseconds), so each command loads its own code when it runs.
  */
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
 import { DirectoryLockedError } from '../util/dir-lock.ts';
 import { UsageError } from './args.ts';
-import { runSql } from './sql-command.ts';
 
 const USAGE = `usage:
   tablevault serve [--data-dir DIR] [--host 127.0.0.1] [--port 9030] [--backends 3]
@@ -21,8 +23,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { runServe } = await import('../server/serve-command.ts');
         return await runServe(rest);
       }
-      case 'sql':
+      case 'sql': {
+        const { runSql } = await import('./sql-command.ts');
         return await runSql(rest);
+      }
       case '--version':
       case '-V':
         process.stdout.write(`tablevault ${TABLEVAULT_VERSION}\n`);

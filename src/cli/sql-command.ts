@@ -4,15 +4,12 @@
  * the first error.
  */
 import { readFileSync } from 'node:fs';
-import { splitSql } from '../../grammar/index.ts';
-import { Engine } from '../engine.ts';
 import { isSqlError } from '../errors/index.ts';
-import { createLogger } from '../logging/logger.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { formatBatch, formatBatchError } from './batch-output.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
-import { embeddedTarget, JobTracker, recordingJobs, remoteTarget, runShell, waitForBatchJobs, type ShellTarget } from './shell/index.ts';
+import type { ShellTarget } from './shell/index.ts';
 
 export const SQL_OPTIONS: readonly OptionSpec[] = [
   { name: 'data-dir', takesValue: true, help: 'open this data dir embedded (default ./tablevault-data)' },
@@ -58,6 +55,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     script = io.readStdin();
   }
   const database = str('database');
+  // The shell (and through it the grammar) is loaded only once there is something to run: `--help` stays instant.
+  const { JobTracker, recordingJobs, remoteTarget, waitForBatchJobs } = await import('./shell/index.ts');
   const target: ShellTarget = str('host') !== undefined || str('port') !== undefined
     ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
@@ -76,6 +75,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
 
 /** Run a script statement by statement, printing results; returns the exit code (1 at the first error). */
 export async function runBatch(target: SqlTarget, script: string, format: { columnNames: boolean }, io: CommandIo): Promise<number> {
+  // The lexer is loaded when there is a script to split, so `sql --help` and usage errors stay instant.
+  const { splitSql } = await import('../../grammar/index.ts');
   let fragments;
   try {
     fragments = splitSql(script);
@@ -102,6 +103,8 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
 }
 
 async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
+  // Loaded here, not at the top: the client mode (-h/-P) never needs the engine, its catalog or its storage.
+  const [{ Engine }, { createLogger }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/index.ts')]);
   const engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn' }) });
   try {
     const session = engine.session({ user, database });
@@ -131,6 +134,6 @@ export function processIo(): CommandIo {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
-    runInteractive: (target) => runShell(target, TABLEVAULT_VERSION),
+    runInteractive: async (target) => (await import('./shell/index.ts')).runShell(target, TABLEVAULT_VERSION),
   };
 }

@@ -2,10 +2,9 @@
  * Where the shell's statements run. The interactive shell needs a little more than batch mode: a way to interrupt
  * the running statement (Ctrl-C) and, embedded, the engine's job events for the progress line.
  */
-import mysql from 'mysql2/promise';
 import type { Engine, Session } from '../../engine.ts';
 import type { StatementResult } from '../../sql/result.ts';
-import { connectRemote, type RemoteOptions } from '../remote-session.ts';
+import type { RemoteOptions } from '../remote-session.ts';
 import type { EngineJobs } from './job-watch.ts';
 
 export interface ShellTarget {
@@ -51,6 +50,8 @@ export function embeddedTarget(engine: Engine, session: Session, dataDir: string
  * one is busy waiting for the statement.
  */
 export async function remoteTarget(options: RemoteOptions): Promise<ShellTarget> {
+  // mysql2 is loaded only by the client mode; the embedded shell never needs it.
+  const { connectRemote } = await import('../remote-session.ts');
   const target = await connectRemote(options);
   const idResult = await target.execute('SELECT CONNECTION_ID()').catch(() => null);
   const connectionId = idResult?.kind === 'rows' ? Number(idResult.rows[0]?.[0]) : NaN;
@@ -68,6 +69,7 @@ export async function remoteTarget(options: RemoteOptions): Promise<ShellTarget>
 
 async function killQuery(options: RemoteOptions, connectionId: number): Promise<void> {
   try {
+    const { default: mysql } = await import('mysql2/promise');
     const c = await mysql.createConnection({ host: options.host, port: options.port, user: options.user, password: options.password });
     try {
       await c.query(`KILL QUERY ${connectionId}`);
