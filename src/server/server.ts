@@ -109,7 +109,7 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
           stats.questions++;
           let outcome: { errno?: number } = {};
           try {
-            outcome = await writeStatementResults(current.executeScript(sql), reply);
+            outcome = await writeStatementResults(current.streamScript(sql), reply);
           } finally {
             log.debug({ sql: digest, ms: Math.round(performance.now() - started), errno: outcome.errno }, 'statement');
           }

@@ -11,6 +11,7 @@ import type { EngineServices, ExecutionContext, SessionState } from './context.t
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
 import type { StatementResult } from './result.ts';
+import { isRowStream, RowStream, type HandlerResult, type StreamedResult, type TextRow } from './row-stream.ts';
 import { SessionVariables } from './variables/index.ts';
 
 export class EngineSession implements Session {
@@ -19,6 +20,8 @@ export class EngineSession implements Session {
   readonly #logger: Logger;
   readonly #onClose: () => void;
   readonly #killListeners: (() => void)[] = [];
+  /** The result stream of the last statement while its reader has not finished it. */
+  #open: RowStream | undefined;
   #closed = false;
 
   constructor(services: EngineServices, init: { connectionId: number; user: string; host: string; database: string | undefined }, onClose: () => void) {
@@ -68,6 +71,21 @@ export class EngineSession implements Session {
   }
 
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
+    for await (const result of this.streamScript(sql)) yield result.kind === 'stream' ? await result.collect() : result;
+  }
+
+  async stream(sql: string): Promise<StreamedResult> {
+    let last: StreamedResult | undefined;
+    // Earlier statements run to completion (their rows are not wanted); the last one is handed over unread.
+    for await (const result of this.streamScript(sql)) {
+      if (last?.kind === 'stream') await last.close();
+      last = result;
+    }
+    if (last === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
+    return last;
+  }
+
+  async *streamScript(sql: string): AsyncGenerator<StreamedResult, void, void> {
     this.#checkOpen();
     for (const fragment of splitSql(sql)) {
       let statement;
@@ -106,32 +124,72 @@ export class EngineSession implements Session {
     if (this.#closed) return;
     this.#closed = true;
     this.interrupt();
+    void this.#open?.close();
     this.#onClose();
   }
 
-  async #run(statement: Parameters<typeof executeStatement>[1], text: string): Promise<StatementResult> {
+  /**
+   * Run one statement. A statement that streams rows stays the session's running statement (SHOW PROCESSLIST, KILL)
+   * until its reader finishes or closes the stream; one left unread is closed before the next statement starts.
+   */
+  async #run(statement: Parameters<typeof executeStatement>[1], text: string): Promise<StreamedResult> {
+    await this.#open?.close();
+    this.#open = undefined;
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
     // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
-    this.#state.current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
+    const current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
+    this.#state.current = current;
     this.#services.stats.questions++;
     const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
+    const finish = (): void => {
+      if (this.#state.current === current) this.#state.current = undefined;
+    };
+    let result: HandlerResult;
     try {
-      const result = await executeStatement(ctx, statement);
-      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
-      return result;
+      result = await executeStatement(ctx, statement);
     } catch (error) {
-      if (abort.signal.aborted && !isSqlError(error)) throw sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
-      if (!isSqlError(error)) {
-        // An internal failure: log it whole, tell the client what failed without leaking internals.
-        this.#logger.error({ err: error, statement: statement.kind }, 'statement failed unexpectedly');
-        throw sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
-      }
-      this.#logger.debug({ statement: statement.kind, errno: error.errno }, 'statement error');
-      throw error;
-    } finally {
-      this.#state.current = undefined;
+      finish();
+      throw this.#failure(error, abort.signal, statement.kind);
     }
+    if (!isRowStream(result)) {
+      finish();
+      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+      return result.kind === 'rows' ? RowStream.of(result) : result;
+    }
+    // The rows are produced while the reader pulls them: the statement ends with the stream.
+    const rows = result;
+    const tracked = new RowStream(rows.columns, rows.columnTypes, this.#tracked(rows, abort.signal, statement.kind), { signal: abort.signal });
+    tracked.onDone(() => {
+      finish();
+      if (this.#open === tracked) this.#open = undefined;
+      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+    });
+    this.#open = tracked;
+    return tracked;
+  }
+
+  /** The handler's batches, with failures mapped as for any statement and the handler's stream closed at the end. */
+  async *#tracked(rows: RowStream, signal: AbortSignal, kind: string): AsyncGenerator<readonly TextRow[], void, void> {
+    try {
+      yield* rows.batches();
+    } catch (error) {
+      throw this.#failure(error, signal, kind);
+    } finally {
+      await rows.close();
+    }
+  }
+
+  /** What the caller sees of a failure: SqlErrors as they are, an interruption as 1317, anything else as 1105. */
+  #failure(error: unknown, signal: AbortSignal, kind: string): unknown {
+    if (signal.aborted && !isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+    if (!isSqlError(error)) {
+      // An internal failure: log it whole, tell the client what failed without leaking internals.
+      this.#logger.error({ err: error, statement: kind }, 'statement failed unexpectedly');
+      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
+    }
+    this.#logger.debug({ statement: kind, errno: error.errno }, 'statement error');
+    return error;
   }
 
   #checkOpen(): void {
