@@ -95,7 +95,6 @@ export class RowStream {
   async close(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
-    this.#taken = true;
     const iterator = this.#iterator;
     this.#iterator = undefined;
     try {
