@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { isSqlError } from '../errors/index.ts';
 import type { StatementResult } from '../sql/result.ts';
-import { formatBatch, formatBatchError } from './batch-output.ts';
+import type { StreamedResult } from '../sql/row-stream.ts';
+import { formatBatch, formatBatchError, formatBatchRows } from './batch-output.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
 import type { ShellTarget } from './shell/index.ts';
@@ -30,6 +31,8 @@ export const SQL_OPTIONS: readonly OptionSpec[] = [
 export interface SqlTarget {
   /** Run one statement. */
   execute(sql: string): Promise<StatementResult>;
+  /** Run one statement, its rows read while they are printed (batch mode streams when the target can). */
+  stream?(sql: string): Promise<StreamedResult>;
   /** Release the engine or the connection. */
   close(): Promise<void>;
 }
@@ -89,7 +92,8 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
   }
   for (const fragment of fragments) {
     try {
-      io.stdout(formatBatch(await target.execute(fragment.text), format));
+      if (target.stream === undefined) await io.stdout(formatBatch(await target.execute(fragment.text), format));
+      else await printStreamed(await target.stream(fragment.text), format, io);
     } catch (error) {
       if (isSqlError(error)) {
         // Syntax errors point inside the statement; report the line within the whole script, as mysql does.
@@ -100,6 +104,20 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
     }
   }
   return 0;
+}
+
+/**
+ * Print a streamed result batch by batch, waiting for stdout to take each one, so `tablevault sql -e "SELECT …" > f`
+ * holds one batch in memory whatever the result's size. The header waits for the first row: mysql prints nothing
+ * for an empty result set.
+ */
+async function printStreamed(result: StreamedResult, format: { columnNames: boolean }, io: CommandIo): Promise<void> {
+  if (result.kind === 'ok') return;
+  let header = format.columnNames;
+  for await (const batch of result.batches()) {
+    await io.stdout(formatBatchRows(header ? result.columns : undefined, batch));
+    header = false;
+  }
 }
 
 async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
@@ -117,7 +135,8 @@ async function openEmbedded(dataDir: string, user: string, database: string | un
 
 /** The command's window on the world; tests replace it. */
 export interface CommandIo {
-  stdout(text: string): void;
+  /** Write to standard output; a promise means "wait before writing more" (back-pressure). */
+  stdout(text: string): void | Promise<void>;
   stderr(text: string): void;
   readonly stdinIsTTY: boolean;
   readStdin(): string;
@@ -129,11 +148,27 @@ export interface CommandIo {
 
 export function processIo(): CommandIo {
   return {
-    stdout: (t) => void process.stdout.write(t),
+    stdout: (t) => writeWithBackPressure(process.stdout, t),
     stderr: (t) => void process.stderr.write(t),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
     runInteractive: async (target) => (await import('./shell/index.ts')).runShell(target, TABLEVAULT_VERSION),
   };
+}
+
+/** Write, and when the stream's buffer is full, resolve once it drained (or closed: then nothing waits forever). */
+function writeWithBackPressure(out: NodeJS.WritableStream & { readonly destroyed?: boolean }, text: string): void | Promise<void> {
+  if (out.write(text) || out.destroyed) return;
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
 }

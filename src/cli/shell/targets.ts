@@ -4,6 +4,7 @@
  */
 import type { Engine, Session } from '../../engine.ts';
 import type { StatementResult } from '../../sql/result.ts';
+import type { StreamedResult } from '../../sql/row-stream.ts';
 import type { RemoteOptions } from '../remote-session.ts';
 import type { EngineJobs } from './job-watch.ts';
 
@@ -14,6 +15,8 @@ export interface ShellTarget {
   readonly where: string;
   /** Run one statement. */
   execute(sql: string): Promise<StatementResult>;
+  /** Run one statement, its rows read while the caller prints them (batch mode). */
+  stream?(sql: string): Promise<StreamedResult>;
   /** Stop the statement running now (KILL QUERY); a no-op when none runs. */
   interrupt(): void;
   /** The engine's job events (embedded, when the engine exposes them); otherwise the shell polls SHOW. */
@@ -37,6 +40,7 @@ export function embeddedTarget(engine: Engine, session: Session, dataDir: string
     mode: 'embedded',
     where: `data dir ${dataDir}`,
     execute: (sql) => session.execute(sql),
+    stream: (sql) => session.stream(sql),
     interrupt: () => session.interrupt(),
     get jobs() {
       return engineJobs(engine);
@@ -59,6 +63,7 @@ export async function remoteTarget(options: RemoteOptions): Promise<ShellTarget>
     mode: 'remote',
     where: `${options.host}:${options.port}`,
     execute: (sql) => target.execute(sql),
+    ...(target.stream === undefined ? {} : { stream: target.stream }),
     interrupt: () => {
       if (!Number.isInteger(connectionId)) return;
       void killQuery(options, connectionId);
