@@ -14,6 +14,8 @@ import { EOF, tokenMatcher } from './chevrotain.ts';
 import { ErrorCode, sqlError } from '../src/errors/error-codes.ts';
 import { isSqlError, SqlError } from '../src/errors/sql-error.ts';
 import type { ParsedStatement, SourcePosition, Statement } from './ast.ts';
+import { scanStatements } from './fast-split.ts';
+import { FAST_INSERT_MIN_LENGTH, parseInsertValues } from './insert-values.ts';
 import { tokenize } from './lexer.ts';
 import { sqlParser } from './parser.ts';
 import { expectedList, syntaxError } from './syntax-error.ts';
@@ -51,19 +53,49 @@ export function parseSql(text: string): ParsedStatement[] {
 /** Parse exactly one statement (an optional trailing `;` is allowed). */
 export function parseStatement(text: string): Statement {
   return guard(text, () => {
-    const groups = statementTokens(tokenize(text));
-    const [only, second] = groups;
-    if (only === undefined) throw emptyQuery();
-    if (second !== undefined) {
-      const at = second[0] as IToken;
-      throw syntaxError({ text, offset: at.startOffset, endOffset: text.length, expected: [], canEnd: false, detail: 'Only one statement is allowed here' });
+    // Long INSERT … VALUES of literal rows (dumps): a character scan builds the same AST (insert-values.ts).
+    if (text.length >= FAST_INSERT_MIN_LENGTH) {
+      const fast = parseInsertValues(text, parseOrUndefined);
+      if (fast !== undefined) return freeze(fast);
     }
-    return freeze(parseTokens(text, only));
+    return parseWithParser(text);
   });
+}
+
+/** parseStatement through the general parser only: what the INSERT fast path must agree with. */
+export function parseStatementWithParser(text: string): Statement {
+  return guard(text, () => parseWithParser(text));
+}
+
+function parseWithParser(text: string): Statement {
+  const groups = statementTokens(tokenize(text));
+  const [only, second] = groups;
+  if (only === undefined) throw emptyQuery();
+  if (second !== undefined) {
+    const at = second[0] as IToken;
+    throw syntaxError({ text, offset: at.startOffset, endOffset: text.length, expected: [], canEnd: false, detail: 'Only one statement is allowed here' });
+  }
+  return freeze(parseTokens(text, only));
+}
+
+/** The one statement of `text`, or undefined for any error (the fast INSERT path's head parse). */
+function parseOrUndefined(text: string): Statement | undefined {
+  try {
+    const groups = statementTokens(tokenize(text));
+    return groups.length === 1 ? parseTokens(text, groups[0] as IToken[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Split `text` into statements on top-level `;` tokens; empty statements are dropped. */
 export function splitSql(text: string): SqlChunk[] {
+  // A character scan (fast-split.ts) when it can decide; the lexer for anything it cannot, and for exact errors.
+  return scanStatements(text) ?? splitSqlWithLexer(text);
+}
+
+/** splitSql through the lexer: what the fast scan must agree with (and what reports lexing errors). */
+export function splitSqlWithLexer(text: string): SqlChunk[] {
   return guard(text, () =>
     statementTokens(tokenize(text)).map((group) => {
       const first = group[0] as IToken;

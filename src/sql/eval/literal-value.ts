@@ -1,0 +1,37 @@
+import type { Expr } from '../../../grammar/ast.ts';
+import type { Value } from '../../types/value.ts';
+import { numberLiteral } from './compile.ts';
+
+/**
+ * The value of a literal without compiling it: what INSERT … VALUES does per cell, where compiling a closure for
+ * each of a dump's millions of constants cost more than storing them. Numbers go through the compiler's own
+ * `numberLiteral` (integer, DECIMAL or DOUBLE by how they are written) and signs negate as `compileNegate` does, so
+ * the value is the compiled expression's. Undefined for anything that is not a (signed) literal.
+ */
+export function literalValue(expr: Expr): Value | undefined {
+  switch (expr.kind) {
+    case 'NullLiteral':
+      return null;
+    case 'BooleanLiteral':
+    case 'StringLiteral':
+      return expr.value;
+    case 'NumberLiteral':
+      return numberLiteral(expr.text).evaluate([]);
+    case 'Unary': {
+      if (expr.op !== '-' && expr.op !== '+') return undefined;
+      if (expr.operand.kind !== 'NumberLiteral' && expr.operand.kind !== 'Unary') return undefined;
+      const v = literalValue(expr.operand);
+      return v === undefined || expr.op === '+' ? v : negate(v);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `-v` for a number literal's value: exact integers, DOUBLE (no -0) and DECIMAL text, as compileNegate. */
+function negate(v: Value): Value | undefined {
+  if (typeof v === 'bigint') return -v;
+  if (typeof v === 'number') return v === 0 ? 0 : -v;
+  if (typeof v === 'string') return v.startsWith('-') ? v.slice(1) : /^0(\.0*)?$/.test(v) ? v : `-${v}`;
+  return undefined;
+}
