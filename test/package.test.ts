@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIfStale } from '../scripts/build-if-stale.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -42,23 +43,6 @@ function run(file: string, args: readonly string[], cwd: string): Promise<Run> {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
-}
-
-/** Newest modification time under `dir` (files only). */
-function newest(dir: string): number {
-  let best = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) best = Math.max(best, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return best;
-}
-
-/** Rebuild dist/ when any input is newer than its output (what `npm run build` does). */
-function ensureBuilt(): void {
-  const output = path.join(ROOT, 'dist', 'src', 'index.js');
-  const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0;
-  const inputs = Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'grammar')), ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => fs.statSync(path.join(ROOT, f)).mtimeMs));
-  if (inputs > built) execFileSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /** A project with `tablevault` installed from the tarball: node_modules/tablevault, its bin, linked dependencies. */
@@ -100,7 +84,7 @@ describe('the packed package in a plain project', () => {
   let tarball: string;
 
   beforeAll(async () => {
-    ensureBuilt();
+    buildIfStale();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-pkg-'));
     // --ignore-scripts: `prepare` would rebuild dist/, which ensureBuilt has just made current.
     const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp], ROOT);
