@@ -2,6 +2,8 @@ import type { Expr } from '../../../grammar/ast.ts';
 import type { Value } from '../../types/value.ts';
 import { numberLiteral } from './compile.ts';
 
+const SMALL_INTEGER = /^\d{1,9}$/;
+
 /**
  * The value of a literal without compiling it: what INSERT … VALUES does per cell, where compiling a closure for
  * each of a dump's millions of constants cost more than storing them. Numbers go through the compiler's own
@@ -16,7 +18,8 @@ export function literalValue(expr: Expr): Value | undefined {
     case 'StringLiteral':
       return expr.value;
     case 'NumberLiteral':
-      return numberLiteral(expr.text).evaluate([]);
+      // Up to 9 digits is always INT range, which numberLiteral gives as a JS number: skip its BigInt round trip.
+      return SMALL_INTEGER.test(expr.text) ? Number(expr.text) : numberLiteral(expr.text).evaluate([]);
     case 'Unary': {
       if (expr.op !== '-' && expr.op !== '+') return undefined;
       if (expr.operand.kind !== 'NumberLiteral' && expr.operand.kind !== 'Unary') return undefined;
