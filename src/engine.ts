@@ -22,6 +22,7 @@ import { hasLiveJobOnRepo } from './catalog/jobs-read.ts';
 import type { JobRow } from './catalog/jobs-types.ts';
 import { RepositoryManager } from './repository/repository-manager.ts';
 import { SECRET_KEY_FILE_NAME, SecretBox } from './repository/secret-box.ts';
+import { forgetClusterId } from './jobs/backup-info.ts';
 import { backupDriver } from './jobs/backup-job.ts';
 import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.ts';
 import { restoreDriver } from './jobs/restore-job.ts';
@@ -124,7 +125,8 @@ export class Engine {
       const clock = options.clock ?? systemClock;
       // A library caller gets warnings and errors only; the server passes its own info-level logger.
       const logger = options.logger ?? createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? (process.env['VITEST'] ? 'silent' : 'warn') });
-      const store = await TableStore.open(dataDir, { backends: options.backends ?? 3, logger, clock });
+      // A copy of another data dir is another instance: it gets its own cluster id (who owns which snapshot).
+      const store = await TableStore.open(dataDir, { backends: options.backends ?? 3, logger, clock, onCopy: forgetClusterId });
       const catalog = store.catalog;
       const stats: EngineStats = { startedAt: clock.now(), questions: 0, connections: 0 };
       // The directory reads the engine's live sessions; the map exists before the engine that owns it.

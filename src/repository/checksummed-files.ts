@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-
 import type { BrokerEntry } from '../brokers/broker.ts';
 import { checksummedKey, decodeChecksummedName, tempKey } from './layout.ts';
-import { HashTap, md5Hex } from './md5.ts';
+import { md5Hex } from './md5.ts';
 import type { Repository } from './repository.ts';
 import { fromBrokerError, RepositoryError } from './repository-error.ts';
-import { collect, readAll, type StoredFile, type TransferOptions } from './repository-types.ts';
+import { collect, readAll, type StoredFile } from './repository-types.ts';
 
 /**
  * StarRocks' checksummed-file protocol over a repository's broker: files stored as `<key>.<md5>`, written through
@@ -73,29 +68,6 @@ export async function locateChecksummed(repo: Repository, key: string, signal?: 
   if (decoded === null) throw new RepositoryError('COMMON_ERROR', `file name should contains checksum: ${repo.fullPath(withChecksum)}`);
   if (decoded.name !== key) throw new RepositoryError('COMMON_ERROR', `File does not exist: ${path}`);
   return { key: withChecksum, md5: decoded.md5, size: entry.size };
-}
-
-/**
- * Download `key` (no checksum) to `localPath`, verifying the md5 in a single pass. A mismatch deletes the local
- * file and throws BAD_FILE `md5sum does not equal. local: <a>, remote: <b>`.
- */
-export async function downloadVerified(repo: Repository, key: string, localPath: string, options: TransferOptions = {}): Promise<StoredFile> {
-  const found = await locateChecksummed(repo, key, options.signal);
-  const tmp = `${localPath}.tv-${randomBytes(6).toString('hex')}.tmp`;
-  const tap = new HashTap(options.onProgress);
-  try {
-    const source = await repo.broker.read(`${repo.root}/${found.key}`, { signal: options.signal });
-    await pipeline(source, tap, createWriteStream(tmp), options.signal ? { signal: options.signal } : {});
-    const local = tap.digest();
-    if (local !== found.md5) {
-      throw new RepositoryError('BAD_FILE', `md5sum does not equal. local: ${local}, remote: ${found.md5}`);
-    }
-    await rename(tmp, localPath);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw fromBrokerError(error);
-  }
-  return { ...found, size: tap.bytes };
 }
 
 /** Read a small checksummed file into memory, md5-verified (meta, job info). */

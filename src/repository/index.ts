@@ -14,4 +14,4 @@ export {
 } from './repository-manager.ts';
 export type { NewStoredRepository, RepositoryStore, StoredRepository } from './repository-store.ts';
 export { SECRET_KEY_FILE_NAME, SecretBox } from './secret-box.ts';
-export { md5File, md5Hex } from './md5.ts';
+export { md5Hex } from './md5.ts';

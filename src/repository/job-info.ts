@@ -105,9 +105,9 @@ export interface JobInfoExtension {
 }
 
 export interface PartitionStats {
-  /** Rows in the partition at the snapshot version (all tablets of the base index). */
+  /** Rows stored in the partition at the snapshot version (all tablets of the base index, before key-model merging). */
   readonly rowCount: number;
-  /** Order-independent checksum of the partition's content, as computed by storage. */
+  /** Order-independent checksum over the md5s of the partition's segment files (src/jobs/meta-checksum.ts). */
   readonly checksum: string;
 }
 

@@ -1,22 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 /** Lower-case hex md5 of bytes. */
 export function md5Hex(bytes: Uint8Array | string): string {
   return createHash('md5').update(bytes).digest('hex');
-}
-
-/** Lower-case hex md5 and size of a local file, streamed (constant memory). */
-export async function md5File(localPath: string, signal?: AbortSignal): Promise<{ readonly md5: string; readonly size: number }> {
-  const tap = new HashTap();
-  await pipeline(createReadStream(localPath), tap, async function* (source) {
-    for await (const _ of source) {
-      // drain: the tap already hashed the chunk
-    }
-  }, signal ? { signal } : {});
-  return { md5: tap.digest(), size: tap.bytes };
 }
 
 /** A pass-through stream that hashes and counts what flows through it (single-pass verify on download). */

@@ -2,7 +2,7 @@ import type { Broker } from '../brokers/broker.ts';
 import type { Logger } from '../logging/logger.ts';
 import { formatDateTime, systemClock } from '../util/clock.ts';
 import { parseBackupMeta, serializeBackupMeta, type BackupMeta } from './backup-meta.ts';
-import { downloadVerified, locateChecksummed, putChecksummed, readVerified } from './checksummed-files.ts';
+import { locateChecksummed, putChecksummed, readVerified } from './checksummed-files.ts';
 import { parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
 import { writeJavaJson } from './java-json.ts';
 import {
@@ -196,14 +196,6 @@ export class Repository {
    */
   locate(key: string, signal?: AbortSignal): Promise<StoredFile> {
     return locateChecksummed(this, key, signal);
-  }
-
-  /**
-   * Download `key` (no checksum) to `localPath`, verifying the md5 in a single pass. A mismatch deletes the local
-   * file and throws BAD_FILE `md5sum does not equal. local: <a>, remote: <b>`.
-   */
-  download(key: string, localPath: string, options: TransferOptions = {}): Promise<StoredFile> {
-    return downloadVerified(this, key, localPath, options);
   }
 
   /** Read a small checksummed file into memory, md5-verified (meta, job info). */

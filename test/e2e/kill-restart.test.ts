@@ -72,6 +72,7 @@ describe('kill -9 during RESTORE', () => {
       f = fx;
       await fx.exec('DROP TABLE d1.u');
       await fx.exec('DELETE FROM d1.t WHERE id < 100');
+      const damaged = await fx.rows('SELECT * FROM d1.t ORDER BY id, v');
       await fx.engine.close();
       const jobId = await killAt(fx.dataDir, `RESTORE SNAPSHOT d1.s FROM r1 ON (t, u) PROPERTIES ("backup_timestamp" = "${ts}")`, point);
 
@@ -79,6 +80,7 @@ describe('kill -9 during RESTORE', () => {
       // Right after the reopen, u is either not there at all or complete, and t is the damaged one or the restored one.
       const tables = (await fx.rows('SHOW TABLES FROM d1')).flat();
       if (tables.includes('u')) expect(await fx.rows('SELECT * FROM d1.u ORDER BY k')).toEqual(u);
+      expect([damaged, t]).toContainEqual(await fx.rows('SELECT * FROM d1.t ORDER BY id, v'));
       const job = await fx.engine.jobs.waitForJob(jobId);
       expect([job.state, job.statusMsg]).toEqual(['FINISHED', '']);
       expect(await fx.rows('SELECT * FROM d1.t ORDER BY id, v')).toEqual(t);

@@ -65,7 +65,9 @@ async function expectCleanCancel(fx: BackupFixture, damagedT: (string | null)[][
   expect((await fx.rows('SHOW TABLES FROM d1')).flat().sort()).toEqual(['t', 'v']);
   await fx.exec("INSERT INTO d1.t VALUES (5, 'e')"); // NORMAL again
   await fx.exec('DELETE FROM d1.t WHERE id = 5');
-  expect(await fx.engine.jobs.waitForJob(Number((await fx.rows('SHOW RESTORE FROM d1'))[0]?.[0]))).toBeDefined();
+  // The restore is over, CANCELLED (its table set back to NORMAL above), and left nothing on disk.
+  const restore = await fx.engine.jobs.waitForJob(Number((await fx.rows('SHOW RESTORE FROM d1'))[0]?.[0]));
+  expect([restore.kind, restore.state]).toEqual(['RESTORE', 'CANCELLED']);
   expect(listTree(path.join(fx.dataDir)).filter((p) => /^be\d+\/snapshot\//.test(p))).toEqual([]);
   expect(fs.existsSync(path.join(fx.dataDir, 'restore')) ? fs.readdirSync(path.join(fx.dataDir, 'restore')) : []).toEqual([]);
 }

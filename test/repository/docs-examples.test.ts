@@ -12,8 +12,12 @@ import { SECRET_KEY_FILE_NAME, SecretBox } from '../../src/repository/secret-box
 import { ManualClock } from '../../src/util/clock.ts';
 import { listTree, tempDir } from './helpers.ts';
 
-/** Runs the examples of docs/repositories.md and checks the outcomes the page shows. */
-describe('docs/repositories.md examples', () => {
+/**
+ * What docs/repositories.md states beyond its SQL examples (those run in test/docs/docs-examples.test.ts): the
+ * `__repo_info` content, the remote layout of a backup's files, SHOW SNAPSHOT's status of a label without an info
+ * file, re-attaching with the recorded create time, and the secret key file's mode — through the repository manager.
+ */
+describe('docs/repositories.md facts', () => {
   let dir: string;
   let cleanup: () => void;
   const open: { catalog: Catalog; manager: RepositoryManager }[] = [];

@@ -90,6 +90,7 @@ describe('login through the server (mysql_native_password against the catalog)',
 
   it("'user'@'localhost' accepts loopback TCP clients", async () => {
     const conn = await connect(r.server.port, 'local', 'lp');
+    expect(await currentUser(conn)).toBe("'local'@'localhost'");
     await conn.end();
   });
 

@@ -1,6 +1,11 @@
 /**
- * A small stand-in for the Engine until the real one executes SQL: it understands just the statements the protocol
- * tests need, and goes through the same Session interface the real Engine implements.
+ * A scripted Session for test/server/protocol.test.ts, which tests the wire layer (framing, sequence ids, column
+ * definitions, multi-results, streaming with back-pressure, KILL, graceful shutdown) with statements whose behaviour
+ * it controls exactly: `select typed` (one row of every wire type), `select rows N`, `sleep N` (runs until done or
+ * interrupted: the engine has no SLEEP()), `boom` (an internal error on demand: the real engine throws one only on a
+ * bug), `insert N` (an OK with an info text), and a record of executed statements and closed sessions. It implements
+ * the Session interface Engine implements; it is not a stand-in for SQL. The server over the real Engine is tested by
+ * real-engine, mariadb-cli, auth, concurrency and fuzz tests here and by test/e2e.
  */
 import type { Session, SessionOptions } from '../../src/engine.ts';
 import type { StatementResult } from '../../src/sql/result.ts';

@@ -2,16 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitIngest } from '../../src/catalog/ops/commit-ingest.ts';
 import { listPartitions } from '../../src/catalog/ops/list-partitions.ts';
 import { listReplicas } from '../../src/catalog/ops/list-replicas.ts';
 import { listTablets } from '../../src/catalog/ops/list-tablets.ts';
-import { publishInvisible } from '../../src/catalog/ops/publish-invisible.ts';
-import type { IngestPlan } from '../../src/storage/ingest.ts';
 import { readSnapshotHeader } from '../../src/storage/snapshot.ts';
-import { batchRows } from '../../src/storage/scan.ts';
-import type { Row } from '../../src/types/index.ts';
-import { insert, listFiles, makeTable, openStore, readAll, sortRows, type Fixture } from './helpers.ts';
+import { insert, listFiles, makeTable, openStore, type Fixture } from './helpers.ts';
 
 let fx: Fixture;
 beforeEach(async () => {
@@ -22,12 +17,6 @@ afterEach(async () => {
 });
 
 const md5 = (file: string) => createHash('md5').update(fs.readFileSync(file)).digest('hex');
-
-async function tabletRows(tabletId: number, version?: number): Promise<Row[]> {
-  const rows: Row[] = [];
-  for await (const b of fx.store.scanTablet(tabletId, version === undefined ? {} : { version })) rows.push(...batchRows(b));
-  return rows;
-}
 
 describe('snapshots', () => {
   it('links a tablet at a version with a header; immune to later loads, truncate and drop; release removes only it', async () => {
@@ -79,87 +68,5 @@ describe('snapshots', () => {
     expect((await again.listSnapshots()).map((s) => s.dir)).toEqual([snap.dir]);
     await again.close();
     fx = { ...fx, store: await TableStore.open(fx.dir) };
-  });
-
-  it('ingest round-trip: a snapshot ingested into another table (new, invisible, then published) gives the same rows', async () => {
-    for (const keyModel of ['DUPLICATE', 'AGGREGATE'] as const) {
-      const src = makeTable(fx.store, `src_${keyModel}`, { buckets: 3, keyModel });
-      const rows: Row[] = Array.from({ length: 60 }, (_, i) => [i % 20, BigInt(i)]);
-      await insert(fx.store, src.id, rows.slice(0, 30));
-      await insert(fx.store, src.id, rows.slice(30));
-      const srcPid = listPartitions(fx.store.catalog, src.id)[0]!.id;
-      const pin = fx.store.pinVersions([srcPid]);
-      const version = pin.versions.get(srcPid)!;
-      const snaps = [];
-      for (const tablet of listTablets(fx.store.catalog, { partitionId: srcPid })) {
-        const replica = listReplicas(fx.store.catalog, { tabletId: tablet.id })[0]!;
-        snaps.push(await fx.store.makeSnapshot(replica.id, version, { snapshotId: `backup_${keyModel}` }));
-      }
-      pin.release();
-
-      const dst = makeTable(fx.store, `dst_${keyModel}`, { buckets: 3, keyModel, extra: { visible: false, state: 'RESTORE' } });
-      const dstPid = listPartitions(fx.store.catalog, dst.id, { includeInvisible: true })[0]!.id;
-      // "Download": copy each snapshot dir into a restore snapshot dir on the backend of the target's first replica,
-      // renaming the header to the local tablet id as StarRocks' download does. Tablets map by ordinal.
-      const plans: IngestPlan[] = [];
-      const dstTablets = listTablets(fx.store.catalog, { partitionId: dstPid });
-      for (const [ordinal, snap] of snaps.entries()) {
-        const target = dstTablets[ordinal]!;
-        const replica = listReplicas(fx.store.catalog, { tabletId: target.id })[0]!;
-        const dl = fx.store.snapshotDir(replica.backendId, `restore_${keyModel}`, target.id);
-        fs.mkdirSync(dl, { recursive: true });
-        for (const f of snap.files) {
-          const name = f.name.endsWith('.hdr') ? `${target.id}.hdr` : f.name;
-          fs.copyFileSync(path.join(snap.dir, f.name), path.join(dl, name));
-        }
-        plans.push(await fx.store.prepareIngest({ tabletId: target.id, sourceDir: dl, verify: true }));
-      }
-      // Restore's COMMIT: all tablets and the publication in one caller-owned transaction.
-      fx.store.catalog.transaction(() => {
-        commitIngest(fx.store.catalog, { tablets: plans, partitionVersions: new Map([[dstPid, version]]) });
-        publishInvisible(fx.store.catalog, { tableIds: [dst.id] });
-      });
-      await fx.store.collectGarbage();
-      for (const s of await fx.store.listSnapshots()) await fx.store.releaseSnapshot(s.dir);
-
-      expect(listPartitions(fx.store.catalog, dst.id)[0]!.visibleVersion).toBe(version);
-      expect(sortRows(await readAll(fx.store, dst.id))).toEqual(sortRows(await readAll(fx.store, src.id)));
-      for (const [ordinal, tablet] of dstTablets.entries()) {
-        const srcTablet = listTablets(fx.store.catalog, { partitionId: srcPid })[ordinal]!;
-        expect(sortRows(await tabletRows(tablet.id))).toEqual(sortRows(await tabletRows(srcTablet.id)));
-      }
-      // Loads continue on the restored table from the restored version.
-      await insert(fx.store, dst.id, [[99, 99n]]);
-      expect(listPartitions(fx.store.catalog, dst.id)[0]!.visibleVersion).toBe(version + 1);
-    }
-  });
-
-  it('ingest over an existing tablet replaces its content; abortIngest removes linked files; bad md5 is refused', async () => {
-    const a = makeTable(fx.store, 'a', { buckets: 1 });
-    const b = makeTable(fx.store, 'b', { buckets: 1 });
-    await insert(fx.store, a.id, [[1, 1n]]);
-    for (let i = 0; i < 4; i++) await insert(fx.store, b.id, [[10 + i, 0n]]);
-    const aTablet = listTablets(fx.store.catalog, { tableId: a.id })[0]!;
-    const bTablet = listTablets(fx.store.catalog, { tableId: b.id })[0]!;
-    const snap = await fx.store.makeSnapshot(listReplicas(fx.store.catalog, { tabletId: aTablet.id })[0]!.id, 2);
-
-    const plan = await fx.store.prepareIngest({ tabletId: bTablet.id, sourceDir: snap.dir });
-    expect(sortRows(await readAll(fx.store, b.id))).toHaveLength(4);
-    await fx.store.abortIngest(plan);
-    for (const f of plan.createdFiles) expect(fs.existsSync(f)).toBe(false);
-
-    const again = await fx.store.prepareIngest({ tabletId: bTablet.id, sourceDir: snap.dir });
-    const bPid = listPartitions(fx.store.catalog, b.id)[0]!.id;
-    fx.store.commitIngest([again], new Map([[bPid, 2]]));
-    await fx.store.collectGarbage();
-    expect(sortRows(await readAll(fx.store, b.id))).toEqual(sortRows([[1, 1n]]));
-    const dataFiles = fx.store.backends.flatMap((be) => listFiles(path.join(be.dir, 'data', String(bTablet.id))));
-    expect(dataFiles.length).toBe(3); // one segment on each of the three replicas; the old four rowsets are gone
-
-    const segment = snap.files.find((f) => f.name.endsWith('.dat'))!;
-    // Replace (never overwrite in place: the snapshot file is a hard link of table a's data file).
-    fs.rmSync(path.join(snap.dir, segment.name));
-    fs.writeFileSync(path.join(snap.dir, segment.name), Buffer.alloc(segment.size));
-    await expect(fx.store.prepareIngest({ tabletId: bTablet.id, sourceDir: snap.dir, verify: true })).rejects.toThrow(/invalid md5/);
   });
 });

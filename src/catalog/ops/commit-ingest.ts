@@ -23,8 +23,8 @@ export interface IngestCommit {
 }
 
 /**
- * Register restored rowsets (the catalog half of the ingest protocol, see src/storage/ingest.ts). Runs inside the
- * caller's transaction when there is one, so a restore can publish many tablets — and make its tables visible with
+ * Register restored rowsets (RESTORE's publish, src/jobs/restore-publish.ts, has placed their files). Runs inside
+ * the caller's transaction when there is one, so a restore can publish many tablets — and make its tables visible with
  * publishInvisible — atomically. Like StarRocks' DirMoveTask with overwrite, each tablet's previous content is
  * replaced, and the partition's visible version becomes the backed-up version.
  */
