@@ -10,7 +10,7 @@ import type { StreamedResult } from '../sql/row-stream.ts';
 import { formatBatch, formatBatchError, formatBatchRows } from './batch-output.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
-import type { ShellTarget } from './shell/index.ts';
+import type { ShellTarget } from './shell/targets.ts';
 
 export const SQL_OPTIONS: readonly OptionSpec[] = [
   { name: 'data-dir', takesValue: true, help: 'open this data dir embedded (default ./tablevault-data)' },
@@ -59,7 +59,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
   }
   const database = str('database');
   // The shell (and through it the grammar) is loaded only once there is something to run: `--help` stays instant.
-  const { JobTracker, recordingJobs, remoteTarget, waitForBatchJobs } = await import('./shell/index.ts');
+  // Batch mode needs the targets and the job tracker, not the interactive shell (readline, completion, history).
+  const [{ JobTracker, recordingJobs }, { remoteTarget }] = await Promise.all([import('./shell/job-tracker.ts'), import('./shell/targets.ts')]);
   const target: ShellTarget = str('host') !== undefined || str('port') !== undefined
     ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
@@ -69,6 +70,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     const tracker = new JobTracker(target);
     const code = await runBatch(recordingJobs(target, tracker), script ?? '', { columnNames: !options.has('skip-column-names') }, io);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
+    if (tracker.started.length === 0) return code;
+    const { waitForBatchJobs } = await import('./shell/index.ts');
     const waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
     return code !== 0 ? code : waited;
   } finally {
@@ -122,7 +125,7 @@ async function printStreamed(result: StreamedResult, format: { columnNames: bool
 
 async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
   // Loaded here, not at the top: the client mode (-h/-P) never needs the engine, its catalog or its storage.
-  const [{ Engine }, { createLogger }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/index.ts')]);
+  const [{ Engine }, { createLogger }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/targets.ts')]);
   const engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn' }) });
   try {
     const session = engine.session({ user, database });
