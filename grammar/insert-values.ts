@@ -106,8 +106,8 @@ function scanRows(text: string, from: number): Expr[][] | undefined {
       for (;;) {
         const value = scanLiteral(text, i);
         if (value === undefined) return undefined;
-        row.push(value.expr);
-        i = skipBlanks(text, value.end);
+        row.push(value);
+        i = skipBlanks(text, literalEnd);
         if (i < 0) return undefined;
         const c = text.charCodeAt(i);
         i++;
@@ -117,7 +117,8 @@ function scanRows(text: string, from: number): Expr[][] | undefined {
         if (i < 0) return undefined;
       }
     }
-    rows.push(row);
+    // Frozen here, as the parser's freeze() would: it then stops at each row instead of walking every value.
+    rows.push(Object.freeze(row) as Expr[]);
     i = skipBlanks(text, i);
     if (i < 0) return undefined;
     if (i >= text.length) return rows;
@@ -134,16 +135,25 @@ function scanRows(text: string, from: number): Expr[][] | undefined {
   }
 }
 
-/** One literal at `i` (after blanks), as the general parser's AST node, and where it ends. */
-function scanLiteral(text: string, i: number): { expr: Expr; end: number } | undefined {
+/** Where the literal scanLiteral returned last ends (a module variable: a result object per value cost more). */
+let literalEnd = 0;
+
+/**
+ * One literal at `i` (after blanks), as the general parser's AST node (frozen), ending at `literalEnd`; undefined
+ * when there is no literal the fast path takes.
+ */
+function scanLiteral(text: string, i: number): Expr | undefined {
   const c = text.charCodeAt(i);
   if (c === 39 || c === 34) {
     const close = closingQuote(text, i, c);
     if (close < 0) return undefined;
+    literalEnd = close + 1;
     const body = text.slice(i + 1, close);
-    // Most dump strings have no escape at all: the body is the value.
-    const value = body.includes('\\') || body.includes(String.fromCharCode(c)) ? unescapeString(text.slice(i, close + 1)) : body;
-    return { expr: { kind: 'StringLiteral', value }, end: close + 1 };
+    // Most dump strings have no escape: the body is the value. Without a backslash the only escape is the doubled
+    // quote (unescapeString keeps the other quote's doubling as written).
+    const quote = c === 39 ? "'" : '"';
+    const value = body.includes('\\') ? unescapeString(text.slice(i, close + 1)) : body.includes(quote) ? body.replaceAll(quote + quote, quote) : body;
+    return Object.freeze({ kind: 'StringLiteral', value });
   }
   if (c === 45 || c === 43) {
     // Signs: `-5` is Unary('-', 5), `- -5` Unary('-', Unary('-', 5)), as unaryExpr builds them. `--` may start a
@@ -152,26 +162,27 @@ function scanLiteral(text: string, i: number): { expr: Expr; end: number } | und
     const next = skipBlanks(text, i + 1);
     if (next < 0) return undefined;
     const operand = scanLiteral(text, next);
-    if (operand === undefined || !isSignedNumber(operand.expr)) return undefined;
-    return { expr: { kind: 'Unary', op: c === 45 ? '-' : '+', operand: operand.expr }, end: operand.end };
+    if (operand === undefined || !isSignedNumber(operand)) return undefined;
+    return Object.freeze({ kind: 'Unary', op: c === 45 ? '-' : '+', operand });
   }
   if ((c >= 48 && c <= 57) || c === 46) {
     const end = numberEnd(text, i);
     // `12abc`, `1.2.3`, `1e` go to the general parser (two tokens there, or an error).
     if (end < 0 || continuesToken(text.charCodeAt(end))) return undefined;
-    return { expr: { kind: 'NumberLiteral', text: text.slice(i, end) }, end };
+    literalEnd = end;
+    return Object.freeze({ kind: 'NumberLiteral', text: text.slice(i, end) });
   }
   WORD.lastIndex = i;
   const word = WORD.exec(text);
   if (word === null) return undefined;
-  const end = WORD.lastIndex;
+  literalEnd = WORD.lastIndex;
   switch (word[0].toUpperCase()) {
     case 'NULL':
-      return { expr: NULL_LITERAL, end };
+      return NULL_LITERAL;
     case 'TRUE':
-      return { expr: TRUE_LITERAL, end };
+      return TRUE_LITERAL;
     case 'FALSE':
-      return { expr: FALSE_LITERAL, end };
+      return FALSE_LITERAL;
     default:
       return undefined;
   }

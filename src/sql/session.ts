@@ -76,7 +76,8 @@ export class EngineSession implements Session {
 
   async stream(sql: string): Promise<StreamedResult> {
     let last: StreamedResult | undefined;
-    // Earlier statements run to completion (their rows are not wanted); the last one is handed over unread.
+    // Earlier statements' rows are not wanted: their streams are closed (a result set has nothing left to do once
+    // nobody reads it); the last statement's result is handed over unread.
     for await (const result of this.streamScript(sql)) {
       if (last?.kind === 'stream') await last.close();
       last = result;
