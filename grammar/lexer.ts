@@ -3,22 +3,11 @@
  * string, quoted identifier or comment) into a 1064 SqlError with its position.
  */
 import type { IToken } from 'chevrotain';
-import { Lexer, tokenMatcher } from './chevrotain.ts';
+import { tokenMatcher } from './chevrotain.ts';
 import type { SqlError } from '../src/errors/sql-error.ts';
+import { rawLexer as lexer } from './raw-lexer.ts';
 import { syntaxError } from './syntax-error.ts';
-import { allTokens, Unterminated } from './tokens.ts';
-
-/**
- * The token definitions' validations (unreachable patterns, bad anchors, …) cost ~0.2 s at every start and cannot
- * change at run time, so the process-wide lexer skips them; {@link validatedLexer} runs them for the grammar tests.
- * `ensureOptimizations` stays: it fails fast if a token pattern would force chevrotain's slow lexing path.
- */
-const lexer = new Lexer(allTokens as never, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
-
-/** A lexer built with every definition check: throws if the token vocabulary has an error (for tests). */
-export function validatedLexer(): InstanceType<typeof Lexer> {
-  return new Lexer(allTokens as never, { positionTracking: 'full', ensureOptimizations: true });
-}
+import { Unterminated } from './tokens.ts';
 
 /** Tokens of `text` (comments and whitespace dropped), or a SqlError. */
 export function tokenize(text: string): IToken[] {

@@ -4,6 +4,8 @@
  * the first error.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Engine } from '../engine.ts';
 import { isSqlError } from '../errors/index.ts';
 import type { StatementResult } from '../sql/result.ts';
 import type { StreamedResult } from '../sql/row-stream.ts';
@@ -123,15 +125,38 @@ async function printStreamed(result: StreamedResult, format: { columnNames: bool
   }
 }
 
+/** The embedded shell's log, in the data dir: the terminal is for results and one-line errors, never log lines. */
+export const EMBEDDED_LOG_FILE = 'tablevault.log';
+
 async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
   // Loaded here, not at the top: the client mode (-h/-P) never needs the engine, its catalog or its storage.
-  const [{ Engine }, { createLogger }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/targets.ts')]);
-  const engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn' }) });
+  const [{ Engine }, { createLogger, logFile }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/targets.ts')]);
+  // A failed job, a retried upload: the shell prints the outcome (state and message); the details and stack traces
+  // go to the log file at TABLEVAULT_LOG_LEVEL (default warn), never onto the terminal between results.
+  const log = logFile(path.join(dataDir, EMBEDDED_LOG_FILE));
+  let engine: Engine;
+  try {
+    engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn', destination: log }) });
+  } catch (error) {
+    log.close();
+    throw error;
+  }
   try {
     const session = engine.session({ user, database });
-    return embeddedTarget(engine, session, dataDir);
+    const target = embeddedTarget(engine, session, dataDir);
+    return {
+      ...target,
+      close: async () => {
+        try {
+          await target.close();
+        } finally {
+          log.close();
+        }
+      },
+    };
   } catch (error) {
     await engine.close();
+    log.close();
     throw error;
   }
 }

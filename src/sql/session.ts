@@ -2,11 +2,10 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { parseStatement, splitSql } from '../../grammar/index.ts';
+import { parseStatement, redactStatement, scrubSecrets, secretSpans, secretTexts, splitSql } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
-import { sqlDigest } from '../logging/sql-digest.ts';
 import type { EngineServices, ExecutionContext, SessionState } from './context.ts';
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
@@ -138,64 +137,92 @@ export class EngineSession implements Session {
     this.#open = undefined;
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
-    // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
-    const current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
+    // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
+    // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
+    const shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
+    const current = { text: shown, startedAt, abort };
     this.#state.current = current;
     this.#services.stats.questions++;
     const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
     const finish = (): void => {
       if (this.#state.current === current) this.#state.current = undefined;
     };
+    const logDone = (): void => {
+      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
+    };
+    const failure = (error: unknown): unknown => this.#failure(error, { signal: abort.signal, statement, text, shown });
     let result: HandlerResult;
     try {
       result = await executeStatement(ctx, statement);
     } catch (error) {
       finish();
-      throw this.#failure(error, abort.signal, statement.kind);
+      throw failure(error);
     }
     if (!isRowStream(result)) {
       finish();
-      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+      logDone();
       return result.kind === 'rows' ? RowStream.of(result) : result;
     }
     // The rows are produced while the reader pulls them: the statement ends with the stream.
     const rows = result;
-    const tracked = new RowStream(rows.columns, rows.columnTypes, this.#tracked(rows, abort.signal, statement.kind), { signal: abort.signal });
+    const tracked = new RowStream(rows.columns, rows.columnTypes, trackedBatches(rows, failure), { signal: abort.signal });
     tracked.onDone(() => {
       finish();
       if (this.#open === tracked) this.#open = undefined;
-      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+      logDone();
     });
     this.#open = tracked;
     return tracked;
   }
 
-  /** The handler's batches, with failures mapped as for any statement and the handler's stream closed at the end. */
-  async *#tracked(rows: RowStream, signal: AbortSignal, kind: string): AsyncGenerator<readonly TextRow[], void, void> {
-    try {
-      yield* rows.batches();
-    } catch (error) {
-      throw this.#failure(error, signal, kind);
-    } finally {
-      await rows.close();
-    }
-  }
-
-  /** What the caller sees of a failure: SqlErrors as they are, an interruption as 1317, anything else as 1105. */
-  #failure(error: unknown, signal: AbortSignal, kind: string): unknown {
-    if (signal.aborted && !isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+  /** What the caller sees of a failure: an interruption as 1317, an internal error as 1105, never a credential. */
+  #failure(error: unknown, at: { signal: AbortSignal; statement: Parameters<typeof executeStatement>[1]; text: string; shown: string }): unknown {
+    const { statement } = at;
+    if (at.signal.aborted && !isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+    // A message may quote what it was given (a driver echoing an endpoint, a value): never a credential.
+    const secrets = secretTexts(at.text, secretSpans(statement));
     if (!isSqlError(error)) {
       // An internal failure: log it whole, tell the client what failed without leaking internals.
-      this.#logger.error({ err: error, statement: kind }, 'statement failed unexpectedly');
-      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
+      const message = scrubSecrets((error as Error).message ?? String(error), secrets);
+      const stack = (error as Error).stack === undefined ? undefined : scrubSecrets(String((error as Error).stack), secrets);
+      this.#logger.error({ err: { type: (error as Error).name, message, stack }, statement: statement.kind, sql: shownText(at.shown, MAX_LOGGED_TEXT) }, 'statement failed unexpectedly');
+      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${message}`, secrets.length === 0 ? { cause: error } : {});
     }
-    this.#logger.debug({ statement: kind, errno: error.errno }, 'statement error');
-    return error;
+    this.#logger.debug({ statement: statement.kind, sql: shownText(at.shown, MAX_LOGGED_TEXT), errno: error.errno }, 'statement error');
+    return scrubbed(error, secrets);
   }
 
   #checkOpen(): void {
     if (this.#closed) throw sqlError('ER_UNKNOWN_ERROR', 'Session is closed');
   }
+}
+
+/** A handler's batches, its failures mapped by `failure` (as for any statement), its stream closed at the end. */
+async function* trackedBatches(rows: RowStream, failure: (error: unknown) => unknown): AsyncGenerator<readonly TextRow[], void, void> {
+  try {
+    yield* rows.batches();
+  } catch (error) {
+    throw failure(error);
+  } finally {
+    await rows.close();
+  }
+}
+
+/** How much of a statement SHOW FULL PROCESSLIST shows, and how much a log line keeps. */
+const MAX_SHOWN_TEXT = 64 * 1024;
+const MAX_LOGGED_TEXT = 1024;
+
+function shownText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The error with every secret value of its statement masked in its message (the cause, which may quote it, dropped). */
+function scrubbed(error: SqlError, secrets: readonly string[]): SqlError {
+  if (secrets.length === 0) return error;
+  const message = scrubSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  const position = error.line === undefined || error.column === undefined ? undefined : { line: error.line, column: error.column };
+  return new SqlError(error.errno, error.sqlState, message, position);
 }
 
 /** Make a syntax error's position absolute within the whole script. */

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseStatement } from '../../grammar/index.ts';
-import { tokenize, validatedLexer } from '../../grammar/lexer.ts';
+import { tokenize } from '../../grammar/lexer.ts';
+import { validatedLexer } from '../../grammar/raw-lexer.ts';
 import { SqlParser } from '../../grammar/parser.ts';
 import * as chevrotain from '../../grammar/chevrotain.ts';
 

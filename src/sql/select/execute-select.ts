@@ -1,4 +1,4 @@
-import type { SelectStmt, TableRef } from '../../../grammar/ast.ts';
+import type { QueryStmt, TableRef } from '../../../grammar/ast.ts';
 import { formatValue } from '../../types/format.ts';
 import type { ResultSet } from '../result.ts';
 import { RowStream, type TextRow } from '../row-stream.ts';
@@ -13,7 +13,7 @@ import { selectRowSource } from './select-source.ts';
  * TABLE(generate_series(…)) are handled by the query pipeline.
  */
 export async function streamSelect(
-  stmt: SelectStmt,
+  stmt: QueryStmt,
   resolveTable: (ref: TableRef) => Promise<ResolvedSource>,
   ctx: EvalContext & { readonly signal?: AbortSignal },
 ): Promise<RowStream> {
@@ -28,7 +28,7 @@ export async function streamSelect(
 
 /** Run a SELECT to a complete text ResultSet (every row in memory): {@link streamSelect}, read to the end. */
 export async function executeSelect(
-  stmt: SelectStmt,
+  stmt: QueryStmt,
   resolveTable: (ref: TableRef) => Promise<ResolvedSource>,
   ctx: EvalContext & { readonly signal?: AbortSignal },
 ): Promise<ResultSet> {
