@@ -38,9 +38,9 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(file: string, args: readonly string[], cwd: string): Promise<Run> {
+function run(file: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, timeout: 180_000, env: { ...process.env, TABLEVAULT_LOG_LEVEL: 'warn', npm_config_offline: 'true', npm_config_update_notifier: 'false' } }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd, timeout: 180_000, env: { ...process.env, TABLEVAULT_LOG_LEVEL: 'warn', npm_config_offline: 'true', npm_config_update_notifier: 'false', ...env } }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
@@ -113,6 +113,16 @@ describe('the packed package in a plain project', () => {
 
     const bin = path.join(dir, 'node_modules', '.bin', 'tablevault');
     expect(await run(bin, ['--version'], dir)).toEqual({ code: 0, stdout: `tablevault ${VERSION}\n`, stderr: '' });
+
+    // Under the test suite (TABLEVAULT_REQUIRE_FRESH_DIST, set in vitest.config.ts) a dist/ older than the sources
+    // is refused, so no test runs stale code; for a user (variable unset) nothing is checked.
+    const source = path.join(pkg, 'src', 'index.ts');
+    const packed = fs.statSync(source).mtime;
+    fs.utimesSync(source, new Date(), new Date());
+    expect(process.env['TABLEVAULT_REQUIRE_FRESH_DIST']).toBe('1');
+    expect(await run(bin, ['--version'], dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('dist/ is older than src/') });
+    expect(await run(bin, ['--version'], dir, { TABLEVAULT_REQUIRE_FRESH_DIST: '' })).toMatchObject({ code: 0, stdout: `tablevault ${VERSION}\n` });
+    fs.utimesSync(source, packed, packed);
 
     // What --version, --help and `sql --help` load: a resolve hook lists every module (ESM and CommonJS).
     const hook = path.join(dir, 'trace-hook.mjs');
