@@ -1,5 +1,6 @@
 import type { Expr } from '../../../grammar/ast.ts';
 import type { Value } from '../../types/value.ts';
+import { canonicalDecimalText } from '../../types/decimal.ts';
 import { numberLiteral } from './compile.ts';
 
 const SMALL_INTEGER = /^\d{1,9}$/;
@@ -19,7 +20,9 @@ export function literalValue(expr: Expr): Value | undefined {
       return expr.value;
     case 'NumberLiteral':
       // Up to 9 digits is always INT range, which numberLiteral gives as a JS number: skip its BigInt round trip.
-      return SMALL_INTEGER.test(expr.text) ? Number(expr.text) : numberLiteral(expr.text).evaluate([]);
+      if (SMALL_INTEGER.test(expr.text)) return Number(expr.text);
+      // A decimal written canonically is its own DECIMAL(p, s) value (p ≤ 38, as numberLiteral types it).
+      return canonicalDecimalText(expr.text, 38, expr.text.length - expr.text.indexOf('.') - 1) ?? numberLiteral(expr.text).evaluate([]);
     case 'Unary': {
       if (expr.op !== '-' && expr.op !== '+') return undefined;
       if (expr.operand.kind !== 'NumberLiteral' && expr.operand.kind !== 'Unary') return undefined;
