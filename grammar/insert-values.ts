@@ -14,7 +14,13 @@
  *   the statement, so results and errors (1064 with its line and column) are the general parser's.
  */
 import type { Expr, InsertStmt, Statement } from './ast.ts';
-import { closingQuote } from './fast-split.ts';
+import { quotedEnd } from './scan.ts';
+
+/** Index of the quote closing the string or quoted name opened at `open`, or -1 (scan.ts's rules). */
+function closingQuote(text: string, open: number, quote: number): number {
+  const end = quotedEnd(text, open, quote);
+  return end < 0 ? -1 : end - 1;
+}
 import { unescapeString } from './visitor/common.ts';
 
 /** Below this many characters the general parser is fast enough; the fast path is for long VALUES lists. */

@@ -5,6 +5,7 @@ import { columnCountPayload, columnDefinitionPayload, textRowPayload } from './p
 import { columnDefinition } from './column-definitions.ts';
 import { ClientGoneError } from './packet-writer.ts';
 import type { Reply } from './mysql-connection.ts';
+import { shouldYield, yieldTurn } from '../sql/pace.ts';
 
 /** Any result the server writes: finished (library-style) or streamed from the query pipeline. */
 type WritableResult = StatementResult | StreamedResult;
@@ -82,6 +83,8 @@ async function writeRows(result: WritableResult, reply: Reply): Promise<void> {
     for (const row of result.rows) {
       writer.packet(textRowPayload(row));
       await writer.flushIfFull();
+      // A socket that never fills (a fast client) would let a large result hold the event loop: take turns.
+      if (shouldYield()) await yieldTurn();
     }
     return;
   }
@@ -90,6 +93,7 @@ async function writeRows(result: WritableResult, reply: Reply): Promise<void> {
     for (const row of batch) {
       writer.packet(textRowPayload(row));
       await writer.flushIfFull(result.signal);
+      if (shouldYield()) await yieldTurn(result.signal);
     }
   }
 }

@@ -1,13 +1,12 @@
 /**
- * The grammar's two character-scan fast paths agree with the lexer and the parser on every input:
- * - splitSql's scan (fast-split.ts) gives the lexer's statements and positions, or hands over to it;
+ * The grammar's INSERT … VALUES fast path agrees with the parser on every input (splitting is scan.ts's, tested
+ * in its own file):
  * - the INSERT … VALUES scan (insert-values.ts) builds the parser's exact AST, and any statement it does not take
  *   gets the parser's exact result or error (1064 with the same line and column).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStatement, parseStatementWithParser, splitSql, splitSqlWithLexer, type Statement } from '../../grammar/index.ts';
-import { scanStatements } from '../../grammar/fast-split.ts';
+import { parseStatement, parseStatementWithParser, type Statement } from '../../grammar/index.ts';
 import { FAST_INSERT_MIN_LENGTH, parseInsertValues } from '../../grammar/insert-values.ts';
 
 type Outcome = { ok: unknown } | { error: { errno: unknown; message: unknown; line: unknown; column: unknown } };
@@ -99,43 +98,5 @@ describe('INSERT … VALUES fast path', () => {
     const ast = parseStatement(text);
     expect(Object.isFrozen(ast)).toBe(true);
     expect(ast.kind === 'Insert' && ast.source.kind === 'Values' && Object.isFrozen(ast.source.rows[7]?.[1])).toBe(true);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------------------------
-// Scripts for splitSql.
-
-const piece = fc.oneof(
-  fc.constantFrom('SELECT', 'insert', 'a', 'b1', '$x', 'é', '日本', '1', '1.5', '.5', '@v', '@@x', ':=', '(', ')', ',', '.', '+', '-', '*', '/', '<>', '[', '`q;`', '`a``b`', ';', ';', ' ', '\n', '\r\n', '\r', '\t', '--', '-- c;\n', '--\n', '-- ', '--\t;', '--\f;', '--\v;', '\f', '\v', '--\r;', '#c;\n', '# x', '/* ; */', '/*/ ; */', '/**/', "'a;b'", "'it''s'", "'\\';'", '"d;q"', '"a""b"', "'\n;\r\n'"),
-  fc.constantFrom('?', ':', ']', '{', '\\', '\u0001', "'open", '"open', '`open', '/* open', "'a''"),
-  str,
-);
-const script = fc.array(piece, { maxLength: 30 }).chain((pieces) => fc.array(fc.constantFrom(' ', '', '\n'), { minLength: pieces.length, maxLength: pieces.length }).map((gaps) => pieces.map((p, i) => p + gaps[i]).join('')));
-
-describe('splitSql fast scan', () => {
-  it('gives the lexer\'s statements and positions whenever it decides; splitSql always matches the lexer', () => {
-    let decided = 0;
-    fc.assert(
-      fc.property(script, (text) => {
-        const fast = scanStatements(text);
-        const reference = outcome(() => splitSqlWithLexer(text));
-        if (fast !== undefined) {
-          decided++;
-          expect({ ok: fast }).toEqual(reference);
-        }
-        expect(outcome(() => splitSql(text))).toEqual(reference);
-      }),
-      { numRuns: 1000 },
-    );
-    expect(decided).toBeGreaterThan(300);
-  });
-
-  it('splits a dump: statements, comments, and a megabyte INSERT without the lexer', () => {
-    const big = `INSERT INTO t VALUES ${Array.from({ length: 20000 }, (_, i) => `(${i},'a;b ${i}')`).join(',')}`;
-    const dump = `-- MariaDB dump\n/*!40101 SET NAMES utf8 */;\nDROP TABLE IF EXISTS \`t\`;\r\n${big};\n# done\n`;
-    const chunks = scanStatements(dump);
-    // The /*! … */ line is a comment to the lexer too: an empty statement, dropped.
-    expect(chunks?.map((c) => c.position)).toEqual([{ line: 3, column: 1 }, { line: 4, column: 1 }]);
-    expect(chunks).toEqual(splitSqlWithLexer(dump));
   });
 });

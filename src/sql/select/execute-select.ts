@@ -5,6 +5,7 @@ import { RowStream, type TextRow } from '../row-stream.ts';
 import type { EvalContext } from '../eval/context.ts';
 import type { ResolvedSource } from './row-source.ts';
 import { selectRowSource } from './select-source.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 
 /**
  * Run a SELECT as a stream of text rows (formatted with formatValue, exactly as the MySQL protocol sends them).
@@ -21,7 +22,11 @@ export async function streamSelect(
   const types = source.columns.map((c) => c.type);
   const options = ctx.signal ? { signal: ctx.signal } : {};
   async function* text(): AsyncGenerator<readonly TextRow[], void, void> {
-    for await (const batch of source.scan(options)) yield batch.map((row) => row.map((v, i) => formatValue(v, types[i])));
+    for await (const batch of source.scan(options)) {
+      yield batch.map((row) => row.map((v, i) => formatValue(v, types[i])));
+      // A reader that never waits (collect(), a fast client) would let a large result hold the event loop.
+      if (shouldYield()) await yieldTurn(ctx.signal);
+    }
   }
   return new RowStream(source.columns.map((c) => c.name), types, text(), { signal: ctx.signal });
 }
