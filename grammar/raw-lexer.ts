@@ -5,6 +5,7 @@
  */
 import type { IToken } from 'chevrotain';
 import { Lexer } from './chevrotain.ts';
+import { expandExecutableComments } from './executable-comments.ts';
 import { allTokens } from './tokens.ts';
 
 /**
@@ -21,6 +22,7 @@ export function validatedLexer(): InstanceType<typeof Lexer> {
 
 /** Tokens of `text` (comments and whitespace dropped; `Unterminated…` tokens kept) and whether lexing failed anywhere. */
 export function lexTokens(text: string): { readonly tokens: readonly IToken[]; readonly clean: boolean } {
-  const result = rawLexer.tokenize(text);
+  // Offsets are those of `text`: executed `/*!…*/` content is lexed as SQL (its secrets are found like any other).
+  const result = rawLexer.tokenize(expandExecutableComments(text));
   return { tokens: result.tokens, clean: result.errors.length === 0 };
 }

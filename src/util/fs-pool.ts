@@ -112,8 +112,8 @@ export class FsPool {
     };
     thread.on('error', fail);
     thread.on('exit', (code) => fail(new Error(`fs pool worker exited with code ${code}`)));
-    // Idle until a batch runs. After the listeners: on Node 20 attaching a 'message' listener refs the thread's port
-    // again, and an idle pool then kept every process that opened an engine (`tablevault sql -e`) from exiting.
+    // After the listeners: adding a 'message' listener refs the thread's port again (Node 20), and an idle thread that
+    // holds the process kept `tablevault serve` alive after SIGTERM or SHUTDOWN.
     thread.unref();
     this.#workers.push(worker);
     return worker;
