@@ -13,6 +13,7 @@ import { createLogger } from '../src/logging/logger.ts';
 import { startServer, type SessionFactory } from '../src/server/server.ts';
 import type { Session } from '../src/engine.ts';
 import type { ResultSet, StatementResult } from '../src/sql/result.ts';
+import { RowStream } from '../src/sql/row-stream.ts';
 import { PacketWriter } from '../src/server/packet-writer.ts';
 import { writeResult } from '../src/server/result-writer.ts';
 import { CAPABILITY_FLAGS } from '../src/server/mysql-connection.ts';
@@ -40,6 +41,10 @@ function fixedEngine(result: StatementResult): SessionFactory {
       execute: async () => result,
       async *executeScript() {
         yield result;
+      },
+      stream: async () => (result.kind === 'rows' ? RowStream.of(result) : result),
+      async *streamScript() {
+        yield result.kind === 'rows' ? RowStream.of(result) : result;
       },
       useDatabase: () => undefined,
       interrupt: () => undefined,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createLogger, type Logger } from './logging/logger.ts';
 import type { EngineServices, EngineStats, SessionDirectory, SessionState } from './sql/context.ts';
 import type { StatementResult } from './sql/result.ts';
+import type { RowStream, StreamedResult } from './sql/row-stream.ts';
 import { EngineSession } from './sql/session.ts';
 import { GlobalVariables } from './sql/variables/index.ts';
 import { TableStore } from './storage/index.ts';
@@ -77,6 +78,14 @@ export interface Session {
   execute(sql: string): Promise<StatementResult>;
   /** Execute `;`-separated statements one by one, yielding each result; stops (throws SqlError) at the first error. */
   executeScript(sql: string): AsyncGenerator<StatementResult, void, void>;
+  /**
+   * Like `execute`, but a result set comes back unread, as a {@link RowStream}: its rows are produced while you
+   * iterate (`for await (const row of result)`), so a result of any size takes the memory of one batch. Leaving the
+   * loop early or `close()` stops the query; the session's next statement closes a stream left unread.
+   */
+  stream(sql: string): Promise<StreamedResult>;
+  /** Like `executeScript`, streaming each result set (the next statement runs once the previous stream is done). */
+  streamScript(sql: string): AsyncGenerator<StreamedResult, void, void>;
   /** Change the current database (COM_INIT_DB); throws SqlError 1049 if it does not exist. */
   useDatabase(name: string): void;
   /** Interrupt the statement running now, if any (KILL QUERY). */

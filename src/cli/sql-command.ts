@@ -5,15 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { splitSql } from '../../grammar/index.ts';
-import { Engine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
 import { isSqlError } from '../errors/index.ts';
-import { createLogger, logFile } from '../logging/logger.ts';
 import type { StatementResult } from '../sql/result.ts';
-import { formatBatch, formatBatchError } from './batch-output.ts';
+import type { StreamedResult } from '../sql/row-stream.ts';
+import { formatBatch, formatBatchError, formatBatchRows } from './batch-output.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
-import { embeddedTarget, JobTracker, recordingJobs, remoteTarget, runShell, waitForBatchJobs, type ShellTarget } from './shell/index.ts';
+import type { ShellTarget } from './shell/targets.ts';
 
 export const SQL_OPTIONS: readonly OptionSpec[] = [
   { name: 'data-dir', takesValue: true, help: 'open this data dir embedded (default ./tablevault-data)' },
@@ -34,6 +33,8 @@ export const SQL_OPTIONS: readonly OptionSpec[] = [
 export interface SqlTarget {
   /** Run one statement. */
   execute(sql: string): Promise<StatementResult>;
+  /** Run one statement, its rows read while they are printed (batch mode streams when the target can). */
+  stream?(sql: string): Promise<StreamedResult>;
   /** Release the engine or the connection. */
   close(): Promise<void>;
 }
@@ -59,6 +60,9 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     script = io.readStdin();
   }
   const database = str('database');
+  // The shell (and through it the grammar) is loaded only once there is something to run: `--help` stays instant.
+  // Batch mode needs the targets and the job tracker, not the interactive shell (readline, completion, history).
+  const [{ JobTracker, recordingJobs }, { remoteTarget }] = await Promise.all([import('./shell/job-tracker.ts'), import('./shell/targets.ts')]);
   const target: ShellTarget = str('host') !== undefined || str('port') !== undefined
     ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
@@ -68,6 +72,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     const tracker = new JobTracker(target);
     const code = await runBatch(recordingJobs(target, tracker), script ?? '', { columnNames: !options.has('skip-column-names') }, io);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
+    if (tracker.started.length === 0) return code;
+    const { waitForBatchJobs } = await import('./shell/index.ts');
     const waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
     return code !== 0 ? code : waited;
   } finally {
@@ -77,6 +83,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
 
 /** Run a script statement by statement, printing results; returns the exit code (1 at the first error). */
 export async function runBatch(target: SqlTarget, script: string, format: { columnNames: boolean }, io: CommandIo): Promise<number> {
+  // The lexer is loaded when there is a script to split, so `sql --help` and usage errors stay instant.
+  const { splitSql } = await import('../../grammar/index.ts');
   let fragments;
   try {
     fragments = splitSql(script);
@@ -89,7 +97,8 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
   }
   for (const fragment of fragments) {
     try {
-      io.stdout(formatBatch(await target.execute(fragment.text), format));
+      if (target.stream === undefined) await io.stdout(formatBatch(await target.execute(fragment.text), format));
+      else await printStreamed(await target.stream(fragment.text), format, io);
     } catch (error) {
       if (isSqlError(error)) {
         // Syntax errors point inside the statement; report the line within the whole script, as mysql does.
@@ -102,10 +111,26 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
   return 0;
 }
 
+/**
+ * Print a streamed result batch by batch, waiting for stdout to take each one, so `tablevault sql -e "SELECT …" > f`
+ * holds one batch in memory whatever the result's size. The header waits for the first row: mysql prints nothing
+ * for an empty result set.
+ */
+async function printStreamed(result: StreamedResult, format: { columnNames: boolean }, io: CommandIo): Promise<void> {
+  if (result.kind === 'ok') return;
+  let header = format.columnNames;
+  for await (const batch of result.batches()) {
+    await io.stdout(formatBatchRows(header ? result.columns : undefined, batch));
+    header = false;
+  }
+}
+
 /** The embedded shell's log, in the data dir: the terminal is for results and one-line errors, never log lines. */
 export const EMBEDDED_LOG_FILE = 'tablevault.log';
 
 async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
+  // Loaded here, not at the top: the client mode (-h/-P) never needs the engine, its catalog or its storage.
+  const [{ Engine }, { createLogger, logFile }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/targets.ts')]);
   // A failed job, a retried upload: the shell prints the outcome (state and message); the details and stack traces
   // go to the log file at TABLEVAULT_LOG_LEVEL (default warn), never onto the terminal between results.
   const log = logFile(path.join(dataDir, EMBEDDED_LOG_FILE));
@@ -138,7 +163,8 @@ async function openEmbedded(dataDir: string, user: string, database: string | un
 
 /** The command's window on the world; tests replace it. */
 export interface CommandIo {
-  stdout(text: string): void;
+  /** Write to standard output; a promise means "wait before writing more" (back-pressure). */
+  stdout(text: string): void | Promise<void>;
   stderr(text: string): void;
   readonly stdinIsTTY: boolean;
   readStdin(): string;
@@ -150,11 +176,27 @@ export interface CommandIo {
 
 export function processIo(): CommandIo {
   return {
-    stdout: (t) => void process.stdout.write(t),
+    stdout: (t) => writeWithBackPressure(process.stdout, t),
     stderr: (t) => void process.stderr.write(t),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
-    runInteractive: (target) => runShell(target, TABLEVAULT_VERSION),
+    runInteractive: async (target) => (await import('./shell/index.ts')).runShell(target, TABLEVAULT_VERSION),
   };
+}
+
+/** Write, and when the stream's buffer is full, resolve once it drained (or closed: then nothing waits forever). */
+function writeWithBackPressure(out: NodeJS.WritableStream & { readonly destroyed?: boolean }, text: string): void | Promise<void> {
+  if (out.write(text) || out.destroyed) return;
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
 }

@@ -114,7 +114,7 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
           stats.questions++;
           let outcome: { errno?: number } = {};
           try {
-            outcome = await writeStatementResults(current.executeScript(sql), reply);
+            outcome = await writeStatementResults(current.streamScript(sql), reply);
           } finally {
             // Parsed again only when the line is written; secrets masked from the AST (unparseable: every quoted token).
             if (log.isLevelEnabled('debug')) log.debug({ sql: redactSql(sql), ms: Math.round(performance.now() - started), errno: outcome.errno }, 'statement');

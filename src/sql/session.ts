@@ -15,6 +15,7 @@ import { checkStatementSize, maxAllowedPacket } from './packet-limit.ts';
 import { yieldTurn } from './pace.ts';
 import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
 import { okResult, type StatementResult } from './result.ts';
+import { isRowStream, RowStream, type HandlerResult, type StreamedResult, type TextRow } from './row-stream.ts';
 import { startDeadline } from './statement-deadline.ts';
 import { SessionVariables } from './variables/index.ts';
 import { autocommit, SessionTransaction } from './transaction/session-transaction.ts';
@@ -30,6 +31,8 @@ export class EngineSession implements Session {
   readonly #logger: Logger;
   readonly #onClose: () => void;
   readonly #killListeners: (() => void)[] = [];
+  /** The result stream of the last statement while its reader has not finished it. */
+  #open: RowStream | undefined;
   #closed = false;
 
   constructor(services: EngineServices, init: { connectionId: number; user: string; host: string; database: string | undefined }, onClose: () => void) {
@@ -89,6 +92,22 @@ export class EngineSession implements Session {
   }
 
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
+    for await (const result of this.streamScript(sql)) yield result.kind === 'stream' ? await result.collect() : result;
+  }
+
+  async stream(sql: string): Promise<StreamedResult> {
+    let last: StreamedResult | undefined;
+    // Earlier statements' rows are not wanted: their streams are closed (a result set has nothing left to do once
+    // nobody reads it); the last statement's result is handed over unread.
+    for await (const result of this.streamScript(sql)) {
+      if (last?.kind === 'stream') await last.close();
+      last = result;
+    }
+    if (last === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
+    return last;
+  }
+
+  async *streamScript(sql: string): AsyncGenerator<StreamedResult, void, void> {
     this.#checkOpen();
     checkStatementSize(sql, this.#state.variables);
     // A large text has just been received and decoded: take a turn before scanning it, and between slices of it.
@@ -130,21 +149,34 @@ export class EngineSession implements Session {
     if (this.#closed) return;
     this.#closed = true;
     this.interrupt();
+    void this.#open?.close();
     // Closing a connection rolls its transaction back (its files are deleted) and releases its table locks.
     void this.#state.transaction.abandon({ services: this.#services, session: this.#state });
     this.#onClose();
   }
 
-  async #run(text: string, span: StatementSpan): Promise<StatementResult> {
+  /**
+   * Run one statement. A statement that streams rows stays the session's running statement (SHOW PROCESSLIST, KILL,
+   * query_timeout) until its reader finishes or closes the stream; one left unread is closed before the next starts.
+   */
+  async #run(text: string, span: StatementSpan): Promise<StreamedResult> {
+    await this.#open?.close();
+    this.#open = undefined;
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
     // Until the statement is parsed there is no AST to say which literals are credentials: SHOW PROCESSLIST shows it
     // with every quoted token masked (the unparseable-text rule), from a bounded head.
     let shown = shownText(redactUnparsed(text.length > MAX_SHOWN_TEXT ? text.slice(0, MAX_SHOWN_TEXT + 1) : text), MAX_SHOWN_TEXT);
-    this.#state.current = { text: shown, startedAt, abort };
+    let current = { text: shown, startedAt, abort };
+    this.#state.current = current;
     // query_timeout covers the whole statement, parsing included; KILL QUERY aborts the same signal.
     const deadline = startDeadline(this.#services.clock, this.#state.variables, abort);
+    const finish = (): void => {
+      deadline.stop();
+      if (this.#state.current === current) this.#state.current = undefined;
+    };
     let statement: Statement | undefined;
+    let result: HandlerResult;
     try {
       // Masking the head (above) and copying the text to the parser thread are each a pass over it: one per turn.
       if (text.length > LARGE_TEXT) await yieldTurn(abort.signal);
@@ -156,19 +188,36 @@ export class EngineSession implements Session {
       // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
       // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
       shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
-      this.#state.current = { text: shown, startedAt, abort };
+      current = { text: shown, startedAt, abort };
+      this.#state.current = current;
       if (statement.kind === 'Select') deadline.limitSelect();
       this.#services.stats.questions++;
       const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
-      const result = await executeStatement(ctx, statement);
-      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
-      return result;
+      result = await executeStatement(ctx, statement);
     } catch (error) {
+      finish();
       throw this.#failure(error, abort.signal, text, statement, shown);
-    } finally {
-      deadline.stop();
-      this.#state.current = undefined;
     }
+    const parsed = statement;
+    const logDone = (): void => {
+      this.#logger.debug({ statement: parsed.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
+    };
+    if (!isRowStream(result)) {
+      finish();
+      logDone();
+      return result.kind === 'rows' ? RowStream.of(result) : result;
+    }
+    // The rows are produced while the reader pulls them: the statement ends with the stream.
+    const rows = result;
+    const failure = (error: unknown): unknown => this.#failure(error, abort.signal, text, parsed, shown);
+    const tracked = new RowStream(rows.columns, rows.columnTypes, trackedBatches(rows, failure), { signal: abort.signal });
+    tracked.onDone(() => {
+      finish();
+      if (this.#open === tracked) this.#open = undefined;
+      logDone();
+    });
+    this.#open = tracked;
+    return tracked;
   }
 
   /** The error the client sees: why the statement was stopped, or what failed (internals logged, secrets scrubbed). */
@@ -196,6 +245,17 @@ export class EngineSession implements Session {
 
   #checkOpen(): void {
     if (this.#closed) throw sqlError('ER_UNKNOWN_ERROR', 'Session is closed');
+  }
+}
+
+/** A handler's batches, its failures mapped by `failure` (as for any statement), its stream closed at the end. */
+async function* trackedBatches(rows: RowStream, failure: (error: unknown) => unknown): AsyncGenerator<readonly TextRow[], void, void> {
+  try {
+    yield* rows.batches();
+  } catch (error) {
+    throw failure(error);
+  } finally {
+    await rows.close();
   }
 }
 

@@ -10,6 +10,7 @@
 import type { Session, SessionOptions } from '../../src/engine.ts';
 import type { StatementResult } from '../../src/sql/result.ts';
 import { okResult, showResult } from '../../src/sql/result.ts';
+import { RowStream, type StreamedResult } from '../../src/sql/row-stream.ts';
 import { SqlError, sqlError } from '../../src/errors/index.ts';
 import { GlobalVariables, SessionVariables } from '../../src/sql/variables/index.ts';
 
@@ -70,6 +71,15 @@ class FakeSession implements Session {
         this.current = undefined;
       }
     }
+  }
+
+  async stream(sql: string): Promise<StreamedResult> {
+    const result = await this.execute(sql);
+    return result.kind === 'rows' ? RowStream.of(result) : result;
+  }
+
+  async *streamScript(sql: string): AsyncGenerator<StreamedResult, void, void> {
+    for await (const result of this.executeScript(sql)) yield result.kind === 'rows' ? RowStream.of(result) : result;
   }
 
   async #run(sql: string, signal: AbortSignal): Promise<StatementResult> {

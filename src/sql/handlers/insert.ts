@@ -10,6 +10,7 @@ import { coerceForColumn, coerceValue } from '../../types/coerce.ts';
 import type { Row, Value } from '../../types/value.ts';
 import type { ExecutionContext } from '../context.ts';
 import { compileExpr } from '../eval/compile.ts';
+import { literalValue } from '../eval/literal-value.ts';
 import type { EvalContext } from '../eval/context.ts';
 import { EMPTY_SCOPE } from '../eval/scope.ts';
 import { requireOlapTable } from '../names.ts';
@@ -139,6 +140,9 @@ function defaultOf(column: ColumnMeta, evalCtx: EvalContext): Value {
 }
 
 function constant(expr: Expr, evalCtx: EvalContext): Value {
+  // Literals (a dump's every value) need no compiled closure: their value directly, then coerced to the column.
+  const literal = literalValue(expr);
+  if (literal !== undefined) return literal;
   const compiled = compileExpr(expr, { scope: EMPTY_SCOPE, ctx: evalCtx, clause: 'field list' });
   if (!compiled.constant && expr.kind === 'ColumnRef') throw analysisError(`Column '${expr.name}' can not be used in VALUES; write a literal or an expression of literals`);
   return compiled.evaluate([]);

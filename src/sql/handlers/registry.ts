@@ -4,7 +4,7 @@
  */
 import type { Statement } from '../../../grammar/ast.ts';
 import type { ExecutionContext } from '../context.ts';
-import type { StatementResult } from '../result.ts';
+import type { HandlerResult } from '../row-stream.ts';
 import { executeDelete } from './delete.ts';
 import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
@@ -33,7 +33,7 @@ type FamilyKind = Exclude<
   | 'Transaction'
 >;
 
-export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => StatementResult | Promise<StatementResult> } = {
+export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => HandlerResult | Promise<HandlerResult> } = {
   Select: executeSelectStatement,
   SetOperation: executeSelectStatement,
   CreateTable: executeCreateTable,
