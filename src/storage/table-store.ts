@@ -166,12 +166,18 @@ export class TableStore {
     return backendDataBytes(this.catalog);
   }
 
-  /** Start a load into a table (INSERT; or DELETE/TRUNCATE rewrites with `replacePartitionIds`). */
-  beginLoad(tableId: number, options: LoadOptions = {}): LoadWriter {
-    const table = getTable(this.catalog, { id: tableId });
-    if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
-    if (table.state !== 'NORMAL') {
-      throw ddlError(`Table [${table.name}]'s state is ${table.state}, not NORMAL. Do not allow doing load.`);
+  /**
+   * Start a load into a table (INSERT; or DELETE/TRUNCATE rewrites with `replacePartitionIds`). `schema` writes the
+   * files under a given schema of the table instead of its current one (a schema change rewriting its data, which
+   * publishes that schema in `inCommit`).
+   */
+  beginLoad(tableId: number, options: LoadOptions & { readonly schema?: TableMeta } = {}): LoadWriter {
+    const current = getTable(this.catalog, { id: tableId });
+    if (current === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
+    const table = options.schema ?? current;
+    if (table.id !== tableId) throw new Error(`storage: schema of table ${table.id} given for a load into ${tableId}`);
+    if (current.state !== 'NORMAL') {
+      throw ddlError(`Table [${current.name}]'s state is ${current.state}, not NORMAL. Do not allow doing load.`);
     }
     return new LoadWriter(this.#ctx, table, options);
   }
