@@ -151,7 +151,10 @@ const NON_RESERVED = [
   'TRANSACTION', 'TYPE', 'USER', 'USERS', 'VALUE', 'VARIABLES', 'VIEW', 'VIEWS', 'WARNINGS', 'WEEK', 'WORK', 'YEAR',
 ] as const;
 
-export type KeywordName = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number];
+/** Schema change and UPDATE words: non-reserved, as in StarRocks (they stay usable as names). */
+const NON_RESERVED_ALTER = ['AFTER', 'COLUMN', 'MODIFY', 'SWAP', 'UPDATE'] as const;
+
+export type KeywordName = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number] | (typeof NON_RESERVED_ALTER)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
   'IF', 'LEFT', 'RIGHT', 'REPLACE', 'TRUNCATE', 'MOD', 'DATABASE', 'SCHEMA', 'INSERT', 'CURRENT_DATE', 'CURRENT_TIME',
@@ -176,6 +179,7 @@ export const kw = Object.freeze(
   Object.fromEntries([
     ...RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+    ...NON_RESERVED_ALTER.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;
 

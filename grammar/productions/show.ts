@@ -43,6 +43,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showStatusBody,
       r.showProcesslistBody,
       r.showWarningsBody,
+      r.showAlterTableBody,
     ].map((rule) => ({ ALT: () => $.SUBRULE(rule) }));
     $.OR({ DEF: showAlts, ERR_MSG: 'a SHOW statement' });
   });

@@ -41,6 +41,7 @@ import {
   listSnapshotDirs, makeSnapshot, releaseSnapshot, type SnapshotDir, type TabletSnapshot,
 } from './snapshot.ts';
 import { sweepOrphans, type SweepReport } from './sweep.ts';
+import { setReplicationNum } from './replication.ts';
 
 /** A backend as the store uses it: the catalog's row plus its absolute directory. */
 export interface StoreBackend extends BackendMeta {
@@ -67,6 +68,11 @@ export interface TableScanOptions extends ScanOptions {
   readonly partitionIds?: readonly number[];
   /** Version per partition (default: the visible versions, read in one transaction when the scan starts). */
   readonly versions?: ReadonlyMap<number, number>;
+  /**
+   * The schema version the caller laid its columns out for: the scan fails instead of returning rows of another
+   * schema when a schema change landed between the caller reading the table and the scan starting.
+   */
+  readonly schemaVersion?: number;
 }
 
 /** Visible versions pinned: until `release()`, files of these versions are not collected. */
@@ -247,6 +253,19 @@ export class TableStore {
     this.#requestGc();
   }
 
+  /**
+   * Give every tablet of the partitions exactly `n` replicas: new ones get their files linked before the catalog
+   * lists them, removed ones are collected once unheld (replication.ts). The caller holds the table lock.
+   */
+  async setReplicationNum(partitionIds: readonly number[], n: number): Promise<{ added: number; removed: number }> {
+    const release = this.#hold();
+    try {
+      return await setReplicationNum(this.#ctx, partitionIds, n);
+    } finally {
+      release();
+    }
+  }
+
   /** Read the visible versions of partitions in one transaction and keep their files until released (BACKUP). */
   pinVersions(partitionIds: readonly number[]): VersionPin {
     const release = this.#hold();
@@ -305,6 +324,9 @@ export class TableStore {
       const table = getTable(this.catalog, { id: tableId });
       if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
       if (table.kind !== 'OLAP') throw sqlError('ER_WRONG_OBJECT', `'${table.name}' is a view`);
+      if (options.schemaVersion !== undefined && options.schemaVersion !== table.schemaVersion) {
+        throw ddlError(`Table ${table.name}'s schema changed while the statement ran (schema version ${options.schemaVersion} → ${table.schemaVersion}); run it again`);
+      }
       const partitionIds = options.partitionIds ?? listPartitions(this.catalog, tableId).map((p) => p.id);
       const versions = options.versions ?? readVisibleVersions(this.catalog, partitionIds);
       const reads: TabletRead[] = [];

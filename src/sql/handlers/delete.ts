@@ -16,16 +16,20 @@ import { prunePartitions } from '../partition/index.ts';
 import { okResult, type StatementResult } from '../result.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
+import { checkDeleteConditions } from '../ddl/delete-conditions.ts';
+import { checkSchemaUnchanged } from '../ddl/job-guard.ts';
 import { checkNotRestoring } from './table-ddl.ts';
 
 export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Promise<StatementResult> {
   const { db, table } = requireOlapTable(ctx, node.table);
   checkNotRestoring(table);
   if (node.where === undefined) throw analysisError(`Where clause is not set. To delete every row of ${table.name}, use TRUNCATE TABLE ${table.name}`);
+  if (table.keyModel !== 'PRIMARY') checkDeleteConditions(table, node.where);
   const evalCtx = sessionEvalContext(ctx);
   const scope = { columns: table.columns.map((c) => ({ name: c.name, qualifiers: [db.name, table.name], type: c.type, nullable: c.nullable })) };
   const predicate = compileExpr(node.where, { scope, ctx: evalCtx, clause: 'where clause' });
   return ctx.services.tableLocks.run(table.id, async () => {
+    checkSchemaUnchanged(ctx.services.catalog, table);
     const partitions = listPartitions(ctx.services.catalog, table.id);
     let candidates = partitions.map((p) => p.id);
     if (node.partitions) {

@@ -8,7 +8,10 @@ import type { StatementResult } from '../result.ts';
 import { executeDelete } from './delete.ts';
 import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
-import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
+import { executeAlterTable } from './alter-table.ts';
+import { executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
+import { executeShowAlterTable } from './show-alter.ts';
+import { executeUpdate } from './update.ts';
 import { executeCreateView } from './view-ddl.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
@@ -38,6 +41,8 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropView: executeDropTable,
   Insert: executeInsert,
   Delete: executeDelete,
+  Update: executeUpdate,
+  ShowAlterTable: executeShowAlterTable,
   Backup: executeBackup,
   Restore: executeRestore,
   ShowBackup: executeShowBackup,
