@@ -5,7 +5,8 @@ import {
   commitIngest, createTable, dropTable, getTable, listReplicas, publishInvisible, setTableState,
 } from '../catalog/index.ts';
 import type { IngestedTablet } from '../catalog/ops/commit-ingest.ts';
-import type { SegmentFileMeta } from '../catalog/model.ts';
+import type { ColumnMeta, SegmentFileMeta } from '../catalog/model.ts';
+import { segmentColumnCount, translateColumnIds } from '../storage/schema-map.ts';
 import type { SnapshotHeader, TableStore } from '../storage/index.ts';
 import { fsyncDir, linkOrCopy } from '../storage/fs-util.ts';
 import { segmentFileName, tabletDir } from '../storage/layout.ts';
@@ -78,6 +79,13 @@ export interface PlacedRestore {
 /** Tablets placed at once: enough to keep the disk busy, few enough to bound open file handles. */
 const PLACE_CONCURRENCY = 16;
 
+function targetColumns(catalog: Catalog, partitionId: number): readonly ColumnMeta[] {
+  const row = catalog.prepare<[number], { table_id: number }>('SELECT table_id FROM partitions WHERE id = ?').get(partitionId);
+  const table = row === undefined ? undefined : getTable(catalog, { id: row.table_id });
+  if (table === undefined) throw new JobStatusError('COMMON_ERROR', `partition ${partitionId} has been dropped`);
+  return table.columns;
+}
+
 /** Part 1 (async): verify the staged content and link it into every replica under fresh rowset ids. */
 export async function placeRestore(deps: PublishDeps, plan: RestorePlan): Promise<PlacedRestore> {
   const { catalog, store } = deps;
@@ -94,13 +102,18 @@ export async function placeRestore(deps: PublishDeps, plan: RestorePlan): Promis
       const s = staged[i] as Staged;
       const n = s.header.rowsets.length;
       const first = n > 0 ? catalog.nextId(n) : 0;
-      const rowsets = s.header.rowsets.map((r, j) => ({
+      // Segment files name their columns by the source table's ids; map them to the target's (schema-map.ts).
+      const target = targetColumns(catalog, s.target.partitionId);
+      const rowsets = await Promise.all(s.header.rowsets.map(async (r, j) => ({
         rowsetId: first + j,
         version: r.version,
         kind: r.kind,
         sources: r.files.map((f) => f.name),
-        files: r.files.map((f, k): SegmentFileMeta => ({ ...f, name: segmentFileName(first + j, k) })),
-      }));
+        files: await Promise.all(r.files.map(async (f, k): Promise<SegmentFileMeta> => {
+          const ids = f.columnIds ?? Array.from({ length: await segmentColumnCount(path.join(s.dir, f.name)) }, (_, c) => c + 1);
+          return { ...f, name: segmentFileName(first + j, k), columnIds: translateColumnIds(ids, s.header.columns, target) };
+        })),
+      })));
       for (const replica of listReplicas(catalog, { tabletId: s.target.tabletId })) {
         const be = backendDirs.get(replica.backendId);
         if (be === undefined) throw new Error(`restore: unknown backend ${replica.backendId}`);

@@ -5,6 +5,7 @@
  * a renamed column is found by id, and a column whose type was widened is converted from the stored type. Nothing
  * here depends on column names.
  */
+import { promises as fsp } from 'node:fs';
 import type { ColumnMeta, SegmentFileMeta, TableMeta } from '../catalog/model.ts';
 import { columnTypeKey, type ColumnType } from '../types/column-type.ts';
 import { coerceValue } from '../types/coerce.ts';
@@ -56,5 +57,37 @@ export function planColumns(
     const index = column.id === undefined ? undefined : at.get(column.id);
     if (index === undefined) return { kind: 'default', value: fillValue(column) };
     return { kind: 'stored', index, convert: converter(stored[index]!.type, column.type) };
+  });
+}
+
+/** Columns stored in a segment file, read from its fixed header (for files that do not name their column ids). */
+export async function segmentColumnCount(file: string): Promise<number> {
+  const handle = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const { bytesRead } = await handle.read(buf, 0, 16, 0);
+    if (bytesRead < 16) throw new Error(`segment file is corrupt: ${file} has only ${bytesRead} bytes`);
+    return buf.readUInt32LE(12);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Column ids of a file restored into another table: the snapshot's schema and the target's are equal by position
+ * (RESTORE checked it), so the file's ids (in the source table's numbering) become the target's ids of the same
+ * positions. A column the source had dropped gets an id no target column has (negative): it stays skipped.
+ */
+export function translateColumnIds(
+  fileIds: readonly number[],
+  source: readonly Pick<ColumnMeta, 'id'>[],
+  target: readonly Pick<ColumnMeta, 'id'>[],
+): number[] {
+  const position = new Map(source.map((c, i) => [c.id ?? i + 1, i]));
+  let dropped = 0;
+  return fileIds.map((id) => {
+    const at = position.get(id);
+    const mapped = at === undefined ? undefined : target[at];
+    return mapped === undefined ? -++dropped : (mapped.id ?? (at as number) + 1);
   });
 }
