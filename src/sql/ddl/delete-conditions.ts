@@ -1,7 +1,8 @@
 /**
- * What DELETE … WHERE may say on DUPLICATE, AGGREGATE and UNIQUE KEY tables (StarRocks' DeleteAnalyzer): conditions
- * `column op value` (=, !=, <, <=, >, >=), `column [NOT] IN (values)` and `column IS [NOT] NULL`, joined by AND
- * only; on AGGREGATE and UNIQUE KEY tables only key columns. PRIMARY KEY tables take any WHERE (checked elsewhere).
+ * What DELETE … WHERE may say on DUPLICATE KEY tables (StarRocks' DeleteAnalyzer): conditions `column op value`
+ * (=, !=, <, <=, >, >=), `column [NOT] IN (values)` and `column IS [NOT] NULL`, joined by AND only. PRIMARY KEY
+ * tables take any WHERE, as in StarRocks. AGGREGATE and UNIQUE KEY tables also take any WHERE here, over their
+ * merged rows (StarRocks allows only key-column conditions there; tablevault rewrites survivors, so it need not).
  */
 import type { Expr } from '../../../grammar/ast.ts';
 import type { TableMeta } from '../../catalog/index.ts';
@@ -14,15 +15,12 @@ function isValue(e: Expr): boolean {
   return e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'NumberLiteral';
 }
 
-/** Throw StarRocks' message for the first part of `where` a non-PRIMARY KEY table cannot delete by. */
+/** Throw StarRocks' message for the first part of `where` a DUPLICATE KEY table cannot delete by. */
 export function checkDeleteConditions(table: TableMeta, where: Expr): void {
   const column = (e: Expr, what: string): void => {
     if (e.kind !== 'ColumnRef') throw analysisError(`Left expr of ${what} should be column name`);
     const c = table.columns.find((x) => x.name.toLowerCase() === e.name.toLowerCase());
     if (c === undefined) throw sqlError('ER_BAD_FIELD_ERROR', `Unknown column '${e.name}' in '${table.name}'`);
-    if ((table.keyModel === 'AGGREGATE' || table.keyModel === 'UNIQUE') && !c.isKey) {
-      throw analysisError(`Column[${c.name}] is not key column or storage model is not duplicate or column type is float or double. Delete on ${table.keyModel} KEY tables may only name key columns`);
-    }
   };
   const visit = (e: Expr): void => {
     if (e.kind === 'Binary' && e.op === 'AND') {

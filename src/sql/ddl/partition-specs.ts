@@ -68,7 +68,12 @@ export function addPartitionSpec(
     bounds,
     temporary,
     ...(distribution?.buckets === undefined ? {} : { buckets: distribution.buckets }),
-    ...(props['replication_num'] === undefined ? {} : { replicationNum: replicationNumOf(props, backends) }),
+    // The partition's own replication_num, else the table's default (set at CREATE or by default.replication_num).
+    ...(props['replication_num'] !== undefined
+      ? { replicationNum: replicationNumOf(props, backends) }
+      : table.properties['replication_num'] !== undefined
+        ? { replicationNum: replicationNumOf({ replication_num: table.properties['replication_num'] }, backends) }
+        : {}),
   });
 }
 

@@ -173,6 +173,8 @@ async function setProperties(ctx: ExecutionContext, db: Database, table: TableMe
     await ctx.services.tableLocks.run(table.id, async () => {
       await store.setReplicationNum(listPartitions(catalog, table.id).map((p) => p.id), n);
     });
+    // Removed replicas' files go now unless a reader still holds them (then when it finishes).
+    await store.collectGarbage();
   }
   const current = getTable(catalog, { id: table.id }) ?? table;
   catalog.db.prepare('UPDATE tables SET properties = ? WHERE id = ?').run(JSON.stringify({ ...current.properties, ...rest }), table.id);

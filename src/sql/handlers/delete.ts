@@ -24,7 +24,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
   const { db, table } = requireOlapTable(ctx, node.table);
   checkNotRestoring(table);
   if (node.where === undefined) throw analysisError(`Where clause is not set. To delete every row of ${table.name}, use TRUNCATE TABLE ${table.name}`);
-  if (table.keyModel !== 'PRIMARY') checkDeleteConditions(table, node.where);
+  if (table.keyModel === 'DUPLICATE') checkDeleteConditions(table, node.where);
   const evalCtx = sessionEvalContext(ctx);
   const scope = { columns: table.columns.map((c) => ({ name: c.name, qualifiers: [db.name, table.name], type: c.type, nullable: c.nullable })) };
   const predicate = compileExpr(node.where, { scope, ctx: evalCtx, clause: 'where clause' });
