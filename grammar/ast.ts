@@ -18,10 +18,24 @@ export interface QualifiedName {
   readonly name: string;
 }
 
+/**
+ * Where something is in the text given to the parser: UTF-16 offsets, `end` exclusive. Secret literals carry one,
+ * so the text can be shown with exactly those characters replaced (grammar/secrets.ts `redactStatement`).
+ */
+export interface SourceSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** One `"key" = "value"` entry of a PROPERTIES list. Keys and values are always quoted strings in the grammar. */
 export interface Property {
   readonly key: string;
   readonly value: string;
+  /**
+   * Present when the value is a credential: the whole value literal, quotes included, when the key names a secret
+   * (src/logging/secrets.ts `isSecretPropertyKey`); otherwise the userinfo of a URL value (`http://user:pw@host`).
+   */
+  readonly secret?: SourceSpan;
 }
 
 /** `'user'@'host'`; host defaults to `%`. */
@@ -86,7 +100,11 @@ export type Expr =
   | CaseExpr
   | CastExpr
   | FunctionCall
-  | IntervalExpr;
+  | IntervalExpr
+  | SubqueryExpr
+  | ExistsExpr
+  | InSubqueryExpr
+  | IsTruthExpr;
 
 /** A numeric literal kept as written (`42`, `-1` is Unary minus, `3.14`, `1e3`) so decimals stay exact. */
 export interface NumberLiteral {
@@ -246,8 +264,60 @@ export interface IntervalExpr {
   readonly unit: 'YEAR' | 'QUARTER' | 'MONTH' | 'WEEK' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND' | 'MILLISECOND' | 'MICROSECOND';
 }
 
+/** `e IS [NOT] TRUE | FALSE | UNKNOWN`: never NULL itself (UNKNOWN is a NULL truth value). */
+export interface IsTruthExpr {
+  readonly kind: 'IsTruth';
+  readonly expr: Expr;
+  readonly truth: 'TRUE' | 'FALSE' | 'UNKNOWN';
+  readonly not: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Subqueries in expressions
+
+/** `(SELECT …)` used as a value: one column, at most one row (NULL when none). */
+export interface SubqueryExpr {
+  readonly kind: 'Subquery';
+  readonly query: QueryStmt;
+}
+
+/** `EXISTS (SELECT …)`; `NOT EXISTS` is Unary NOT over it. */
+export interface ExistsExpr {
+  readonly kind: 'Exists';
+  readonly query: QueryStmt;
+}
+
+/** `e [NOT] IN (SELECT …)`, with SQL's NULL semantics (a NULL in the subquery makes a non-match UNKNOWN). */
+export interface InSubqueryExpr {
+  readonly kind: 'InSubquery';
+  readonly expr: Expr;
+  readonly query: QueryStmt;
+  readonly not: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // SELECT
+
+/** A query: one SELECT block, or set operations over blocks. */
+export type QueryStmt = SelectStmt | SetOperationStmt;
+
+/**
+ * `left UNION [ALL | DISTINCT] right`, `left INTERSECT [DISTINCT] right`, `left {EXCEPT | MINUS} [DISTINCT] right`.
+ * INTERSECT binds tighter than UNION and EXCEPT, which associate left to right. ORDER BY and LIMIT written after the
+ * last operand apply to the whole result (an operand's own ORDER BY / LIMIT needs parentheses). Column names come
+ * from the first operand.
+ */
+export interface SetOperationStmt {
+  readonly kind: 'SetOperation';
+  readonly op: 'UNION' | 'INTERSECT' | 'EXCEPT';
+  /** False only for `ALL` (duplicates kept); INTERSECT ALL / EXCEPT ALL parse but are refused by the analyzer. */
+  readonly distinct: boolean;
+  readonly left: QueryStmt;
+  readonly right: QueryStmt;
+  /** Over the output columns (names of the first operand, or 1-based ordinals). */
+  readonly orderBy: readonly OrderItem[];
+  readonly limit?: { readonly count: number; readonly offset: number };
+}
 
 export interface SelectStmt {
   readonly kind: 'Select';
@@ -281,7 +351,7 @@ export interface OrderItem {
   readonly nulls?: 'FIRST' | 'LAST';
 }
 
-export type FromItem = TableRef | TableFunctionRef | SubqueryRef;
+export type FromItem = TableRef | TableFunctionRef | SubqueryRef | JoinRef;
 
 /** `[db.]t [PARTITION (p, …)] [[AS] alias]`. */
 export interface TableRef {
@@ -303,8 +373,28 @@ export interface TableFunctionRef {
 /** `(SELECT …) [AS] alias`. */
 export interface SubqueryRef {
   readonly kind: 'SubqueryRef';
-  readonly query: SelectStmt;
+  readonly query: QueryStmt;
   readonly alias: string;
+}
+
+/** How a join combines its sides. CROSS is also what a comma in FROM means. */
+export type JoinType = 'INNER' | 'CROSS' | 'LEFT' | 'RIGHT' | 'FULL' | 'LEFT SEMI' | 'LEFT ANTI' | 'RIGHT SEMI' | 'RIGHT ANTI';
+
+/**
+ * `left [INNER | CROSS] JOIN right`, `left {LEFT | RIGHT | FULL} [OUTER] JOIN right`, `left {LEFT | RIGHT} {SEMI |
+ * ANTI} JOIN right`, `left, right`, each with `ON cond` or `USING (cols)`; joins nest left-deep as written, a
+ * parenthesised join is a FromItem of its own.
+ */
+export interface JoinRef {
+  readonly kind: 'Join';
+  readonly type: JoinType;
+  readonly left: FromItem;
+  readonly right: FromItem;
+  readonly on?: Expr;
+  /** `USING (a, b)`: equality on these columns, which the result shows once (COALESCE of both sides for FULL). */
+  readonly using?: readonly string[];
+  /** StarRocks' distribution hint `JOIN [BROADCAST]`, upper-cased; accepted and ignored (one process, no shuffle). */
+  readonly hint?: string;
 }
 
 /** `[TEMPORARY] PARTITION (p1, p2)` / `PARTITIONS p1, p2`. */
@@ -470,8 +560,18 @@ export interface CreateViewStmt {
   readonly name: QualifiedName;
   readonly columns?: readonly { readonly name: string; readonly comment?: string }[];
   readonly comment?: string;
-  readonly query: SelectStmt;
+  readonly query: QueryStmt;
   /** The SELECT exactly as written (kept for SHOW CREATE VIEW and for backups). */
+  readonly queryText: string;
+}
+
+/** `ALTER VIEW v [(col [COMMENT "…"], …)] AS SELECT …`: a new definition for an existing view. */
+export interface AlterViewStmt {
+  readonly kind: 'AlterView';
+  readonly name: QualifiedName;
+  readonly columns?: readonly { readonly name: string; readonly comment?: string }[];
+  readonly query: QueryStmt;
+  /** The SELECT exactly as written. */
   readonly queryText: string;
 }
 
@@ -492,7 +592,7 @@ export interface InsertStmt {
   /** `WITH LABEL l`. */
   readonly label?: string;
   readonly columns?: readonly string[];
-  readonly source: { readonly kind: 'Values'; readonly rows: readonly (readonly Expr[])[] } | { readonly kind: 'Query'; readonly query: SelectStmt };
+  readonly source: { readonly kind: 'Values'; readonly rows: readonly (readonly Expr[])[] } | { readonly kind: 'Query'; readonly query: QueryStmt };
 }
 
 export interface DeleteStmt {
@@ -655,6 +755,8 @@ export interface CreateRepositoryStmt {
   /** Broker name after `WITH BROKER`; absent for a brokerless repository (the usual case). */
   readonly broker?: string;
   readonly location: string;
+  /** The userinfo of the location literal when one was written (`s3://key:secret@bucket`): a credential. */
+  readonly locationSecret?: SourceSpan;
   readonly properties: readonly Property[];
 }
 
@@ -677,8 +779,13 @@ export interface DropSnapshotStmt {
 // ---------------------------------------------------------------------------------------------------------------
 // Users, roles and privileges (StarRocks 3.x)
 
-/** `IDENTIFIED BY 'plain'`, `IDENTIFIED BY PASSWORD '*HASH'`, `IDENTIFIED WITH mysql_native_password [BY|AS] '…'`. */
-export type PasswordSpec = { readonly kind: 'PlainPassword'; readonly password: string } | { readonly kind: 'HashedPassword'; readonly hash: string };
+/**
+ * `IDENTIFIED BY 'plain'`, `IDENTIFIED BY PASSWORD '*HASH'`, `IDENTIFIED WITH mysql_native_password [BY|AS] '…'`.
+ * `secret` is the literal's span (quotes included): both forms are credentials (a hash can be attacked offline).
+ */
+export type PasswordSpec =
+  | { readonly kind: 'PlainPassword'; readonly password: string; readonly secret: SourceSpan }
+  | { readonly kind: 'HashedPassword'; readonly hash: string; readonly secret: SourceSpan };
 
 export interface CreateUserStmt {
   readonly kind: 'CreateUser';
@@ -840,6 +947,7 @@ export interface TransactionStmt {
 
 export type Statement =
   | SelectStmt
+  | SetOperationStmt
   | CreateDatabaseStmt
   | DropDatabaseStmt
   | UseStmt
@@ -848,6 +956,7 @@ export type Statement =
   | TruncateTableStmt
   | AlterTableStmt
   | CreateViewStmt
+  | AlterViewStmt
   | DropViewStmt
   | InsertStmt
   | DeleteStmt

@@ -120,6 +120,7 @@ export const Caret = punct('Caret', /\^/, '^');
 export const LParen = punct('LParen', /\(/, '(');
 export const RParen = punct('RParen', /\)/, ')');
 export const LBracket = punct('LBracket', /\[/, '[');
+export const RBracket = punct('RBracket', /\]/, ']');
 export const Comma = punct('Comma', /,/, ',');
 export const Dot = punct('Dot', /\./, '.');
 export const Semicolon = punct('Semicolon', /;/, ';');
@@ -154,7 +155,20 @@ const NON_RESERVED = [
 /** Schema change and UPDATE words: non-reserved, as in StarRocks (they stay usable as names). */
 const NON_RESERVED_ALTER = ['AFTER', 'COLUMN', 'MODIFY', 'SWAP', 'UPDATE'] as const;
 
-export type KeywordName = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number] | (typeof NON_RESERVED_ALTER)[number];
+/**
+ * Joins, set operations and subqueries. Reserved (as in StarRocks): a table alias written without AS can never be one
+ * of them, so `FROM t JOIN u` and `SELECT … FROM t UNION …` read as intended.
+ */
+const QUERY_RESERVED = ['CROSS', 'EXCEPT', 'INNER', 'INTERSECT', 'JOIN', 'MINUS', 'OUTER', 'UNION', 'USING'] as const;
+/** Words that only have a meaning after another keyword (`LEFT SEMI JOIN`, `IS UNKNOWN`), so names stay free. */
+const QUERY_NON_RESERVED = ['ANTI', 'SEMI', 'UNKNOWN'] as const;
+
+export type KeywordName =
+  | (typeof RESERVED)[number]
+  | (typeof NON_RESERVED)[number]
+  | (typeof QUERY_RESERVED)[number]
+  | (typeof QUERY_NON_RESERVED)[number]
+  | (typeof NON_RESERVED_ALTER)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
   'IF', 'LEFT', 'RIGHT', 'REPLACE', 'TRUNCATE', 'MOD', 'DATABASE', 'SCHEMA', 'INSERT', 'CURRENT_DATE', 'CURRENT_TIME',
@@ -179,6 +193,8 @@ export const kw = Object.freeze(
   Object.fromEntries([
     ...RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+    ...QUERY_RESERVED.map((n) => [n, keyword(n, false)] as const),
+    ...QUERY_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...NON_RESERVED_ALTER.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;
@@ -233,6 +249,7 @@ export const allTokens: readonly TokenType[] = [
   LParen,
   RParen,
   LBracket,
+  RBracket,
   Comma,
   Dot,
   Semicolon,

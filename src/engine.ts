@@ -187,13 +187,15 @@ export class Engine {
 
   /**
    * mysql_native_password login check for the server's handshake: the account matching (user, client host) must
-   * exist and `authToken` must prove its password against `scramble` (20 bytes). Never throws.
+   * exist and `authToken` must prove its password against `scramble` (20 bytes). False for an unknown user or a wrong
+   * password; throws SqlError 1045 (with how to fix it) when the password is right but blank (empty or whitespace)
+   * and the client is not on this machine: such accounts log in from loopback only.
    */
   authenticate(user: string, host: string, scramble: Buffer, authToken: Buffer): boolean {
     return this.#services.access.authenticate(user, host, scramble, authToken);
   }
 
-  /** Whether root logs in without a password (serve refuses to listen beyond loopback then). */
+  /** Whether root has no real password, empty or whitespace (serve refuses to listen beyond loopback then). */
   rootPasswordIsEmpty(): boolean {
     return rootPasswordIsEmpty(this.#services.access);
   }

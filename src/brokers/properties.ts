@@ -1,24 +1,14 @@
+import { SECRET_PROPERTY_KEYS } from '../logging/secrets.ts';
 import { BrokerError } from './broker.ts';
+import { POLICY_PROPERTY_KEYS } from './broker-policy.ts';
 
 /**
  * Repository properties (CREATE REPOSITORY … PROPERTIES), per storage kind, with StarRocks' spellings. Values of
  * secret keys never appear in an error message; unknown keys are named, with the list of accepted ones.
  */
 
-/** Keys whose values are credentials: masked by `redactProperties`, never logged (see REDACT_PATHS), never echoed. */
-export const SECRET_PROPERTY_KEYS: ReadonlySet<string> = new Set([
-  'aws.s3.access_key',
-  'aws.s3.secret_key',
-  'fs.s3a.access.key',
-  'fs.s3a.secret.key',
-  'fs.oss.accessKeyId',
-  'fs.oss.accessKeySecret',
-  'fs.obs.access.key',
-  'fs.obs.secret.key',
-  'fs.cosn.userinfo.secretId',
-  'fs.cosn.userinfo.secretKey',
-  'password',
-]);
+/** Keys whose values are credentials (the list lives with the logger, which the grammar reads too). */
+export { SECRET_PROPERTY_KEYS };
 
 /** What `redactProperties` puts in place of a secret value. */
 export const REDACTED_VALUE = '******';
@@ -71,8 +61,15 @@ export interface HdfsProperties {
   readonly password?: string;
 }
 
-/** Every key accepted for a scheme, sorted (for the "accepted properties" part of error messages and docs). */
+/**
+ * Every key accepted for a scheme, sorted (for the "accepted properties" part of error messages and docs). The
+ * deadline and retry keys (`tablevault.*`, broker-policy.ts) are accepted with every scheme.
+ */
 export function acceptedPropertyKeys(scheme: string): readonly string[] {
+  return [...schemeKeys(scheme), ...POLICY_PROPERTY_KEYS].sort();
+}
+
+function schemeKeys(scheme: string): readonly string[] {
   if (scheme === 'file') return [];
   if (scheme === 'hdfs') return ['password', 'username'];
   const keys = new Set<string>(Object.values(S3_SPELLINGS).flat());
@@ -84,7 +81,7 @@ function checkKnownKeys(scheme: string, properties: Readonly<Record<string, stri
   const accepted = acceptedPropertyKeys(scheme);
   for (const key of Object.keys(properties)) {
     if (accepted.includes(key)) continue;
-    const list = accepted.length === 0 ? 'none (a file:// location takes no properties)' : accepted.join(', ');
+    const list = accepted.join(', ');
     throw invalid(`Unknown repository property "${key}" for a ${scheme}:// location. Accepted properties: ${list}.`);
   }
 }

@@ -38,6 +38,7 @@ export * from './ops/relocate-paths.ts';
 export * from './ops/remove-trash.ts';
 export * from './ops/rename-table.ts';
 export * from './ops/replace-partitions.ts';
+export * from './ops/replace-view.ts';
 export * from './ops/set-replicas.ts';
 export * from './ops/set-table-state.ts';
 export * from './ops/swap-tables.ts';

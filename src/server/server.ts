@@ -5,7 +5,7 @@ import type { Engine, Session } from '../engine.ts';
 import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
-import { sqlDigest } from '../logging/sql-digest.ts';
+import { redactSql } from '../../grammar/index.ts';
 import { SERVER_VERSION } from '../sql/variables/index.ts';
 
 export interface ServerOptions {
@@ -104,14 +104,14 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
         },
         query: async (sql, reply) => {
           const current = requireSession(session);
-          const digest = sqlDigest(sql);
           const started = performance.now();
           stats.questions++;
           let outcome: { errno?: number } = {};
           try {
             outcome = await writeStatementResults(current.executeScript(sql), reply);
           } finally {
-            log.debug({ sql: digest, ms: Math.round(performance.now() - started), errno: outcome.errno }, 'statement');
+            // Parsed again only when the line is written; secrets masked from the AST (unparseable: every quoted token).
+            if (log.isLevelEnabled('debug')) log.debug({ sql: redactSql(sql), ms: Math.round(performance.now() - started), errno: outcome.errno }, 'statement');
           }
         },
         initDb: (database) => requireSession(session).useDatabase(database),

@@ -2,11 +2,10 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { parseStatement, splitSql } from '../../grammar/index.ts';
+import { parseStatement, redactStatement, scrubSecrets, secretSpans, secretTexts, splitSql } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
-import { sqlDigest } from '../logging/sql-digest.ts';
 import type { EngineServices, ExecutionContext, SessionState } from './context.ts';
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
@@ -112,23 +111,29 @@ export class EngineSession implements Session {
   async #run(statement: Parameters<typeof executeStatement>[1], text: string): Promise<StatementResult> {
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
-    // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
-    this.#state.current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
+    // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
+    // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
+    const shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
+    this.#state.current = { text: shown, startedAt, abort };
     this.#services.stats.questions++;
     const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
     try {
       const result = await executeStatement(ctx, statement);
-      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
       return result;
     } catch (error) {
       if (abort.signal.aborted && !isSqlError(error)) throw sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+      // A message may quote what it was given (a driver echoing an endpoint, a value): never a credential.
+      const secrets = secretTexts(text, secretSpans(statement));
       if (!isSqlError(error)) {
         // An internal failure: log it whole, tell the client what failed without leaking internals.
-        this.#logger.error({ err: error, statement: statement.kind }, 'statement failed unexpectedly');
-        throw sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
+        const message = scrubSecrets((error as Error).message ?? String(error), secrets);
+        const stack = (error as Error).stack === undefined ? undefined : scrubSecrets(String((error as Error).stack), secrets);
+        this.#logger.error({ err: { type: (error as Error).name, message, stack }, statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT) }, 'statement failed unexpectedly');
+        throw sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${message}`, secrets.length === 0 ? { cause: error } : {});
       }
-      this.#logger.debug({ statement: statement.kind, errno: error.errno }, 'statement error');
-      throw error;
+      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), errno: error.errno }, 'statement error');
+      throw scrubbed(error, secrets);
     } finally {
       this.#state.current = undefined;
     }
@@ -137,6 +142,23 @@ export class EngineSession implements Session {
   #checkOpen(): void {
     if (this.#closed) throw sqlError('ER_UNKNOWN_ERROR', 'Session is closed');
   }
+}
+
+/** How much of a statement SHOW FULL PROCESSLIST shows, and how much a log line keeps. */
+const MAX_SHOWN_TEXT = 64 * 1024;
+const MAX_LOGGED_TEXT = 1024;
+
+function shownText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The error with every secret value of its statement masked in its message (the cause, which may quote it, dropped). */
+function scrubbed(error: SqlError, secrets: readonly string[]): SqlError {
+  if (secrets.length === 0) return error;
+  const message = scrubSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  const position = error.line === undefined || error.column === undefined ? undefined : { line: error.line, column: error.column };
+  return new SqlError(error.errno, error.sqlState, message, position);
 }
 
 /** Make a syntax error's position absolute within the whole script. */

@@ -12,7 +12,7 @@ import { executeAlterTable } from './alter-table.ts';
 import { executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
 import { executeShowAlterTable } from './show-alter.ts';
 import { executeUpdate } from './update.ts';
-import { executeCreateView } from './view-ddl.ts';
+import { executeAlterView, executeCreateView } from './view-ddl.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
@@ -33,11 +33,13 @@ type FamilyKind = Exclude<
 
 export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => StatementResult | Promise<StatementResult> } = {
   Select: executeSelectStatement,
+  SetOperation: executeSelectStatement,
   CreateTable: executeCreateTable,
   DropTable: executeDropTable,
   TruncateTable: executeTruncateTable,
   AlterTable: executeAlterTable,
   CreateView: executeCreateView,
+  AlterView: executeAlterView,
   DropView: executeDropTable,
   Insert: executeInsert,
   Delete: executeDelete,
