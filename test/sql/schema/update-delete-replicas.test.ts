@@ -105,3 +105,33 @@ describe('SET ("replication_num")', () => {
     expect(column(await t.result('SHOW PARTITIONS FROM rp'), 'ReplicationNum')).toEqual(['3', '1']);
   });
 });
+
+describe('UPDATE and DELETE with subqueries (the SELECT pipeline runs them)', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await openTestDb({ database: 'db' });
+    await t.exec('CREATE TABLE acct (id INT, owner VARCHAR(10), balance INT) PRIMARY KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 2 PROPERTIES ("replication_num" = "1")');
+    await t.exec("INSERT INTO acct VALUES (1, 'ann', 10), (2, 'bob', 20), (3, 'cy', 30), (4, 'dee', 40)");
+    await t.exec('CREATE TABLE blocked (owner VARCHAR(10)) DUPLICATE KEY(owner) DISTRIBUTED BY HASH(owner) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+    await t.exec("INSERT INTO blocked VALUES ('bob'), ('dee')");
+    await t.exec('CREATE TABLE log (k INT, v INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('UPDATE … WHERE col IN (SELECT …) and SET col = (SELECT …)', async () => {
+    expect(await t.ok('UPDATE acct SET balance = (SELECT max(balance) FROM acct) + id WHERE owner IN (SELECT owner FROM blocked)')).toBe(2);
+    expect(await t.rows('SELECT id, balance FROM acct ORDER BY id')).toEqual([['1', '10'], ['2', '42'], ['3', '30'], ['4', '44']]);
+    // Correlated: each row's own owner is looked up.
+    expect(await t.ok('UPDATE acct SET owner = upper(owner) WHERE EXISTS (SELECT 1 FROM blocked b WHERE b.owner = acct.owner)')).toBe(2);
+    expect(await t.ok('UPDATE acct SET balance = 0 WHERE NOT EXISTS (SELECT 1 FROM blocked b WHERE b.owner = acct.owner) AND id > 2')).toBe(2);
+    expect(await t.rows('SELECT owner, balance FROM acct ORDER BY id')).toEqual([['ann', '10'], ['BOB', '42'], ['cy', '0'], ['DEE', '0']]);
+  });
+
+  it('DELETE … WHERE with subqueries on PRIMARY KEY tables; refused on DUPLICATE KEY tables', async () => {
+    expect(await t.ok('DELETE FROM acct WHERE owner IN (SELECT owner FROM blocked) OR balance > (SELECT avg(balance) FROM acct) + 5')).toBe(2);
+    expect((await t.rows('SELECT id FROM acct ORDER BY id')).flat()).toEqual(['1', '3']);
+    expect((await t.fails('DELETE FROM log WHERE k IN (SELECT id FROM acct)')).message).toMatch(/Child of in predicate should be value|Where clause only supports/);
+  });
+});
