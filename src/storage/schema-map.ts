@@ -10,7 +10,7 @@ import type { ColumnMeta, SegmentFileMeta, TableMeta } from '../catalog/model.ts
 import { columnTypeKey, type ColumnType } from '../types/column-type.ts';
 import { coerceValue } from '../types/coerce.ts';
 import type { Value } from '../types/index.ts';
-import type { SegmentColumn } from './segment/format.ts';
+import { encodingOf, type SegmentColumn } from './segment/format.ts';
 
 /** Where one table column's values come from in one file. */
 export type ColumnSource =
@@ -39,6 +39,25 @@ export function fillValue(column: ColumnMeta): Value {
 export function converter(from: ColumnType, to: ColumnType): ((v: Value) => Value) | null {
   if (columnTypeKey(from) === columnTypeKey(to)) return null;
   return (v) => coerceValue(v, to, { mode: 'cast' });
+}
+
+/**
+ * Whether stored values of `from` must be rewritten to read as `to`: the physical encoding or the canonical text
+ * changes. Otherwise (a longer VARCHAR, DECIMAL precision, CHAR → VARCHAR) the change is metadata only.
+ */
+export function needsRewrite(from: ColumnType, to: ColumnType): boolean {
+  if (encodingOf(from) !== encodingOf(to)) return true;
+  if (from.name === 'DECIMAL' && to.name === 'DECIMAL') return from.scale !== to.scale;
+  if (from.name === 'DATE' && to.name === 'DATETIME') return true;
+  return (from.name === 'DECIMAL') !== (to.name === 'DECIMAL');
+}
+
+/**
+ * Whether a file storing `from` can hold a column now typed `to`: the same type, or a change that was metadata only
+ * (a change that needs a rewrite leaves no file of the old type behind). RESTORE's file check relies on it.
+ */
+export function storedReadableAs(from: ColumnType, to: ColumnType): boolean {
+  return columnTypeKey(from) === columnTypeKey(to) || !needsRewrite(from, to);
 }
 
 /** Plan how to read `table`'s columns (by index, in `wanted` order) out of one file with the given stored columns. */

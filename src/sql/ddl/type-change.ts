@@ -7,7 +7,6 @@
  */
 import { ddlError } from '../../errors/index.ts';
 import { formatColumnType, type ColumnType, TYPE_LIMITS } from '../../types/column-type.ts';
-import { encodingOf } from '../../storage/segment/format.ts';
 
 type Name = ColumnType['name'];
 
@@ -86,13 +85,5 @@ export function checkTypeChange(from: ColumnType, to: ColumnType): void {
   refuse();
 }
 
-/**
- * Whether stored values of `from` must be rewritten to read as `to`: the physical encoding or the canonical text
- * changes. Otherwise (a longer VARCHAR, DECIMAL precision, CHAR → VARCHAR) the change is metadata only.
- */
-export function needsRewrite(from: ColumnType, to: ColumnType): boolean {
-  if (encodingOf(from) !== encodingOf(to)) return true;
-  if (from.name === 'DECIMAL' && to.name === 'DECIMAL') return from.scale !== to.scale;
-  if (from.name === 'DATE' && to.name === 'DATETIME') return true;
-  return (from.name === 'DECIMAL') !== (to.name === 'DECIMAL');
-}
+/** Whether stored values of `from` must be rewritten to read as `to` (the storage layer decides: see schema-map). */
+export { needsRewrite } from '../../storage/schema-map.ts';

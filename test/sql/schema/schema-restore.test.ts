@@ -28,6 +28,8 @@ describe('schema change and BACKUP / RESTORE', () => {
     await f.exec("ALTER TABLE t ADD COLUMN region VARCHAR(8) DEFAULT 'eu' AFTER name");
     await f.exec("INSERT INTO t VALUES (2, 'c', 'us', 30), (199, 'd', 'ap', 40)");
     await f.exec('ALTER TABLE t RENAME COLUMN amount TO total');
+    // A metadata-only widening: the older files still store VARCHAR(10), and RESTORE's file check accepts them.
+    await f.exec('ALTER TABLE t MODIFY COLUMN name VARCHAR(20)');
     original = await f.rows('SELECT * FROM t ORDER BY id');
     expect(original).toEqual([['1', 'a', 'eu', '10'], ['2', 'c', 'us', '30'], ['150', 'b', 'eu', '20'], ['199', 'd', 'ap', '40']]);
     await f.exec(`CREATE REPOSITORY r WITH BROKER ON LOCATION 'file://${f.dir}/repo'`);
@@ -44,7 +46,7 @@ describe('schema change and BACKUP / RESTORE', () => {
     const meta = JSON.parse(fs.readFileSync(path.join(f.dir, 'repo', '__starrocks_repository_r', '__ss_snap', metaFile as string), 'utf8')) as {
       tables: { name: string; schemaVersion: number }[];
     };
-    expect(meta.tables.find((x) => x.name === 't')?.schemaVersion).toBe(2);
+    expect(meta.tables.find((x) => x.name === 't')?.schemaVersion).toBe(3);
   });
 
   it('RESTORE over a table whose schema changed since is refused, naming the difference; the table is untouched', async () => {
@@ -55,7 +57,7 @@ describe('schema change and BACKUP / RESTORE', () => {
     expect([job.state, job.statusCode]).toEqual(['CANCELLED', 'COMMON_ERROR']);
     expect(job.statusMsg).toBe(
       'Table t already exist but with different schema, column: `total` int(11) NULL in existed table is different from the column in backup snapshot, column: `region` varchar(8) NULL ' +
-        '(snapshot schema version 2, table schema version 3; restore AS another table, then SWAP)',
+        '(snapshot schema version 3, table schema version 4; restore AS another table, then SWAP)',
     );
     expect(await f.rows('SELECT * FROM t ORDER BY id')).toEqual(before);
   });
