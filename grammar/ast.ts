@@ -544,6 +544,8 @@ export type AlterTableAction =
   /** `COMMENT [=] 'text'`: the table comment. */
   | { readonly kind: 'SetComment'; readonly comment: string }
   | { readonly kind: 'SwapWith'; readonly table: string }
+  /** `MODIFY PARTITION p | (p, …) | (*) SET (…)`: properties of some partitions ('*' = all of them). */
+  | { readonly kind: 'ModifyPartition'; readonly partitions: readonly string[] | '*'; readonly properties: readonly Property[] }
   /** `REPLACE PARTITION (p…) WITH TEMPORARY PARTITION (tp…) [PROPERTIES (…)]`. */
   | { readonly kind: 'ReplacePartition'; readonly partitions: PartitionNames; readonly with: PartitionNames; readonly properties: readonly Property[] };
 

@@ -248,7 +248,8 @@ export function defineTableRules($: Dsl, r: Rules): void {
   });
 
   // StarRocks' ALTER TABLE clauses: partitions (formal and temporary), schema change (ADD / DROP / MODIFY / RENAME
-  // COLUMN), RENAME, COMMENT, SET properties, SWAP WITH, REPLACE PARTITION … WITH TEMPORARY PARTITION.
+  // COLUMN), RENAME, COMMENT, SET properties, MODIFY PARTITION … SET, SWAP WITH, REPLACE PARTITION … WITH TEMPORARY
+  // PARTITION.
   r.alterTableAction = $.addRule('alterTableAction', () => {
     $.OR([
       {
@@ -310,9 +311,40 @@ export function defineTableRules($: Dsl, r: Rules): void {
       {
         ALT: () => {
           $.CONSUME(kw.MODIFY);
-          $.CONSUME3(kw.COLUMN);
-          $.SUBRULE3(r.columnDef, { LABEL: 'modifyColumn' });
-          $.OPTION7(() => $.SUBRULE2(r.columnPosition));
+          $.OR6([
+            {
+              ALT: () => {
+                $.CONSUME3(kw.COLUMN);
+                $.SUBRULE3(r.columnDef, { LABEL: 'modifyColumn' });
+                $.OPTION7(() => $.SUBRULE2(r.columnPosition));
+              },
+            },
+            {
+              // MODIFY PARTITION p | (p, …) | (*) SET ("replication_num" = "n")
+              ALT: () => {
+                $.CONSUME2(kw.PARTITION);
+                $.OR7([
+                  {
+                    ALT: () => {
+                      $.CONSUME2(t.LParen);
+                      $.CONSUME(t.Star, { LABEL: 'allPartitions' });
+                      $.CONSUME2(t.RParen);
+                    },
+                  },
+                  {
+                    ALT: () => {
+                      $.CONSUME3(t.LParen);
+                      $.AT_LEAST_ONE_SEP2({ SEP: t.Comma, DEF: () => $.SUBRULE(r.identOrString, { LABEL: 'modifyPartition' }) });
+                      $.CONSUME3(t.RParen);
+                    },
+                  },
+                  { ALT: () => $.SUBRULE2(r.identOrString, { LABEL: 'modifyPartition' }) },
+                ]);
+                $.CONSUME2(kw.SET);
+                $.SUBRULE2(r.propertyList, { LABEL: 'partitionProperties' });
+              },
+            },
+          ]);
         },
       },
       {

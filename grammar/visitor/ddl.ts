@@ -26,7 +26,7 @@ import type {
   UseStmt,
 } from '../ast.ts';
 import { child, firstToken, has, nodes, optNode, optToken, token } from '../cst.ts';
-import { dataType, identifier, integer, partitionNames, properties, qualifiedName, showPredicates, stringLiteral, VisitError } from './common.ts';
+import { dataType, identifier, identOrString, integer, partitionNames, properties, qualifiedName, showPredicates, stringLiteral, VisitError } from './common.ts';
 import { expr } from './expressions.ts';
 import { selectStatement } from './select.ts';
 
@@ -200,6 +200,13 @@ function alterAction(node: CstNode): AlterTableAction {
     };
   }
   if (has(node, 'MODIFY')) {
+    if (has(node, 'PARTITION')) {
+      return {
+        kind: 'ModifyPartition',
+        partitions: has(node, 'allPartitions') ? '*' : nodes(node, 'modifyPartition').map(identOrString),
+        properties: properties(child(node, 'partitionProperties')),
+      };
+    }
     return { kind: 'ModifyColumn', column: columnDef(child(node, 'modifyColumn')), ...columnPosition(optNode(node, 'columnPosition')) };
   }
   if (has(node, 'RENAME')) {

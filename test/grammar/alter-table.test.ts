@@ -57,6 +57,10 @@ describe('ALTER TABLE schema change', () => {
     ]);
     expect(actions('ALTER TABLE a SWAP WITH b')).toEqual([{ kind: 'SwapWith', table: 'b' }]);
     expect(actions('ALTER TABLE a SET ("replication_num" = "2")')).toEqual([{ kind: 'SetProperties', properties: [{ key: 'replication_num', value: '2' }] }]);
+    const rn = [{ key: 'replication_num', value: '2' }];
+    expect(actions('ALTER TABLE a MODIFY PARTITION p1 SET ("replication_num" = "2")')).toEqual([{ kind: 'ModifyPartition', partitions: ['p1'], properties: rn }]);
+    expect(actions('ALTER TABLE a MODIFY PARTITION (p1, `p 2`) SET ("replication_num" = "2")')).toEqual([{ kind: 'ModifyPartition', partitions: ['p1', 'p 2'], properties: rn }]);
+    expect(actions('ALTER TABLE a MODIFY PARTITION (*) SET ("replication_num" = "2")')).toEqual([{ kind: 'ModifyPartition', partitions: '*', properties: rn }]);
   });
 
   it('INSERT and SELECT name temporary partitions', () => {
@@ -69,6 +73,8 @@ describe('ALTER TABLE schema change', () => {
     expect(() => parseStatement('ALTER TABLE t ADD COLUMN')).toThrow(expect.objectContaining({ errno: 1064, line: 1 }));
     expect(() => parseStatement('ALTER TABLE t MODIFY c INT')).toThrow(expect.objectContaining({ errno: 1064, line: 1, column: 22 }));
     expect(() => parseStatement('ALTER TABLE t RENAME COLUMN a b')).toThrow(expect.objectContaining({ errno: 1064 }));
+    expect(() => parseStatement('ALTER TABLE t MODIFY PARTITION p1 ("replication_num" = "2")')).toThrow(expect.objectContaining({ errno: 1064, column: 35 }));
+    expect(() => parseStatement('ALTER TABLE t MODIFY PARTITION () SET ("replication_num" = "2")')).toThrow(expect.objectContaining({ errno: 1064 }));
     expect(() => parseStatement('ALTER TABLE t SWAP b')).toThrow(expect.objectContaining({ errno: 1064, column: 20 }));
     expect(() => parseStatement('ALTER TABLE t REPLACE PARTITION (p) TEMPORARY PARTITION (tp)')).toThrow(expect.objectContaining({ errno: 1064 }));
     expect(() => parseStatement('UPDATE t SET WHERE a = 1')).toThrow(expect.objectContaining({ errno: 1064 }));

@@ -114,6 +114,23 @@ async function alterOne(ctx: ExecutionContext, db: Database, table: TableMeta, a
     case 'SetProperties':
       await setProperties(ctx, db, table, Object.fromEntries(action.properties.map((p) => [p.key, p.value])));
       return;
+    case 'ModifyPartition': {
+      requireOlap(table);
+      const props = new Map(action.properties.map((p) => [p.key.toLowerCase(), p.value]));
+      for (const [key, value] of props) {
+        if (key !== 'replication_num') throw ddlError(`Unknown properties: {${key}=${value}}. MODIFY PARTITION … SET takes "replication_num"`);
+      }
+      const raw = props.get('replication_num');
+      if (raw === undefined) return;
+      const all = listPartitions(catalog, table.id);
+      const chosen = action.partitions === '*' ? all : action.partitions.map((name) => {
+        const p = all.find((x) => x.name === name);
+        if (p === undefined) throw ddlError(`Partition[${name}] does not exist. Check SHOW PARTITIONS FROM ${table.name}`);
+        return p;
+      });
+      await changeReplicas(ctx, db, table, chosen.map((p) => p.id), raw);
+      return;
+    }
     case 'SwapWith': {
       requireOlap(table);
       const other = findTable(ctx, db, action.table);
@@ -152,13 +169,8 @@ async function setProperties(ctx: ExecutionContext, db: Database, table: TableMe
   delete rest['default.replication_num'];
   checkTableProperties(rest);
   if (replication !== undefined || defaultReplication !== undefined) requireOlap(table);
-  const parse = (raw: string): number => {
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 1) throw ddlError(`Invalid replication_num: '${raw}', it must be a positive integer`);
-    return n;
-  };
   if (defaultReplication !== undefined) {
-    const n = parse(defaultReplication);
+    const n = parseReplicationNum(defaultReplication);
     if (n > listBackends(catalog).length) throw ddlError(`default.replication_num ${n} is more than the ${listBackends(catalog).length} backends`);
     rest['replication_num'] = String(n);
   }
@@ -168,16 +180,28 @@ async function setProperties(ctx: ExecutionContext, db: Database, table: TableMe
         "This is a partitioned table, you should specify partitions with MODIFY PARTITION clause. If you want to set default replication number, please use 'default.replication_num' instead of 'replication_num' to escape misleading.",
       );
     }
-    const n = parse(replication);
-    checkNoJobOn(catalog, db, table, 'given another replica count');
-    await ctx.services.tableLocks.run(table.id, async () => {
-      await store.setReplicationNum(listPartitions(catalog, table.id).map((p) => p.id), n);
-    });
-    // Removed replicas' files go now unless a reader still holds them (then when it finishes).
-    await store.collectGarbage();
+    await changeReplicas(ctx, db, table, listPartitions(catalog, table.id).map((p) => p.id), replication);
   }
   const current = getTable(catalog, { id: table.id }) ?? table;
   catalog.db.prepare('UPDATE tables SET properties = ? WHERE id = ?').run(JSON.stringify({ ...current.properties, ...rest }), table.id);
+}
+
+function parseReplicationNum(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 1) throw ddlError(`Invalid replication_num: '${raw}', it must be a positive integer`);
+  return n;
+}
+
+/** Give the partitions `raw` replicas per tablet, for real (copies made or removed), under the table lock. */
+async function changeReplicas(ctx: ExecutionContext, db: Database, table: TableMeta, partitionIds: readonly number[], raw: string): Promise<void> {
+  const { catalog, store } = ctx.services;
+  const n = parseReplicationNum(raw);
+  checkNoJobOn(catalog, db, table, 'given another replica count');
+  await ctx.services.tableLocks.run(table.id, async () => {
+    await store.setReplicationNum(partitionIds, n);
+  });
+  // Removed replicas' files go now unless a reader still holds them (then when it finishes).
+  await store.collectGarbage();
 }
 
 function requireOlap(table: TableMeta): void {

@@ -1,9 +1,9 @@
 /**
  * Model-based test through SQL for the statements that move partitions and tables around: random sequences of
  * INSERT (into the table or into one of its temporary partitions), ADD / DROP TEMPORARY PARTITION, REPLACE PARTITION
- * (strict or not, keeping the formal names or taking the temporary ones), SWAP WITH, and SET ("replication_num") on
- * two range-partitioned tables and an unpartitioned one, applied to the engine and to a plain model (partitions as
- * ranges holding rows). After every statement each table's rows, its partitions (formal and temporary, with their
+ * (strict or not, keeping the formal names or taking the temporary ones), SWAP WITH, SET ("replication_num") and
+ * MODIFY PARTITION … SET ("replication_num") on two range-partitioned tables and an unpartitioned one, applied to the
+ * engine and to a plain model (partitions as ranges holding rows). After every statement each table's rows, its partitions (formal and temporary, with their
  * rows) and its replicas must equal the model, and a statement the model says StarRocks refuses must be refused.
  */
 import fc from 'fast-check';
@@ -16,6 +16,8 @@ interface Part {
   readonly lo: number;
   readonly hi: number;
   rows: Row[];
+  /** Replicas per tablet (SHOW PARTITIONS' ReplicationNum). */
+  replicas: number;
 }
 interface Table {
   formal: Part[];
@@ -45,6 +47,7 @@ type Op =
     }
   | { readonly kind: 'swap' }
   | { readonly kind: 'replicas'; readonly n: number; readonly partitioned: boolean }
+  | { readonly kind: 'modifyPartition'; readonly t: Which; readonly pick: number | null; readonly n: number }
   | { readonly kind: 'insertC'; readonly rows: readonly Row[] };
 
 const which = fc.constantFrom<Which>('a', 'b');
@@ -68,6 +71,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('swap' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replicas' as const), n: fc.integer({ min: 1, max: 2 }), partitioned: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('insertC' as const), rows: rowsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('modifyPartition' as const), t: which, pick: fc.option(fc.nat(5), { nil: null }), n: fc.integer({ min: 1, max: 2 }) }) },
 );
 
 const values = (rows: readonly Row[]): string => rows.map(([k, v]) => `(${k}, ${v === null ? 'NULL' : v})`).join(', ');
@@ -105,7 +109,7 @@ function step(m: Model, op: Op): { sql: string; refused?: RegExp } | null {
       const name = `tp${m.nextTemp++}`;
       const sql = `ALTER TABLE ${op.t} ADD TEMPORARY PARTITION ${name} VALUES [('${lo}'), ('${hi}'))`;
       if (t.temps.some((p) => overlaps(p, { lo, hi }))) return { sql, refused: /intersect|overlap|conflict/i };
-      t.temps.push({ name, lo, hi, rows: [] });
+      t.temps.push({ name, lo, hi, rows: [], replicas: 1 });
       return { sql };
     }
     case 'insertTemp': {
@@ -153,6 +157,12 @@ function step(m: Model, op: Op): { sql: string; refused?: RegExp } | null {
       m.c.replicas = op.n;
       return { sql: `ALTER TABLE c SET ("replication_num" = "${op.n}")` };
     }
+    case 'modifyPartition': {
+      const t = m.tables[op.t];
+      const one = op.pick === null ? undefined : t.formal[op.pick % t.formal.length]!;
+      for (const p of one === undefined ? t.formal : [one]) p.replicas = op.n;
+      return { sql: `ALTER TABLE ${op.t} MODIFY PARTITION ${one === undefined ? '(*)' : one.name} SET ("replication_num" = "${op.n}")` };
+    }
     case 'insertC':
       m.c.rows.push(...op.rows);
       return { sql: `INSERT INTO c VALUES ${values(op.rows)}` };
@@ -167,9 +177,11 @@ async function check(db: TestDb, m: Model, buckets: number, after: string): Prom
     const t = m.tables[name];
     expect(sortRows(await db.rows(`SELECT k, v FROM ${name}`)), `${name} after ${after}`).toEqual(asText(t.formal.flatMap((p) => p.rows)));
     const formal = await db.rows(`SHOW PARTITIONS FROM ${name}`);
-    expect(formal.map((r) => r[1]).sort(), `${name}'s partitions after ${after}`).toEqual(t.formal.map((p) => p.name).sort());
+    expect(formal.map((r) => `${r[1]}×${r[10]}`).sort(), `${name}'s partitions after ${after}`).toEqual(t.formal.map((p) => `${p.name}×${p.replicas}`).sort());
     const temps = await db.rows(`SHOW TEMPORARY PARTITIONS FROM ${name}`);
-    expect(temps.map((r) => r[1]).sort(), `${name}'s temporary partitions after ${after}`).toEqual(t.temps.map((p) => p.name).sort());
+    expect(temps.map((r) => `${r[1]}×${r[10]}`).sort(), `${name}'s temporary partitions after ${after}`).toEqual(t.temps.map((p) => `${p.name}×${p.replicas}`).sort());
+    const tablets = await db.rows(`SHOW TABLET FROM ${name}`);
+    expect(tablets.length, `${name}'s replicas after ${after}`).toBe(buckets * t.formal.reduce((sum, p) => sum + p.replicas, 0));
     for (const p of t.formal) {
       expect(sortRows(await db.rows(`SELECT k, v FROM ${name} PARTITION (${p.name})`)), `${name}.${p.name} after ${after}`).toEqual(asText(p.rows));
     }
@@ -205,7 +217,7 @@ describe('temporary partitions, REPLACE PARTITION, SWAP and replica changes: mod
         await db.exec(`USE ${dbName}`);
         const m: Model = { tables: { a: { formal: [], temps: [] }, b: { formal: [], temps: [] } }, c: { rows: [], replicas: 1 }, nextTemp: 0 };
         for (const name of ['a', 'b'] as const) {
-          m.tables[name].formal = [0, 1, 2].map((i) => ({ name: `p${i}`, lo: i * 10, hi: i * 10 + 10, rows: [] }));
+          m.tables[name].formal = [0, 1, 2].map((i) => ({ name: `p${i}`, lo: i * 10, hi: i * 10 + 10, rows: [], replicas: 1 }));
           await db.exec(`CREATE TABLE ${name} (k INT, v INT) DUPLICATE KEY(k) PARTITION BY RANGE(k)
             (PARTITION p0 VALUES [('0'), ('10')), PARTITION p1 VALUES [('10'), ('20')), PARTITION p2 VALUES [('20'), ('30')))
             DISTRIBUTED BY HASH(k) BUCKETS ${buckets} PROPERTIES ("replication_num" = "1")`);
@@ -223,7 +235,7 @@ describe('temporary partitions, REPLACE PARTITION, SWAP and replica changes: mod
           await db.exec(`DROP DATABASE ${dbName} FORCE`);
         }
       }),
-      { numRuns: 20 },
+      { numRuns: 15 },
     );
   }, 120_000);
 });

@@ -103,6 +103,21 @@ describe('SET ("replication_num")', () => {
     await t.exec('ALTER TABLE rp SET ("default.replication_num" = "1")');
     await t.exec("ALTER TABLE rp ADD PARTITION p2 VALUES LESS THAN ('20')");
     expect(column(await t.result('SHOW PARTITIONS FROM rp'), 'ReplicationNum')).toEqual(['3', '1']);
+    // MODIFY PARTITION, as the message above says: some partitions, or all of them.
+    await t.exec("INSERT INTO rp VALUES (1), (15)");
+    await t.exec('ALTER TABLE rp MODIFY PARTITION p2 SET ("replication_num" = "2")');
+    expect(column(await t.result('SHOW PARTITIONS FROM rp'), 'ReplicationNum')).toEqual(['3', '2']);
+    await t.exec('ALTER TABLE rp MODIFY PARTITION (*) SET ("replication_num" = "1")');
+    expect(column(await t.result('SHOW PARTITIONS FROM rp'), 'ReplicationNum')).toEqual(['1', '1']);
+    expect((await t.rows('SHOW TABLET FROM rp')).length).toBe(2);
+    await t.exec('ALTER TABLE rp MODIFY PARTITION (p1, p2) SET ("replication_num" = "3")');
+    expect((await t.rows('SHOW TABLET FROM rp')).length).toBe(6);
+    expect((await t.rows('SELECT k FROM rp ORDER BY k')).flat()).toEqual(['1', '15']);
+    expect(await msg('ALTER TABLE rp MODIFY PARTITION (p1, nope) SET ("replication_num" = "1")')).toBe('Partition[nope] does not exist. Check SHOW PARTITIONS FROM rp');
+    expect(await msg('ALTER TABLE rp MODIFY PARTITION p1 SET ("storage_medium" = "SSD")')).toBe('Unknown properties: {storage_medium=SSD}. MODIFY PARTITION … SET takes "replication_num"');
+    expect(await msg('ALTER TABLE rp MODIFY PARTITION p1 SET ("replication_num" = "4")')).toMatch(/^Table replication num should be less than or equal to the number of available BE nodes/);
+    expect(await msg('ALTER TABLE rp MODIFY PARTITION p1 SET ("replication_num" = "0")')).toMatch(/Invalid replication_num/);
+    expect((await t.rows('SHOW TABLET FROM rp')).length).toBe(6);
   });
 });
 
