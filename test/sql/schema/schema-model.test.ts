@@ -3,7 +3,8 @@
  * UPDATEs and DELETEs, on PRIMARY and DUPLICATE KEY tables with 1–3 buckets, applied to the engine and to a plain
  * in-memory model (rows as maps from a column's identity to its value). After every statement `SELECT *` must equal
  * the model: old segment files read under every later schema (added columns read their default, dropped ones never
- * come back, renamed ones keep their data, widened ones convert), rewrites included.
+ * come back, renamed ones keep their data, widened ones convert), rewrites included; SHOW ALTER TABLE COLUMN lists
+ * one FINISHED job per change, with consecutive schema versions and a transaction only where data was rewritten.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,10 +166,14 @@ describe('schema change model', () => {
           nextName: 0,
         };
         await t.exec(`CREATE TABLE ${table} (k INT NOT NULL, a INT, b VARCHAR(8)) ${keyModel} KEY(k) DISTRIBUTED BY HASH(k) BUCKETS ${buckets} PROPERTIES ("replication_num" = "${1 + (buckets % 2)}")`);
+        // SHOW ALTER TABLE COLUMN's expected rows: one per schema change, whether it rewrote the data.
+        const changes: boolean[] = [];
         try {
           for (const op of ops) {
+            const before = model.cols.map((c) => c.kind).join();
             const s = step(model, keyModel, op, table);
             if (s === null) continue;
+            if (['add', 'drop', 'rename', 'modify'].includes(op.kind)) changes.push(op.kind === 'modify' && before !== model.cols.map((c) => c.kind).join());
             if (s.refused !== undefined) {
               expect((await t.fails(s.sql)).message, s.sql).toMatch(s.refused);
             } else {
@@ -177,6 +182,11 @@ describe('schema change model', () => {
             const got = (await t.rows(`SELECT * FROM ${table}`)).sort(compareRows);
             expect(got, `after ${s.sql}`).toEqual(expected(model));
           }
+          const jobs = await t.result(`SHOW ALTER TABLE COLUMN WHERE TableName = '${table}' ORDER BY JobId`);
+          const at = (name: string): number => jobs.columns.indexOf(name);
+          expect(jobs.rows.map((r) => [r[at('SchemaVersion')]?.split(':')[0], r[at('TransactionId')] !== '0', r[at('State')]])).toEqual(
+            changes.map((rewrote, i) => [String(i + 1), rewrote, 'FINISHED']),
+          );
           expect((await t.rows(`DESC ${table}`)).map((r) => [r[0], r[1]])).toEqual(
             model.cols.map((c) => [c.name, c.kind === 'INT' ? 'int(11)' : c.kind === 'BIGINT' ? 'bigint(20)' : `varchar(${c.length})`]),
           );
