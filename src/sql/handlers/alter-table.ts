@@ -88,6 +88,8 @@ async function alterOne(ctx: ExecutionContext, db: Database, table: TableMeta, a
   switch (action.kind) {
     case 'RenameTable':
       validateTableName(action.newName);
+      // BACKUP and RESTORE jobs name their tables: renaming one under a job would point it at nothing (or another).
+      checkNoJobOn(catalog, db, table, 'renamed');
       if (findTable(ctx, db, action.newName) !== undefined) throw sqlError('ER_TABLE_EXISTS_ERROR', `Table '${action.newName}' already exists`);
       renameTable(catalog, table.id, action.newName);
       return;

@@ -91,4 +91,22 @@ describe('ALTER TABLE schema change', () => {
     // Nothing changed: the schema version is still 0.
     expect(await t.rows('SHOW ALTER TABLE COLUMN')).toEqual([]);
   });
+
+  it('RENAME the table and COMMENT keep data and schema history; refusals name the problem', async () => {
+    await t.exec('CREATE TABLE r (k INT, v INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+    await t.exec('CREATE TABLE taken (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+    await t.exec('INSERT INTO r VALUES (1, 10), (2, 20)');
+    await t.exec('ALTER TABLE r ADD COLUMN w INT DEFAULT "7"');
+    await t.exec('ALTER TABLE r RENAME r2');
+    expect(await t.rows('SELECT * FROM r2 ORDER BY k')).toEqual([['1', '10', '7'], ['2', '20', '7']]);
+    expect((await t.fails('SELECT * FROM r')).message).toBe("Table 'db.r' doesn't exist");
+    // The job keeps the name the table had when it ran, as StarRocks' AlterJobV2 records it.
+    expect(column(await t.result('SHOW ALTER TABLE COLUMN'), 'TableName')).toEqual(['r']);
+    await t.exec('ALTER TABLE r2 COMMENT = "orders, renamed"');
+    expect((await t.rows('SHOW CREATE TABLE r2'))[0]?.[1]).toContain('COMMENT "orders, renamed"');
+    const msg = async (sql: string): Promise<string> => (await t.fails(sql)).message;
+    expect(await msg('ALTER TABLE r2 RENAME taken')).toBe("Table 'taken' already exists");
+    expect(await msg('ALTER TABLE nope RENAME x')).toBe("Table 'db.nope' doesn't exist");
+    expect(await t.rows('SELECT * FROM r2 ORDER BY k')).toEqual([['1', '10', '7'], ['2', '20', '7']]);
+  });
 });

@@ -61,6 +61,9 @@ describe('schema DDL against running jobs', () => {
       );
       expect(await refused(fx, 'ALTER TABLE d1.other SWAP WITH big')).toMatch(/BACKUP job \d+ .* so it cannot be swapped now/);
       expect(await refused(fx, 'ALTER TABLE d1.big SET ("replication_num" = "1")')).toMatch(/cannot be given another replica count now/);
+      // The job names its tables: a rename under it would leave it reading a name that is gone (or another table).
+      expect(await refused(fx, 'ALTER TABLE d1.big RENAME big2')).toMatch(/BACKUP job \d+ .* so it cannot be renamed now/);
+      expect(await refused(fx, 'ALTER TABLE d1.big MODIFY PARTITION (*) SET ("replication_num" = "1")')).toMatch(/cannot be given another replica count now/);
       // Loads and other tables are not blocked: the backup reads pinned versions.
       await fx.exec("INSERT INTO d1.big VALUES (9, 'z')");
       await fx.exec('ALTER TABLE d1.other ADD COLUMN x INT');
