@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * other clients within 100 ms while one statement works): they run one at a time, after the rest, so that another
  * test file's CPU does not decide their outcome.
  */
-const TIMING_SENSITIVE = ['test/e2e/tmux-*.test.ts'];
+const TIMING_SENSITIVE = ['test/e2e/tmux-*.test.ts', 'test/server/limits.test.ts'];
 
 export default defineConfig({
   resolve: { conditions: ['development'] },

@@ -27,6 +27,7 @@ import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.t
 import { restoreDriver } from './jobs/restore-job.ts';
 import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
+import { fsPool } from './util/fs-pool.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 
@@ -79,8 +80,15 @@ export interface Session {
   interrupt(): void;
   /** Run `listener` when KILL CONNECTION targets this session (the server closes its socket). */
   onKill(listener: () => void): void;
-  /** Forget the session (connection closed). Jobs it started keep running. */
+  /**
+   * A transaction is open / autocommit is on: the IN_TRANS and AUTOCOMMIT status flags of OK and EOF packets.
+   * (Optional so other Session implementations, e.g. test doubles, need not have one: absent reads as autocommit.)
+   */
+  readonly transactionStatus?: { readonly inTransaction: boolean; readonly autocommit: boolean };
+  /** Forget the session (connection closed): its open transaction is rolled back. Jobs it started keep running. */
   close(): void;
+  /** max_allowed_packet of this session in bytes: the server refuses larger client packets with 1153. */
+  readonly maxAllowedPacket?: number;
 }
 
 /** Read access to background jobs (BACKUP / RESTORE), for progress bars and library callers. */
@@ -139,11 +147,17 @@ export class Engine {
       const drivers: JobDriver[] = [backupDriver(backupSteps)];
       drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
+      // The file threads jobs use; started now so a job's first batches do not wait for them.
+      fsPool().warm();
       repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name));
-      // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
-      const recovery = await jobs.recover();
-      const owned = new Set(recovery.ownedSnapshotDirs);
-      for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+      // Resume interrupted jobs; before they start, release every local snapshot no live job owns (left by a crash
+      // or kill) — once started, a job re-running PENDING makes snapshots this sweep must not take for leftovers.
+      await jobs.recover({
+        beforeStart: async (ownedDirs) => {
+          const owned = new Set(ownedDirs);
+          for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+        },
+      });
       repositories.start();
       const access = new AccessControl(catalog);
       const rootPassword = startupRootPassword(options.rootPassword);

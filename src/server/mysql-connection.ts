@@ -3,6 +3,8 @@ import type { Logger } from '../logging/logger.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
 import { PacketWriter, ClientGoneError } from './packet-writer.ts';
 import { eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
+import { guardPacketSize } from './packet-guard.ts';
+import { packetTooLarge } from '../sql/packet-limit.ts';
 
 /**
  * The ONE module that touches mysql2's server-side Connection. Every trap of stack-notes §1 is handled here:
@@ -134,6 +136,8 @@ export interface ConnectionHandlers {
   initDb(database: string): void | Promise<void>;
   /** COM_STATISTICS one-line summary (`Uptime: … Threads: … Questions: …`). */
   statistics(): string;
+  /** The session's status flags for OK / EOF packets (IN_TRANS, AUTOCOMMIT); absent: AUTOCOMMIT. */
+  serverStatus?(): number;
   /** COM_RESET_CONNECTION: forget session state. */
   resetConnection(): void | Promise<void>;
   /** The socket closed (after COM_QUIT, KILL, or the client vanishing). Called once, after the last command finished. */
@@ -173,6 +177,8 @@ export interface MysqlConnectionOptions {
   readonly serverVersion: string;
   readonly logger: Logger;
   readonly handlers: ConnectionHandlers;
+  /** max_allowed_packet in bytes, read at each client packet (the session's once logged in). */
+  readonly maxPacketBytes: () => number;
 }
 
 /** Protocol-level errors (not from the engine). */
@@ -208,8 +214,8 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   let chain: Promise<void> = Promise.resolve();
   let running = 0;
   let closed = false;
-  // tablevault has no multi-statement transactions: every statement commits, so AUTOCOMMIT is always reported.
-  const status: number = ServerStatus.AUTOCOMMIT;
+  // IN_TRANS / AUTOCOMMIT as the session stands when each packet is written (SessionTransaction, @@autocommit).
+  const status = (): number => handlers.serverStatus?.() ?? ServerStatus.AUTOCOMMIT;
   let draining = false;
   // True once mysql2 has parsed the handshake response: every later packet is a command.
   let commandPhase = false;
@@ -218,6 +224,22 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
 
   conn.on('error', (error) => {
     logger.debug({ code: error.code, err: error.code === undefined ? error : undefined }, 'connection error');
+  });
+  // Packets mysql2 hands over, counted, so that those after an oversized one (same TCP chunk) are dropped.
+  let packetsSeen = 0;
+  const guard = guardPacketSize(socket, options.maxPacketBytes, (bytes, lastSequenceId) => {
+    logger.debug({ bytes }, 'client packet over max_allowed_packet');
+    const error = packetTooLarge(bytes, options.maxPacketBytes());
+    if (!commandPhase) {
+      // Still in the handshake: nothing to reply on, as MySQL does.
+      socket.destroy();
+      return;
+    }
+    enqueue((lastSequenceId + 1) & 0xff, 'packet_too_large', async () => {
+      reply.error(error);
+      await writer.flush();
+      socket.end();
+    });
   });
   socket.on('close', () => {
     closed = true;
@@ -228,13 +250,13 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   const reply: Reply = {
     writer,
     get status() {
-      return status;
+      return status();
     },
     ok(affectedRows, info = '', more = false, warnings = 0) {
-      writer.packet(okPayload(affectedRows, status | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings, info));
+      writer.packet(okPayload(affectedRows, status() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings, info));
     },
     eof(more = false, warnings = 0) {
-      writer.packet(eofPayload(status | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
+      writer.packet(eofPayload(status() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
     },
     error(error) {
       writer.packet(errorPacket(error));
@@ -273,7 +295,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     protocolVersion: 10,
     serverVersion: options.serverVersion,
     connectionId: options.connectionId,
-    statusFlags: status,
+    statusFlags: ServerStatus.AUTOCOMMIT,
     characterSet: CHARSET_UTF8,
     capabilityFlags: CAPABILITY_FLAGS,
     authCallback: (params, cb) => {
@@ -307,6 +329,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
 
   const handlePacket = conn.handlePacket.bind(conn);
   conn.handlePacket = (packet) => {
+    if (packet !== undefined && ++packetsSeen > guard.packetsAllowed) return;
     if (!commandPhase && packet !== undefined && packet.length() > HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET) {
       packet.buffer[packet.start + HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET] = CHARSET_UTF8MB4;
     }

@@ -19,6 +19,7 @@ import { toBool } from '../eval/numeric.ts';
 import { requireOlapTable } from '../names.ts';
 import { prunePartitions } from '../partition/index.ts';
 import { okResult, type StatementResult } from '../result.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
 import { checkDeleteConditions } from '../ddl/delete-conditions.ts';
@@ -39,6 +40,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
     return !subquery;
   });
   let predicate: { evaluate(row: Row): Value } | undefined = subquery ? undefined : compileExpr(where, { scope, ctx: evalCtx, clause: 'where clause' });
+  await ctx.session.transaction.checkWrite(ctx, table, false);
   return ctx.services.tableLocks.run(table.id, async () => {
     checkSchemaUnchanged(ctx.services.catalog, table);
     // A WHERE with subqueries (PRIMARY / UNIQUE / AGGREGATE KEY tables: their keys are unique) selects the keys to
@@ -74,6 +76,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
               if (toBool(predicate!.evaluate(row)) === true) deleted++;
               else kept.push(row);
             }
+            if (shouldYield()) await yieldTurn(ctx.signal);
           }
           survivors.set(tablet.id, kept);
         }

@@ -15,6 +15,7 @@ import { EMPTY_SCOPE } from '../eval/scope.ts';
 import { requireOlapTable } from '../names.ts';
 import { createRouter } from '../partition/index.ts';
 import { okResult, type StatementResult } from '../result.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 import { selectRowSource } from '../select/select-source.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
@@ -31,6 +32,8 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
   const evalCtx = sessionEvalContext(ctx);
   const targets = targetColumns(table, node.columns);
   const fill = rowBuilder(table, targets, evalCtx);
+  const txn = ctx.session.transaction;
+  await txn.checkWrite(ctx, table, !node.overwrite);
   return ctx.services.tableLocks.run(table.id, async () => {
     checkSchemaUnchanged(ctx.services.catalog, table);
     // INSERT … TEMPORARY PARTITION (tp): rows route among the temporary partitions, which are loaded only when named.
@@ -74,6 +77,7 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
         for (const exprs of node.source.rows) {
           if (exprs.length !== targets.length) throw sqlError('ER_WRONG_VALUE_COUNT_ON_ROW', `Column count doesn't match value count at row ${rowNumber + 1}`);
           if (add(exprs.map((e) => constant(e, evalCtx)))) await flush();
+          if (shouldYield()) await yieldTurn(ctx.signal);
         }
       } else {
         const source = await selectRowSource(node.source.query, { resolveTable: tableResolver(ctx, evalCtx), ctx: evalCtx, signal: ctx.signal });
@@ -82,11 +86,17 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
         }
         for await (const batch of source.scan({ signal: ctx.signal })) {
           for (const r of batch) if (add(r)) await flush();
+          if (shouldYield()) await yieldTurn(ctx.signal);
         }
       }
       await flush();
-      const result = await writer.commit();
       const label = node.label ?? `insert_${ctx.session.connectionId}_${ctx.services.clock.now()}`;
+      if (txn.inTransaction && !node.overwrite) {
+        // Inside a transaction: files durable now, visible at COMMIT (all of the transaction's loads at once).
+        const prepared = await writer.prepare();
+        return okResult(prepared.rows, `{'label':'${label}', 'status':'PREPARE', 'txnId':'${txn.defer(table, prepared)}'}`);
+      }
+      const result = await writer.commit();
       return okResult(result.rows, `{'label':'${label}', 'status':'VISIBLE', 'txnId':'${[...result.versions.values()][0] ?? 0}'}`);
     } catch (error) {
       await writer.abort();

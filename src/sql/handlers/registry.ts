@@ -13,6 +13,8 @@ import { executeCreateTable, executeDropTable, executeTruncateTable } from './ta
 import { executeShowAlterTable } from './show-alter.ts';
 import { executeUpdate } from './update.ts';
 import { executeAlterView, executeCreateView } from './view-ddl.ts';
+import { executeAlterTableKeys, executeLockTables, executeUnlockTables } from './transaction.ts';
+import { executeShowMeta } from './show-meta.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
@@ -69,4 +71,8 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   ShowGrants: account.executeShowGrants,
   ShowUsers: account.executeShowUsers,
   ShowRoles: account.executeShowRoles,
+  LockTables: executeLockTables,
+  UnlockTables: executeUnlockTables,
+  ShowMeta: executeShowMeta,
+  AlterTableKeys: executeAlterTableKeys,
 };

@@ -52,6 +52,8 @@ export async function executeUpdate(ctx: ExecutionContext, node: UpdateStmt): Pr
     orderBy: [],
   };
   const evalCtx = sessionEvalContext(ctx);
+  // LOCK TABLES rules, another session's WRITE lock, READ ONLY transactions: as DELETE (a rewrite, on its own).
+  await ctx.session.transaction.checkWrite(ctx, table, false);
   return ctx.services.tableLocks.run(table.id, async () => {
     checkSchemaUnchanged(ctx.services.catalog, table);
     const source = await selectRowSource(query, { resolveTable: tableResolver(ctx, evalCtx), ctx: evalCtx, signal: ctx.signal });

@@ -41,8 +41,8 @@ function visitor(ctx: ExecutionContext): Visitor {
     SetOperation: (s) => select(s),
     CreateDatabase: () => [need.catalog('CREATE DATABASE')],
     DropDatabase: (s) => [need.database('DROP', s.name)],
-    // StarRocks checks "any privilege on or in the database"; the server's COM_INIT_DB bypasses the executor, so
-    // this engine checks objects when they are used instead (see docs/users-and-privileges.md).
+    // "Any privilege on or in the database" (StarRocks' checkAnyActionOnOrInDb, MySQL's 1044) is checked by
+    // useDatabase itself, which COM_INIT_DB and a login's database also go through.
     Use: () => none,
     CreateTable: (s) => [need.database('CREATE TABLE', db(s.name.db))],
     DropTable: (s) => [relation('DROP', s.name)],
@@ -56,7 +56,7 @@ function visitor(ctx: ExecutionContext): Visitor {
     Update: (s) => [need.table('UPDATE', db(s.table.db), s.table.name)],
     // StarRocks lists the jobs of tables the user can see; the listing itself needs nothing.
     ShowAlterTable: () => none,
-    // Listing statements: StarRocks filters the listed names instead of refusing (not done here yet).
+    // Listing statements: the handlers list only what the session holds some privilege on (StarRocks' filter).
     ShowDatabases: () => none,
     ShowTables: () => none,
     ShowCreate: (s) => (s.object === 'DATABASE' ? [need.database('ANY', s.name.name)] : skipInformationSchema(ctx, s.name, () => [relation('ANY', s.name)])),
@@ -105,6 +105,11 @@ function visitor(ctx: ExecutionContext): Visitor {
       return target === undefined || target.user === ctx.session.user ? none : [need.system('OPERATE')];
     },
     Transaction: () => none,
+    // MySQL's LOCK TABLES privilege has no StarRocks counterpart: SELECT on each table (MySQL's other requirement).
+    LockTables: (s) => s.tables.map((item) => relation('SELECT', item.table)),
+    UnlockTables: () => none,
+    AlterTableKeys: (s) => [relation('ALTER', s.table)],
+    ShowMeta: (s) => (s.table === undefined ? none : skipInformationSchema(ctx, s.table, () => [relation('ANY', s.table as QualifiedName)])),
   };
 }
 
