@@ -103,7 +103,7 @@ describe('ALTER TABLE schema change', () => {
     // The job keeps the name the table had when it ran, as StarRocks' AlterJobV2 records it.
     expect(column(await t.result('SHOW ALTER TABLE COLUMN'), 'TableName')).toEqual(['r']);
     await t.exec('ALTER TABLE r2 COMMENT = "orders, renamed"');
-    expect((await t.rows('SHOW CREATE TABLE r2'))[0]?.[1]).toContain('COMMENT "orders, renamed"');
+    expect((await t.rows('SHOW CREATE TABLE r2'))[0]?.[1]).toContain("COMMENT 'orders, renamed'");
     const msg = async (sql: string): Promise<string> => (await t.fails(sql)).message;
     expect(await msg('ALTER TABLE r2 RENAME taken')).toBe("Table 'taken' already exists");
     expect(await msg('ALTER TABLE nope RENAME x')).toBe("Table 'db.nope' doesn't exist");
