@@ -38,6 +38,13 @@ describe('schema DDL against running jobs', () => {
       const inner = await openBroker(location, properties);
       return new Proxy(inner, {
         get: (target, prop, receiver) => {
+          // BACKUP uploads in batches where the broker has them (uploadFiles), one by one otherwise: hold both.
+          if (prop === 'uploadFiles' && target.uploadFiles !== undefined) {
+            return async (...args: Parameters<NonNullable<Broker['uploadFiles']>>) => {
+              await uploads.pass(args[1]?.signal);
+              return target.uploadFiles?.(...args);
+            };
+          }
           if (prop === 'uploadFile') {
             return async (localPath: string, key: string, o?: WriteOptions) => {
               await uploads.pass(o?.signal);
