@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.ts';
-import { taskFileCounts } from '../catalog/jobs-files.ts';
+import { backupReuseTotals } from '../catalog/backup-references.ts';
+import { jobFileTotals, taskFileCounts } from '../catalog/jobs-files.ts';
 import { lastJobPerDb } from '../catalog/jobs-read.ts';
 import { listTaskSummaries, type JobTaskSummary } from '../catalog/jobs-tasks.ts';
 import type { JobRow } from '../catalog/jobs-types.ts';
@@ -159,18 +160,27 @@ function taskColumns(catalog: Catalog, job: JobRow): { unfinished: string; progr
     .filter((t) => t.state === 'pending' || t.state === 'failed')
     .map((t) => unfinishedEntry(kind, t))
     .join(', ');
-  const progress = current
-    .filter((t) => t.kind === 'upload' || t.kind === 'download')
-    .map((t) => {
-      const c = counts.get(t.id) ?? { done: 0, total: 0 };
-      return `[${t.id}: ${c.done}/${c.total}]`;
-    })
-    .join(', ');
+  const progress = [
+    ...current
+      .filter((t) => t.kind === 'upload' || t.kind === 'download')
+      .map((t) => {
+        const c = counts.get(t.id) ?? { done: 0, total: 0 };
+        return `[${t.id}: ${c.done}/${c.total}]`;
+      }),
+    ...reuseEntry(catalog, job),
+  ].join(', ');
   const errors = tasks
     .filter((t) => t.error !== null && t.state !== 'done' && t.state !== 'released')
     .map((t) => `[${errorKey(kind, t)}: ${t.error ?? ''}]`)
     .join(', ');
   return { unfinished, progress, errors };
+}
+
+/** An incremental BACKUP's `[uploaded: N bytes, reused: M bytes]` (also once it is done: what it cost). */
+function reuseEntry(catalog: Catalog, job: JobRow): string[] {
+  if (job.kind !== 'BACKUP' || String((job.spec as Partial<BackupSpec> | null)?.type ?? '').toUpperCase() !== 'INCREMENTAL') return [];
+  const totals = jobFileTotals(catalog, job.id);
+  return [`[uploaded: ${totals.bytesDone} bytes, reused: ${backupReuseTotals(catalog, job.id).bytes} bytes]`];
 }
 
 function unfinishedEntry(kind: JobKind, t: JobTaskSummary): string {

@@ -21,10 +21,13 @@ import { executeCancelRestore, executeRestore, executeShowRestore } from './rest
 import {
   executeCreateRepository,
   executeDropRepository,
-  executeDropSnapshot,
   executeShowRepositories,
   executeShowSnapshot,
 } from './repository.ts';
+import { executeDropSnapshot, executeDropSnapshots } from './drop-snapshot.ts';
+import { executeAlterRepository } from './alter-repository.ts';
+import { executeShowSnapshotDiff } from './snapshot-diff.ts';
+import { executeVerifySnapshot } from './verify-snapshot.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -58,6 +61,10 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropRepository: executeDropRepository,
   ShowRepositories: executeShowRepositories,
   DropSnapshot: executeDropSnapshot,
+  DropSnapshots: executeDropSnapshots,
+  AlterRepository: executeAlterRepository,
+  ShowSnapshotDiff: executeShowSnapshotDiff,
+  VerifySnapshot: executeVerifySnapshot,
   CreateUser: account.executeCreateUser,
   DropUser: account.executeDropUser,
   AlterUser: account.executeAlterUser,

@@ -10,8 +10,8 @@ import type { Migration } from './migration.ts';
  *   REPLACE PARTITION); ordinary listings skip them.
  * - `schema_changes`: one row per ALTER TABLE schema change (SHOW ALTER TABLE COLUMN).
  */
-export const migration0008: Migration = {
-  id: 8,
+export const migration0009: Migration = {
+  id: 9,
   name: 'schema-change',
   up(db) {
     db.exec(`
