@@ -57,6 +57,8 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   DropView: none,
   Insert: none,
   Delete: none,
+  Update: none,
+  ShowAlterTable: none,
   ShowDatabases: none,
   ShowTables: none,
   ShowCreate: none,

@@ -187,6 +187,9 @@ const NON_RESERVED = [
   'TRANSACTION', 'TYPE', 'USER', 'USERS', 'VALUE', 'VARIABLES', 'VERIFY', 'VIEW', 'VIEWS', 'WARNINGS', 'WEEK', 'WORK', 'YEAR',
 ] as const;
 
+/** Schema change and UPDATE words: non-reserved, as in StarRocks (they stay usable as names). */
+const NON_RESERVED_ALTER = ['AFTER', 'COLUMN', 'MODIFY', 'SWAP', 'UPDATE'] as const;
+
 /**
  * Joins, set operations and subqueries. Reserved (as in StarRocks): a table alias written without AS can never be one
  * of them, so `FROM t JOIN u` and `SELECT … FROM t UNION …` read as intended.
@@ -210,6 +213,7 @@ export type KeywordName =
   | (typeof NON_RESERVED)[number]
   | (typeof QUERY_RESERVED)[number]
   | (typeof QUERY_NON_RESERVED)[number]
+  | (typeof NON_RESERVED_ALTER)[number]
   | (typeof TRANSACTION_AND_METADATA_WORDS)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
@@ -248,6 +252,7 @@ export const kw = Object.freeze(
     ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...QUERY_RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...QUERY_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+    ...NON_RESERVED_ALTER.map((n) => [n, keyword(n, true)] as const),
     ...TRANSACTION_AND_METADATA_WORDS.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;

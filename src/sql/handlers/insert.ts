@@ -21,6 +21,7 @@ import { selectRowSource } from '../select/select-source.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
 import { tableResolver } from '../table/table-source.ts';
+import { checkSchemaUnchanged } from '../ddl/job-guard.ts';
 import { checkNotRestoring } from './table-ddl.ts';
 
 /** Rows handed to the load writer at a time: bounded memory for INSERT … SELECT of millions of rows. */
@@ -35,7 +36,9 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
   const txn = ctx.session.transaction;
   await txn.checkWrite(ctx, table, !node.overwrite);
   return ctx.services.tableLocks.run(table.id, async () => {
-    const partitions = listPartitions(ctx.services.catalog, table.id);
+    checkSchemaUnchanged(ctx.services.catalog, table);
+    // INSERT … TEMPORARY PARTITION (tp): rows route among the temporary partitions, which are loaded only when named.
+    const partitions = listPartitions(ctx.services.catalog, table.id, { temporary: node.partitions?.temporary === true });
     const route = createRouter(partitioningOf(table, partitions));
     let allowed: Set<number> | undefined;
     if (node.partitions) {

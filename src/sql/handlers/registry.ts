@@ -8,7 +8,10 @@ import type { HandlerResult } from '../row-stream.ts';
 import { executeDelete } from './delete.ts';
 import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
-import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
+import { executeAlterTable } from './alter-table.ts';
+import { executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
+import { executeShowAlterTable } from './show-alter.ts';
+import { executeUpdate } from './update.ts';
 import { executeAlterView, executeCreateView } from './view-ddl.ts';
 import { executeAlterTableKeys, executeLockTables, executeUnlockTables } from './transaction.ts';
 import { executeShowMeta } from './show-meta.ts';
@@ -45,6 +48,8 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropView: executeDropTable,
   Insert: executeInsert,
   Delete: executeDelete,
+  Update: executeUpdate,
+  ShowAlterTable: executeShowAlterTable,
   Backup: executeBackup,
   Restore: executeRestore,
   ShowBackup: executeShowBackup,
