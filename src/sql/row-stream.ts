@@ -1,5 +1,6 @@
 import type { ColumnType } from '../types/column-type.ts';
 import type { OkResult, ResultSet, StatementResult } from './result.ts';
+import { sqlError } from '../errors/index.ts';
 
 /** One row as every door sends it: text per column, SQL NULL as null. */
 export type TextRow = readonly (string | null)[];
@@ -66,10 +67,14 @@ export class RowStream {
     if (this.#taken) throw new Error('a RowStream can be read only once');
     this.#taken = true;
     if (this.#done) return;
-    this.#iterator = this.#source[Symbol.asyncIterator]();
+    const iterator = this.#source[Symbol.asyncIterator]();
+    this.#iterator = iterator;
     try {
       for (;;) {
-        const next = await this.#iterator.next();
+        const next = await iterator.next();
+        // Closed by someone else while this reader waited (the session's next statement, KILL, the connection's
+        // end): the rows stop here, and a reader must not take what it got for the whole result.
+        if (this.#done) throw sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted: the result was closed while it was being read');
         if (next.done) break;
         if (next.value.length > 0) yield next.value;
       }

@@ -34,6 +34,8 @@ export class EngineSession implements Session {
   /** The result stream of the last statement while its reader has not finished it. */
   #open: RowStream | undefined;
   #closed = false;
+  /** The tail of the execute() calls waiting their turn (see execute). */
+  #executeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(services: EngineServices, init: { connectionId: number; user: string; host: string; database: string | undefined }, onClose: () => void) {
     this.#services = services;
@@ -85,6 +87,14 @@ export class EngineSession implements Session {
   }
 
   async execute(sql: string): Promise<StatementResult> {
+    // One statement at a time, as on a MySQL connection: a second execute() on this session waits for the first
+    // (otherwise its statement would close the first one's result while that is still being read).
+    const turn = this.#executeQueue.then(() => this.#executeNow(sql));
+    this.#executeQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #executeNow(sql: string): Promise<StatementResult> {
     let last: StatementResult | undefined;
     for await (const result of this.executeScript(sql)) last = result;
     if (last === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
