@@ -34,8 +34,6 @@ export class EngineSession implements Session {
   /** The result stream of the last statement while its reader has not finished it. */
   #open: RowStream | undefined;
   #closed = false;
-  /** The tail of the execute() calls waiting their turn (see execute). */
-  #executeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(services: EngineServices, init: { connectionId: number; user: string; host: string; database: string | undefined }, onClose: () => void) {
     this.#services = services;
@@ -87,14 +85,6 @@ export class EngineSession implements Session {
   }
 
   async execute(sql: string): Promise<StatementResult> {
-    // One statement at a time, as on a MySQL connection: a second execute() on this session waits for the first
-    // (otherwise its statement would close the first one's result while that is still being read).
-    const turn = this.#executeQueue.then(() => this.#executeNow(sql));
-    this.#executeQueue = turn.catch(() => undefined);
-    return turn;
-  }
-
-  async #executeNow(sql: string): Promise<StatementResult> {
     let last: StatementResult | undefined;
     for await (const result of this.executeScript(sql)) last = result;
     if (last === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
@@ -102,7 +92,9 @@ export class EngineSession implements Session {
   }
 
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
-    for await (const result of this.streamScript(sql)) yield result.kind === 'stream' ? await result.collect() : result;
+    // Each result is read whole before the next statement runs, so it is not the session's open stream: a statement
+    // of a concurrent execute() on this session (a library caller may overlap them) must not close it mid-read.
+    for await (const result of this.#streamScript(sql, true)) yield result.kind === 'stream' ? await result.collect() : result;
   }
 
   async stream(sql: string): Promise<StreamedResult> {
@@ -117,7 +109,11 @@ export class EngineSession implements Session {
     return last;
   }
 
-  async *streamScript(sql: string): AsyncGenerator<StreamedResult, void, void> {
+  streamScript(sql: string): AsyncGenerator<StreamedResult, void, void> {
+    return this.#streamScript(sql, false);
+  }
+
+  async *#streamScript(sql: string, collected: boolean): AsyncGenerator<StreamedResult, void, void> {
     this.#checkOpen();
     checkStatementSize(sql, this.#state.variables);
     // A large text has just been received and decoded: take a turn before scanning it, and between slices of it.
@@ -130,7 +126,7 @@ export class EngineSession implements Session {
     while (!scanner.scan(SCAN_SLICE)) await yieldTurn();
     // Only comments (`/*M!100616 SET … */`, a `/*!99999 … */` of a later version): MySQL's empty statement, an OK.
     if (scanner.spans.length === 0 && hasComment(sql)) yield okResult(0);
-    for (const span of scanner.spans) yield await this.#run(text.slice(span.start, span.end), span);
+    for (const span of scanner.spans) yield await this.#run(text.slice(span.start, span.end), span, collected);
   }
 
   useDatabase(name: string): void {
@@ -168,8 +164,9 @@ export class EngineSession implements Session {
   /**
    * Run one statement. A statement that streams rows stays the session's running statement (SHOW PROCESSLIST, KILL,
    * query_timeout) until its reader finishes or closes the stream; one left unread is closed before the next starts.
+   * `collected`: the caller reads the result whole right away (execute), so it is never the one left unread.
    */
-  async #run(text: string, span: StatementSpan): Promise<StreamedResult> {
+  async #run(text: string, span: StatementSpan, collected: boolean): Promise<StreamedResult> {
     await this.#open?.close();
     this.#open = undefined;
     const abort = new AbortController();
@@ -226,7 +223,8 @@ export class EngineSession implements Session {
       if (this.#open === tracked) this.#open = undefined;
       logDone();
     });
-    this.#open = tracked;
+    // A result its caller reads whole at once (execute) is not left open for the next statement to close.
+    if (!collected) this.#open = tracked;
     return tracked;
   }
 
