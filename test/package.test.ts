@@ -126,7 +126,8 @@ describe('the packed package in a plain project', () => {
 
     // What --version, --help and `sql --help` load: a resolve hook lists every module (ESM and CommonJS).
     const hook = path.join(dir, 'trace-hook.mjs');
-    fs.writeFileSync(hook, "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`LOAD ${r.url}\\n`); return r; }\n");
+    // Hooks run on their own thread: a synchronous write, or lines still queued there are lost when the process exits.
+    fs.writeFileSync(hook, "import { writeSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); writeSync(2, `LOAD ${r.url}\\n`); return r; }\n");
     const register = path.join(dir, 'trace.mjs');
     fs.writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${hook}`).href)});\n`);
     for (const args of [['--version'], ['--help'], ['sql', '--help']]) {

@@ -6,9 +6,6 @@
  * parse is pending), with a bounded heap and a larger stack. Other connections are served meanwhile; a statement whose parse
  * runs past KILL QUERY or query_timeout is stopped by terminating the worker (a fresh one starts for the next).
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ParseLimits, Statement } from '../../../grammar/index.ts';
 import { freeze } from '../../../grammar/index.ts';
@@ -45,7 +42,7 @@ interface Job {
   readonly onAbort: () => void;
 }
 
-/** Loads tsx in the worker when the sources run as TypeScript (tests, `bin/tablevault.js`); the build needs none. */
+/** Loads the TypeScript loader in the worker when the sources run as TypeScript (see devLoader); the build needs none. */
 const BOOT = `
 const { workerData } = require('node:worker_threads');
 (async () => {
@@ -56,14 +53,19 @@ const { workerData } = require('node:worker_threads');
 })();
 `;
 
+/**
+ * The TypeScript loader the worker registers when the sources run as TypeScript. The module that finds it is
+ * development-only (not built, not shipped): its specifier is computed so that the build does not follow it.
+ */
+const devLoader: string | undefined = import.meta.url.endsWith('.ts')
+  ? ((await import(new URL('./dev-worker-loader.ts', import.meta.url).href)) as { loaderUrl(from: string): string }).loaderUrl(import.meta.url)
+  : undefined;
+
 /** `grammarValidated`: the main thread has built (and so validated) the grammar; see grammar/parser.ts. */
 function workerData(): { entry: string; loader?: string; grammarValidated: true } {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return { entry: new URL('./parse-worker.js', self).href, grammarValidated: true };
-  const tsxPackage = createRequire(self).resolve('tsx/package.json');
-  // tsx's documented ESM API entry (package.json exports "./esm/api" → import).
-  const loader = pathToFileURL(path.join(path.dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  return { entry: new URL('./parse-worker.ts', self).href, loader, grammarValidated: true };
+  if (devLoader === undefined) return { entry: new URL('./parse-worker.js', self).href, grammarValidated: true };
+  return { entry: new URL('./parse-worker.ts', self).href, loader: devLoader, grammarValidated: true };
 }
 
 function failure(error: unknown): SqlError {
