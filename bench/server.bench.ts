@@ -51,6 +51,9 @@ function fixedEngine(result: StatementResult): SessionFactory {
       async *executeScript() {
         yield result;
       },
+      prepare: () => Promise.reject(new Error('the bench serves text queries only')),
+      systemVariable: () => 'utf8',
+      setNames: () => undefined,
       useDatabase: () => undefined,
       interrupt: () => undefined,
       onKill: () => undefined,

@@ -35,6 +35,7 @@ import { defineBackupRestoreRules, type BackupRestoreRules } from './productions
 import { defineAccountRules, type AccountRules } from './productions/account.ts';
 import { defineSessionRules, type SessionRules } from './productions/session.ts';
 import { defineStatementRules, type StatementRules } from './productions/statement.ts';
+import { definePreparedRules, type PreparedRules } from './productions/prepared.ts';
 
 /** A grammar rule as callable from SUBRULE. */
 export type Rule = ParserMethod<[], CstNode>;
@@ -50,6 +51,7 @@ export type Rules = CommonRules &
   BackupRestoreRules &
   AccountRules &
   SessionRules &
+  PreparedRules &
   StatementRules;
 
 type Idx = '' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
@@ -98,6 +100,7 @@ export class SqlParser extends CstParser {
     defineBackupRestoreRules($, r);
     defineAccountRules($, r);
     defineSessionRules($, r);
+    definePreparedRules($, r);
     defineStatementRules($, r);
     this.rules = r;
     this.performSelfAnalysis();

@@ -124,6 +124,8 @@ export const Comma = punct('Comma', /,/, ',');
 export const Dot = punct('Dot', /\./, '.');
 export const Semicolon = punct('Semicolon', /;/, ';');
 export const At = punct('At', /@/, '@');
+/** `?`, a prepared statement's parameter marker (grammar/placeholders.ts). */
+export const Placeholder = punct('Placeholder', /\?/, '?');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Keywords
@@ -151,7 +153,15 @@ const NON_RESERVED = [
   'TRANSACTION', 'TYPE', 'USER', 'USERS', 'VALUE', 'VARIABLES', 'VIEW', 'VIEWS', 'WARNINGS', 'WEEK', 'WORK', 'YEAR',
 ] as const;
 
-export type KeywordName = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number];
+/** Prepared statements and server administration (PREPARE … FROM, EXECUTE … USING, FLUSH, SHUTDOWN). */
+const PROTOCOL_RESERVED = ['USING'] as const;
+const PROTOCOL_NON_RESERVED = ['DEALLOCATE', 'EXECUTE', 'FLUSH', 'HOSTS', 'LOGS', 'PREPARE', 'SHUTDOWN', 'THREADS'] as const;
+
+export type KeywordName =
+  | (typeof RESERVED)[number]
+  | (typeof NON_RESERVED)[number]
+  | (typeof PROTOCOL_RESERVED)[number]
+  | (typeof PROTOCOL_NON_RESERVED)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
   'IF', 'LEFT', 'RIGHT', 'REPLACE', 'TRUNCATE', 'MOD', 'DATABASE', 'SCHEMA', 'INSERT', 'CURRENT_DATE', 'CURRENT_TIME',
@@ -176,6 +186,8 @@ export const kw = Object.freeze(
   Object.fromEntries([
     ...RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+    ...PROTOCOL_RESERVED.map((n) => [n, keyword(n, false)] as const),
+    ...PROTOCOL_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;
 
@@ -233,4 +245,5 @@ export const allTokens: readonly TokenType[] = [
   Dot,
   Semicolon,
   At,
+  Placeholder,
 ];

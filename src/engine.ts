@@ -28,6 +28,8 @@ import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
+import { ShutdownRequests } from './sql/shutdown-requests.ts';
+import type { PreparedStatement } from './sql/prepared/prepared-statement.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -78,6 +80,15 @@ export interface Session {
   interrupt(): void;
   /** Run `listener` when KILL CONNECTION targets this session (the server closes its socket). */
   onKill(listener: () => void): void;
+  /**
+   * Prepare one statement with `?` parameter markers (the binary protocol's COM_STMT_PREPARE): parsed now, a SELECT's
+   * result columns known now; run it with `executeScript(prepared.bind(values))`.
+   */
+  prepare(sql: string): Promise<PreparedStatement>;
+  /** A system variable as this session sees it (`@@name`), e.g. character_set_client for the server's decoding. */
+  systemVariable(name: string): bigint | string | null;
+  /** `SET NAMES charset` without a statement: the handshake's character set. */
+  setNames(charset: string): void;
   /** Forget the session (connection closed). Jobs it started keep running. */
   close(): void;
 }
@@ -148,7 +159,7 @@ export class Engine {
       if (rootPassword !== undefined) setRootPassword(catalog, access, rootPassword);
       const services: EngineServices = {
         dataDir, catalog, store, clock, logger, sessions, globals: new GlobalVariables(), stats, tableLocks: new KeyedMutex(),
-        repositories, jobs, access,
+        repositories, jobs, access, shutdownRequests: new ShutdownRequests(),
       };
       const engine = new Engine(services, lock, live);
       engine.#backupSteps = backupSteps;
@@ -194,6 +205,14 @@ export class Engine {
   /** Whether root logs in without a password (serve refuses to listen beyond loopback then). */
   rootPasswordIsEmpty(): boolean {
     return rootPasswordIsEmpty(this.#services.access);
+  }
+
+  /**
+   * Run `listener` when a SHUTDOWN statement (or COM_SHUTDOWN) asks the server serving this engine to stop. The
+   * server registers when it starts; returns the unsubscribe function.
+   */
+  onShutdownRequest(listener: (who: string) => void): () => void {
+    return this.#services.shutdownRequests.listen(listener);
   }
 
   /** Live sessions (for tools and tests). */

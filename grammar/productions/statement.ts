@@ -39,6 +39,11 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.setStatement,
     r.killStatement,
     r.transactionStatement,
+    r.prepareStatement,
+    r.executeStatement,
+    r.deallocateStatement,
+    r.flushStatement,
+    r.shutdownStatement,
   ]);
   r.statement = $.addRule('statement', () => {
     $.OR({ DEF: statementAlts(), ERR_MSG: 'a statement' });
@@ -65,6 +70,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.dropSnapshotBody,
     r.dropUserBody,
     r.dropRoleBody,
+    r.dropPrepareBody,
   ]);
   r.dropStatement = $.addRule('dropStatement', () => {
     $.CONSUME(kw.DROP);

@@ -10,6 +10,7 @@ import * as dml from './dml.ts';
 import { selectStatement } from './select.ts';
 import * as session from './session.ts';
 import * as show from './show.ts';
+import * as prepared from './prepared.ts';
 
 type Builder = (node: CstNode, text: string) => Statement;
 
@@ -59,7 +60,10 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   showRolesBody: () => ({ kind: 'ShowRoles' }),
   setStatement: (node) => {
     const password = node.children['setPasswordBody']?.[0];
-    return password !== undefined && 'name' in password ? account.setPassword(password) : session.set(node);
+    if (password === undefined || !('name' in password)) return session.set(node);
+    const assignments = session.setAssignments(node);
+    const statement = account.setPassword(password);
+    return assignments.length === 0 ? statement : { ...statement, assignments };
   },
   showVariablesBody: session.showVariables,
   showStatusBody: session.showStatus,
@@ -67,6 +71,12 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   showWarningsBody: session.showWarnings,
   killStatement: session.kill,
   transactionStatement: session.transaction,
+  prepareStatement: prepared.prepare,
+  executeStatement: prepared.execute,
+  deallocateStatement: prepared.deallocate,
+  dropPrepareBody: prepared.deallocate,
+  flushStatement: prepared.flush,
+  shutdownStatement: () => ({ kind: 'Shutdown' }),
 };
 
 /** Build the AST of one parsed `statement` node. `text` is the whole source (for CREATE VIEW's queryText). */

@@ -12,6 +12,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Value } from '../types/value.ts';
 import type { GlobalVariables, SessionVariables } from './variables/index.ts';
 import type { AccessControl } from './privileges/access-control.ts';
+import type { ShutdownRequests } from './shutdown-requests.ts';
 
 /** Engine-wide services. Later layers (repositories, jobs, users) join here as additions. */
 export interface EngineServices {
@@ -42,6 +43,8 @@ export interface EngineServices {
   readonly jobs: JobScheduler;
   /** Accounts, roles and grants: logins and privilege checks (src/sql/privileges). */
   readonly access: AccessControl;
+  /** SHUTDOWN asks the server serving this engine (if any) to stop. */
+  readonly shutdownRequests: ShutdownRequests;
 }
 
 /** Engine-wide counters (SHOW STATUS). */

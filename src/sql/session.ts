@@ -12,6 +12,8 @@ import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
 import type { StatementResult } from './result.ts';
 import { SessionVariables } from './variables/index.ts';
+import { beginStatement, endStatement } from './diagnostics.ts';
+import { prepareStatement, type PreparedStatement } from './prepared/prepared-statement.ts';
 
 export class EngineSession implements Session {
   readonly #services: EngineServices;
@@ -74,10 +76,33 @@ export class EngineSession implements Session {
       try {
         statement = parseStatement(fragment.text);
       } catch (error) {
+        endStatement(this.#state, undefined, undefined, error);
         throw shiftPosition(error, fragment.position);
       }
       yield await this.#run(statement, fragment.text);
     }
+  }
+
+  async prepare(sql: string): Promise<PreparedStatement> {
+    this.#checkOpen();
+    beginStatement(this.#state);
+    const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: new AbortController().signal, text: sql };
+    try {
+      const prepared = await prepareStatement(ctx, sql, { describe: true });
+      endStatement(this.#state, prepared.statement, ctx);
+      return prepared;
+    } catch (error) {
+      endStatement(this.#state, undefined, ctx, error);
+      throw error;
+    }
+  }
+
+  systemVariable(name: string): bigint | string | null {
+    return this.#state.variables.get(name);
+  }
+
+  setNames(charset: string): void {
+    this.#state.variables.setNames(charset);
   }
 
   useDatabase(name: string): void {
@@ -116,22 +141,31 @@ export class EngineSession implements Session {
     this.#state.current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
     this.#services.stats.questions++;
     const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
+    beginStatement(this.#state);
     try {
       const result = await executeStatement(ctx, statement);
       this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
-      return result;
+      const warnings = endStatement(this.#state, statement, ctx);
+      return warnings > 0 && result.kind === 'ok' ? { ...result, warnings } : result;
     } catch (error) {
-      if (abort.signal.aborted && !isSqlError(error)) throw sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
-      if (!isSqlError(error)) {
-        // An internal failure: log it whole, tell the client what failed without leaking internals.
-        this.#logger.error({ err: error, statement: statement.kind }, 'statement failed unexpectedly');
-        throw sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
-      }
-      this.#logger.debug({ statement: statement.kind, errno: error.errno }, 'statement error');
-      throw error;
+      const failure = this.#failure(error, abort.signal, statement.kind);
+      endStatement(this.#state, statement, ctx, failure);
+      throw failure;
     } finally {
       this.#state.current = undefined;
     }
+  }
+
+  /** What the caller sees of a failure: SqlErrors as they are, an interruption as 1317, anything else as 1105. */
+  #failure(error: unknown, signal: AbortSignal, kind: string): unknown {
+    if (signal.aborted && !isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+    if (!isSqlError(error)) {
+      // An internal failure: log it whole, tell the client what failed without leaking internals.
+      this.#logger.error({ err: error, statement: kind }, 'statement failed unexpectedly');
+      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
+    }
+    this.#logger.debug({ statement: kind, errno: error.errno }, 'statement error');
+    return error;
   }
 
   #checkOpen(): void {

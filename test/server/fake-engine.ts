@@ -12,6 +12,9 @@ import type { StatementResult } from '../../src/sql/result.ts';
 import { okResult, showResult } from '../../src/sql/result.ts';
 import { SqlError, sqlError } from '../../src/errors/index.ts';
 import { GlobalVariables, SessionVariables } from '../../src/sql/variables/index.ts';
+import type { PreparedStatement } from '../../src/sql/prepared/prepared-statement.ts';
+import { parameterLiteral } from '../../src/sql/prepared/parameters.ts';
+import { placeholderOffsets, substitutePlaceholders } from '../../grammar/placeholders.ts';
 
 export class FakeEngine {
   readonly globals = new GlobalVariables();
@@ -138,6 +141,26 @@ class FakeSession implements Session {
     if ((m = sql.match(/^insert (\d+)$/i))) return okResult(Number(m[1]), `{'label':'insert_${m[1]}', 'status':'VISIBLE', 'txnId':'1'}`);
     if (/^boom$/i.test(sql)) throw new Error('internal failure');
     throw new SqlError(1064, '42000', `You have an error in your SQL syntax near '${sql.slice(0, 20)}'`);
+  }
+
+  /** The scripted statements take no parameters: a prepared one is its text, bound by the real placeholder code. */
+  async prepare(sql: string): Promise<PreparedStatement> {
+    const markers = placeholderOffsets(sql);
+    return {
+      text: sql,
+      parameterCount: markers.length,
+      columns: [],
+      statement: { kind: 'Transaction', action: 'COMMIT' },
+      bind: (values) => substitutePlaceholders(sql, markers, values.map(parameterLiteral)),
+    };
+  }
+
+  systemVariable(name: string): bigint | string | null {
+    return this.#variables.get(name);
+  }
+
+  setNames(charset: string): void {
+    this.#variables.setNames(charset);
   }
 
   useDatabase(name: string): void {

@@ -13,6 +13,8 @@ import { executeCreateView } from './view-ddl.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
+import { executeFlush, executeSetPasswordStatement, executeShutdown } from './admin.ts';
+import { executeDeallocatePrepare, executeExecutePrepared, executePrepare } from './prepared.ts';
 import {
   executeCreateRepository,
   executeDropRepository,
@@ -52,7 +54,7 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   CreateUser: account.executeCreateUser,
   DropUser: account.executeDropUser,
   AlterUser: account.executeAlterUser,
-  SetPassword: account.executeSetPassword,
+  SetPassword: executeSetPasswordStatement,
   CreateRole: account.executeCreateRole,
   DropRole: account.executeDropRole,
   GrantPrivilege: account.executeGrantPrivilege,
@@ -62,4 +64,9 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   ShowGrants: account.executeShowGrants,
   ShowUsers: account.executeShowUsers,
   ShowRoles: account.executeShowRoles,
+  Prepare: executePrepare,
+  ExecutePrepared: executeExecutePrepared,
+  DeallocatePrepare: executeDeallocatePrepare,
+  Flush: executeFlush,
+  Shutdown: executeShutdown,
 };

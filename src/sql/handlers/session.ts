@@ -10,6 +10,7 @@ import { applyShowFilter } from '../show-filter.ts';
 import { evaluateConstant } from '../constant.ts';
 import { showLikeToRegExp } from '../eval/like.ts';
 import type { SetValue } from '../variables/index.ts';
+import { diagnostics } from '../diagnostics.ts';
 
 export function executeSet(ctx: ExecutionContext, node: SetStmt): StatementResult {
   for (const a of node.assignments) {
@@ -73,9 +74,16 @@ export function executeShowProcesslist(ctx: ExecutionContext, node: ShowProcessl
   return showResult(['Id', 'User', 'Host', 'Db', 'Command', 'ConnectionStartTime', 'Time', 'State', 'Info', 'IsPending'], rows);
 }
 
-export function executeShowWarnings(_ctx: ExecutionContext, _node: ShowWarningsStmt): StatementResult {
-  // Statements either succeed cleanly or fail with an error; none leaves warnings behind.
-  return showResult(['Level', 'Code', 'Message'], []);
+export function executeShowWarnings(ctx: ExecutionContext, node: ShowWarningsStmt): StatementResult {
+  const area = diagnostics(ctx.session);
+  if (node.count === true) {
+    const name = node.errorsOnly ? '@@session.error_count' : '@@session.warning_count';
+    return { kind: 'rows', columns: [name], columnTypes: [{ name: 'BIGINT' }], rows: [[String(node.errorsOnly ? area.errorCount : area.warningCount)]] };
+  }
+  const listed = area.conditions.filter((c) => !node.errorsOnly || c.level === 'Error');
+  const limit = node.limit;
+  const rows = (limit === undefined ? listed : listed.slice(limit.offset, limit.offset + limit.count)).map((c) => [c.level, String(c.code), c.message]);
+  return { kind: 'rows', columns: ['Level', 'Code', 'Message'], columnTypes: [{ name: 'VARCHAR', length: 7 }, { name: 'INT' }, { name: 'VARCHAR', length: 512 }], rows };
 }
 
 export function executeKill(ctx: ExecutionContext, node: KillStmt): StatementResult {
