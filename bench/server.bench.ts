@@ -71,6 +71,7 @@ async function encodeReply(result: ResultSet): Promise<Buffer> {
   const reply = {
     writer,
     status: 2,
+    charset: 'utf8' as const,
     ok: () => undefined,
     eof: (more = false) => writer.packet(Buffer.from([0xfe, 0, 0, more ? 0x0a : 0x02, 0])),
     error: () => undefined,

@@ -1,35 +1,45 @@
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logging/logger.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
+import type { PreparedStatement } from '../sql/prepared/prepared-statement.ts';
+import type { StatementResult } from '../sql/result.ts';
 import { PacketWriter, ClientGoneError } from './packet-writer.ts';
-import { eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
+import { columnCountPayload, columnDefinitionPayload, eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
+import { binaryRowPayload, PARAMETER_DEFINITION, prepareOkPayload, readExecute, statementIdOf } from './binary-protocol.ts';
+import { charsetFromCollationId, decodeClientText, type ClientCharset } from './charsets.ts';
+import { killTarget, readChangeUser, readFetch, readLongData, refreshStatement, type ChangeUserRequest } from './commands.ts';
+import { StatementRegistry } from './prepared-statements.ts';
+import { wireColumns } from './row-encoder.ts';
 
 /**
- * The ONE module that touches mysql2's server-side Connection. Every trap of stack-notes §1 is handled here:
+ * The ONE module that touches mysql2's server-side Connection. mysql2 does the handshake (greeting, reading the
+ * handshake response); every command after it is read and answered here, never by mysql2. The traps of
+ * stack-notes §1 and why:
  * - capability flags without SSL / COMPRESS / DEPRECATE_EOF (0x2AA20F), else the mariadb CLI starts TLS and fails;
- * - sequence ids: mysql2 never resets them, so replies are framed by our PacketWriter and mysql2's counter is put
- *   back to 0 after every command it parses;
+ * - sequence ids: mysql2 never resets them, so replies are framed by our PacketWriter, numbered from the command's
+ *   own sequence id;
  * - an 'error' listener on every connection, else a client disconnect kills the process;
- * - mysql2 emits text `SET …` / `PREPARE …` as 'stmt_prepare' and `EXECUTE …` as 'stmt_execute'. Instead of the
- *   microtask trick, we pair each event with the 'packet' event mysql2 emits synchronously right after it in the same
- *   dispatch call; that event carries the real command code, so pipelined commands cannot be confused;
- * - unknown commands are answered (1047) instead of only being console.log'ged; COM_STMT_PREPARE gets 1295;
- * - ERR packets are written by us with a real SQLSTATE (mysql2 hard-codes `_____`);
- * - mysql2 decodes a binary COM_STMT_EXECUTE before emitting anything, reads a command byte even from an empty
- *   packet, and takes a command starting with 0xff for an ERR sent by the peer: a malformed execute throws inside its
- *   packet handler and a 0xff command ends its command loop (either way the connection drops without a reply), and an
- *   empty packet reads the next packet's bytes. After the handshake, such packets are answered here and never reach
- *   mysql2;
- * - mysql2 decodes client text in the charset of the handshake response, and for utf8mb3 (33, 'cesu8') it uses ONE
- *   iconv-lite decoder shared by every connection of the process, whose end() keeps a cut multi-byte sequence: one
- *   client's malformed text then garbles the next text decoded for anyone else (a user name → 1045). tablevault
- *   speaks utf8 only, so the handshake response's charset is read as utf8mb4, which mysql2 decodes statelessly.
+ * - mysql2's command dispatch has the flaws that made us take it over: `SET …` / `PREPARE …` text arrives as
+ *   'stmt_prepare', unknown commands are only console.log'ged, a malformed COM_STMT_EXECUTE throws inside its packet
+ *   handler, a 0xff command ends its command loop, an empty packet reads the next packet's bytes, ERR packets carry
+ *   `#_____` for SQLSTATE, there is no binary protocol, no COM_CHANGE_USER, and client text is decoded with a
+ *   decoder that cannot report invalid bytes;
+ * - mysql2 decodes the handshake response's user and database in the charset it declares, and for utf8mb3 (33,
+ *   'cesu8') it uses ONE iconv-lite decoder shared by every connection of the process, whose end() keeps a cut
+ *   multi-byte sequence: one client's malformed text then garbles the next text decoded for anyone else (a user
+ *   name → 1045). So mysql2 is told utf8mb4 (decoded statelessly); the declared charset is kept for the session.
+ *
+ * Client text (statements, names, string parameters) is decoded here in the session's character_set_client, and
+ * bytes that are not valid in it are MySQL's 1366, never U+FFFD; results go out in character_set_results.
  */
 
 /** The part of mysql2's server Connection we use (its .d.ts lacks most of it, so this is our typing). */
 interface RawServerConnection {
   readonly stream: Socket;
   sequenceId: number;
+  /** The parsed handshake response (set by mysql2 before it calls authCallback). */
+  readonly clientHelloReply?: { readonly clientFlags?: number };
   serverHandshake(args: {
     protocolVersion: number;
     serverVersion: string;
@@ -40,19 +50,15 @@ interface RawServerConnection {
     authCallback: (params: AuthParams, cb: (err: null, mysqlError?: { message: string; code: number }) => void) => void;
   }): void;
   on(event: 'error', listener: (error: Error & { code?: string }) => void): void;
-  on(event: 'query' | 'stmt_prepare' | 'init_db' | 'field_list', listener: (text: string) => void): void;
-  on(event: 'stmt_execute', listener: (id: unknown, flags: unknown, iterations: unknown, values: unknown, sql?: string) => void): void;
-  on(event: 'ping' | 'quit', listener: () => void): void;
-  on(event: 'packet', listener: (packet: RawPacket, known: boolean, commandCode: number) => void): void;
   /** mysql2's per-packet entry point (its parser calls it through `this`, so an own property takes over). */
   handlePacket(packet?: RawPacket): void;
 }
 
 interface RawPacket {
-  readInt8(): number;
-  readInt32(): number;
-  /** The byte at the read offset (the command code of a fresh command packet). */
-  peekByte(): number;
+  /** Sequence id of the packet's (first) frame. */
+  readonly sequenceId: number;
+  /** How many frames it was split into (a 16 MB payload continues in further frames). */
+  readonly numPackets: number;
   /** Header (4 bytes) + payload length. */
   length(): number;
   /** The bytes the packet lies in (header at `start`). */
@@ -63,8 +69,6 @@ interface RawPacket {
 
 /** Bytes of a packet header: a packet of length() <= this has an empty payload. */
 const HEADER_BYTES = 4;
-/** First byte of an ERR packet; mysql2 reads any packet starting with it as one. */
-const ERR_MARKER = 0xff;
 
 interface AuthParams {
   readonly user: string;
@@ -78,27 +82,34 @@ interface AuthParams {
 /**
  * LONG_PASSWORD|FOUND_ROWS|LONG_FLAG|CONNECT_WITH_DB|PROTOCOL_41|TRANSACTIONS|SECURE_CONNECTION|MULTI_RESULTS|
  * PLUGIN_AUTH|PLUGIN_AUTH_LENENC_CLIENT_DATA (stack-notes' 0x2AA20F) + SESSION_TRACK (0x800000). SESSION_TRACK is
- * there because of the OK packet's info text (e.g. INSERT's `{'label':…}`): libmariadb always reads it as a
- * length-encoded string (as MySQL sends it), while mysql2 reads it length-encoded only when the server advertises
- * SESSION_TRACK and as rest-of-packet otherwise. Advertising it makes both read the same bytes. We never set
- * SERVER_SESSION_STATE_CHANGED, so no state-change data follows.
+ * there because of the OK packet's info text (e.g. INSERT's `{'label':…}`): libmariadb always reads it as a length-encoded string (as MySQL sends it),
+ * while mysql2 reads it length-encoded only when the server advertises SESSION_TRACK and as rest-of-packet
+ * otherwise. Advertising it makes both read the same bytes. We never set SERVER_SESSION_STATE_CHANGED, so no
+ * state-change data follows.
  */
 export const CAPABILITY_FLAGS = 0xaaa20f;
-/** utf8_general_ci: results are always encoded as utf8. */
+/** utf8_general_ci: the greeting's server charset. */
 const CHARSET_UTF8 = 33;
-/** utf8mb4_general_ci: how we read every client's text (see the charset trap above). */
+/** utf8mb4_general_ci: how mysql2 reads the handshake response (see the charset trap above). */
 const CHARSET_UTF8MB4 = 45;
 /** Offset of the character-set byte in a HandshakeResponse41 payload (after capabilities and max packet size). */
 const HANDSHAKE_CHARSET_OFFSET = 8;
+/** First byte of an ERR packet. */
+const ERR_MARKER = 0xff;
+const NATIVE_PASSWORD = 'mysql_native_password';
 
 const Command = {
   QUIT: 0x01,
   INIT_DB: 0x02,
   QUERY: 0x03,
   FIELD_LIST: 0x04,
+  REFRESH: 0x07,
+  SHUTDOWN: 0x08,
   STATISTICS: 0x09,
+  PROCESS_INFO: 0x0a,
   PROCESS_KILL: 0x0c,
   PING: 0x0e,
+  CHANGE_USER: 0x11,
   STMT_PREPARE: 0x16,
   STMT_EXECUTE: 0x17,
   STMT_SEND_LONG_DATA: 0x18,
@@ -120,6 +131,16 @@ export interface LoginInfo {
   readonly host: string;
   /** Database requested with CONNECT_WITH_DB, if any. */
   readonly database: string | undefined;
+  /** The character set the handshake response declared (the session starts as with SET NAMES of it). */
+  readonly charset: ClientCharset;
+}
+
+/** The session's character sets, read before each command. */
+export interface SessionCharsets {
+  /** character_set_client: how statements and string parameters are decoded. */
+  readonly client: ClientCharset;
+  /** character_set_results: how rows, names and messages are encoded (null: unconverted). */
+  readonly results: ClientCharset | null;
 }
 
 /** What the server does with each command. Calls are serialized: one command at a time per connection. */
@@ -128,14 +149,31 @@ export interface ConnectionHandlers {
   readonly authenticate: Authenticate;
   /** Login accepted: set up the session. Throw a SqlError (e.g. 1049 unknown database) to refuse the connection. */
   login(info: LoginInfo): void | Promise<void>;
-  /** COM_QUERY text; write the reply through `reply`. */
+  /** The session's character sets (utf8mb4 before login). */
+  charsets(): SessionCharsets;
+  /** COM_QUERY text (and the statements COM_REFRESH, COM_SHUTDOWN, COM_PROCESS_KILL stand for); write the reply. */
   query(sql: string, reply: Reply): Promise<void>;
+  /** COM_STMT_PREPARE: parse a statement with `?` markers. */
+  prepare(sql: string): Promise<PreparedStatement>;
+  /** COM_STMT_EXECUTE: run a prepared statement's bound text, results in binary rows. */
+  executePrepared(sql: string, reply: Reply): Promise<void>;
+  /** COM_STMT_EXECUTE with a cursor: run the bound text and hand back its (last) result whole. */
+  executeForCursor(sql: string): Promise<StatementResult>;
+  /** max_prepared_stmt_count and max_allowed_packet, for the prepared-statement limits. */
+  limits(): { readonly preparedStatements: number; readonly longDataBytes: number };
   /** COM_INIT_DB; throw SqlError 1049 when the database does not exist. */
   initDb(database: string): void | Promise<void>;
   /** COM_STATISTICS one-line summary (`Uptime: … Threads: … Questions: …`). */
   statistics(): string;
   /** COM_RESET_CONNECTION: forget session state. */
   resetConnection(): void | Promise<void>;
+  /**
+   * COM_CHANGE_USER, authenticated already: start a new session as `request.user`. On failure (1049 for an unknown
+   * database) the caller keeps the old user; session state is reset either way, as MySQL does.
+   */
+  changeUser(request: ChangeUserRequest & { readonly host: string }): void | Promise<void>;
+  /** A failed COM_CHANGE_USER: reset the session state of the user that stays. */
+  resetAfterFailedChangeUser(): void | Promise<void>;
   /** The socket closed (after COM_QUIT, KILL, or the client vanishing). Called once, after the last command finished. */
   closed(): void;
 }
@@ -146,12 +184,14 @@ export interface Reply {
   readonly writer: PacketWriter;
   /** Write an OK packet. `more` sets SERVER_MORE_RESULTS_EXISTS (multi-statements). */
   ok(affectedRows: number, info?: string, more?: boolean, warnings?: number): void;
-  /** Write an EOF packet (end of column list or rows). */
-  eof(more?: boolean, warnings?: number): void;
+  /** Write an EOF packet (end of column list or rows); `extraStatus` adds status flags (cursor states). */
+  eof(more?: boolean, warnings?: number, extraStatus?: number): void;
   /** Write an ERR packet for any thrown value; SqlErrors keep their errno and SQLSTATE. */
   error(error: unknown): void;
   /** Server status flags to put in OK/EOF packets. */
   readonly status: number;
+  /** character_set_results of the session: how text goes out. */
+  readonly charset: ClientCharset | null;
 }
 
 /** A live connection, for the server's registry and for shutdown. */
@@ -180,10 +220,6 @@ function protocolError(errno: number, sqlState: string, message: string): SqlErr
   return new SqlError(errno, sqlState, message);
 }
 
-function preparedNotSupported(): SqlError {
-  return protocolError(1295, 'HY000', 'This command is not supported in the prepared statement protocol yet: use text queries');
-}
-
 function unknownCommand(code: number): SqlError {
   return protocolError(1047, '08S01', `Unknown command ${code}`);
 }
@@ -193,10 +229,10 @@ function malformedPacket(): SqlError {
   return protocolError(1835, 'HY000', 'Malformed communication packet.');
 }
 
-function errorPacket(error: unknown): Buffer {
-  if (isSqlError(error)) return errPayload(error.errno, error.sqlState, error.message);
+function errorPacket(error: unknown, charset: ClientCharset | null): Buffer {
+  if (isSqlError(error)) return errPayload(error.errno, error.sqlState, error.message, charset);
   const message = error instanceof Error ? error.message : String(error);
-  return errPayload(1105, 'HY000', `Internal error: ${message}`);
+  return errPayload(1105, 'HY000', `Internal error: ${message}`, charset);
 }
 
 /** Take over a Connection emitted by mysql2's `createServer`: handshake, then serve commands until the socket closes. */
@@ -205,16 +241,30 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   const socket = conn.stream;
   const { handlers, logger } = options;
   const writer = new PacketWriter(socket);
+  const statements = new StatementRegistry();
   let chain: Promise<void> = Promise.resolve();
   let running = 0;
   let closed = false;
   // tablevault has no multi-statement transactions: every statement commits, so AUTOCOMMIT is always reported.
   const status: number = ServerStatus.AUTOCOMMIT;
   let draining = false;
-  // True once mysql2 has parsed the handshake response: every later packet is a command.
+  // True once mysql2 has parsed the handshake response: every later packet is a command, read here.
   let commandPhase = false;
-  // Argument of the event mysql2 emitted just before 'packet' (same synchronous dispatch call).
-  let pending: string | undefined;
+  // The collation id the handshake response declared (mysql2 is told utf8mb4).
+  let declaredCharset = CHARSET_UTF8MB4;
+  // The greeting's 20-byte scramble, which COM_CHANGE_USER proofs are made with.
+  let scramble = Buffer.alloc(0);
+  let host = 'unknown';
+  // Set while COM_CHANGE_USER waits for the client's answer to an AuthSwitchRequest.
+  let authSwitch: ((payload: Buffer, sequenceId: number) => void) | undefined;
+
+  const charsets = (): SessionCharsets => {
+    try {
+      return handlers.charsets();
+    } catch {
+      return { client: 'utf8mb4', results: 'utf8mb4' };
+    }
+  };
 
   conn.on('error', (error) => {
     logger.debug({ code: error.code, err: error.code === undefined ? error : undefined }, 'connection error');
@@ -230,14 +280,17 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     get status() {
       return status;
     },
+    get charset() {
+      return charsets().results;
+    },
     ok(affectedRows, info = '', more = false, warnings = 0) {
       writer.packet(okPayload(affectedRows, status | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings, info));
     },
-    eof(more = false, warnings = 0) {
-      writer.packet(eofPayload(status | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
+    eof(more = false, warnings = 0, extraStatus = 0) {
+      writer.packet(eofPayload(status | extraStatus | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
     },
     error(error) {
-      writer.packet(errorPacket(error));
+      writer.packet(errorPacket(error, charsets().results));
     },
   };
 
@@ -279,80 +332,190 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     authCallback: (params, cb) => {
       commandPhase = true;
       // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; MySQL shows them as a.b.c.d.
-      const host = (params.address ?? 'unknown').replace(/^::ffff:/, '');
-      const scramble = Buffer.concat([params.authPluginData1, params.authPluginData2]);
+      host = (params.address ?? 'unknown').replace(/^::ffff:/, '');
+      scramble = Buffer.concat([params.authPluginData1, params.authPluginData2]);
       // The reply to the handshake response goes out with mysql2's counter (2); our ERR must use the same id.
       const sequenceId = conn.sequenceId;
-      void (async () => {
+      // In the command chain: a command the client pipelines behind its login waits for the session.
+      running++;
+      chain = chain.then(async () => {
         try {
           const allowed = await handlers.authenticate(params.user, host, scramble, params.authToken);
-          if (!allowed) {
-            const using = params.authToken.length > 0 ? 'YES' : 'NO';
-            throw protocolError(1045, '28000', `Access denied for user '${params.user}'@'${host}' (using password: ${using})`);
-          }
-          await handlers.login({ user: params.user, host, database: params.database || undefined });
+          if (!allowed) throw accessDenied(params.user, params.authToken);
+          await handlers.login({ user: params.user, host, database: params.database || undefined, charset: charsetFromCollationId(declaredCharset) });
           if (closed) return;
           cb(null);
-          conn.sequenceId = 0;
         } catch (error) {
           logger.debug({ user: params.user, host, errno: isSqlError(error) ? error.errno : undefined }, 'login refused');
           writer.begin(sequenceId);
-          writer.packet(errorPacket(error));
+          writer.packet(errorPacket(error, 'utf8mb4'));
           await writer.flush().catch(() => undefined);
           socket.end();
         }
-      })();
+      }).finally(() => {
+        running--;
+      });
     },
   });
 
+  const accessDenied = (user: string, token: Buffer): SqlError =>
+    protocolError(1045, '28000', `Access denied for user '${user}'@'${host}' (using password: ${token.length > 0 ? 'YES' : 'NO'})`);
+
   const handlePacket = conn.handlePacket.bind(conn);
   conn.handlePacket = (packet) => {
-    if (!commandPhase && packet !== undefined && packet.length() > HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET) {
-      packet.buffer[packet.start + HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET] = CHARSET_UTF8MB4;
-    }
-    if (commandPhase && packet !== undefined) {
-      const code = packet.length() <= HEADER_BYTES ? undefined : packet.peekByte();
-      if (code === undefined || code === Command.STMT_EXECUTE || code === ERR_MARKER) {
-        // Numbered as if mysql2 had taken it (its counter is 0 between commands).
-        const sequenceId = (conn.sequenceId + 1) & 0xff;
-        conn.sequenceId = 0;
-        const error = code === undefined ? malformedPacket() : code === ERR_MARKER ? unknownCommand(code) : preparedNotSupported();
-        return enqueue(sequenceId, 'refused', () => reply.error(error));
+    if (!commandPhase) {
+      if (packet !== undefined && packet.length() > HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET) {
+        const at = packet.start + HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET;
+        declaredCharset = packet.buffer[at] as number;
+        packet.buffer[at] = CHARSET_UTF8MB4;
       }
+      handlePacket(packet);
+      return;
     }
-    handlePacket(packet);
+    // mysql2 calls handlePacket() without a packet only to start a queued command of its own: there are none.
+    if (packet === undefined) return;
+    // Our reply continues the command's numbering (after its last frame); mysql2's counter is not used any more.
+    const sequenceId = (packet.sequenceId + packet.numPackets) & 0xff;
+    const payload = Buffer.from(packet.buffer.subarray(packet.start + HEADER_BYTES, packet.start + packet.length()));
+    if (authSwitch !== undefined) {
+      const resume = authSwitch;
+      authSwitch = undefined;
+      resume(payload, sequenceId);
+      return;
+    }
+    dispatch(payload, sequenceId);
   };
 
-  conn.on('query', (sql) => (pending = sql));
-  conn.on('stmt_prepare', (sql) => (pending = sql));
-  conn.on('stmt_execute', (_id, _flags, _iterations, _values, sql) => (pending = sql));
-  conn.on('init_db', (database) => (pending = database));
-  conn.on('field_list', () => (pending = undefined));
-  conn.on('ping', () => undefined);
-  conn.on('quit', () => undefined);
+  /** COM_STMT_PREPARE's reply: the OK header, the parameter definitions, the result column definitions. */
+  const writePrepareOk = (id: number, prepared: PreparedStatement): void => {
+    const charset = charsets().results;
+    const columns = wireColumns(prepared.columns.map((c) => c.name), prepared.columns.map((c) => c.type), charset);
+    writer.packet(prepareOkPayload(id, columns.length, prepared.parameterCount, 0));
+    if (prepared.parameterCount > 0) {
+      for (let i = 0; i < prepared.parameterCount; i++) writer.packet(columnDefinitionPayload(PARAMETER_DEFINITION, charset));
+      reply.eof();
+    }
+    if (columns.length > 0) {
+      for (const c of columns) writer.packet(columnDefinitionPayload(c, charset));
+      reply.eof();
+    }
+  };
 
-  conn.on('packet', (packet, _known, code) => {
-    const text = pending;
-    pending = undefined;
-    // mysql2 has bumped its counter past the command's packets: that is where our reply starts. Reset it so the
-    // next command (sequence id 0) does not trigger mysql2's "packets out of order" console warning.
-    const sequenceId = conn.sequenceId;
-    conn.sequenceId = 0;
+  const execute = async (payload: Buffer): Promise<void> => {
+    const client = charsets().client;
+    const request = readExecute(payload, (id) => {
+      const statement = statements.get(id, 'mysqld_stmt_execute');
+      if (statement.longDataError !== undefined) {
+        const error = statement.longDataError;
+        statements.reset(statement);
+        throw error;
+      }
+      return { parameterCount: statement.prepared.parameterCount, previousTypes: statement.previousTypes, longData: statements.longDataOf(statement), charset: client };
+    });
+    const statement = statements.get(request.statementId, 'mysqld_stmt_execute');
+    statement.previousTypes = request.types;
+    // Long data serves one execution, as in MySQL; a new execute also closes the cursor of the last one.
+    statements.reset(statement);
+    const sql = statement.prepared.bind(request.values);
+    if (!request.cursor) return handlers.executePrepared(sql, reply);
+    const result = await handlers.executeForCursor(sql);
+    if (result.kind === 'ok') return reply.ok(result.affectedRows, result.message ?? '', false, result.warnings ?? 0);
+    const charset = charsets().results;
+    const definitions = wireColumns(result.columns, result.columnTypes, charset);
+    writer.packet(columnCountPayload(definitions.length));
+    for (const c of definitions) writer.packet(columnDefinitionPayload(c, charset));
+    reply.eof(false, 0, ServerStatus.CURSOR_EXISTS);
+    statement.cursor = { definitions, rows: result.rows, next: 0 };
+  };
+
+  const fetch = async (payload: Buffer): Promise<void> => {
+    const request = readFetch(payload);
+    const statement = statements.get(request.statementId, 'mysqld_stmt_fetch');
+    const cursor = statement.cursor;
+    if (cursor === undefined) throw protocolError(1421, 'HY000', `The statement (${request.statementId}) has no open cursor.`);
+    const charset = charsets().results;
+    const end = Math.min(cursor.rows.length, cursor.next + request.rows);
+    for (; cursor.next < end; cursor.next++) {
+      writer.packet(binaryRowPayload(cursor.rows[cursor.next] as readonly (string | null)[], cursor.definitions, charset));
+      await writer.flushIfFull();
+    }
+    const last = cursor.next >= cursor.rows.length;
+    if (last) statement.cursor = undefined;
+    reply.eof(false, 0, ServerStatus.CURSOR_EXISTS | (last ? ServerStatus.LAST_ROW_SENT : 0));
+  };
+
+  const changeUser = async (payload: Buffer, sequenceId: number): Promise<void> => {
+    const request = readChangeUser(payload, conn.clientHelloReply?.clientFlags ?? 0, charsets().client);
+    let proof = request.authToken;
+    let proofScramble = scramble;
+    if (request.plugin !== undefined && request.plugin !== NATIVE_PASSWORD) {
+      // The client made its proof for another plugin: ask for a mysql_native_password one (AuthSwitchRequest).
+      proofScramble = Buffer.from(randomBytes(20).map((b) => (b & 0x7f) || 1));
+      writer.packet(Buffer.concat([Buffer.from([0xfe]), Buffer.from(`${NATIVE_PASSWORD}\0`, 'latin1'), proofScramble, Buffer.from([0])]));
+      const answered = new Promise<{ payload: Buffer; sequenceId: number }>((resolve) => {
+        authSwitch = (answer, next) => resolve({ payload: answer, sequenceId: next });
+      });
+      await writer.flush();
+      const answer = await answered;
+      proof = answer.payload;
+      writer.begin(answer.sequenceId);
+    }
+    statements.clear();
+    if (!(await handlers.authenticate(request.user, host, proofScramble, proof))) {
+      await handlers.resetAfterFailedChangeUser();
+      throw accessDenied(request.user, proof);
+    }
+    try {
+      await handlers.changeUser({ ...request, host });
+    } catch (error) {
+      await handlers.resetAfterFailedChangeUser();
+      throw error;
+    }
+    logger.debug({ user: request.user, host, sequenceId }, 'user changed');
+    reply.ok(0);
+  };
+
+  const dispatch = (payload: Buffer, sequenceId: number): void => {
+    const code = payload[0];
+    if (code === undefined) return enqueue(sequenceId, 'empty', () => reply.error(malformedPacket()));
+    const text = (): string => decodeClientText(payload.subarray(1), charsets().client);
     switch (code) {
       case Command.QUERY:
-        if (text === undefined) return enqueue(sequenceId, 'query', () => reply.error(protocolError(1065, '42000', 'Query was empty')));
-        return enqueue(sequenceId, 'query', () => handlers.query(text, reply));
-      case Command.STMT_EXECUTE:
+        if (payload.length === 1) return enqueue(sequenceId, 'query', () => reply.error(protocolError(1065, '42000', 'Query was empty')));
+        return enqueue(sequenceId, 'query', () => handlers.query(text(), reply));
       case Command.STMT_PREPARE:
-      case Command.STMT_RESET:
+        return enqueue(sequenceId, 'stmt_prepare', async () => {
+          const prepared = await handlers.prepare(text());
+          const statement = statements.add(prepared, handlers.limits().preparedStatements);
+          writePrepareOk(statement.id, prepared);
+        });
+      case Command.STMT_EXECUTE:
+        return enqueue(sequenceId, 'stmt_execute', () => execute(payload));
       case Command.STMT_FETCH:
-        return enqueue(sequenceId, 'stmt', () => reply.error(preparedNotSupported()));
-      case Command.STMT_CLOSE:
+        return enqueue(sequenceId, 'stmt_fetch', () => fetch(payload));
       case Command.STMT_SEND_LONG_DATA:
-        return; // the protocol defines no reply to these
+        // No reply by protocol, also when it is malformed; a problem surfaces at the execute.
+        return enqueue(sequenceId, 'stmt_send_long_data', () => {
+          try {
+            const { statementId, parameter, data } = readLongData(payload);
+            statements.appendLongData(statementId, parameter, data, handlers.limits().longDataBytes);
+          } catch (error) {
+            logger.debug({ err: error }, 'malformed COM_STMT_SEND_LONG_DATA ignored');
+          }
+        });
+      case Command.STMT_CLOSE:
+        // No reply by protocol.
+        return enqueue(sequenceId, 'stmt_close', () => {
+          if (payload.length >= 5) statements.close(statementIdOf(payload));
+        });
+      case Command.STMT_RESET:
+        return enqueue(sequenceId, 'stmt_reset', () => {
+          statements.reset(statements.get(statementIdOf(payload), 'mysqld_stmt_reset'));
+          reply.ok(0);
+        });
       case Command.INIT_DB:
         return enqueue(sequenceId, 'init_db', async () => {
-          await handlers.initDb(text ?? '');
+          await handlers.initDb(text());
           reply.ok(0);
         });
       case Command.FIELD_LIST:
@@ -362,28 +525,35 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
         return enqueue(sequenceId, 'ping', () => reply.ok(0));
       case Command.STATISTICS:
         return enqueue(sequenceId, 'statistics', () => writer.packet(Buffer.from(handlers.statistics(), 'utf8')));
+      case Command.PROCESS_INFO:
+        return enqueue(sequenceId, 'process_info', () => handlers.query('SHOW PROCESSLIST', reply));
+      case Command.REFRESH:
+        return enqueue(sequenceId, 'refresh', () => handlers.query(refreshStatement(payload), reply));
+      case Command.SHUTDOWN:
+        // mariadb-admin shutdown; the statement checks the privilege and asks the server to stop after this reply.
+        return enqueue(sequenceId, 'shutdown', () => handlers.query('SHUTDOWN', reply));
       case Command.SET_OPTION:
         return enqueue(sequenceId, 'set_option', () => reply.eof());
       case Command.RESET_CONNECTION:
         return enqueue(sequenceId, 'reset_connection', async () => {
+          statements.clear();
           await handlers.resetConnection();
           reply.ok(0);
         });
-      case Command.PROCESS_KILL: {
-        // mysqladmin kill: same as the KILL statement. The id must be inside the packet: mysql2 reads past its end.
-        if (packet.length() < HEADER_BYTES + 5) return enqueue(sequenceId, 'process_kill', () => reply.error(malformedPacket()));
-        packet.readInt8();
-        const id = packet.readInt32() >>> 0;
-        return enqueue(sequenceId, 'process_kill', () => handlers.query(`KILL ${id}`, reply));
-      }
+      case Command.CHANGE_USER:
+        return enqueue(sequenceId, 'change_user', () => changeUser(payload, sequenceId));
+      case Command.PROCESS_KILL:
+        // mysqladmin kill: same as the KILL statement.
+        return enqueue(sequenceId, 'process_kill', () => handlers.query(`KILL ${killTarget(payload)}`, reply));
       case Command.QUIT:
         return enqueue(sequenceId, 'quit', () => {
           socket.end();
         });
+      case ERR_MARKER:
       default:
         return enqueue(sequenceId, 'unknown', () => reply.error(unknownCommand(code)));
     }
-  });
+  };
 
   return {
     socket,

@@ -1,8 +1,8 @@
 import type { StatementResult } from '../sql/result.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
-import { columnCountPayload, columnDefinitionPayload, textRowPayload } from './packets.ts';
-import { columnDefinition } from './column-definitions.ts';
+import { columnCountPayload } from './packets.ts';
 import type { Reply } from './mysql-connection.ts';
+import { rowEncoder, type RowFormat } from './row-encoder.ts';
 
 /**
  * Write the results of one COM_QUERY. The engine splits and runs the statements (`executeScript`); we look one
@@ -10,7 +10,7 @@ import type { Reply } from './mysql-connection.ts';
  * multi-statement clients read on. An error ends the reply: the results before it are sent (flagged "more"), then
  * the ERR, exactly as MySQL does. Returns the errno of that error, if any, for the statement log line.
  */
-export async function writeStatementResults(results: AsyncIterable<StatementResult>, reply: Reply): Promise<{ errno?: number }> {
+export async function writeStatementResults(results: AsyncIterable<StatementResult>, reply: Reply, format: RowFormat = 'text'): Promise<{ errno?: number }> {
   const iterator = results[Symbol.asyncIterator]();
   let current: IteratorResult<StatementResult, unknown>;
   try {
@@ -32,7 +32,7 @@ export async function writeStatementResults(results: AsyncIterable<StatementResu
       failure = { error };
     }
     const more = failure !== undefined || (next !== undefined && !next.done);
-    await writeResult(current.value, reply, more);
+    await writeResult(current.value, reply, more, format);
     if (failure !== undefined) {
       reply.error(failure.error);
       return errnoOf(failure.error);
@@ -43,20 +43,18 @@ export async function writeStatementResults(results: AsyncIterable<StatementResu
 }
 
 /** One result: an OK packet, or column definitions + rows + EOF, flushed in chunks with back-pressure. */
-export async function writeResult(result: StatementResult, reply: Reply, more: boolean): Promise<void> {
+export async function writeResult(result: StatementResult, reply: Reply, more: boolean, format: RowFormat = 'text'): Promise<void> {
   if (result.kind === 'ok') {
     reply.ok(result.affectedRows, result.message ?? '', more, result.warnings ?? 0);
     return;
   }
   const { writer } = reply;
+  const encoder = rowEncoder(result.columns, result.columnTypes, reply.charset, format);
   writer.packet(columnCountPayload(result.columns.length));
-  result.columns.forEach((name, i) => {
-    const type = result.columnTypes[i] ?? { name: 'VARCHAR', length: 255 };
-    writer.packet(columnDefinitionPayload(columnDefinition(name, type)));
-  });
+  for (const definition of encoder.definitions) writer.packet(definition);
   reply.eof();
   for (const row of result.rows) {
-    writer.packet(textRowPayload(row));
+    writer.packet(encoder.row(row));
     await writer.flushIfFull();
   }
   reply.eof(more);
