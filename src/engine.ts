@@ -29,7 +29,8 @@ import type { JobDriver } from './jobs/driver.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { ShutdownRequests } from './sql/shutdown-requests.ts';
-import type { PreparedStatement } from './sql/prepared/prepared-statement.ts';
+import type { PreparedColumn } from './sql/prepared/prepared-statement.ts';
+import type { ParameterValue } from './sql/prepared/parameters.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -82,15 +83,29 @@ export interface Session {
   onKill(listener: () => void): void;
   /**
    * Prepare one statement with `?` parameter markers (the binary protocol's COM_STMT_PREPARE): parsed now, a SELECT's
-   * result columns known now; run it with `executeScript(prepared.bind(values))`.
+   * result columns known now, run as often as needed with different values.
    */
-  prepare(sql: string): Promise<PreparedStatement>;
+  prepare(sql: string): Promise<PreparedQuery>;
   /** A system variable as this session sees it (`@@name`), e.g. character_set_client for the server's decoding. */
   systemVariable(name: string): bigint | string | null;
   /** `SET NAMES charset` without a statement: the handshake's character set. */
   setNames(charset: string): void;
   /** Forget the session (connection closed). Jobs it started keep running. */
   close(): void;
+}
+
+/** A statement prepared by a session: parse once, execute with different parameter values. */
+export interface PreparedQuery {
+  /** The text as prepared, with its `?` markers. */
+  readonly text: string;
+  /** How many values each execution takes. */
+  readonly parameterCount: number;
+  /** Result columns known before running (a SELECT's); empty otherwise. */
+  readonly columns: readonly PreparedColumn[];
+  /** Run with `values` (one per marker, in order); resolves to the result. Errors are SqlErrors (1210: wrong count). */
+  execute(values: readonly ParameterValue[]): Promise<StatementResult>;
+  /** The same, as a one-result sequence shaped like executeScript's (what the server writes). */
+  results(values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void>;
 }
 
 /** Read access to background jobs (BACKUP / RESTORE), for progress bars and library callers. */

@@ -84,7 +84,10 @@ const LATIN1_ENCODE: ReadonlyMap<number, number> = new Map(LATIN1_DECODE.map((c,
 
 /** MySQL's 1366 for bytes that are not text in the client's charset. */
 export function incorrectStringValue(bytes: Uint8Array, at: number, charset: ClientCharset, where: string): SqlError {
-  const shown = Array.from(bytes.subarray(at, at + 4), (b) => `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  // The offending byte and the non-ASCII bytes after it (at most 4), as MySQL shows them.
+  let end = at + 1;
+  while (end < bytes.length && end < at + 4 && (bytes[end] as number) >= 0x80) end++;
+  const shown = Array.from(bytes.subarray(at, end), (b) => `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   return new SqlError(
     1366,
     'HY000',

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logging/logger.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
-import type { PreparedStatement } from '../sql/prepared/prepared-statement.ts';
+import type { PreparedQuery } from '../engine.ts';
+import type { ParameterValue } from '../sql/prepared/parameters.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { PacketWriter, ClientGoneError } from './packet-writer.ts';
 import { columnCountPayload, columnDefinitionPayload, eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
@@ -154,11 +155,11 @@ export interface ConnectionHandlers {
   /** COM_QUERY text (and the statements COM_REFRESH, COM_SHUTDOWN, COM_PROCESS_KILL stand for); write the reply. */
   query(sql: string, reply: Reply): Promise<void>;
   /** COM_STMT_PREPARE: parse a statement with `?` markers. */
-  prepare(sql: string): Promise<PreparedStatement>;
-  /** COM_STMT_EXECUTE: run a prepared statement's bound text, results in binary rows. */
-  executePrepared(sql: string, reply: Reply): Promise<void>;
-  /** COM_STMT_EXECUTE with a cursor: run the bound text and hand back its (last) result whole. */
-  executeForCursor(sql: string): Promise<StatementResult>;
+  prepare(sql: string): Promise<PreparedQuery>;
+  /** COM_STMT_EXECUTE: run a prepared statement with these values, results in binary rows. */
+  executePrepared(prepared: PreparedQuery, values: readonly ParameterValue[], reply: Reply): Promise<void>;
+  /** COM_STMT_EXECUTE with a cursor: run it and hand back its result whole. */
+  executeForCursor(prepared: PreparedQuery, values: readonly ParameterValue[]): Promise<StatementResult>;
   /** max_prepared_stmt_count and max_allowed_packet, for the prepared-statement limits. */
   limits(): { readonly preparedStatements: number; readonly longDataBytes: number };
   /** COM_INIT_DB; throw SqlError 1049 when the database does not exist. */
@@ -387,7 +388,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   };
 
   /** COM_STMT_PREPARE's reply: the OK header, the parameter definitions, the result column definitions. */
-  const writePrepareOk = (id: number, prepared: PreparedStatement): void => {
+  const writePrepareOk = (id: number, prepared: PreparedQuery): void => {
     const charset = charsets().results;
     const columns = wireColumns(prepared.columns.map((c) => c.name), prepared.columns.map((c) => c.type), charset);
     writer.packet(prepareOkPayload(id, columns.length, prepared.parameterCount, 0));
@@ -416,9 +417,8 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     statement.previousTypes = request.types;
     // Long data serves one execution, as in MySQL; a new execute also closes the cursor of the last one.
     statements.reset(statement);
-    const sql = statement.prepared.bind(request.values);
-    if (!request.cursor) return handlers.executePrepared(sql, reply);
-    const result = await handlers.executeForCursor(sql);
+    if (!request.cursor) return handlers.executePrepared(statement.prepared, request.values, reply);
+    const result = await handlers.executeForCursor(statement.prepared, request.values);
     if (result.kind === 'ok') return reply.ok(result.affectedRows, result.message ?? '', false, result.warnings ?? 0);
     const charset = charsets().results;
     const definitions = wireColumns(result.columns, result.columnTypes, charset);

@@ -7,7 +7,7 @@
  * data at most max_allowed_packet bytes (MySQL's 1153, reported by the execute that uses it, as MySQL does).
  */
 import { SqlError } from '../errors/index.ts';
-import type { PreparedStatement } from '../sql/prepared/prepared-statement.ts';
+import type { PreparedQuery } from '../engine.ts';
 import type { TextRow } from './row-encoder.ts';
 import type { ColumnDefinition } from './packets.ts';
 
@@ -22,7 +22,7 @@ export interface OpenCursor {
 /** One prepared statement of the connection. */
 export interface ServerStatement {
   readonly id: number;
-  readonly prepared: PreparedStatement;
+  readonly prepared: PreparedQuery;
   /** The types (two bytes each) of the last execution, for an execute that does not resend them. */
   previousTypes: readonly number[] | undefined;
   /** COM_STMT_SEND_LONG_DATA chunks by parameter index. */
@@ -43,7 +43,7 @@ export class StatementRegistry {
   #nextId = 1;
 
   /** Register a prepared statement; throws 1461 past `limit` statements. */
-  add(prepared: PreparedStatement, limit: number): ServerStatement {
+  add(prepared: PreparedQuery, limit: number): ServerStatement {
     if (this.#statements.size >= limit) {
       throw new SqlError(1461, '42000', `Can't create more than max_prepared_stmt_count statements (current value: ${limit}): close statements the application no longer uses`);
     }

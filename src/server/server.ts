@@ -6,6 +6,7 @@ import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection, type Reply } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
 import type { RowFormat } from './row-encoder.ts';
+import type { StatementResult } from '../sql/result.ts';
 import { charsetFromVariable } from './charsets.ts';
 import { sqlDigest } from '../logging/sql-digest.ts';
 import { SERVER_VERSION } from '../sql/variables/index.ts';
@@ -111,14 +112,13 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
       session = opened;
       session.onKill(() => connection.close());
     };
-    const run = async (sql: string, reply: Reply, format: RowFormat): Promise<void> => {
-      const current = requireSession(session);
+    const run = async (sql: string, reply: Reply, results: () => AsyncIterable<StatementResult>, format: RowFormat): Promise<void> => {
       const digest = sqlDigest(sql);
       const started = performance.now();
       stats.questions++;
       let outcome: { errno?: number } = {};
       try {
-        outcome = await writeStatementResults(current.executeScript(sql), reply, format);
+        outcome = await writeStatementResults(results(), reply, format);
       } finally {
         log.debug({ sql: digest, ms: Math.round(performance.now() - started), errno: outcome.errno, format }, 'statement');
       }
@@ -140,12 +140,12 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
             results: charsetFromVariable(session.systemVariable('character_set_results')),
           };
         },
-        query: (sql, reply) => run(sql, reply, 'text'),
+        query: (sql, reply) => run(sql, reply, () => requireSession(session).executeScript(sql), 'text'),
         prepare: (sql) => requireSession(session).prepare(sql),
-        executePrepared: (sql, reply) => run(sql, reply, 'binary'),
-        executeForCursor: (sql) => {
+        executePrepared: (prepared, values, reply) => run(prepared.text, reply, () => prepared.results(values), 'binary'),
+        executeForCursor: (prepared, values) => {
           stats.questions++;
-          return requireSession(session).execute(sql);
+          return prepared.execute(values);
         },
         limits: () => {
           const current = requireSession(session);

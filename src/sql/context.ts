@@ -55,6 +55,10 @@ export interface EngineStats {
   questions: number;
   /** Sessions opened. */
   connections: number;
+  /** Statements prepared (binary protocol and PREPARE), MySQL's Com_stmt_prepare. */
+  stmtPrepare?: number;
+  /** Prepared statement executions (binary protocol and EXECUTE), MySQL's Com_stmt_execute. */
+  stmtExecute?: number;
 }
 
 /** Read access to the live sessions of an engine. */

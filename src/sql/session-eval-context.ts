@@ -4,6 +4,7 @@ import type { ExecutionContext, SessionState } from './context.ts';
 import type { EvalContext } from './eval/context.ts';
 import { sessionAccount } from './privileges/index.ts';
 import { countsAtStart } from './diagnostics.ts';
+import { owe } from './sleep-debt.ts';
 
 /** @@warning_count / @@error_count: what the previous statement left in the diagnostics area. */
 function diagnosticVariable(session: SessionState, name: string): bigint | undefined {
@@ -25,5 +26,6 @@ export function sessionEvalContext(ctx: ExecutionContext): EvalContext {
     connectionId: () => session.connectionId,
     systemVariable: (name, scope): Value => diagnosticVariable(session, name) ?? session.variables.get(name, scope === 'DEFAULT' ? undefined : scope),
     userVariable: (name): Value => session.userVariables.get(name.toLowerCase()) ?? null,
+    sleep: (seconds) => owe(session, seconds),
   };
 }

@@ -13,7 +13,10 @@ import { useDatabase } from './handlers/database.ts';
 import type { StatementResult } from './result.ts';
 import { SessionVariables } from './variables/index.ts';
 import { beginStatement, endStatement } from './diagnostics.ts';
+import { forgive, pay } from './sleep-debt.ts';
 import { prepareStatement, type PreparedStatement } from './prepared/prepared-statement.ts';
+import type { ParameterValue } from './prepared/parameters.ts';
+import type { PreparedQuery } from '../engine.ts';
 
 export class EngineSession implements Session {
   readonly #services: EngineServices;
@@ -83,18 +86,43 @@ export class EngineSession implements Session {
     }
   }
 
-  async prepare(sql: string): Promise<PreparedStatement> {
+  async prepare(sql: string): Promise<PreparedQuery> {
     this.#checkOpen();
     beginStatement(this.#state);
     const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: new AbortController().signal, text: sql };
+    let prepared: PreparedStatement;
     try {
-      const prepared = await prepareStatement(ctx, sql, { describe: true });
+      prepared = await prepareStatement(ctx, sql, { describe: true });
       endStatement(this.#state, prepared.statement, ctx);
-      return prepared;
     } catch (error) {
       endStatement(this.#state, undefined, ctx, error);
       throw error;
     }
+    const results = (values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void> => this.#runPrepared(prepared, values);
+    return {
+      text: prepared.text,
+      parameterCount: prepared.parameterCount,
+      columns: prepared.columns,
+      results,
+      execute: async (values) => {
+        let last: StatementResult | undefined;
+        for await (const result of results(values)) last = result;
+        return last as StatementResult;
+      },
+    };
+  }
+
+  /** One execution of a prepared statement: bound (a wrong value count is the statement's error), then run. */
+  async *#runPrepared(prepared: PreparedStatement, values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void> {
+    this.#checkOpen();
+    let bound;
+    try {
+      bound = prepared.bind(values);
+    } catch (error) {
+      endStatement(this.#state, undefined, undefined, error);
+      throw error;
+    }
+    yield await this.#run(bound.statement, bound.text);
   }
 
   systemVariable(name: string): bigint | string | null {
@@ -144,10 +172,13 @@ export class EngineSession implements Session {
     beginStatement(this.#state);
     try {
       const result = await executeStatement(ctx, statement);
+      // SLEEP() in the statement: its time passes before the result is handed over.
+      await pay(this.#state, this.#services.clock, abort.signal);
       this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
       const warnings = endStatement(this.#state, statement, ctx);
       return warnings > 0 && result.kind === 'ok' ? { ...result, warnings } : result;
     } catch (error) {
+      forgive(this.#state);
       const failure = this.#failure(error, abort.signal, statement.kind);
       endStatement(this.#state, statement, ctx, failure);
       throw failure;

@@ -6,7 +6,6 @@
  * Named statements belong to the session (a WeakMap beside its state): they vanish with it, and a new PREPARE of a
  * name replaces the old statement, as in MySQL.
  */
-import { parseStatement } from '../../../grammar/index.ts';
 import type { DeallocatePrepareStmt, ExecutePreparedStmt, PrepareStmt } from '../../../grammar/ast.ts';
 import { SqlError } from '../../errors/index.ts';
 import type { ExecutionContext, SessionState } from '../context.ts';
@@ -52,8 +51,7 @@ export async function executeExecutePrepared(ctx: ExecutionContext, node: Execut
   const prepared = statementsOf(ctx.session).get(node.name.toLowerCase());
   if (prepared === undefined) throw unknownStatement(node.name, 'EXECUTE');
   const values = node.using.map((name) => parameterOfValue(ctx.session.userVariables.get(name.toLowerCase()) ?? null));
-  const statement = parseStatement(prepared.bind(values));
-  return executeStatement(ctx, statement);
+  return executeStatement(ctx, prepared.bind(values).statement);
 }
 
 export function executeDeallocatePrepare(ctx: ExecutionContext, node: DeallocatePrepareStmt): StatementResult {

@@ -48,6 +48,8 @@ export function executeShowStatus(ctx: ExecutionContext, node: ShowStatusStmt): 
   const all = sessions.list();
   const rows: [string, string][] = [
     ['Aborted_clients', '0'],
+    ['Com_stmt_execute', String(stats.stmtExecute ?? 0)],
+    ['Com_stmt_prepare', String(stats.stmtPrepare ?? 0)],
     ['Connections', String(stats.connections)],
     ['Questions', String(stats.questions)],
     ['Queries', String(stats.questions)],

@@ -3,6 +3,7 @@
  * literal keeps the value's type: integers stay integers, a double is written in exponent form (the parser reads
  * that as DOUBLE, not DECIMAL), a decimal keeps its digits, dates and datetimes are typed literals.
  */
+import type { Expr } from '../../../grammar/ast.ts';
 import { SqlError } from '../../errors/index.ts';
 import type { Value } from '../../types/value.ts';
 
@@ -63,6 +64,31 @@ export function parameterLiteral(value: ParameterValue): string {
     case 'time':
       if (!TIME_TEXT.test(value.text)) throw wrongArguments(`'${value.text}' is not a TIME`);
       return quoteString(value.text);
+  }
+}
+
+/** The literal node that stands for `value` (the same as parsing parameterLiteral's text, without the parser). */
+export function parameterExpr(value: ParameterValue): Expr {
+  if (value === null) return { kind: 'NullLiteral' };
+  if (typeof value === 'boolean') return { kind: 'BooleanLiteral', value };
+  const number = (text: string): Expr =>
+    text.startsWith('-') ? { kind: 'Unary', op: '-', operand: { kind: 'NumberLiteral', text: text.slice(1) } } : { kind: 'NumberLiteral', text };
+  if (typeof value === 'bigint') return number(value.toString());
+  switch (value.kind) {
+    case 'double':
+      if (!Number.isFinite(value.value)) throw wrongArguments(`a DOUBLE parameter is ${value.value}; SQL has no such value`);
+      return number(value.value.toExponential());
+    case 'decimal':
+      return DECIMAL_TEXT.test(value.text) ? number(value.text.replace(/^\+/, '')) : { kind: 'StringLiteral', value: value.text };
+    case 'string':
+      return { kind: 'StringLiteral', value: value.text };
+    case 'date':
+      return DATE_TEXT.test(value.text) ? { kind: 'TypedLiteral', type: 'DATE', value: value.text } : { kind: 'StringLiteral', value: value.text };
+    case 'datetime':
+      return DATETIME_TEXT.test(value.text) ? { kind: 'TypedLiteral', type: 'DATETIME', value: value.text } : { kind: 'StringLiteral', value: value.text };
+    case 'time':
+      if (!TIME_TEXT.test(value.text)) throw wrongArguments(`'${value.text}' is not a TIME`);
+      return { kind: 'StringLiteral', value: value.text };
   }
 }
 

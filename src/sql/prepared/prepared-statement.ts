@@ -9,8 +9,8 @@
  * behaves exactly like the same statement written with literals: same privileges, same results, same errors.
  */
 import type { Statement } from '../../../grammar/ast.ts';
-import { prepareText } from '../../../grammar/placeholders.ts';
-import { substitutePlaceholders } from '../../../grammar/placeholders.ts';
+import { parseStatement } from '../../../grammar/index.ts';
+import { prepareText, substitutePlaceholders } from '../../../grammar/placeholders.ts';
 import { SqlError } from '../../errors/index.ts';
 import type { ColumnType } from '../../types/column-type.ts';
 import type { ExecutionContext } from '../context.ts';
@@ -18,7 +18,7 @@ import { authorizeStatement } from '../privileges/check.ts';
 import { selectRowSource } from '../select/select-source.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { tableResolver } from '../table/table-source.ts';
-import { parameterLiteral, type ParameterValue } from './parameters.ts';
+import { parameterExpr, parameterLiteral, type ParameterValue } from './parameters.ts';
 
 /** A result column known at prepare time. */
 export interface PreparedColumn {
@@ -36,8 +36,17 @@ export interface PreparedStatement {
   readonly columns: readonly PreparedColumn[];
   /** The statement as parsed (markers read as constants). */
   readonly statement: Statement;
-  /** The text to run: the values in place of the markers. Throws 1210 for a wrong number of values. */
-  bind(values: readonly ParameterValue[]): string;
+  /**
+   * The statement to run with `values` in place of the markers, and its text for SHOW PROCESSLIST and logs (the
+   * prepared text, markers and all, when the values went into the AST). Throws 1210 for a wrong number of values.
+   */
+  bind(values: readonly ParameterValue[]): BoundStatement;
+}
+
+/** A prepared statement with its values. */
+export interface BoundStatement {
+  readonly statement: Statement;
+  readonly text: string;
 }
 
 /** Statements that cannot be prepared: they manage prepared statements themselves (MySQL's ER_UNSUPPORTED_PS). */
@@ -54,7 +63,9 @@ export function wrongParameterCount(expected: number, got: number): SqlError {
  */
 export async function prepareStatement(ctx: ExecutionContext, text: string, options: { readonly describe?: boolean } = {}): Promise<PreparedStatement> {
   const prepared = prepareText(text);
+  ctx.services.stats.stmtPrepare = (ctx.services.stats.stmtPrepare ?? 0) + 1;
   const { statement, markers } = prepared;
+  const textOf = (values: readonly ParameterValue[]): string => substitutePlaceholders(text, markers, values.map(parameterLiteral));
   if (NOT_PREPARABLE.has(statement.kind)) {
     throw new SqlError(1295, 'HY000', 'This command is not supported in the prepared statement protocol yet: PREPARE, EXECUTE and DEALLOCATE PREPARE cannot themselves be prepared');
   }
@@ -71,8 +82,13 @@ export async function prepareStatement(ctx: ExecutionContext, text: string, opti
     columns,
     statement,
     bind: (values) => {
+      ctx.services.stats.stmtExecute = (ctx.services.stats.stmtExecute ?? 0) + 1;
       if (values.length !== markers.length) throw wrongParameterCount(markers.length, values.length);
-      return substitutePlaceholders(text, markers, values.map(parameterLiteral));
+      if (markers.length === 0) return { statement, text };
+      const bound = prepared.bindExpressions(values.map(parameterExpr));
+      if (bound !== undefined) return { statement: bound, text };
+      const boundText = textOf(values);
+      return { statement: parseStatement(boundText), text: boundText };
     },
   };
 }

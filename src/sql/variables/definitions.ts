@@ -84,6 +84,8 @@ export const SYSTEM_VARIABLES: readonly SystemVariable[] = [
   both({ name: 'net_buffer_length', type: 'integer', defaultValue: 16384n, min: 1024n, max: 1048576n }),
   both({ name: 'net_read_timeout', type: 'integer', defaultValue: 60n, min: 1n }),
   both({ name: 'net_write_timeout', type: 'integer', defaultValue: 60n, min: 1n }),
+  // mariadb-admin password reads it: absent, it sends a pre-4.1 hash; OFF makes it send a mysql_native_password one.
+  both({ name: 'old_passwords', type: 'boolean', defaultValue: 0n }),
   readOnlyGlobal({ name: 'performance_schema', type: 'boolean', defaultValue: 0n }),
   readOnlyGlobal({ name: 'protocol_version', type: 'integer', defaultValue: 10n }),
   both({ name: 'query_cache_type', type: 'enum', defaultValue: 'OFF', values: ['OFF', 'ON', 'DEMAND'] }),
