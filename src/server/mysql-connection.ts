@@ -375,16 +375,17 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     }
     // mysql2 calls handlePacket() without a packet only to start a queued command of its own: there are none.
     if (packet === undefined) return;
-    // Our reply continues the command's numbering (after its last frame); mysql2's counter is not used any more.
-    const sequenceId = (packet.sequenceId + packet.numPackets) & 0xff;
     const payload = Buffer.from(packet.buffer.subarray(packet.start + HEADER_BYTES, packet.start + packet.length()));
     if (authSwitch !== undefined) {
+      // An answer within COM_CHANGE_USER's exchange: the reply continues its numbering.
       const resume = authSwitch;
       authSwitch = undefined;
-      resume(payload, sequenceId);
+      resume(payload, (packet.sequenceId + packet.numPackets) & 0xff);
       return;
     }
-    dispatch(payload, sequenceId);
+    // A command starts a new exchange at sequence id 0 (MySQL resets its counter for every command), whatever id the
+    // client put on it: the reply follows the command's last frame. mysql2's own counter is not used any more.
+    dispatch(payload, packet.numPackets & 0xff);
   };
 
   /** COM_STMT_PREPARE's reply: the OK header, the parameter definitions, the result column definitions. */

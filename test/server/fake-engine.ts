@@ -7,13 +7,12 @@
  * the Session interface Engine implements; it is not a stand-in for SQL. The server over the real Engine is tested by
  * real-engine, mariadb-cli, auth, concurrency and fuzz tests here and by test/e2e.
  */
-import type { Session, SessionOptions } from '../../src/engine.ts';
+import type { PreparedQuery, Session, SessionOptions } from '../../src/engine.ts';
 import type { StatementResult } from '../../src/sql/result.ts';
 import { okResult, showResult } from '../../src/sql/result.ts';
 import { SqlError, sqlError } from '../../src/errors/index.ts';
 import { GlobalVariables, SessionVariables } from '../../src/sql/variables/index.ts';
-import type { PreparedStatement } from '../../src/sql/prepared/prepared-statement.ts';
-import { parameterLiteral } from '../../src/sql/prepared/parameters.ts';
+import { parameterLiteral, type ParameterValue } from '../../src/sql/prepared/parameters.ts';
 import { placeholderOffsets, substitutePlaceholders } from '../../grammar/placeholders.ts';
 
 export class FakeEngine {
@@ -143,16 +142,12 @@ class FakeSession implements Session {
     throw new SqlError(1064, '42000', `You have an error in your SQL syntax near '${sql.slice(0, 20)}'`);
   }
 
-  /** The scripted statements take no parameters: a prepared one is its text, bound by the real placeholder code. */
-  async prepare(sql: string): Promise<PreparedStatement> {
+  /** A prepared scripted statement: its text with the values written in by the real placeholder code, then run. */
+  async prepare(sql: string): Promise<PreparedQuery> {
     const markers = placeholderOffsets(sql);
-    return {
-      text: sql,
-      parameterCount: markers.length,
-      columns: [],
-      statement: { kind: 'Transaction', action: 'COMMIT' },
-      bind: (values) => substitutePlaceholders(sql, markers, values.map(parameterLiteral)),
-    };
+    const results = (values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void> =>
+      this.executeScript(substitutePlaceholders(sql, markers, values.map(parameterLiteral)));
+    return { text: sql, parameterCount: markers.length, columns: [], results, execute: async (values) => this.execute(substitutePlaceholders(sql, markers, values.map(parameterLiteral))) };
   }
 
   systemVariable(name: string): bigint | string | null {
