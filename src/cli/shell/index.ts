@@ -14,9 +14,9 @@ export { embeddedTarget, remoteTarget, type ShellTarget } from './targets.ts';
 /** Exit code when the user stopped waiting for jobs with Ctrl-C (128 + SIGINT, as a shell reports it). */
 export const EXIT_INTERRUPTED = 130;
 
-/** The interactive shell on process.stdin / stdout. */
-export function runShell(target: ShellTarget, version: string): Promise<number> {
-  return new Shell({ target, input: process.stdin, output: process.stdout, errorOutput: process.stderr, version }).run();
+/** The interactive shell on process.stdin / stdout; `pager` as --pager / --no-pager chose it (undefined: the default). */
+export function runShell(target: ShellTarget, version: string, options: { readonly pager?: string | null } = {}): Promise<number> {
+  return new Shell({ target, input: process.stdin, output: process.stdout, errorOutput: process.stderr, version, ...options }).run();
 }
 
 /** Where batch mode reports while it waits. */
