@@ -18,10 +18,24 @@ export interface QualifiedName {
   readonly name: string;
 }
 
+/**
+ * Where something is in the text given to the parser: UTF-16 offsets, `end` exclusive. Secret literals carry one,
+ * so the text can be shown with exactly those characters replaced (grammar/secrets.ts `redactStatement`).
+ */
+export interface SourceSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** One `"key" = "value"` entry of a PROPERTIES list. Keys and values are always quoted strings in the grammar. */
 export interface Property {
   readonly key: string;
   readonly value: string;
+  /**
+   * Present when the value is a credential: the whole value literal, quotes included, when the key names a secret
+   * (src/logging/secrets.ts `isSecretPropertyKey`); otherwise the userinfo of a URL value (`http://user:pw@host`).
+   */
+  readonly secret?: SourceSpan;
 }
 
 /** `'user'@'host'`; host defaults to `%`. */
@@ -625,6 +639,8 @@ export interface CreateRepositoryStmt {
   /** Broker name after `WITH BROKER`; absent for a brokerless repository (the usual case). */
   readonly broker?: string;
   readonly location: string;
+  /** The userinfo of the location literal when one was written (`s3://key:secret@bucket`): a credential. */
+  readonly locationSecret?: SourceSpan;
   readonly properties: readonly Property[];
 }
 
@@ -647,8 +663,13 @@ export interface DropSnapshotStmt {
 // ---------------------------------------------------------------------------------------------------------------
 // Users, roles and privileges (StarRocks 3.x)
 
-/** `IDENTIFIED BY 'plain'`, `IDENTIFIED BY PASSWORD '*HASH'`, `IDENTIFIED WITH mysql_native_password [BY|AS] '…'`. */
-export type PasswordSpec = { readonly kind: 'PlainPassword'; readonly password: string } | { readonly kind: 'HashedPassword'; readonly hash: string };
+/**
+ * `IDENTIFIED BY 'plain'`, `IDENTIFIED BY PASSWORD '*HASH'`, `IDENTIFIED WITH mysql_native_password [BY|AS] '…'`.
+ * `secret` is the literal's span (quotes included): both forms are credentials (a hash can be attacked offline).
+ */
+export type PasswordSpec =
+  | { readonly kind: 'PlainPassword'; readonly password: string; readonly secret: SourceSpan }
+  | { readonly kind: 'HashedPassword'; readonly hash: string; readonly secret: SourceSpan };
 
 export interface CreateUserStmt {
   readonly kind: 'CreateUser';
@@ -809,7 +830,8 @@ export interface KillStmt {
 export interface PrepareStmt {
   readonly kind: 'Prepare';
   readonly name: string;
-  readonly source: { readonly kind: 'Text'; readonly text: string } | { readonly kind: 'Variable'; readonly name: string };
+  /** The text literal (`span`: where it is, quotes included) or the user variable holding the text. */
+  readonly source: { readonly kind: 'Text'; readonly text: string; readonly span: SourceSpan } | { readonly kind: 'Variable'; readonly name: string };
 }
 
 /** `EXECUTE name [USING @a, @b …]`: the user variables' values fill the `?` markers in order. */

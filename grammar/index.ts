@@ -22,6 +22,9 @@ import { statementFromCst } from './visitor/statement.ts';
 
 export type * from './ast.ts';
 export { visitExpr, visitStatement } from './ast.ts';
+export {
+  redactSql, redactStatement, redactUnparsed, replaceSpans, scriptSecretSpans, scrubSecrets, secretSpans, secretTexts, unparsedSecretSpans, SECRET_PLACEHOLDER,
+} from './secrets.ts';
 
 /** One statement's slice of a multi-statement text. */
 export interface SqlChunk {

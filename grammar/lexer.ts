@@ -2,12 +2,11 @@
  * The lexer singleton and `tokenize`, which turns every lexing problem (an unknown character, an unterminated
  * string, quoted identifier or comment) into a 1064 SqlError with its position.
  */
-import { Lexer, tokenMatcher, type IToken } from 'chevrotain';
+import { tokenMatcher, type IToken } from 'chevrotain';
 import type { SqlError } from '../src/errors/sql-error.ts';
+import { rawLexer as lexer } from './raw-lexer.ts';
 import { syntaxError } from './syntax-error.ts';
-import { allTokens, Unterminated } from './tokens.ts';
-
-const lexer = new Lexer(allTokens as never, { positionTracking: 'full', ensureOptimizations: true });
+import { Unterminated } from './tokens.ts';
 
 /** Tokens of `text` (comments and whitespace dropped), or a SqlError. */
 export function tokenize(text: string): IToken[] {

@@ -5,11 +5,14 @@
  * Tokens carry SQL-word labels (`FROM`, `'('`, `identifier`), so the expected list reads as SQL. The list comes
  * from chevrotain's content assist over the statement's preceding tokens (complete: it includes every optional
  * clause that could have come next), falling back to the exception's own expectation when that is not available.
+ * The quoted text is the statement's own, so its quoted tokens are shown as `<secret>` (grammar/mask-quoted.ts): a
+ * statement that does not parse may still hold a password.
  */
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import { ErrorCode } from '../src/errors/error-codes.ts';
 import { SqlError } from '../src/errors/sql-error.ts';
 import type { SourcePosition } from './ast.ts';
+import { redactUnparsed } from './mask-quoted.ts';
 
 /** At most this many alternatives are listed; more are summarised by `…`. */
 const MAX_EXPECTED = 12;
@@ -83,7 +86,8 @@ export function syntaxError(info: SyntaxErrorInfo): SqlError {
     return new SqlError(errno, sqlState, message, position);
   }
   const position = positionAt(info.text, info.offset);
-  const near = info.text.slice(info.offset, info.offset + NEAR_LENGTH).replace(/\s+$/, '');
+  // The statement did not parse, so nothing says which literal is a credential: every quoted token is masked.
+  const near = redactUnparsed(info.text.slice(info.offset, info.offset + NEAR_LENGTH)).replace(/\s+$/, '');
   const message = `${MYSQL_PREFIX} near '${near}' at line ${position.line}, column ${position.column}.${detail}${expected}`;
   return new SqlError(errno, sqlState, message, position);
 }

@@ -21,6 +21,7 @@ import { hasLiveJobOnRepo } from './catalog/jobs-read.ts';
 import type { JobRow } from './catalog/jobs-types.ts';
 import { RepositoryManager } from './repository/repository-manager.ts';
 import { SECRET_KEY_FILE_NAME, SecretBox } from './repository/secret-box.ts';
+import { forgetClusterId } from './jobs/backup-info.ts';
 import { backupDriver } from './jobs/backup-job.ts';
 import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.ts';
 import { restoreDriver } from './jobs/restore-job.ts';
@@ -141,7 +142,8 @@ export class Engine {
       const clock = options.clock ?? systemClock;
       // A library caller gets warnings and errors only; the server passes its own info-level logger.
       const logger = options.logger ?? createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? (process.env['VITEST'] ? 'silent' : 'warn') });
-      const store = await TableStore.open(dataDir, { backends: options.backends ?? 3, logger, clock });
+      // A copy of another data dir is another instance: it gets its own cluster id (who owns which snapshot).
+      const store = await TableStore.open(dataDir, { backends: options.backends ?? 3, logger, clock, onCopy: forgetClusterId });
       const catalog = store.catalog;
       const stats: EngineStats = { startedAt: clock.now(), questions: 0, connections: 0 };
       // The directory reads the engine's live sessions; the map exists before the engine that owns it.
@@ -211,13 +213,15 @@ export class Engine {
 
   /**
    * mysql_native_password login check for the server's handshake: the account matching (user, client host) must
-   * exist and `authToken` must prove its password against `scramble` (20 bytes). Never throws.
+   * exist and `authToken` must prove its password against `scramble` (20 bytes). False for an unknown user or a wrong
+   * password; throws SqlError 1045 (with how to fix it) when the password is right but blank (empty or whitespace)
+   * and the client is not on this machine: such accounts log in from loopback only.
    */
   authenticate(user: string, host: string, scramble: Buffer, authToken: Buffer): boolean {
     return this.#services.access.authenticate(user, host, scramble, authToken);
   }
 
-  /** Whether root logs in without a password (serve refuses to listen beyond loopback then). */
+  /** Whether root has no real password, empty or whitespace (serve refuses to listen beyond loopback then). */
   rootPasswordIsEmpty(): boolean {
     return rootPasswordIsEmpty(this.#services.access);
   }

@@ -21,7 +21,7 @@ import type {
   UserIdentity,
 } from '../ast.ts';
 import { child, has, nodes, optNode, optToken, tokens } from '../cst.ts';
-import { identOrString, identifier, identifierText, qualifiedName, stringLiteral, unescapeString, VisitError } from './common.ts';
+import { identOrString, identifier, identifierText, literalSpan, qualifiedName, stringLiteral, unescapeString, VisitError } from './common.ts';
 
 export function userIdentity(node: CstNode): UserIdentity {
   const hostVariable = optToken(node, 'hostVariable');
@@ -37,7 +37,8 @@ export function passwordSpec(node: CstNode | undefined): PasswordSpec | undefine
   const secret = optNode(node, 'secret');
   if (secret === undefined) return undefined;
   const value = stringLiteral(secret);
-  return has(node, 'hashed') ? { kind: 'HashedPassword', hash: value } : { kind: 'PlainPassword', password: value };
+  const span = literalSpan(secret);
+  return has(node, 'hashed') ? { kind: 'HashedPassword', hash: value, secret: span } : { kind: 'PlainPassword', password: value, secret: span };
 }
 
 function withPassword(node: CstNode): { readonly password?: PasswordSpec } {
@@ -65,11 +66,13 @@ export function alterUser(node: CstNode): AlterUserStmt {
 
 export function setPassword(node: CstNode): SetPasswordStmt {
   const user = optNode(node, 'userIdentity');
-  const value = stringLiteral(child(node, 'secret'));
+  const secret = child(node, 'secret');
+  const value = stringLiteral(secret);
+  const span = literalSpan(secret);
   return {
     kind: 'SetPassword',
     ...(user === undefined ? {} : { user: userIdentity(user) }),
-    password: has(node, 'plainFunction') ? { kind: 'PlainPassword', password: value } : { kind: 'HashedPassword', hash: value },
+    password: has(node, 'plainFunction') ? { kind: 'PlainPassword', password: value, secret: span } : { kind: 'HashedPassword', hash: value, secret: span },
   };
 }
 

@@ -15,7 +15,7 @@ import type {
   ShowSnapshotStmt,
 } from '../ast.ts';
 import { child, has, nodes, optNode, token, tokens } from '../cst.ts';
-import { identOrString, identifier, partitionNames, properties, qualifiedName, showPredicates, stringLiteral, VisitError } from './common.ts';
+import { identOrString, identifier, partitionNames, properties, qualifiedName, showPredicates, stringLiteral, urlUserinfoSpan, VisitError } from './common.ts';
 
 type ObjectType = BackupRestoreObject['objectType'];
 
@@ -111,12 +111,15 @@ export function cancel(node: CstNode): CancelBackupStmt | CancelRestoreStmt {
 
 export function createRepository(node: CstNode): CreateRepositoryStmt {
   const broker = optNode(node, 'broker');
+  const location = child(node, 'location');
+  const locationSecret = urlUserinfoSpan(location);
   return {
     kind: 'CreateRepository',
     readOnly: has(node, 'READ'),
     name: identifier(child(node, 'name')),
     ...(broker === undefined ? {} : { broker: identOrString(broker) }),
-    location: stringLiteral(child(node, 'location')),
+    location: stringLiteral(location),
+    ...(locationSecret === undefined ? {} : { locationSecret }),
     properties: properties(optNode(node, 'properties')),
   };
 }

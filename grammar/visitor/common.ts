@@ -4,7 +4,8 @@
  * but the dialect does not (an unknown data type, a multi-word role name…); index.ts turns it into a 1064.
  */
 import type { CstNode, IToken } from 'chevrotain';
-import type { DataTypeName, DataTypeNode, OrderItem, PartitionNames, Property, QualifiedName, ShowFilter, ShowPredicates } from '../ast.ts';
+import { isSecretPropertyKey, urlUserinfoRange } from '../../src/logging/secrets.ts';
+import type { DataTypeName, DataTypeNode, OrderItem, PartitionNames, Property, QualifiedName, ShowFilter, ShowPredicates, SourceSpan } from '../ast.ts';
 import { child, has, nodes, optNode, optToken, tokens } from '../cst.ts';
 import { expr } from './expressions.ts';
 
@@ -55,10 +56,29 @@ export function unescapeString(image: string): string {
   });
 }
 
-export function stringLiteral(node: CstNode): string {
+/** The token of a `stringLiteral` node. */
+export function stringLiteralToken(node: CstNode): IToken {
   const token = optToken(node, 'SingleQuotedString') ?? optToken(node, 'DoubleQuotedString');
   if (token === undefined) throw new Error('grammar/visitor mismatch: empty string');
-  return unescapeString(token.image);
+  return token;
+}
+
+export function stringLiteral(node: CstNode): string {
+  return unescapeString(stringLiteralToken(node).image);
+}
+
+/** Where a string literal is in the source, quotes included: the span a secret literal carries. */
+export function literalSpan(node: CstNode): SourceSpan {
+  const token = stringLiteralToken(node);
+  return { start: token.startOffset, end: token.startOffset + token.image.length };
+}
+
+/** The userinfo (`user:pw`) of a string literal holding a URL, as a span of the source; undefined when none. */
+export function urlUserinfoSpan(node: CstNode): SourceSpan | undefined {
+  const token = stringLiteralToken(node);
+  // Measured on the literal as written (escapes included), so the span covers exactly the source characters.
+  const range = urlUserinfoRange(token.image.slice(1, -1));
+  return range === undefined ? undefined : { start: token.startOffset + 1 + range.start, end: token.startOffset + 1 + range.end };
 }
 
 export function identOrString(node: CstNode): string {
@@ -69,7 +89,12 @@ export function identOrString(node: CstNode): string {
 export function properties(node: CstNode | undefined): readonly Property[] {
   if (node === undefined) return [];
   const list = node.name === 'properties' ? child(node, 'propertyList') : node;
-  return nodes(list, 'property').map((p) => ({ key: stringLiteral(child(p, 'key')), value: stringLiteral(child(p, 'value')) }));
+  return nodes(list, 'property').map((p) => {
+    const key = stringLiteral(child(p, 'key'));
+    const valueNode = child(p, 'value');
+    const secret = isSecretPropertyKey(key) ? literalSpan(valueNode) : urlUserinfoSpan(valueNode);
+    return { key, value: stringLiteral(valueNode), ...(secret === undefined ? {} : { secret }) };
+  });
 }
 
 export function partitionNames(node: CstNode | undefined): PartitionNames | undefined {

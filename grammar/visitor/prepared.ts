@@ -2,12 +2,12 @@
 import type { CstNode } from 'chevrotain';
 import type { DeallocatePrepareStmt, ExecutePreparedStmt, FlushOption, FlushStmt, PrepareStmt } from '../ast.ts';
 import { child, nodes, optNode, optToken, token, tokens } from '../cst.ts';
-import { identifier, stringLiteral } from './common.ts';
+import { identifier, literalSpan, stringLiteral } from './common.ts';
 
 export function prepare(node: CstNode): PrepareStmt {
   const text = optNode(node, 'text');
   const name = identifier(child(node, 'name'));
-  if (text !== undefined) return { kind: 'Prepare', name, source: { kind: 'Text', text: stringLiteral(text) } };
+  if (text !== undefined) return { kind: 'Prepare', name, source: { kind: 'Text', text: stringLiteral(text), span: literalSpan(text) } };
   return { kind: 'Prepare', name, source: { kind: 'Variable', name: (optToken(node, 'variable')?.image ?? '@').slice(1) } };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 
+import { redactUrl } from '../logging/secrets.ts';
 import type { Broker } from './broker.ts';
 import { WebHdfsBroker } from './hdfs/webhdfs-broker.ts';
 import { LocalBroker } from './local/local-broker.ts';
@@ -35,7 +36,7 @@ export async function openBroker(location: string, properties: Readonly<Record<s
     case 's3': {
       const props = parseS3Properties(parsed.scheme, properties);
       const endpoint = resolveEndpoint(parsed.scheme, props);
-      logger?.debug({ endpoint: endpoint.endpoint ?? 'aws', region: endpoint.region, pathStyle: endpoint.forcePathStyle }, 'opening S3 broker');
+      logger?.debug({ endpoint: endpoint.endpoint === undefined ? 'aws' : redactUrl(endpoint.endpoint), region: endpoint.region, pathStyle: endpoint.forcePathStyle }, 'opening S3 broker');
       return new S3Broker({
         client: createS3Client(endpoint, props, options.s3),
         bucket: parsed.bucket,

@@ -1,3 +1,4 @@
+import { SECRET_PROPERTY_KEYS } from '../logging/secrets.ts';
 import { BrokerError } from './broker.ts';
 
 /**
@@ -5,20 +6,8 @@ import { BrokerError } from './broker.ts';
  * secret keys never appear in an error message; unknown keys are named, with the list of accepted ones.
  */
 
-/** Keys whose values are credentials: masked by `redactProperties`, never logged (see REDACT_PATHS), never echoed. */
-export const SECRET_PROPERTY_KEYS: ReadonlySet<string> = new Set([
-  'aws.s3.access_key',
-  'aws.s3.secret_key',
-  'fs.s3a.access.key',
-  'fs.s3a.secret.key',
-  'fs.oss.accessKeyId',
-  'fs.oss.accessKeySecret',
-  'fs.obs.access.key',
-  'fs.obs.secret.key',
-  'fs.cosn.userinfo.secretId',
-  'fs.cosn.userinfo.secretKey',
-  'password',
-]);
+/** Keys whose values are credentials (the list lives with the logger, which the grammar reads too). */
+export { SECRET_PROPERTY_KEYS };
 
 /** What `redactProperties` puts in place of a secret value. */
 export const REDACTED_VALUE = '******';

@@ -13,6 +13,8 @@ export class Catalog {
   /** Time source for create / version times. */
   readonly clock: Clock;
   #statements = new Map<string, Database.Statement>();
+  /** True while the outermost transaction is a durableTransaction (its commit runs with synchronous=FULL). */
+  #durableOuter = false;
 
   constructor(db: Database.Database, clock: Clock) {
     this.db = db;
@@ -42,14 +44,25 @@ export class Catalog {
    * Like `transaction`, but with `synchronous=FULL` for its commit. Why: in WAL mode `NORMAL` may lose the last
    * commits on power loss (never corrupts). For a version commit that would silently drop a load the client was
    * told succeeded, while its fsynced segment files become orphans. Loads are coarse (one commit per INSERT), so
-   * one extra WAL fsync each is cheap. Pragmas cannot change inside a transaction, hence the outer-only switch.
+   * one extra WAL fsync each is cheap.
+   *
+   * SQLite refuses to change `synchronous` inside a transaction, so only the outermost transaction can choose it.
+   * Nested in another durableTransaction this is a savepoint of a durable commit; nested in a plain `transaction`
+   * it throws instead of silently committing without the fsync: make the outer transaction the durable one.
    */
   durableTransaction<T>(fn: () => T): T {
-    if (this.db.inTransaction) return this.db.transaction(fn)();
+    if (this.db.inTransaction) {
+      if (!this.#durableOuter) {
+        throw new Error('catalog: a durable commit was requested inside a plain transaction; start the outer transaction with durableTransaction');
+      }
+      return this.db.transaction(fn)();
+    }
     this.db.pragma('synchronous = FULL');
+    this.#durableOuter = true;
     try {
       return this.db.transaction(fn).immediate();
     } finally {
+      this.#durableOuter = false;
       this.db.pragma('synchronous = NORMAL');
     }
   }

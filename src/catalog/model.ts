@@ -13,10 +13,13 @@ export type RowsetKind = 'delta' | 'base';
 export interface BackendMeta {
   /** Backend id (global sequence). */
   readonly id: number;
-  /** `be1`, `be2`, …: the directory name under the data dir. */
+  /** `be1`, `be2`, …: the backend's name. */
   readonly name: string;
-  /** Absolute directory of the backend. */
-  readonly dir: string;
+  /**
+   * Directory of the backend relative to the data dir (`be1`), never absolute: a data dir moved or copied elsewhere
+   * finds its backends inside itself (TableStore resolves it; see StoreBackend.dir).
+   */
+  readonly path: string;
   /** When the backend was registered. */
   readonly createdAt: number;
 }

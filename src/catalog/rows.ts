@@ -3,7 +3,7 @@ import type {
   BackendMeta, Database, PartitionMeta, ReplicaMeta, RowsetMeta, TableMeta, TabletMeta,
 } from './model.ts';
 
-export interface BackendRow { id: number; name: string; dir: string; created_at: number }
+export interface BackendRow { id: number; name: string; path: string; created_at: number }
 export interface DatabaseRow { id: number; name: string; properties: string; created_at: number }
 export interface TableRow {
   id: number; db_id: number; name: string; kind: string; columns: string; key_model: string; key_columns: string;
@@ -21,7 +21,7 @@ export interface RowsetRow {
   created_at: number;
 }
 
-export const toBackend = (r: BackendRow): BackendMeta => ({ id: r.id, name: r.name, dir: r.dir, createdAt: r.created_at });
+export const toBackend = (r: BackendRow): BackendMeta => ({ id: r.id, name: r.name, path: r.path, createdAt: r.created_at });
 
 export const toDatabase = (r: DatabaseRow): Database => ({
   id: r.id, name: r.name, properties: JSON.parse(r.properties) as Record<string, string>, createdAt: r.created_at,

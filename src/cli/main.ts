@@ -3,6 +3,7 @@
  */
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
 import { DirectoryLockedError } from '../util/dir-lock.ts';
+import { ForeignBackendError } from '../storage/identity.ts';
 import { UsageError } from './args.ts';
 import { runSql } from './sql-command.ts';
 
@@ -42,8 +43,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`tablevault ${command}: ${error.message} (see --help)\n`);
       return 2;
     }
-    if (error instanceof DirectoryLockedError) {
-      // Another process owns the data dir: say who and what to do, not a stack trace.
+    if (error instanceof DirectoryLockedError || error instanceof ForeignBackendError) {
+      // Another process owns the data dir (or a backend dir is another data dir's): say what to do, not a stack trace.
       process.stderr.write(`tablevault ${command}: ${error.message}\n`);
       return 1;
     }

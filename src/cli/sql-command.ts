@@ -4,9 +4,10 @@
  * the first error.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Engine } from '../engine.ts';
 import { isSqlError } from '../errors/index.ts';
-import { createLogger } from '../logging/logger.ts';
+import { createLogger, logFile } from '../logging/logger.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { formatBatch, formatBatchError, formatVertical } from './batch-output.ts';
 import { batchCommands, type BatchCommands } from './batch-commands.ts';
@@ -140,13 +141,36 @@ function lineCounter(text: string): (offset: number) => number {
   };
 }
 
+/** The embedded shell's log, in the data dir: the terminal is for results and one-line errors, never log lines. */
+export const EMBEDDED_LOG_FILE = 'tablevault.log';
+
 async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
-  const engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn' }) });
+  // A failed job, a retried upload: the shell prints the outcome (state and message); the details and stack traces
+  // go to the log file at TABLEVAULT_LOG_LEVEL (default warn), never onto the terminal between results.
+  const log = logFile(path.join(dataDir, EMBEDDED_LOG_FILE));
+  let engine: Engine;
+  try {
+    engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn', destination: log }) });
+  } catch (error) {
+    log.close();
+    throw error;
+  }
   try {
     const session = engine.session({ user, database });
-    return embeddedTarget(engine, session, dataDir);
+    const target = embeddedTarget(engine, session, dataDir);
+    return {
+      ...target,
+      close: async () => {
+        try {
+          await target.close();
+        } finally {
+          log.close();
+        }
+      },
+    };
   } catch (error) {
     await engine.close();
+    log.close();
     throw error;
   }
 }

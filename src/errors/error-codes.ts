@@ -7,6 +7,10 @@ import { SqlError } from './sql-error.ts';
 export const ErrorCode = {
   ER_DB_CREATE_EXISTS: { errno: 1007, sqlState: 'HY000' },
   ER_DB_DROP_EXISTS: { errno: 1008, sqlState: 'HY000' },
+  /** A local write found no space (ENOSPC, EDQUOT, EFBIG, SQLITE_FULL). */
+  ER_DISK_FULL: { errno: 1021, sqlState: 'HY000' },
+  /** A local write was refused (read-only file system, permissions). */
+  ER_ERROR_ON_WRITE: { errno: 1026, sqlState: 'HY000' },
   ER_DBACCESS_DENIED_ERROR: { errno: 1044, sqlState: '42000' },
   ER_ACCESS_DENIED_ERROR: { errno: 1045, sqlState: '28000' },
   ER_NO_DB_ERROR: { errno: 1046, sqlState: '3D000' },

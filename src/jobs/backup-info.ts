@@ -112,6 +112,14 @@ export function clusterIdOfJobInfo(text: string): number | null {
 const CLUSTER_ID_FILE = 'cluster-id';
 
 /**
+ * Forget this instance's cluster id (the next clusterIdOf makes a new one). For a data dir that turns out to be a
+ * copy of another: a copy is another instance and must not own — or drop — the original's snapshots.
+ */
+export async function forgetClusterId(dataDir: string): Promise<void> {
+  await fsp.rm(path.join(dataDir, CLUSTER_ID_FILE), { force: true });
+}
+
+/**
  * This instance's cluster id (StarRocks' cluster id, which v4.2 records in snapshots to decide who may drop them):
  * a random positive 31-bit number kept in `<dataDir>/cluster-id`, created on first use.
  */

@@ -267,7 +267,9 @@ export class JobRunner {
       at,
       ...(status === undefined ? {} : { status }),
     };
-    const row = this.#catalog.transaction(() => {
+    // A transition that publishes (RESTORE's FINISHED) commits durably: SQLite can only fsync the outermost commit.
+    const tx = publish === undefined ? this.#catalog.transaction.bind(this.#catalog) : this.#catalog.durableTransaction.bind(this.#catalog);
+    const row = tx(() => {
       publish?.();
       const updated = updateJobState(this.#catalog, job.id, write);
       if (updated === null) throw new Error(`job ${job.id} left state ${job.state} under its runner`);

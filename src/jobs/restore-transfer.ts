@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Repository } from '../repository/repository.ts';
 import { HashTap } from '../repository/md5.ts';
 import { readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
-import { fsyncDir, hashFile, linkOrCopy } from '../storage/fs-util.ts';
+import { isBrokerError } from '../brokers/broker.ts';
+import { fsyncDir, hashFile, linkOrCopy, localWriteError } from '../storage/fs-util.ts';
 import { manifestStats, type ContentStats } from './meta-checksum.ts';
 import type { FileEntry, LocalSnapshot, RestoreTarget, TabletSnapshot, TransferIO } from './steps.ts';
 import { JobStatusError } from './status.ts';
@@ -75,7 +76,8 @@ export async function downloadTablets(
         await fsp.rename(tmp, local);
       } catch (error) {
         await fsp.rm(tmp, { force: true });
-        throw error;
+        // A full or read-only local disk is named as such (and is not retried); the repository's errors stay as they are.
+        throw isBrokerError(error) ? error : localWriteError(error, local);
       }
       io.fileDone(t.target.tabletId, f.name);
     }
@@ -125,10 +127,14 @@ export async function stageTablet(
     }
   }
   const stats = stagedStats(header);
-  await fsp.writeFile(path.join(dir, STAGED_HEADER), JSON.stringify(header));
-  await fsp.writeFile(path.join(dir, STAGED_STATS), JSON.stringify(stats));
-  await fsyncDir(dir);
-  const ready = await fsp.open(path.join(dir, STAGED_READY), 'w');
-  await ready.sync().finally(() => ready.close());
-  await fsyncDir(dir);
+  try {
+    await fsp.writeFile(path.join(dir, STAGED_HEADER), JSON.stringify(header));
+    await fsp.writeFile(path.join(dir, STAGED_STATS), JSON.stringify(stats));
+    await fsyncDir(dir);
+    const ready = await fsp.open(path.join(dir, STAGED_READY), 'w');
+    await ready.sync().finally(() => ready.close());
+    await fsyncDir(dir);
+  } catch (error) {
+    throw localWriteError(error, dir);
+  }
 }

@@ -126,7 +126,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       // Anyone who can reach the port could log in as root: refuse rather than expose the data.
       await engine.close();
       process.stderr.write(
-        `tablevault serve: refusing to listen on ${parsed.host} while root has an empty password. ` +
+        `tablevault serve: refusing to listen on ${parsed.host} while root has an empty password (or one of only whitespace). ` +
           `Set one with --root-password or ${ROOT_PASSWORD_ENV} (or SET PASSWORD as root), or listen on 127.0.0.1.\n`,
       );
       return 1;

@@ -8,7 +8,7 @@ import { writeStatementResults } from './result-writer.ts';
 import type { RowFormat } from './row-encoder.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { charsetFromVariable } from './charsets.ts';
-import { sqlDigest } from '../logging/sql-digest.ts';
+import { redactSql } from '../../grammar/index.ts';
 import { SERVER_VERSION } from '../sql/variables/index.ts';
 
 export interface ServerOptions {
@@ -113,14 +113,14 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
       session.onKill(() => connection.close());
     };
     const run = async (sql: string, reply: Reply, results: () => AsyncIterable<StatementResult>, format: RowFormat): Promise<void> => {
-      const digest = sqlDigest(sql);
       const started = performance.now();
       stats.questions++;
       let outcome: { errno?: number } = {};
       try {
         outcome = await writeStatementResults(results(), reply, format);
       } finally {
-        log.debug({ sql: digest, ms: Math.round(performance.now() - started), errno: outcome.errno, format }, 'statement');
+        // Parsed again only when the line is written; secrets masked from the AST (unparseable: every quoted token).
+        if (log.isLevelEnabled('debug')) log.debug({ sql: redactSql(sql), ms: Math.round(performance.now() - started), errno: outcome.errno, format }, 'statement');
       }
     };
     const connection = acceptMysqlConnection(raw, {

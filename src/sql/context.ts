@@ -90,7 +90,10 @@ export interface SessionState {
   readonly userVariables: Map<string, Value>;
   /** When the session started (ms). */
   readonly connectedAt: number;
-  /** The statement running now, for SHOW PROCESSLIST. */
+  /**
+   * The statement running now, for SHOW PROCESSLIST and information_schema.PROCESSLIST. `text` is the statement with
+   * its credential literals masked (grammar/secrets.ts `redactStatement`), never the raw text: any user may see it.
+   */
   current: { readonly text: string; readonly startedAt: number; readonly abort: AbortController } | undefined;
   /** Set by KILL CONNECTION: the owner (server) closes the connection. */
   killed: boolean;
@@ -102,6 +105,9 @@ export interface ExecutionContext {
   readonly session: SessionState;
   /** Aborted by KILL QUERY / interrupt(). */
   readonly signal: AbortSignal;
-  /** The statement's own text. */
+  /**
+   * The statement's own text, raw: it may hold passwords and keys. Never show, log or store it; what may be shown
+   * is `redactStatement(text, statement)` (the session keeps that as `session.current.text`).
+   */
   readonly text: string;
 }

@@ -2,11 +2,11 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { parseStatement, splitSql } from '../../grammar/index.ts';
+import { parseStatement, redactStatement, scrubSecrets, secretSpans, secretTexts, splitSql } from '../../grammar/index.ts';
+import type { Statement } from '../../grammar/ast.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
-import { sqlDigest } from '../logging/sql-digest.ts';
 import type { EngineServices, ExecutionContext, SessionState } from './context.ts';
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
@@ -165,8 +165,10 @@ export class EngineSession implements Session {
   async #run(statement: Parameters<typeof executeStatement>[1], text: string): Promise<StatementResult> {
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
-    // SHOW PROCESSLIST shows this to other users: secrets (IDENTIFIED BY, secret PROPERTIES) are masked here.
-    this.#state.current = { text: sqlDigest(text, 64 * 1024), startedAt, abort };
+    // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
+    // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
+    const shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
+    this.#state.current = { text: shown, startedAt, abort };
     this.#services.stats.questions++;
     const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
     beginStatement(this.#state);
@@ -174,12 +176,12 @@ export class EngineSession implements Session {
       const result = await executeStatement(ctx, statement);
       // SLEEP() in the statement: its time passes before the result is handed over.
       await pay(this.#state, this.#services.clock, abort.signal);
-      this.#logger.debug({ statement: statement.kind, ms: this.#services.clock.now() - startedAt }, 'statement');
+      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
       const warnings = endStatement(this.#state, statement, ctx);
       return warnings > 0 && result.kind === 'ok' ? { ...result, warnings } : result;
     } catch (error) {
       forgive(this.#state);
-      const failure = this.#failure(error, abort.signal, statement.kind);
+      const failure = this.#failure(error, abort.signal, statement, text, shown);
       endStatement(this.#state, statement, ctx, failure);
       throw failure;
     } finally {
@@ -187,21 +189,45 @@ export class EngineSession implements Session {
     }
   }
 
-  /** What the caller sees of a failure: SqlErrors as they are, an interruption as 1317, anything else as 1105. */
-  #failure(error: unknown, signal: AbortSignal, kind: string): unknown {
+  /**
+   * What the caller sees of a failure: SqlErrors as they are (credentials the statement holds scrubbed from the
+   * message), an interruption as 1317, anything else as 1105 (logged whole, scrubbed).
+   */
+  #failure(error: unknown, signal: AbortSignal, statement: Statement, text: string, shown: string): unknown {
     if (signal.aborted && !isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+    // A message may quote what it was given (a driver echoing an endpoint, a value): never a credential.
+    const secrets = secretTexts(text, secretSpans(statement));
     if (!isSqlError(error)) {
       // An internal failure: log it whole, tell the client what failed without leaking internals.
-      this.#logger.error({ err: error, statement: kind }, 'statement failed unexpectedly');
-      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind}: ${(error as Error).message ?? String(error)}`, { cause: error });
+      const message = scrubSecrets((error as Error).message ?? String(error), secrets);
+      const stack = (error as Error).stack === undefined ? undefined : scrubSecrets(String((error as Error).stack), secrets);
+      this.#logger.error({ err: { type: (error as Error).name, message, stack }, statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT) }, 'statement failed unexpectedly');
+      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${message}`, secrets.length === 0 ? { cause: error } : {});
     }
-    this.#logger.debug({ statement: kind, errno: error.errno }, 'statement error');
-    return error;
+    this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), errno: error.errno }, 'statement error');
+    return scrubbed(error, secrets);
   }
 
   #checkOpen(): void {
     if (this.#closed) throw sqlError('ER_UNKNOWN_ERROR', 'Session is closed');
   }
+}
+
+/** How much of a statement SHOW FULL PROCESSLIST shows, and how much a log line keeps. */
+const MAX_SHOWN_TEXT = 64 * 1024;
+const MAX_LOGGED_TEXT = 1024;
+
+function shownText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The error with every secret value of its statement masked in its message (the cause, which may quote it, dropped). */
+function scrubbed(error: SqlError, secrets: readonly string[]): SqlError {
+  if (secrets.length === 0) return error;
+  const message = scrubSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  const position = error.line === undefined || error.column === undefined ? undefined : { line: error.line, column: error.column };
+  return new SqlError(error.errno, error.sqlState, message, position);
 }
 
 /** Make a syntax error's position absolute within the whole script. */

@@ -5,7 +5,11 @@ import type { Logger } from '../logging/logger.ts';
 export interface StoreContext {
   /** The catalog. */
   readonly catalog: Catalog;
-  /** Directory of each backend, by backend id. */
+  /** The data directory (absolute). Everything the store touches is inside it. */
+  readonly root: string;
+  /** This data dir's identity (see identity.ts); backend directories whose OWNER names another are never swept. */
+  readonly identity: string;
+  /** Absolute directory of each backend, by backend id (resolved from the catalog's relative paths). */
   readonly backendDirs: ReadonlyMap<number, string>;
   /** Component logger. */
   readonly logger: Logger;

@@ -10,6 +10,8 @@
  */
 import path from 'node:path';
 
+/** The catalog database, directly in the data dir. */
+export const CATALOG_FILE = 'catalog.sqlite';
 export const DATA_DIR = 'data';
 export const SNAPSHOT_DIR = 'snapshot';
 export const TMP_DIR = 'tmp';

@@ -19,9 +19,9 @@ import type { SegmentFileMeta, TableMeta } from '../catalog/model.ts';
 import type { Row } from '../types/index.ts';
 import { sqlError } from '../errors/index.ts';
 import { backendDir, type StoreContext } from './context.ts';
-import { fsyncDir, linkOrCopy, writeFileDurable } from './fs-util.ts';
+import { fsyncDir, linkOrCopy, localWriteError, writeFileDurable } from './fs-util.ts';
 import { bucketOf } from './hash.ts';
-import { segmentFileName, tabletDir, TMP_DIR } from './layout.ts';
+import { CATALOG_FILE, segmentFileName, tabletDir, TMP_DIR } from './layout.ts';
 import { SegmentBuilder } from './segment/segment-writer.ts';
 import type { SegmentColumn } from './segment/format.ts';
 
@@ -176,7 +176,9 @@ export class LoadWriter {
       return { versions, rows: this.#rows, files: this.#fileCount, bytes: this.#bytes };
     } catch (error) {
       await this.abort();
-      throw error;
+      // File errors name their file already (fs-util); a catalog that cannot commit (disk full) names the catalog.
+      const code = (error as { code?: unknown } | null)?.code;
+      throw typeof code === 'string' && code.startsWith('SQLITE_') ? localWriteError(error, path.join(this.#ctx.root, CATALOG_FILE)) : error;
     }
   }
 

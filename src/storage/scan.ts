@@ -60,25 +60,49 @@ async function readRowsetFile(ctx: StoreContext, tabletId: number, dirs: readonl
 }
 
 /**
- * Rows of `tabletId` at `version`. The caller holds (ctx.hold) for the duration, so no file it resolved is
- * collected mid-read.
+ * One tablet of a read, resolved together with every other tablet of the same read: its rowsets at the version and
+ * the replicas that hold them. Resolving is synchronous catalog work, so a caller that resolves all tablets before
+ * its first await (TableStore.scan) pins one consistent cut: a commit — a load, a TRUNCATE, or a RESTORE publish,
+ * which replaces a tablet's rowsets and may set its version back to the backup's — lands wholly before or wholly
+ * after it, never between two tablets or between a version and its files. The caller's hold keeps the files.
  */
-export async function* scanTabletAt(
-  ctx: StoreContext,
-  table: TableMeta,
-  partitionId: number,
-  tabletId: number,
-  version: number,
-  options: ScanOptions = {},
-): AsyncGenerator<RowBatch, void, void> {
-  const projection = options.columns ?? table.columns.map((_, i) => i);
+export interface TabletRead {
+  /** Partition of the tablet. */
+  readonly partitionId: number;
+  /** The tablet. */
+  readonly tabletId: number;
+  /** Version read. */
+  readonly version: number;
+  /** Rowsets making up the tablet at `version`, in version order. */
+  readonly rowsets: readonly RowsetMeta[];
+  /** Backend directories of the replicas that reach `version`, in replica order (empty when there is nothing to read). */
+  readonly dirs: readonly string[];
+}
+
+/** Resolve one tablet of a read (see TabletRead). Throws when no replica holds the version. */
+export function resolveTabletRead(ctx: StoreContext, partitionId: number, tabletId: number, version: number): TabletRead {
   const rowsets: readonly RowsetMeta[] = listRowsets(ctx.catalog, tabletId, version);
-  if (rowsets.every((r) => r.files.length === 0)) return;
+  if (rowsets.every((r) => r.files.length === 0)) return { partitionId, tabletId, version, rowsets, dirs: [] };
   const healthy = listReplicas(ctx.catalog, { tabletId }).filter((r) => r.version >= version);
   if (healthy.length === 0) {
     throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId} has no replica at version ${version}`);
   }
-  const dirs = healthy.map((r) => backendDir(ctx, r.backendId));
+  return { partitionId, tabletId, version, rowsets, dirs: healthy.map((r) => backendDir(ctx, r.backendId)) };
+}
+
+/**
+ * Rows of a resolved tablet, merged by the table's key model. The caller holds (ctx.hold) from before resolving
+ * until the last batch, so no file it resolved is collected mid-read.
+ */
+export async function* readTablet(
+  ctx: StoreContext,
+  table: TableMeta,
+  read: TabletRead,
+  options: ScanOptions = {},
+): AsyncGenerator<RowBatch, void, void> {
+  const { partitionId, tabletId, rowsets, dirs } = read;
+  if (dirs.length === 0) return;
+  const projection = options.columns ?? table.columns.map((_, i) => i);
   const merger =
     table.keyModel === 'DUPLICATE'
       ? null

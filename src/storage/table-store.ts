@@ -15,7 +15,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { openCatalog, type Catalog } from '../catalog/catalog.ts';
-import type { BackendMeta } from '../catalog/model.ts';
+import type { BackendMeta, TableMeta } from '../catalog/model.ts';
+import { backendDataBytes } from '../catalog/ops/backend-data-bytes.ts';
 import { collectSuperseded } from '../catalog/ops/collect-superseded.ts';
 import { dropDatabase } from '../catalog/ops/drop-database.ts';
 import { dropPartition } from '../catalog/ops/drop-partition.ts';
@@ -32,13 +33,20 @@ import { ddlError, sqlError } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import type { StoreContext } from './context.ts';
-import { DATA_DIR, SNAPSHOT_DIR, TMP_DIR } from './layout.ts';
+import { CATALOG_FILE, DATA_DIR, SNAPSHOT_DIR, TMP_DIR } from './layout.ts';
 import { LoadWriter, type LoadOptions } from './load-writer.ts';
-import { scanTabletAt, type RowBatch, type ScanOptions } from './scan.ts';
+import { readTablet, resolveTabletRead, type RowBatch, type ScanOptions, type TabletRead } from './scan.ts';
+import { establishIdentity, type DataDirIdentity } from './identity.ts';
 import {
   listSnapshotDirs, makeSnapshot, releaseSnapshot, type SnapshotDir, type TabletSnapshot,
 } from './snapshot.ts';
 import { sweepOrphans, type SweepReport } from './sweep.ts';
+
+/** A backend as the store uses it: the catalog's row plus its absolute directory. */
+export interface StoreBackend extends BackendMeta {
+  /** Absolute directory: `<dataDir>/<path>`. */
+  readonly dir: string;
+}
 
 export interface TableStoreOptions {
   /** Backends to create on first open (default 3); later opens use the catalog's list. */
@@ -47,6 +55,11 @@ export interface TableStoreOptions {
   readonly logger?: Logger;
   /** Time source. */
   readonly clock?: Clock;
+  /**
+   * Runs when this open finds the data dir is a copy of another (before it takes its own identity): reset
+   * per-instance state kept outside the catalog. See identity.ts.
+   */
+  readonly onCopy?: (dataDir: string) => Promise<void>;
 }
 
 export interface TableScanOptions extends ScanOptions {
@@ -71,8 +84,9 @@ export class TableStore {
   readonly dataDir: string;
   /** Time source. */
   readonly clock: Clock;
-  #sweep: SweepReport = { tempFiles: 0, orphanFiles: 0, orphanTabletDirs: 0 };
-  readonly #backends: readonly BackendMeta[];
+  #sweep: SweepReport = { tempFiles: 0, orphanFiles: 0, orphanTabletDirs: 0, foreignEntries: 0 };
+  readonly #backends: readonly StoreBackend[];
+  readonly #identity: DataDirIdentity;
   readonly #ctx: StoreContext;
   readonly #logger: Logger;
   #holds = 0;
@@ -83,7 +97,8 @@ export class TableStore {
   private constructor(
     dataDir: string,
     catalog: Catalog,
-    backends: readonly BackendMeta[],
+    backends: readonly StoreBackend[],
+    identity: DataDirIdentity,
     logger: Logger,
     clock: Clock,
   ) {
@@ -91,9 +106,12 @@ export class TableStore {
     this.catalog = catalog;
     this.clock = clock;
     this.#backends = backends;
+    this.#identity = identity;
     this.#logger = logger;
     this.#ctx = {
       catalog,
+      root: dataDir,
+      identity: identity.id,
       backendDirs: new Map(backends.map((b) => [b.id, b.dir])),
       logger,
       hold: () => this.#hold(),
@@ -107,21 +125,23 @@ export class TableStore {
   }
 
   /**
-   * Open (or create) a data dir: catalog `<dataDir>/catalog.sqlite` (migrated), backends `be1…beN`, then pending
-   * deletions are finished and orphans swept (see sweep.ts for why only here).
+   * Open (or create) a data dir: catalog `<dataDir>/catalog.sqlite` (migrated), backends `be1…beN` (located
+   * relative to the data dir), its identity established (a moved data dir rewrites stored paths, a copy takes a new
+   * identity: identity.ts), then pending deletions are finished and orphans swept (see sweep.ts for why only here).
    */
   static async open(dataDir: string, options: TableStoreOptions = {}): Promise<TableStore> {
     const root = path.resolve(dataDir);
     await fsp.mkdir(root, { recursive: true });
     const logger = (options.logger ?? createLogger()).child({ component: 'storage' });
     const clock = options.clock ?? systemClock;
-    const catalog = openCatalog(path.join(root, 'catalog.sqlite'), { clock });
+    const catalog = openCatalog(path.join(root, CATALOG_FILE), { clock });
     try {
-      const backends = ensureBackends(catalog, root, options.backends ?? 3);
+      const backends = ensureBackends(catalog, options.backends ?? 3).map((b) => ({ ...b, dir: backendPath(root, b) }));
       for (const b of backends) {
         for (const sub of [DATA_DIR, SNAPSHOT_DIR, TMP_DIR]) await fsp.mkdir(path.join(b.dir, sub), { recursive: true });
       }
-      const store = new TableStore(root, catalog, backends, logger, clock);
+      const identity = await establishIdentity(catalog, root, backends, logger, options.onCopy);
+      const store = new TableStore(root, catalog, backends, identity, logger, clock);
       await store.collectGarbage();
       store.#sweep = await sweepOrphans(store.#ctx);
       return store;
@@ -131,9 +151,19 @@ export class TableStore {
     }
   }
 
-  /** The backends, by id. */
-  get backends(): readonly BackendMeta[] {
+  /** The backends, by id, with their absolute directories. */
+  get backends(): readonly StoreBackend[] {
     return this.#backends;
+  }
+
+  /** Who this data dir is, and whether this open found it moved or copied. */
+  get identity(): DataDirIdentity {
+    return this.#identity;
+  }
+
+  /** Bytes of the segment files each backend holds (every rowset of every replica on it, as the catalog records). */
+  dataBytesByBackend(): ReadonlyMap<number, number> {
+    return backendDataBytes(this.catalog);
   }
 
   /** Start a load into a table (INSERT; or DELETE/TRUNCATE rewrites with `replacePartitionIds`). */
@@ -148,41 +178,38 @@ export class TableStore {
 
   /**
    * Read a table: every tablet of the chosen partitions at the chosen versions, merged by key model. Batches come
-   * tablet by tablet, partitions in id order.
+   * tablet by tablet, partitions in id order. Partitions, versions, rowsets and replicas are all resolved in one
+   * catalog read when iteration starts, and their files held until it ends: a commit that lands meanwhile — a load,
+   * or a RESTORE publishing over this table — is seen wholly or not at all.
    */
   async *scan(tableId: number, options: TableScanOptions = {}): AsyncGenerator<RowBatch, void, void> {
     const release = this.#hold();
     try {
-      const table = getTable(this.catalog, { id: tableId });
-      if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
-      if (table.kind !== 'OLAP') throw sqlError('ER_WRONG_OBJECT', `'${table.name}' is a view`);
-      const partitionIds = options.partitionIds ?? listPartitions(this.catalog, tableId).map((p) => p.id);
-      const versions = options.versions ?? readVisibleVersions(this.catalog, partitionIds);
-      for (const partitionId of partitionIds) {
-        const version = versions.get(partitionId);
-        if (version === undefined) throw new Error(`storage: no version given for partition ${partitionId}`);
-        for (const tablet of listTablets(this.catalog, { partitionId })) {
-          yield* scanTabletAt(this.#ctx, table, partitionId, tablet.id, version, options);
-        }
-      }
+      const { table, reads } = this.#resolveScan(tableId, options);
+      for (const read of reads) yield* readTablet(this.#ctx, table, read, options);
     } finally {
       release();
     }
   }
 
-  /** Read one tablet at a version (default: its partition's visible version). */
+  /** Read one tablet at a version (default: its partition's visible version), resolved in one catalog read. */
   async *scanTablet(tabletId: number, options: ScanOptions & { readonly version?: number } = {}): AsyncGenerator<RowBatch, void, void> {
     const release = this.#hold();
     try {
-      const row = this.catalog
-        .prepare<[number], { partition_id: number; table_id: number; visible_version: number }>(
-          `SELECT t.partition_id, p.table_id, p.visible_version FROM tablets t JOIN partitions p ON p.id = t.partition_id
-           WHERE t.id = ?`,
-        )
-        .get(tabletId);
-      if (row === undefined) throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId} does not exist`);
-      const table = getTable(this.catalog, { id: row.table_id })!;
-      yield* scanTabletAt(this.#ctx, table, row.partition_id, tabletId, options.version ?? row.visible_version, options);
+      const { table, read } = this.catalog.db.transaction(() => {
+        const row = this.catalog
+          .prepare<[number], { partition_id: number; table_id: number; visible_version: number }>(
+            `SELECT t.partition_id, p.table_id, p.visible_version FROM tablets t JOIN partitions p ON p.id = t.partition_id
+             WHERE t.id = ?`,
+          )
+          .get(tabletId);
+        if (row === undefined) throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId} does not exist`);
+        return {
+          table: getTable(this.catalog, { id: row.table_id })!,
+          read: resolveTabletRead(this.#ctx, row.partition_id, tabletId, options.version ?? row.visible_version),
+        };
+      }).deferred();
+      yield* readTablet(this.#ctx, table, read, options);
     } finally {
       release();
     }
@@ -266,6 +293,24 @@ export class TableStore {
     this.catalog.close();
   }
 
+  /** Everything a scan reads, in one read transaction (synchronous: nothing else runs in between). */
+  #resolveScan(tableId: number, options: TableScanOptions): { table: TableMeta; reads: TabletRead[] } {
+    return this.catalog.db.transaction(() => {
+      const table = getTable(this.catalog, { id: tableId });
+      if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
+      if (table.kind !== 'OLAP') throw sqlError('ER_WRONG_OBJECT', `'${table.name}' is a view`);
+      const partitionIds = options.partitionIds ?? listPartitions(this.catalog, tableId).map((p) => p.id);
+      const versions = options.versions ?? readVisibleVersions(this.catalog, partitionIds);
+      const reads: TabletRead[] = [];
+      for (const partitionId of partitionIds) {
+        const version = versions.get(partitionId);
+        if (version === undefined) throw new Error(`storage: no version given for partition ${partitionId}`);
+        for (const tablet of listTablets(this.catalog, { partitionId })) reads.push(resolveTabletRead(this.#ctx, partitionId, tablet.id, version));
+      }
+      return { table, reads };
+    }).deferred();
+  }
+
   #hold(): () => void {
     this.#holds++;
     let released = false;
@@ -301,4 +346,13 @@ export class TableStore {
     removeTrash(this.catalog, done);
     this.#logger.debug({ deleted: done.length }, 'collected garbage');
   }
+}
+
+/** `<root>/<path>` of a backend; a catalog naming a directory outside the data dir is refused, not followed. */
+function backendPath(root: string, backend: BackendMeta): string {
+  const rel = path.normalize(backend.path);
+  if (path.isAbsolute(rel) || rel === '..' || rel.startsWith(`..${path.sep}`) || rel === '.') {
+    throw new Error(`catalog: backend ${backend.name} is recorded at '${backend.path}', not inside the data dir ${root}`);
+  }
+  return path.join(root, rel);
 }

@@ -1,20 +1,33 @@
 /**
- * One process per data directory. Two engines writing one catalog and one set of backend directories would
- * corrupt each other's versions, so opening takes an exclusive lock file holding the owner's pid. A lock left by a
- * process that no longer exists (kill -9) is taken over.
+ * One process per data directory. Two engines writing one catalog and one set of backend directories would corrupt
+ * each other's versions, so opening takes an exclusive lock that the kernel holds for us: an SQLite database
+ * `<dir>/lock.sqlite` kept in an open `BEGIN EXCLUSIVE` transaction. SQLite locks it with fcntl() byte-range locks,
+ * which the kernel drops when the process dies (kill -9 included) and which SQLite also enforces between two
+ * connections of one process — so there is no window in which a lock exists without an owner, nothing stale to
+ * take over, and no pid to trust. `<dir>/LOCK` carries the owner's pid for the error message only.
+ *
+ * The lock file is never deleted: deleting it would let a later opener lock a fresh file while an earlier one
+ * still holds the unlinked one. And no code in this process may open and close `lock.sqlite` through `fs`: POSIX
+ * drops all of a process's locks on a file when any of its descriptors to it is closed.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/** The file whose exclusive SQLite lock is the data dir's lock. */
+export const LOCK_DATABASE = 'lock.sqlite';
+/** The owner's pid, for humans and error messages (informational: the lock is LOCK_DATABASE's). */
+export const LOCK_PID_FILE = 'LOCK';
 
 export class DirectoryLockedError extends Error {
   override name = 'DirectoryLockedError';
-  /** Pid of the process holding the lock. */
+  /** Pid of the process holding the lock, or 0 when it has not written it yet. */
   readonly ownerPid: number;
 
   constructor(dir: string, ownerPid: number) {
     super(
-      `data dir ${dir} is in use by process ${ownerPid} (a running 'tablevault serve'?): connect to that server with ` +
-        `'tablevault sql -h 127.0.0.1 -P 9030', or stop it first`,
+      `data dir ${dir} is in use by ${ownerPid > 0 ? `process ${ownerPid}` : 'another process'} (a running 'tablevault serve'?): ` +
+        `connect to that server with 'tablevault sql -h 127.0.0.1 -P 9030', or stop it first`,
     );
     this.ownerPid = ownerPid;
   }
@@ -25,62 +38,45 @@ export interface DirectoryLock {
   release(): void;
 }
 
-/**
- * Lock files this process holds. A LOCK naming our own pid is stale when we did not write it (a restarted container
- * reuses pids), but live when we did: a second Engine on the same dir in one process must be refused too.
- */
-const heldHere = new Set<string>();
-
+/** Take the data dir's lock or throw DirectoryLockedError at once (no waiting). */
 export function lockDirectory(dir: string): DirectoryLock {
-  const file = path.join(dir, 'LOCK');
-  if (heldHere.has(path.resolve(file))) throw new DirectoryLockedError(dir, process.pid);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      heldHere.add(path.resolve(file));
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          heldHere.delete(path.resolve(file));
-          try {
-            if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
-          } catch {
-            // Already gone: nothing to release.
-          }
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readSafely(file));
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) throw new DirectoryLockedError(dir, owner);
-      // Stale (owner gone) or unreadable: remove and retry.
-      try {
-        unlinkSync(file);
-      } catch {
-        // Another process may have removed it first; the retry decides.
-      }
-    }
-  }
-  throw new Error(`could not take the lock ${file}`);
-}
-
-function readSafely(file: string): string {
+  // timeout 0: a held lock answers SQLITE_BUSY immediately instead of after SQLite's busy wait.
+  const db = new Database(path.join(dir, LOCK_DATABASE), { timeout: 0 });
   try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    db.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DirectoryLockedError(dir, readPid(dir));
+    throw error;
+  }
+  const pidFile = path.join(dir, LOCK_PID_FILE);
+  try {
+    const tmp = `${pidFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, String(process.pid));
+    renameSync(tmp, pidFile);
+  } catch {
+    // Only the error message of a refused opener loses the pid.
+  }
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        if (readFileSync(pidFile, 'utf8') === String(process.pid)) unlinkSync(pidFile);
+      } catch {
+        // Already gone.
+      }
+      db.close();
+    },
+  };
+}
+
+function readPid(dir: string): number {
+  try {
+    const pid = Number(readFileSync(path.join(dir, LOCK_PID_FILE), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
+  } catch {
+    return 0;
   }
 }

@@ -112,6 +112,36 @@ describe.runIf(run)('tablevault sql in a terminal (tmux)', () => {
     await s.waitFor(/^\[exit 0\]$/m);
   });
 
+  it.concurrent('keeps no credential typed at the prompt in the history file or on Up', async () => {
+    const histfile = path.join(dir, 'secrets.history');
+    const s = shell('secrets', histfile);
+    await s.waitFor(/tablevault=> $/m);
+    // The password on its own line after a comment, a key after a block comment, an unfinished statement at exit.
+    s.line("CREATE USER 'ops'@'%' IDENTIFIED BY -- rotated");
+    s.line("  'Tmux-Pw-Secret-1';");
+    await s.waitFor(/Query OK, 0 rows affected/);
+    s.line("SET PASSWORD FOR 'ops'@'%' = PASSWORD /* new */ ('Tmux-Pw-Secret-2');");
+    await s.waitFor(/Query OK, 0 rows affected\n\n[\s\S]*Query OK, 0 rows affected/);
+    s.keys('Up');
+    await s.waitFor(/^tablevault=> SET PASSWORD FOR 'ops'@'%' = PASSWORD \/\* new \*\/ \(<secret>\);$/m);
+    s.keys('C-c');
+    s.line("ALTER USER 'ops'@'%' IDENTIFIED BY 'Tmux-Pw-Secret-3");
+    await s.waitFor(/^tablevault'> $/m);
+    s.keys('C-d');
+    await s.waitFor(/^\[exit 0\]$/m);
+    const saved = fs.readFileSync(histfile, 'utf8');
+    expect(saved).not.toMatch(/Tmux-Pw-Secret/);
+    expect(saved).toBe(
+      [
+        "CREATE USER 'ops'@'%' IDENTIFIED BY -- rotated",
+        '  <secret>;',
+        "SET PASSWORD FOR 'ops'@'%' = PASSWORD /* new */ (<secret>);",
+        'ALTER USER <secret>@<secret> IDENTIFIED BY <secret>',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it.concurrent('keeps history across runs: Up recalls a statement typed in the previous run', async () => {
     const histfile = path.join(dir, 'shared.history');
     const first = shell('hist', histfile);

@@ -22,14 +22,15 @@ describe('users and roles', () => {
       kind: 'CreateUser',
       ifNotExists: false,
       user: { user: 'u', host: '%' },
-      password: { kind: 'PlainPassword', password: 'secret' },
+      // The literal's span, quotes included: what redactStatement replaces.
+      password: { kind: 'PlainPassword', password: 'secret', secret: { start: 34, end: 42 } },
       defaultRoles: [],
     });
     expect(one("CREATE USER IF NOT EXISTS u IDENTIFIED BY PASSWORD '*ABC' DEFAULT ROLE r1, 'r2'")).toEqual({
       kind: 'CreateUser',
       ifNotExists: true,
       user: { user: 'u', host: '%' },
-      password: { kind: 'HashedPassword', hash: '*ABC' },
+      password: { kind: 'HashedPassword', hash: '*ABC', secret: { start: 51, end: 57 } },
       defaultRoles: ['r1', 'r2'],
     });
     expect(one("CREATE USER u IDENTIFIED WITH mysql_native_password BY 'p'")).toMatchObject({ password: { kind: 'PlainPassword', password: 'p' } });
@@ -43,10 +44,10 @@ describe('users and roles', () => {
       kind: 'AlterUser',
       ifExists: true,
       user: { user: 'u', host: '%' },
-      password: { kind: 'PlainPassword', password: 'n' },
+      password: { kind: 'PlainPassword', password: 'n', secret: { start: 37, end: 40 } },
     });
-    expect(one("SET PASSWORD = PASSWORD('p')")).toEqual({ kind: 'SetPassword', password: { kind: 'PlainPassword', password: 'p' } });
-    expect(one("SET PASSWORD FOR 'u'@'%' = '*HASH'")).toEqual({ kind: 'SetPassword', user: { user: 'u', host: '%' }, password: { kind: 'HashedPassword', hash: '*HASH' } });
+    expect(one("SET PASSWORD = PASSWORD('p')")).toEqual({ kind: 'SetPassword', password: { kind: 'PlainPassword', password: 'p', secret: { start: 24, end: 27 } } });
+    expect(one("SET PASSWORD FOR 'u'@'%' = '*HASH'")).toEqual({ kind: 'SetPassword', user: { user: 'u', host: '%' }, password: { kind: 'HashedPassword', hash: '*HASH', secret: { start: 27, end: 34 } } });
     expect(one('CREATE ROLE r')).toEqual({ kind: 'CreateRole', ifNotExists: false, name: 'r' });
     expect(one('CREATE ROLE IF NOT EXISTS r')).toEqual({ kind: 'CreateRole', ifNotExists: true, name: 'r' });
     expect(one('DROP ROLE IF EXISTS r')).toEqual({ kind: 'DropRole', ifExists: true, name: 'r' });

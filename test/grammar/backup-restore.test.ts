@@ -153,7 +153,7 @@ describe('CANCEL, repositories and snapshots', () => {
       readOnly: false,
       name: 'repo',
       location: 's3a://bucket/path',
-      properties: [{ key: 'aws.s3.access_key', value: 'k' }],
+      properties: [{ key: 'aws.s3.access_key', value: 'k', secret: { start: 101, end: 104 } }],
     });
     expect(one("CREATE READ ONLY REPOSITORY r WITH BROKER hdfs_broker ON LOCATION 'hdfs://h/p'")).toEqual({
       kind: 'CreateRepository',

@@ -127,7 +127,7 @@ async function restore(table: TableMeta, backup: Backup, jobId: number, created:
   const plan = planFor(table, backup, tablets, created);
   await stageAll(plan, tablets);
   const placed = await placeRestore({ catalog: fx.store.catalog, store: fx.store }, plan);
-  fx.store.catalog.transaction(() => publishRestore({ catalog: fx.store.catalog, store: fx.store }, plan, placed));
+  fx.store.catalog.durableTransaction(() => publishRestore({ catalog: fx.store.catalog, store: fx.store }, plan, placed));
   await fx.store.collectGarbage();
   return placed.created;
 }
@@ -260,7 +260,7 @@ describe('stage, place and publish', () => {
     // A partition version below the restored rowsets' versions: the catalog refuses the commit.
     const meta = plan.meta as unknown as RestorePlanMeta;
     const bad = { ...plan, meta: { ...meta, partitionVersions: [[meta.partitionVersions[0]![0], 1]] } } as unknown as RestorePlan;
-    expect(() => fx.store.catalog.transaction(() => publishRestore({ catalog: fx.store.catalog, store: fx.store }, bad, placed))).toThrow();
+    expect(() => fx.store.catalog.durableTransaction(() => publishRestore({ catalog: fx.store.catalog, store: fx.store }, bad, placed))).toThrow(/above the target version/);
     for (const f of placed.created) expect(fs.existsSync(f), f).toBe(false);
     expect(sortRows(await readAll(fx.store, b.id))).toEqual(sortRows([[7, 7n]]));
     expect(listPartitions(fx.store.catalog, b.id)[0]!.visibleVersion).toBe(2);

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { runServe } from '../../src/server/serve-command.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { startupRootPassword } from '../../src/sql/privileges/root-password.ts';
+import { nativePasswordHash } from '../../src/util/native-password.ts';
 
 const hasCli = spawnSync('mariadb', ['--version']).status === 0;
 const runCliTests = hasCli || process.env['CI'] === 'true';
@@ -164,6 +165,103 @@ describe('serve refuses to listen beyond loopback while root has no password', (
       expect(code).toBe(1);
       expect(stderr.join('')).toContain(`refusing to listen on ${host} while root has an empty password`);
       expect(stderr.join('')).toContain('--root-password');
+    } finally {
+      spy.mockRestore();
+      if (saved !== undefined) process.env['TABLEVAULT_ROOT_PASSWORD'] = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// A client on another machine: the server hands the engine the address the socket reports; these tests run on
+// loopback only, so the address is simulated where the server passes it on (its `authenticate` hook).
+const REMOTE = '192.0.2.7';
+
+describe('accounts without a real password log in from this machine only', () => {
+  let r: Running;
+  let remote: RunningServer;
+  beforeAll(async () => {
+    r = await start();
+    remote = await startServer(r.engine, { port: 0, logger, authenticate: (user, _host, scramble, token) => r.engine.authenticate(user, REMOTE, scramble, token) });
+    const root = r.engine.session();
+    await root.execute(`
+      CREATE USER 'adm'@'%';
+      GRANT root TO USER 'adm'@'%';
+      CREATE USER 'ws'@'%' IDENTIFIED BY PASSWORD '${nativePasswordHash(' ')}';
+      GRANT root TO USER 'ws'@'%';
+      CREATE USER 'tabs'@'%' IDENTIFIED BY PASSWORD '${nativePasswordHash('\t \t')}';
+      CREATE USER 'real'@'%' IDENTIFIED BY 'r3al-pw';
+    `);
+    root.close();
+  });
+  afterAll(async () => {
+    await remote.close();
+    await stop(r);
+  });
+
+  it("refuses a remote login to 'adm'@'%' (empty password, root role) and says how to set one", async () => {
+    await expect(connect(remote.port, 'adm')).rejects.toMatchObject({
+      errno: 1045,
+      sqlState: '28000',
+      message:
+        `Access denied for user 'adm'@'${REMOTE}': the account 'adm'@'%' has no password (empty or only whitespace), so it may only log in from this machine ` +
+        "(127.0.0.1 or ::1). Log in locally and set one: ALTER USER 'adm'@'%' IDENTIFIED BY '<new password>'",
+    });
+    // Root with its default empty password: the same rule.
+    await expect(connect(remote.port, 'root')).rejects.toMatchObject({ errno: 1045, message: expect.stringContaining("the account 'root'@'%' has no password") });
+  });
+
+  it('refuses whitespace-only passwords remotely, even when typed right', async () => {
+    await expect(connect(remote.port, 'ws', ' ')).rejects.toMatchObject({ errno: 1045, message: expect.stringContaining("the account 'ws'@'%' has no password (empty or only whitespace)") });
+    await expect(connect(remote.port, 'tabs', '\t \t')).rejects.toMatchObject({ errno: 1045, message: expect.stringContaining('has no password') });
+    // A wrong password learns nothing about the account: the plain denial.
+    // (The connection words that denial with the socket's own address.)
+    await expect(connect(remote.port, 'ws', 'guess')).rejects.toMatchObject({ errno: 1045, message: expect.stringMatching(/^Access denied for user 'ws'@'[^']+' \(using password: YES\)$/) });
+  });
+
+  it('lets accounts with a real password in remotely, and blank ones on loopback as before', async () => {
+    const real = await connect(remote.port, 'real', 'r3al-pw');
+    expect(await currentUser(real)).toBe("'real'@'%'");
+    await real.end();
+    for (const [user, password] of [['adm', undefined], ['ws', ' '], ['root', undefined]] as const) {
+      const local = await connect(r.server.port, user, password);
+      expect(await currentUser(local)).toBe(`'${user}'@'%'`);
+      await local.end();
+    }
+  });
+
+  it('refuses to set a whitespace-only password (statements and start-up), not an empty one', async () => {
+    const root = r.engine.session();
+    for (const sql of ["CREATE USER 'w2'@'%' IDENTIFIED BY ' '", "ALTER USER 'real'@'%' IDENTIFIED BY '\t'", "SET PASSWORD FOR 'real'@'%' = PASSWORD('  ')"]) {
+      await expect(root.execute(sql)).rejects.toMatchObject({ errno: 1819, message: expect.stringContaining('a password made only of whitespace is no password') });
+    }
+    await root.execute("CREATE USER 'w3'@'%' IDENTIFIED BY ''");
+    root.close();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-auth-ws-'));
+    try {
+      await expect(Engine.open({ dataDir: path.join(dir, 'data'), backends: 1, logger, rootPassword: ' ' })).rejects.toMatchObject({ errno: 1819 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serve refuses a non-loopback host while root has only a whitespace password', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-serve-ws-'));
+    const dataDir = path.join(dir, 'data');
+    const e = await Engine.open({ dataDir, backends: 1, logger });
+    await e.session().execute(`SET PASSWORD FOR 'root'@'%' = '${nativePasswordHash('   ')}'`);
+    expect(e.rootPasswordIsEmpty()).toBe(true);
+    await e.close();
+    const stderr: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const saved = process.env['TABLEVAULT_ROOT_PASSWORD'];
+    delete process.env['TABLEVAULT_ROOT_PASSWORD'];
+    try {
+      expect(await runServe(['--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'])).toBe(1);
+      expect(stderr.join('')).toContain('refusing to listen on 0.0.0.0 while root has an empty password (or one of only whitespace)');
     } finally {
       spy.mockRestore();
       if (saved !== undefined) process.env['TABLEVAULT_ROOT_PASSWORD'] = saved;

@@ -4,6 +4,7 @@ import { migration0002 } from './0002-repositories.ts';
 import { migration0003 } from './0003-jobs.ts';
 import { migration0004 } from './0004-users.ts';
 import { migration0005 } from './0005-job-task-index.ts';
+import { migration0006 } from './0006-data-dir-identity.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];

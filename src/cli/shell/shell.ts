@@ -10,7 +10,7 @@ import type { StatementResult } from '../../sql/result.ts';
 import { formatBatchError, formatVertical } from '../batch-output.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { complete, currentWord, type CompletionNames } from './completer.ts';
-import { historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
+import { historyLines, historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { JobTracker } from './job-tracker.ts';
 import { currentDatabase, quoteIdentifier, type StartedJob } from './job-watch.ts';
 import { booleanArg, HELP, parseMeta, type MetaCommand } from './meta-commands.ts';
@@ -65,6 +65,15 @@ export class Shell {
   #lastStatement: string | null = null;
   #tracker: JobTracker;
   #historyFile: string | null;
+  /** History entries of finished input, newest first, secrets masked. */
+  #history: string[] = [];
+  /** Raw lines of the statement being typed (until the buffer is empty again, Ctrl-C, `\r` or exit). */
+  #typed: string[] = [];
+  /**
+   * What Up/Down walk and the file holds: the typed lines (masked by the unparseable rule while the statement is
+   * unfinished) before `#history`. readline recalls from this very array and adds nothing itself (see run()).
+   */
+  #recall: string[] = [];
 
   constructor(options: ShellOptions) {
     this.#options = options;
@@ -85,23 +94,25 @@ export class Shell {
   async run(): Promise<number> {
     this.#database = await currentDatabase(this.#target.execute.bind(this.#target)).catch(() => undefined);
     this.#write(`tablevault ${this.#options.version} (${this.#target.mode}, ${this.#target.where})\nType \\? for help, \\q to quit.\n\n`);
+    this.#history = loadHistory(this.#historyFile);
+    this.#recall = [...this.#history];
     const rl = readline.createInterface({
       input: this.#options.input,
       output: this.#options.output,
       terminal: true,
-      history: loadHistory(this.#historyFile),
-      historySize: HISTORY_SIZE,
-      removeHistoryDuplicates: true,
+      // readline would store the raw line, secrets included; historySize 0 stops that, and Up/Down still walk this
+      // array, which #remember keeps filled with masked entries.
+      history: this.#recall,
+      historySize: 0,
       completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
         this.#completions(line).then((r) => callback(null, r), () => callback(null, [[], line]));
       },
     });
     this.#rl = rl;
-    rl.on('history', (history: string[]) => {
-      const error = saveHistory(this.#historyFile, history);
-      if (error !== null) this.#error(`could not save history to ${this.#historyFile}: ${error.message}\n`);
-    });
     rl.on('line', (line) => {
+      // With historySize 0 readline no longer resets its place in the history after a line (it does so only when it
+      // adds the line itself): do it, so the next Up starts from the newest entry again.
+      (rl as unknown as { historyIndex: number }).historyIndex = -1;
       this.#queue.push(line);
       void this.#pump();
     });
@@ -132,13 +143,41 @@ export class Shell {
   async #handleLine(line: string): Promise<void> {
     if (this.#buffer.open === 'none') {
       const meta = parseMeta(line);
-      if (meta !== null) return this.#meta(meta);
+      if (meta !== null) {
+        this.#remember(line);
+        return this.#meta(meta);
+      }
       if (!this.#buffer.pending && /^(quit|exit)\s*;?$/i.test(line.trim())) {
+        this.#remember(line);
         this.#quitting = true;
         return;
       }
     }
-    for (const sql of this.#buffer.push(line)) await this.#runStatement(sql, true);
+    this.#typed.push(line);
+    const statements = this.#buffer.push(line);
+    if (this.#buffer.pending) this.#remember();
+    else this.#rememberTyped();
+    for (const sql of statements) await this.#runStatement(sql, true);
+  }
+
+  /** The input is finished (or abandoned): its lines join the history, masked by their statements' secrets. */
+  #rememberTyped(): void {
+    const lines = this.#typed;
+    this.#typed = [];
+    this.#remember(...(lines.length === 0 ? [] : historyLines(lines)));
+  }
+
+  /**
+   * Add entries (oldest first) to the history as readline would (no blanks, no duplicates), refresh what Up/Down
+   * walk — the lines of the statement still being typed first, masked as text that does not parse yet — and save
+   * the file, so a killed shell loses nothing.
+   */
+  #remember(...entries: string[]): void {
+    this.#history = newestFirst([...entries].reverse(), this.#history);
+    const typing = this.#typed.length === 0 ? [] : historyLines(this.#typed).reverse();
+    this.#recall.splice(0, this.#recall.length, ...newestFirst(typing, this.#history));
+    const error = saveHistory(this.#historyFile, this.#recall);
+    if (error !== null) this.#error(`could not save history to ${this.#historyFile}: ${error.message}\n`);
   }
 
   async #runStatement(statement: string, remember: boolean, quiet = false): Promise<boolean> {
@@ -224,6 +263,7 @@ export class Shell {
         // Like psql: Ctrl-C drops what is being typed (the statement too) and shows a fresh prompt.
         const typed = rl.line.length > 0 || this.#buffer.pending;
         this.#buffer.clear();
+        this.#rememberTyped();
         this.#write(typed ? '^C\n' : '^C (\\q or Ctrl-D quits)\n');
         if (rl.line.length > 0) {
           rl.write(null, { ctrl: true, name: 'e' });
@@ -287,6 +327,7 @@ export class Shell {
         return;
       case 'r':
         this.#buffer.clear();
+        this.#rememberTyped();
         return this.#write('Query buffer reset (cleared).\n');
       case 'watch':
         return this.#watch(a0);
@@ -329,6 +370,8 @@ export class Shell {
   async #exit(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    // A statement left unfinished still belongs in the history (masked by the unparseable rule).
+    this.#rememberTyped();
     this.#rl?.close();
     const pending = this.#target.mode === 'embedded' ? this.#tracker.unfinished : [];
     if (pending.length > 0) {
@@ -434,4 +477,17 @@ function widestLine(text: string): number {
 
 function rowCountLine(n: number): string {
   return `(${n} ${n === 1 ? 'row' : 'rows'})`;
+}
+
+/** `newer` then `older` (both newest first), blanks dropped, each entry once (its newest place), at most HISTORY_SIZE. */
+function newestFirst(newer: readonly string[], older: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const entry of [...newer, ...older]) {
+    if (entry.trim() === '' || seen.has(entry)) continue;
+    seen.add(entry);
+    out.push(entry);
+    if (out.length === HISTORY_SIZE) break;
+  }
+  return out;
 }

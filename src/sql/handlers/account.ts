@@ -17,6 +17,7 @@ import { analysisError, SqlError, sqlError } from '../../errors/index.ts';
 import { nativePasswordHash } from '../../util/native-password.ts';
 import type { ExecutionContext } from '../context.ts';
 import { databaseName, unknownDatabase, unknownTable } from '../names.ts';
+import { blankPasswordError, isBlankPassword } from '../privileges/blank-password.ts';
 import { sessionAccount } from '../privileges/check.ts';
 import { expandPrivileges, grantObjectOf, grantStatements, type GrantObject } from '../privileges/grant-objects.ts';
 import { BUILTIN_ROLE_SYSTEM_PRIVILEGES, BUILTIN_ROLES, DEFAULT_CATALOG, SUPERUSER_ROLES } from '../privileges/model.ts';
@@ -28,10 +29,16 @@ function cannotUser(operation: string, who: string, why?: string): SqlError {
   return sqlError('ER_CANNOT_USER', `Operation ${operation} failed for ${who}${why === undefined ? '' : `: ${why}`}`);
 }
 
-/** `IDENTIFIED BY 'p'` → hash; `IDENTIFIED BY PASSWORD '*HEX'` → checked as is; absent → empty. */
+/**
+ * `IDENTIFIED BY 'p'` → hash; `IDENTIFIED BY PASSWORD '*HEX'` → checked as is; absent → empty. A password of only
+ * whitespace is refused: it would pass for a password while protecting nothing (privileges/blank-password.ts).
+ */
 function passwordHash(spec: PasswordSpec | undefined): string {
   if (spec === undefined) return '';
-  if (spec.kind === 'PlainPassword') return nativePasswordHash(spec.password);
+  if (spec.kind === 'PlainPassword') {
+    if (spec.password !== '' && isBlankPassword(spec.password)) throw blankPasswordError();
+    return nativePasswordHash(spec.password);
+  }
   if (spec.hash === '') return '';
   if (!/^\*[0-9A-Fa-f]{40}$/.test(spec.hash)) {
     // MySQL ER_PASSWD_LENGTH; StarRocks words it the same way.

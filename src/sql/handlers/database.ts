@@ -4,6 +4,7 @@ import { createDatabase, getDatabase, listDatabases } from '../../catalog/index.
 import { analysisError } from '../../errors/index.ts';
 import type { ExecutionContext } from '../context.ts';
 import { unknownDatabase } from '../names.ts';
+import { checkNoRestoreIntoDatabase } from '../restore/restore-guard.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
 import { applyShowFilter } from '../show-filter.ts';
 import { INFORMATION_SCHEMA } from './information-schema.ts';
@@ -26,6 +27,8 @@ export function executeCreateDatabase(ctx: ExecutionContext, node: CreateDatabas
 }
 
 export function executeDropDatabase(ctx: ExecutionContext, node: DropDatabaseStmt): StatementResult {
+  const db = getDatabase(ctx.services.catalog, node.name);
+  if (db !== undefined) checkNoRestoreIntoDatabase(ctx.services.catalog, db);
   const dropped = ctx.services.store.dropDatabase(node.name, { ifExists: node.ifExists });
   if (dropped && ctx.session.database === node.name) ctx.session.database = undefined;
   return okResult(0);

@@ -1,9 +1,11 @@
 /**
  * `information_schema`: the virtual tables GUI tools browse (SCHEMATA, TABLES, COLUMNS, PARTITIONS, VIEWS,
- * ENGINES), computed from the catalog on each query, with MySQL's column names and order.
+ * ENGINES, PROCESSLIST), computed from the catalog (and the live sessions) on each query, with MySQL's column names
+ * and order.
  */
 import { listDatabases, listPartitions, listTables, partitionStats, type Database, type TableMeta } from '../../catalog/index.ts';
 import type { Catalog } from '../../catalog/index.ts';
+import type { EngineServices } from '../context.ts';
 import { formatColumnType, type ColumnType } from '../../types/column-type.ts';
 import type { Row } from '../../types/value.ts';
 import { formatDateTime } from '../../util/clock.ts';
@@ -37,12 +39,17 @@ const PARTITIONS = cols(`TABLE_CATALOG TABLE_SCHEMA TABLE_NAME PARTITION_NAME SU
   CREATE_TIME UPDATE_TIME CHECK_TIME CHECKSUM:n PARTITION_COMMENT NODEGROUP TABLESPACE_NAME`);
 const VIEWS = cols('TABLE_CATALOG TABLE_SCHEMA TABLE_NAME VIEW_DEFINITION CHECK_OPTION IS_UPDATABLE DEFINER SECURITY_TYPE CHARACTER_SET_CLIENT COLLATION_CONNECTION');
 const ENGINES = cols('ENGINE SUPPORT COMMENT TRANSACTIONS XA SAVEPOINTS');
+const PROCESSLIST = cols('ID:n USER HOST DB COMMAND TIME:n STATE INFO');
 
 /** Names of the virtual tables, lower-case. */
-export const INFORMATION_SCHEMA_TABLES = ['schemata', 'tables', 'columns', 'partitions', 'views', 'engines'] as const;
+export const INFORMATION_SCHEMA_TABLES = ['schemata', 'tables', 'columns', 'partitions', 'views', 'engines', 'processlist'] as const;
+
+/** What the virtual tables are computed from. */
+export type InformationSources = Pick<EngineServices, 'catalog' | 'sessions' | 'clock'>;
 
 /** Build a virtual table by (case-insensitive) name, or undefined when there is no such table. */
-export function informationSchemaTable(catalog: Catalog, name: string): VirtualTable | undefined {
+export function informationSchemaTable(sources: InformationSources, name: string): VirtualTable | undefined {
+  const { catalog } = sources;
   const dbs = listDatabases(catalog);
   const eachTable = (fn: (db: Database, t: TableMeta) => Row[]): Row[] =>
     dbs.flatMap((db) => listTables(catalog, db.id).flatMap((t) => fn(db, t)));
@@ -105,9 +112,45 @@ export function informationSchemaTable(catalog: Catalog, name: string): VirtualT
       };
     case 'engines':
       return { columns: ENGINES, rows: [['StarRocks', 'DEFAULT', 'tablevault OLAP storage (StarRocks-compatible)', 'NO', 'NO', 'NO']] };
+    case 'processlist':
+      // The same entries as SHOW FULL PROCESSLIST; INFO is the statement with its secrets already masked (session.ts).
+      return {
+        columns: PROCESSLIST,
+        rows: processlistEntries(sources).map((p) => [BigInt(p.id), p.user, p.host, p.db, p.command, BigInt(p.seconds), p.state, p.info]),
+      };
     default:
       return undefined;
   }
+}
+
+/** One live session as SHOW PROCESSLIST and information_schema.PROCESSLIST show it. */
+export interface ProcesslistEntry {
+  readonly id: number;
+  readonly user: string;
+  readonly host: string;
+  readonly db: string | null;
+  readonly command: 'Query' | 'Sleep';
+  readonly connectedAt: number;
+  /** Seconds in the current state (the running statement, or idle since connecting). */
+  readonly seconds: number;
+  readonly state: string;
+  /** The running statement as the session recorded it: secrets masked, never the raw text. */
+  readonly info: string | null;
+}
+
+export function processlistEntries(sources: Pick<InformationSources, 'sessions' | 'clock'>): ProcesslistEntry[] {
+  const now = sources.clock.now();
+  return sources.sessions.list().map((s) => ({
+    id: s.connectionId,
+    user: s.user,
+    host: s.host,
+    db: s.database ?? null,
+    command: s.current ? 'Query' : 'Sleep',
+    connectedAt: s.connectedAt,
+    seconds: Math.floor((now - (s.current?.startedAt ?? s.connectedAt)) / 1000),
+    state: s.current ? 'OK' : '',
+    info: s.current?.text ?? null,
+  }));
 }
 
 function dataType(t: ColumnType): string {

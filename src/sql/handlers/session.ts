@@ -9,6 +9,7 @@ import { okResult, showResult, type StatementResult } from '../result.ts';
 import { applyShowFilter } from '../show-filter.ts';
 import { evaluateConstant } from '../constant.ts';
 import { showLikeToRegExp } from '../eval/like.ts';
+import { processlistEntries } from './information-schema.ts';
 import type { SetValue } from '../variables/index.ts';
 import { diagnostics } from '../diagnostics.ts';
 
@@ -64,15 +65,10 @@ export function executeShowStatus(ctx: ExecutionContext, node: ShowStatusStmt): 
 }
 
 export function executeShowProcesslist(ctx: ExecutionContext, node: ShowProcesslistStmt): StatementResult {
-  const now = ctx.services.clock.now();
-  const rows = ctx.services.sessions.list().map((s) => {
-    const info = s.current?.text ?? null;
-    return [
-      String(s.connectionId), s.user, s.host, s.database ?? null, s.current ? 'Query' : 'Sleep', formatDateTime(s.connectedAt),
-      String(Math.floor((now - (s.current?.startedAt ?? s.connectedAt)) / 1000)), s.current ? 'OK' : '',
-      info === null ? null : node.full ? info : info.slice(0, 100), 'false',
-    ];
-  });
+  const rows = processlistEntries(ctx.services).map((p) => [
+    String(p.id), p.user, p.host, p.db, p.command, formatDateTime(p.connectedAt), String(p.seconds), p.state,
+    p.info === null ? null : node.full ? p.info : p.info.slice(0, 100), 'false',
+  ]);
   return showResult(['Id', 'User', 'Host', 'Db', 'Command', 'ConnectionStartTime', 'Time', 'State', 'Info', 'IsPending'], rows);
 }
 

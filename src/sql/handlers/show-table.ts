@@ -5,7 +5,7 @@
 import { statfsSync } from 'node:fs';
 import type { DescribeStmt, ShowBackendsStmt, ShowCreateStmt, ShowPartitionsStmt, ShowTablesStmt, ShowTabletStmt } from '../../../grammar/ast.ts';
 import {
-  getTablet, listBackends, listPartitions, listReplicas, listTables, partitionStats, tabletStats,
+  getTablet, listPartitions, listReplicas, listTables, partitionStats, tabletStats,
   type ColumnMeta, type RangeBoundValue, type TableMeta,
 } from '../../catalog/index.ts';
 import { sqlError } from '../../errors/index.ts';
@@ -175,8 +175,11 @@ export function executeShowTablet(ctx: ExecutionContext, node: ShowTabletStmt): 
 }
 
 export function executeShowBackends(ctx: ExecutionContext, _node: ShowBackendsStmt): StatementResult {
-  const catalog = ctx.services.catalog;
-  const rows = listBackends(catalog).map((b) => {
+  const { catalog, store } = ctx.services;
+  // DataUsedCapacity is what tablevault stores on the backend (its segment files), as in StarRocks; the capacity
+  // columns describe the file system the backend directory lives on.
+  const used = store.dataBytesByBackend();
+  const rows = store.backends.map((b) => {
     let total = 0;
     let avail = 0;
     try {
@@ -190,7 +193,7 @@ export function executeShowBackends(ctx: ExecutionContext, _node: ShowBackendsSt
     const alive = total > 0;
     return [
       String(b.id), '127.0.0.1', formatDateTime(b.createdAt), formatDateTime(ctx.services.clock.now()), String(alive), String(tablets),
-      formatBytes(total - avail), formatBytes(avail), formatBytes(total), total === 0 ? '0.00 %' : `${(((total - avail) / total) * 100).toFixed(2)} %`,
+      formatBytes(used.get(b.id) ?? 0), formatBytes(avail), formatBytes(total), total === 0 ? '0.00 %' : `${(((total - avail) / total) * 100).toFixed(2)} %`,
       alive ? '' : `data directory ${b.dir} is not reachable`, b.dir,
     ];
   });

@@ -11,6 +11,7 @@ import {
 } from '../../catalog/index.ts';
 import { analysisError, ddlError, sqlError } from '../../errors/index.ts';
 import { resolveDataType, type ColumnType } from '../../types/column-type.ts';
+import { checkNotRestoreTarget } from '../restore/restore-guard.ts';
 import type { ExecutionContext } from '../context.ts';
 import { exprToSql } from '../eval/expr-to-sql.ts';
 import { findTable, requireDatabase, requireOlapTable, requireTable } from '../names.ts';
@@ -170,14 +171,14 @@ export function executeDropTable(ctx: ExecutionContext, node: DropTableStmt | Dr
   }
   if (node.kind === 'DropView' && table.kind !== 'VIEW') throw sqlError('ER_WRONG_OBJECT', `'${db.name}.${table.name}' is not VIEW`);
   if (node.kind === 'DropTable' && table.kind === 'VIEW') throw sqlError('ER_WRONG_OBJECT', `'${db.name}.${table.name}' is a view; use DROP VIEW`);
-  checkNotRestoring(table);
+  checkNotRestoreTarget(ctx.services.catalog, db, table, 'dropped');
   ctx.services.store.dropTable(table.id);
   return okResult(0);
 }
 
 export async function executeTruncateTable(ctx: ExecutionContext, node: TruncateTableStmt): Promise<StatementResult> {
-  const { table } = requireOlapTable(ctx, node.name);
-  checkNotRestoring(table);
+  const { db, table } = requireOlapTable(ctx, node.name);
+  checkNotRestoreTarget(ctx.services.catalog, db, table, 'truncated');
   const partitions = listPartitions(ctx.services.catalog, table.id);
   let ids: number[] | undefined;
   if (node.partitions) {

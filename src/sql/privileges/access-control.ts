@@ -7,6 +7,7 @@
 import type { Catalog } from '../../catalog/index.ts';
 import { readAccounts, type AccountSnapshot, type GrantRow, type PrincipalRef, type UserRow } from '../../catalog/users.ts';
 import { verifyNativePassword } from '../../util/native-password.ts';
+import { checkBlankPasswordLogin } from './blank-password.ts';
 import { hostMatches, hostSpecificity } from './host-match.ts';
 import { BUILTIN_ROLE_SYSTEM_PRIVILEGES, SUPERUSER_ROLES, type PrivilegeTarget } from './model.ts';
 
@@ -81,12 +82,16 @@ export class AccessControl {
 
   /**
    * mysql_native_password login: the account matching (user, host) must exist and the token must prove its
-   * password. Unknown users and wrong passwords look the same to the client (1045), as in MySQL.
+   * password. Unknown users and wrong passwords look the same to the client (1045), as in MySQL. An account with a
+   * blank password (empty or whitespace) is refused to a client not on this machine: SqlError 1045 saying how to set
+   * one (blank-password.ts). Checked after the password, so only someone who knows it learns that it is blank.
    */
   authenticate(user: string, host: string, scramble: Buffer, authToken: Buffer): boolean {
     const resolved = this.resolve(user, host);
     if (resolved === undefined) return false;
-    return verifyNativePassword(scramble, authToken, resolved.account.passwordHash);
+    if (!verifyNativePassword(scramble, authToken, resolved.account.passwordHash)) return false;
+    checkBlankPasswordLogin(user, host, resolved.account);
+    return true;
   }
 
   /** Roles in effect for a principal (transitively through role grants), including `public` for users. */

@@ -7,6 +7,7 @@ import type { Catalog } from '../../catalog/index.ts';
 import { updateUserPassword } from '../../catalog/users.ts';
 import { nativePasswordHash } from '../../util/native-password.ts';
 import type { AccessControl } from './access-control.ts';
+import { blankPasswordError, isBlankPassword, isBlankPasswordHash } from './blank-password.ts';
 
 /** The environment variable that sets root's password at start-up. */
 export const ROOT_PASSWORD_ENV = 'TABLEVAULT_ROOT_PASSWORD';
@@ -18,13 +19,14 @@ export function startupRootPassword(option: string | undefined, env: NodeJS.Proc
   return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
 }
 
-/** Store `'root'@'%'`'s password as MySQL's double SHA1. */
+/** Store `'root'@'%'`'s password as MySQL's double SHA1. A whitespace-only password is refused (SqlError 1819). */
 export function setRootPassword(catalog: Catalog, access: AccessControl, password: string): void {
+  if (password !== '' && isBlankPassword(password)) throw blankPasswordError();
   updateUserPassword(catalog, 'root', '%', nativePasswordHash(password));
   access.invalidate();
 }
 
-/** Whether `'root'@'%'` can log in without a password (serve refuses non-loopback addresses then). */
+/** Whether `'root'@'%'` has no real password, empty or whitespace (serve refuses non-loopback addresses then). */
 export function rootPasswordIsEmpty(access: AccessControl): boolean {
-  return (access.findAccount('root', '%')?.passwordHash ?? '') === '';
+  return isBlankPasswordHash(access.findAccount('root', '%')?.passwordHash ?? '');
 }

@@ -24,7 +24,7 @@ export function tableResolver(ctx: ExecutionContext, evalCtx: EvalContext, depth
   return async (ref) => {
     const dbName = ref.name.db ?? ctx.session.database;
     if (dbName !== undefined && dbName.toLowerCase() === INFORMATION_SCHEMA) {
-      const vt = informationSchemaTable(ctx.services.catalog, ref.name.name);
+      const vt = informationSchemaTable(ctx.services, ref.name.name);
       if (vt === undefined) throw sqlError('ER_NO_SUCH_TABLE', `Table '${INFORMATION_SCHEMA}.${ref.name.name}' doesn't exist`);
       return { source: arrayRowSource(vt.columns.map((c) => ({ ...c, nullable: true })), vt.rows), qualifiers: [INFORMATION_SCHEMA, ref.name.name] };
     }
