@@ -50,6 +50,9 @@ export function parameterLiteral(value: ParameterValue): string {
   switch (value.kind) {
     case 'double': {
       if (!Number.isFinite(value.value)) throw wrongArguments(`a DOUBLE parameter is ${value.value}; SQL has no such value`);
+      // Written into the text only where a literal's syntax is needed (`LIMIT ?`): an integral value (mysql2 sends
+      // every JS number as DOUBLE) as the integer it is, so `LIMIT ?` with 10 works.
+      if (Number.isSafeInteger(value.value)) return signed(String(value.value));
       return signed(value.value.toExponential());
     }
     case 'decimal':
