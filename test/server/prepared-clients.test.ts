@@ -12,11 +12,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mysqlLegacy from 'mysql';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
+
+/** The parts of the untyped `mysql` package (node mysql 2.x) this test uses. */
+interface LegacyConnection {
+  query(sql: string, callback: (error: (Error & { errno?: number }) | null, rows: unknown[]) => void): void;
+  changeUser(options: { user: string; password: string; database: string }, callback: (error: Error | null) => void): void;
+  end(callback: () => void): void;
+}
+const mysqlLegacy = createRequire(import.meta.url)('mysql') as { createConnection(options: object): LegacyConnection };
 
 const CLIENTS = fileURLToPath(new URL('./clients/', import.meta.url));
 const JAR = '/usr/share/java/mariadb-java-client.jar';
@@ -137,8 +145,8 @@ describe('COM_CHANGE_USER and text-protocol types from other clients', () => {
   it('node mysql: changeUser to another account (a new session with its privileges), strict sequence ids', async () => {
     const conn = mysqlLegacy.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', database: 'p' });
     const query = (sql: string): Promise<unknown[]> =>
-      new Promise((resolve, reject) => conn.query(sql, (error: Error | null, rows: unknown[]) => (error ? reject(error) : resolve(rows))));
-    const changeUser = (options: mysqlLegacy.ConnectionOptions): Promise<void> =>
+      new Promise((resolve, reject) => conn.query(sql, (error, rows) => (error ? reject(error) : resolve(rows))));
+    const changeUser = (options: { user: string; password: string; database: string }): Promise<void> =>
       new Promise((resolve, reject) => conn.changeUser(options, (error) => (error ? reject(error) : resolve())));
     try {
       await query('SET @kept = 1');

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import mariadb from 'mariadb';
+import mariadb, { type Connection } from 'mariadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -22,7 +22,7 @@ const logger = createLogger({ level: 'silent' });
 let dir: string;
 let engine: Engine;
 let server: RunningServer;
-let conn: mariadb.Connection;
+let conn: Connection;
 
 type Param = null | boolean | number | string;
 
