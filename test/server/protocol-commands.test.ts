@@ -181,7 +181,21 @@ describe.runIf(hasCli)('diagnostics and character sets through the mariadb CLI',
   });
 });
 
-describe('COM_RESET_CONNECTION and cursors', () => {
+describe('COM_RESET_CONNECTION, warning counts and cursors', () => {
+  it('the OK packet counts the notes a statement left (mysql2 warningStatus), SHOW WARNINGS lists them', async () => {
+    const conn = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', multipleStatements: true });
+    try {
+      const [ok] = await conn.query<mysql.ResultSetHeader>('DROP TABLE IF EXISTS a.nope');
+      expect(ok.warningStatus).toBe(1);
+      const [rows] = await conn.query<mysql.RowDataPacket[]>('SHOW WARNINGS');
+      expect(rows).toEqual([{ Level: 'Note', Code: 1051, Message: "Unknown table 'a.nope'" }]);
+      const [clean] = await conn.query<mysql.ResultSetHeader>('DROP TABLE IF EXISTS a.nope; SET @x = 1');
+      expect(Array.isArray(clean) ? (clean as mysql.ResultSetHeader[]).map((r) => r.warningStatus) : clean.warningStatus).toEqual([1, 0]);
+    } finally {
+      await conn.end();
+    }
+  });
+
   it('node mariadb reset(): a fresh session (user variables and prepared statements gone), same user and database', async () => {
     const conn = await mariadb.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', database: 'a' });
     try {
@@ -196,7 +210,7 @@ describe('COM_RESET_CONNECTION and cursors', () => {
     }
   });
 
-  it('a read-only cursor: EXECUTE sends the columns only, COM_STMT_FETCH the rows in pieces, the last flagged', async () => {
+  it('a read-only cursor: EXECUTE sends the columns only, COM_STMT_FETCH the rows in pieces, the last flagged; COM_STMT_RESET', async () => {
     const { client } = await RawClient.connect(server.port);
     try {
       client.command(0x16, 'SELECT k, v FROM a.t WHERE k >= ? ORDER BY k');
@@ -247,6 +261,15 @@ describe('COM_RESET_CONNECTION and cursors', () => {
       expect(rest.status & 0x80).toBe(0x80); // SERVER_STATUS_LAST_ROW_SENT
       client.command(0x1c, fetch(1));
       expect(parseErr((await client.read()).payload)).toMatchObject({ errno: 1421 });
+      // COM_STMT_RESET closes a cursor opened again: OK, then FETCH has nothing to read.
+      client.command(0x17, execute);
+      for (let i = 0; i < 4; i++) await client.read();
+      client.command(0x1a, fetch(0).subarray(0, 4));
+      expect((await client.read()).payload[0]).toBe(0x00);
+      client.command(0x1c, fetch(1));
+      expect(parseErr((await client.read()).payload)).toMatchObject({ errno: 1421 });
+      client.command(0x1a, Buffer.from([0xee, 0xee, 0, 0]));
+      expect(parseErr((await client.read()).payload)).toMatchObject({ errno: 1243 });
       client.command(0x19, Buffer.from([id & 0xff, (id >> 8) & 0xff, 0, 0]));
       client.command(0x0e);
       expect((await client.read()).payload[0]).toBe(0x00);
