@@ -4,7 +4,7 @@
  */
 import { SqlError } from '../errors/index.ts';
 import type { FlushOption } from '../../grammar/ast.ts';
-import { PayloadReader } from './binary-protocol.ts';
+import { PayloadReader } from './payload-reader.ts';
 import { charsetFromCollationId, decodeClientText, type ClientCharset } from './charsets.ts';
 
 /** Client capability bits the change-user packet layout depends on. */

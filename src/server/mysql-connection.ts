@@ -2,16 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logging/logger.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
-import type { PreparedQuery } from '../engine.ts';
-import type { ParameterValue } from '../sql/prepared/parameters.ts';
-import type { StatementResult } from '../sql/result.ts';
 import { PacketWriter, ClientGoneError } from './packet-writer.ts';
-import { columnCountPayload, columnDefinitionPayload, eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
-import { binaryRowPayload, PARAMETER_DEFINITION, prepareOkPayload, readExecute, statementIdOf } from './binary-protocol.ts';
+import { eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
 import { charsetFromCollationId, decodeClientText, type ClientCharset } from './charsets.ts';
-import { killTarget, readChangeUser, readFetch, readLongData, refreshStatement, type ChangeUserRequest } from './commands.ts';
-import { StatementRegistry } from './prepared-statements.ts';
-import { wireColumns } from './row-encoder.ts';
+import { killTarget, readChangeUser, refreshStatement } from './commands.ts';
+import type { ConnectionHandlers, MysqlConnection, MysqlConnectionOptions, Reply, SessionCharsets } from './connection-handlers.ts';
+
+export type { Authenticate, ConnectionHandlers, LoginInfo, MysqlConnection, MysqlConnectionOptions, Reply, SessionCharsets } from './connection-handlers.ts';
+import { StatementCommands } from './statement-commands.ts';
 
 /**
  * The ONE module that touches mysql2's server-side Connection. mysql2 does the handshake (greeting, reading the
@@ -121,101 +119,6 @@ const Command = {
   RESET_CONNECTION: 0x1f,
 } as const;
 
-/** Authentication hook: mysql_native_password material; resolve true to let the user in. */
-export type Authenticate = (user: string, host: string, scramble: Buffer, authToken: Buffer) => boolean | Promise<boolean>;
-
-/** Who logged in. */
-export interface LoginInfo {
-  /** User name from the handshake. */
-  readonly user: string;
-  /** Client address. */
-  readonly host: string;
-  /** Database requested with CONNECT_WITH_DB, if any. */
-  readonly database: string | undefined;
-  /** The character set the handshake response declared (the session starts as with SET NAMES of it). */
-  readonly charset: ClientCharset;
-}
-
-/** The session's character sets, read before each command. */
-export interface SessionCharsets {
-  /** character_set_client: how statements and string parameters are decoded. */
-  readonly client: ClientCharset;
-  /** character_set_results: how rows, names and messages are encoded (null: unconverted). */
-  readonly results: ClientCharset | null;
-}
-
-/** What the server does with each command. Calls are serialized: one command at a time per connection. */
-export interface ConnectionHandlers {
-  /** Decide whether the login may proceed. */
-  readonly authenticate: Authenticate;
-  /** Login accepted: set up the session. Throw a SqlError (e.g. 1049 unknown database) to refuse the connection. */
-  login(info: LoginInfo): void | Promise<void>;
-  /** The session's character sets (utf8mb4 before login). */
-  charsets(): SessionCharsets;
-  /** COM_QUERY text (and the statements COM_REFRESH, COM_SHUTDOWN, COM_PROCESS_KILL stand for); write the reply. */
-  query(sql: string, reply: Reply): Promise<void>;
-  /** COM_STMT_PREPARE: parse a statement with `?` markers. */
-  prepare(sql: string): Promise<PreparedQuery>;
-  /** COM_STMT_EXECUTE: run a prepared statement with these values, results in binary rows. */
-  executePrepared(prepared: PreparedQuery, values: readonly ParameterValue[], reply: Reply): Promise<void>;
-  /** COM_STMT_EXECUTE with a cursor: run it and hand back its result whole. */
-  executeForCursor(prepared: PreparedQuery, values: readonly ParameterValue[]): Promise<StatementResult>;
-  /** max_prepared_stmt_count and max_allowed_packet, for the prepared-statement limits. */
-  limits(): { readonly preparedStatements: number; readonly longDataBytes: number };
-  /** COM_INIT_DB; throw SqlError 1049 when the database does not exist. */
-  initDb(database: string): void | Promise<void>;
-  /** COM_STATISTICS one-line summary (`Uptime: … Threads: … Questions: …`). */
-  statistics(): string;
-  /** COM_RESET_CONNECTION: forget session state. */
-  resetConnection(): void | Promise<void>;
-  /**
-   * COM_CHANGE_USER, authenticated already: start a new session as `request.user`. On failure (1049 for an unknown
-   * database) the caller keeps the old user; session state is reset either way, as MySQL does.
-   */
-  changeUser(request: ChangeUserRequest & { readonly host: string }): void | Promise<void>;
-  /** A failed COM_CHANGE_USER: reset the session state of the user that stays. */
-  resetAfterFailedChangeUser(): void | Promise<void>;
-  /** The socket closed (after COM_QUIT, KILL, or the client vanishing). Called once, after the last command finished. */
-  closed(): void;
-}
-
-/** The reply channel of one command. */
-export interface Reply {
-  /** Low-level writer for result sets (row packets with back-pressure). */
-  readonly writer: PacketWriter;
-  /** Write an OK packet. `more` sets SERVER_MORE_RESULTS_EXISTS (multi-statements). */
-  ok(affectedRows: number, info?: string, more?: boolean, warnings?: number): void;
-  /** Write an EOF packet (end of column list or rows); `extraStatus` adds status flags (cursor states). */
-  eof(more?: boolean, warnings?: number, extraStatus?: number): void;
-  /** Write an ERR packet for any thrown value; SqlErrors keep their errno and SQLSTATE. */
-  error(error: unknown): void;
-  /** Server status flags to put in OK/EOF packets. */
-  readonly status: number;
-  /** character_set_results of the session: how text goes out. */
-  readonly charset: ClientCharset | null;
-}
-
-/** A live connection, for the server's registry and for shutdown. */
-export interface MysqlConnection {
-  /** The TCP socket. */
-  readonly socket: Socket;
-  /** Resolves when no command is running (used by graceful shutdown). */
-  idle(): Promise<void>;
-  /** True while a command is being processed. */
-  readonly busy: boolean;
-  /** Close the socket (KILL CONNECTION, shutdown). The command running now finishes; its output is dropped. */
-  close(): void;
-  /** Shutdown: answer every later command with ER_SERVER_SHUTDOWN (1053) instead of running it. */
-  drain(): void;
-}
-
-export interface MysqlConnectionOptions {
-  readonly connectionId: number;
-  readonly serverVersion: string;
-  readonly logger: Logger;
-  readonly handlers: ConnectionHandlers;
-}
-
 /** Protocol-level errors (not from the engine). */
 function protocolError(errno: number, sqlState: string, message: string): SqlError {
   return new SqlError(errno, sqlState, message);
@@ -242,7 +145,6 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   const socket = conn.stream;
   const { handlers, logger } = options;
   const writer = new PacketWriter(socket);
-  const statements = new StatementRegistry();
   let chain: Promise<void> = Promise.resolve();
   let running = 0;
   let closed = false;
@@ -359,6 +261,8 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     },
   });
 
+  const statements = new StatementCommands({ reply, handlers, charsets, logger });
+
   const accessDenied = (user: string, token: Buffer): SqlError =>
     protocolError(1045, '28000', `Access denied for user '${user}'@'${host}' (using password: ${token.length > 0 ? 'YES' : 'NO'})`);
 
@@ -386,63 +290,6 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     // A command starts a new exchange at sequence id 0 (MySQL resets its counter for every command), whatever id the
     // client put on it: the reply follows the command's last frame. mysql2's own counter is not used any more.
     dispatch(payload, packet.numPackets & 0xff);
-  };
-
-  /** COM_STMT_PREPARE's reply: the OK header, the parameter definitions, the result column definitions. */
-  const writePrepareOk = (id: number, prepared: PreparedQuery): void => {
-    const charset = charsets().results;
-    const columns = wireColumns(prepared.columns.map((c) => c.name), prepared.columns.map((c) => c.type), charset);
-    writer.packet(prepareOkPayload(id, columns.length, prepared.parameterCount, 0));
-    if (prepared.parameterCount > 0) {
-      for (let i = 0; i < prepared.parameterCount; i++) writer.packet(columnDefinitionPayload(PARAMETER_DEFINITION, charset));
-      reply.eof();
-    }
-    if (columns.length > 0) {
-      for (const c of columns) writer.packet(columnDefinitionPayload(c, charset));
-      reply.eof();
-    }
-  };
-
-  const execute = async (payload: Buffer): Promise<void> => {
-    const client = charsets().client;
-    const request = readExecute(payload, (id) => {
-      const statement = statements.get(id, 'mysqld_stmt_execute');
-      if (statement.longDataError !== undefined) {
-        const error = statement.longDataError;
-        statements.reset(statement);
-        throw error;
-      }
-      return { parameterCount: statement.prepared.parameterCount, previousTypes: statement.previousTypes, longData: statements.longDataOf(statement), charset: client };
-    });
-    const statement = statements.get(request.statementId, 'mysqld_stmt_execute');
-    statement.previousTypes = request.types;
-    // Long data serves one execution, as in MySQL; a new execute also closes the cursor of the last one.
-    statements.reset(statement);
-    if (!request.cursor) return handlers.executePrepared(statement.prepared, request.values, reply);
-    const result = await handlers.executeForCursor(statement.prepared, request.values);
-    if (result.kind === 'ok') return reply.ok(result.affectedRows, result.message ?? '', false, result.warnings ?? 0);
-    const charset = charsets().results;
-    const definitions = wireColumns(result.columns, result.columnTypes, charset);
-    writer.packet(columnCountPayload(definitions.length));
-    for (const c of definitions) writer.packet(columnDefinitionPayload(c, charset));
-    reply.eof(false, 0, ServerStatus.CURSOR_EXISTS);
-    statement.cursor = { definitions, rows: result.rows, next: 0 };
-  };
-
-  const fetch = async (payload: Buffer): Promise<void> => {
-    const request = readFetch(payload);
-    const statement = statements.get(request.statementId, 'mysqld_stmt_fetch');
-    const cursor = statement.cursor;
-    if (cursor === undefined) throw protocolError(1421, 'HY000', `The statement (${request.statementId}) has no open cursor.`);
-    const charset = charsets().results;
-    const end = Math.min(cursor.rows.length, cursor.next + request.rows);
-    for (; cursor.next < end; cursor.next++) {
-      writer.packet(binaryRowPayload(cursor.rows[cursor.next] as readonly (string | null)[], cursor.definitions, charset));
-      await writer.flushIfFull();
-    }
-    const last = cursor.next >= cursor.rows.length;
-    if (last) statement.cursor = undefined;
-    reply.eof(false, 0, ServerStatus.CURSOR_EXISTS | (last ? ServerStatus.LAST_ROW_SENT : 0));
   };
 
   const changeUser = async (payload: Buffer, sequenceId: number): Promise<void> => {
@@ -485,35 +332,17 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
         if (payload.length === 1) return enqueue(sequenceId, 'query', () => reply.error(protocolError(1065, '42000', 'Query was empty')));
         return enqueue(sequenceId, 'query', () => handlers.query(text(), reply));
       case Command.STMT_PREPARE:
-        return enqueue(sequenceId, 'stmt_prepare', async () => {
-          const prepared = await handlers.prepare(text());
-          const statement = statements.add(prepared, handlers.limits().preparedStatements);
-          writePrepareOk(statement.id, prepared);
-        });
+        return enqueue(sequenceId, 'stmt_prepare', () => statements.prepare(text()));
       case Command.STMT_EXECUTE:
-        return enqueue(sequenceId, 'stmt_execute', () => execute(payload));
+        return enqueue(sequenceId, 'stmt_execute', () => statements.execute(payload));
       case Command.STMT_FETCH:
-        return enqueue(sequenceId, 'stmt_fetch', () => fetch(payload));
+        return enqueue(sequenceId, 'stmt_fetch', () => statements.fetch(payload));
       case Command.STMT_SEND_LONG_DATA:
-        // No reply by protocol, also when it is malformed; a problem surfaces at the execute.
-        return enqueue(sequenceId, 'stmt_send_long_data', () => {
-          try {
-            const { statementId, parameter, data } = readLongData(payload);
-            statements.appendLongData(statementId, parameter, data, handlers.limits().longDataBytes);
-          } catch (error) {
-            logger.debug({ err: error }, 'malformed COM_STMT_SEND_LONG_DATA ignored');
-          }
-        });
+        return enqueue(sequenceId, 'stmt_send_long_data', () => statements.sendLongData(payload));
       case Command.STMT_CLOSE:
-        // No reply by protocol.
-        return enqueue(sequenceId, 'stmt_close', () => {
-          if (payload.length >= 5) statements.close(statementIdOf(payload));
-        });
+        return enqueue(sequenceId, 'stmt_close', () => statements.close(payload));
       case Command.STMT_RESET:
-        return enqueue(sequenceId, 'stmt_reset', () => {
-          statements.reset(statements.get(statementIdOf(payload), 'mysqld_stmt_reset'));
-          reply.ok(0);
-        });
+        return enqueue(sequenceId, 'stmt_reset', () => statements.reset(payload));
       case Command.INIT_DB:
         return enqueue(sequenceId, 'init_db', async () => {
           await handlers.initDb(text());

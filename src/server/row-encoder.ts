@@ -4,7 +4,7 @@
  * values; text columns then carry that charset's collation).
  */
 import type { ColumnType } from '../types/column-type.ts';
-import { binaryRowPayload } from './binary-protocol.ts';
+import { binaryRowPayload } from './binary-rows.ts';
 import { collationIdOf, type ClientCharset } from './charsets.ts';
 import { columnDefinition } from './column-definitions.ts';
 import { columnDefinitionPayload, textRowPayload, type ColumnDefinition } from './packets.ts';

@@ -48,3 +48,27 @@ export function page(command: string, text: string): Promise<boolean> {
     child.on('close', (code) => resolve(started && code !== 127));
   });
 }
+
+/**
+ * Show a result: through `pager` when one is set, the output is a terminal and the text does not fit it; otherwise
+ * (or when the pager cannot start) written as it is. `pause` / `resume` stop line editing while the pager reads keys.
+ */
+export async function showPaged(
+  text: string,
+  options: {
+    readonly pager: string | null;
+    readonly output: { readonly columns?: number; readonly rows?: number; readonly isTTY?: boolean };
+    write(text: string): void;
+    pause(): void;
+    resume(): void;
+  },
+): Promise<void> {
+  const { output } = options;
+  if (options.pager === null || output.isTTY !== true || fitsScreen(text, output.columns ?? 80, output.rows ?? 24)) return options.write(text);
+  options.pause();
+  try {
+    if (!(await page(options.pager, text))) options.write(text);
+  } finally {
+    options.resume();
+  }
+}

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { isSqlError } from '../../errors/index.ts';
 import type { StatementResult } from '../../sql/result.ts';
-import { formatBatchError, formatVertical } from '../batch-output.ts';
+import { formatBatchError } from '../batch-output.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { complete, currentWord, type CompletionNames } from './completer.ts';
 import { historyLines, historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
@@ -16,9 +16,8 @@ import { currentDatabase, quoteIdentifier, type StartedJob } from './job-watch.t
 import { booleanArg, HELP, parseMeta, type MetaCommand } from './meta-commands.ts';
 import { ProgressLine } from './progress-line.ts';
 import { StatementBuffer, verticalRequest } from './statement-scanner.ts';
-import { defaultPager, fitsScreen, page } from './pager.ts';
-import { displayWidth } from './display-width.ts';
-import { DEFAULT_NULL_MARKER, renderResult } from './table-renderer.ts';
+import { defaultPager, showPaged } from './pager.ts';
+import { DEFAULT_NULL_MARKER, renderForTerminal } from './table-renderer.ts';
 import type { ShellTarget } from './targets.ts';
 
 export interface ShellOptions {
@@ -207,13 +206,9 @@ export class Shell {
   }
 
   #format(result: StatementResult, vertical = false): string {
-    if (result.kind === 'rows' && vertical) return `${formatVertical(result, { columnNames: true })}${rowCountLine(result.rows.length)}\n\n`;
     if (result.kind === 'rows') {
-      const columns = this.#options.output.columns ?? 80;
-      const aligned = this.#expanded === true ? undefined : renderResult(result, { expanded: false, nullMarker: this.#nullMarker });
-      // \x auto: expanded when the aligned table would be wider than the terminal.
-      if (aligned !== undefined && (this.#expanded === false || widestLine(aligned) <= columns)) return aligned;
-      return renderResult(result, { expanded: true, nullMarker: this.#nullMarker });
+      const layout = vertical ? 'vertical' : this.#expanded === 'auto' ? 'auto' : this.#expanded ? 'expanded' : 'aligned';
+      return renderForTerminal(result, { layout, nullMarker: this.#nullMarker, columns: this.#options.output.columns ?? 80 });
     }
     const n = result.affectedRows;
     const message = result.message === undefined || result.message === '' ? '' : `${result.message}\n`;
@@ -447,36 +442,15 @@ export class Shell {
     this.#options.output.write(text);
   }
 
-  /**
-   * A result: through the pager when one is set, the output is a terminal and the text does not fit it (more lines
-   * than rows, or a line wider than it); otherwise written as it is. Line editing waits while the pager runs.
-   */
+  /** A result, through the pager when it does not fit the terminal (line editing waits while the pager runs). */
   async #show(text: string): Promise<void> {
-    const out = this.#options.output;
-    if (this.#pager === null || out.isTTY !== true || fitsScreen(text, out.columns ?? 80, out.rows ?? 24)) return this.#write(text);
     const rl = this.#rl;
-    rl?.pause();
-    try {
-      if (!(await page(this.#pager, text))) this.#write(text);
-    } finally {
-      rl?.resume();
-    }
+    await showPaged(text, { pager: this.#pager, output: this.#options.output, write: (t) => this.#write(t), pause: () => rl?.pause(), resume: () => rl?.resume() });
   }
 
   #error(text: string): void {
     (this.#options.errorOutput ?? this.#options.output).write(text);
   }
-}
-
-/** The widest line of a rendered text, in terminal cells. */
-function widestLine(text: string): number {
-  let widest = 0;
-  for (const line of text.split('\n')) widest = Math.max(widest, displayWidth(line));
-  return widest;
-}
-
-function rowCountLine(n: number): string {
-  return `(${n} ${n === 1 ? 'row' : 'rows'})`;
 }
 
 /** `newer` then `older` (both newest first), blanks dropped, each entry once (its newest place), at most HISTORY_SIZE. */
