@@ -100,7 +100,11 @@ export type Expr =
   | CaseExpr
   | CastExpr
   | FunctionCall
-  | IntervalExpr;
+  | IntervalExpr
+  | SubqueryExpr
+  | ExistsExpr
+  | InSubqueryExpr
+  | IsTruthExpr;
 
 /** A numeric literal kept as written (`42`, `-1` is Unary minus, `3.14`, `1e3`) so decimals stay exact. */
 export interface NumberLiteral {
@@ -260,8 +264,60 @@ export interface IntervalExpr {
   readonly unit: 'YEAR' | 'QUARTER' | 'MONTH' | 'WEEK' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND' | 'MILLISECOND' | 'MICROSECOND';
 }
 
+/** `e IS [NOT] TRUE | FALSE | UNKNOWN`: never NULL itself (UNKNOWN is a NULL truth value). */
+export interface IsTruthExpr {
+  readonly kind: 'IsTruth';
+  readonly expr: Expr;
+  readonly truth: 'TRUE' | 'FALSE' | 'UNKNOWN';
+  readonly not: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Subqueries in expressions
+
+/** `(SELECT …)` used as a value: one column, at most one row (NULL when none). */
+export interface SubqueryExpr {
+  readonly kind: 'Subquery';
+  readonly query: QueryStmt;
+}
+
+/** `EXISTS (SELECT …)`; `NOT EXISTS` is Unary NOT over it. */
+export interface ExistsExpr {
+  readonly kind: 'Exists';
+  readonly query: QueryStmt;
+}
+
+/** `e [NOT] IN (SELECT …)`, with SQL's NULL semantics (a NULL in the subquery makes a non-match UNKNOWN). */
+export interface InSubqueryExpr {
+  readonly kind: 'InSubquery';
+  readonly expr: Expr;
+  readonly query: QueryStmt;
+  readonly not: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // SELECT
+
+/** A query: one SELECT block, or set operations over blocks. */
+export type QueryStmt = SelectStmt | SetOperationStmt;
+
+/**
+ * `left UNION [ALL | DISTINCT] right`, `left INTERSECT [DISTINCT] right`, `left {EXCEPT | MINUS} [DISTINCT] right`.
+ * INTERSECT binds tighter than UNION and EXCEPT, which associate left to right. ORDER BY and LIMIT written after the
+ * last operand apply to the whole result (an operand's own ORDER BY / LIMIT needs parentheses). Column names come
+ * from the first operand.
+ */
+export interface SetOperationStmt {
+  readonly kind: 'SetOperation';
+  readonly op: 'UNION' | 'INTERSECT' | 'EXCEPT';
+  /** False only for `ALL` (duplicates kept); INTERSECT ALL / EXCEPT ALL parse but are refused by the analyzer. */
+  readonly distinct: boolean;
+  readonly left: QueryStmt;
+  readonly right: QueryStmt;
+  /** Over the output columns (names of the first operand, or 1-based ordinals). */
+  readonly orderBy: readonly OrderItem[];
+  readonly limit?: { readonly count: number; readonly offset: number };
+}
 
 export interface SelectStmt {
   readonly kind: 'Select';
@@ -295,7 +351,7 @@ export interface OrderItem {
   readonly nulls?: 'FIRST' | 'LAST';
 }
 
-export type FromItem = TableRef | TableFunctionRef | SubqueryRef;
+export type FromItem = TableRef | TableFunctionRef | SubqueryRef | JoinRef;
 
 /** `[db.]t [PARTITION (p, …)] [[AS] alias]`. */
 export interface TableRef {
@@ -317,8 +373,28 @@ export interface TableFunctionRef {
 /** `(SELECT …) [AS] alias`. */
 export interface SubqueryRef {
   readonly kind: 'SubqueryRef';
-  readonly query: SelectStmt;
+  readonly query: QueryStmt;
   readonly alias: string;
+}
+
+/** How a join combines its sides. CROSS is also what a comma in FROM means. */
+export type JoinType = 'INNER' | 'CROSS' | 'LEFT' | 'RIGHT' | 'FULL' | 'LEFT SEMI' | 'LEFT ANTI' | 'RIGHT SEMI' | 'RIGHT ANTI';
+
+/**
+ * `left [INNER | CROSS] JOIN right`, `left {LEFT | RIGHT | FULL} [OUTER] JOIN right`, `left {LEFT | RIGHT} {SEMI |
+ * ANTI} JOIN right`, `left, right`, each with `ON cond` or `USING (cols)`; joins nest left-deep as written, a
+ * parenthesised join is a FromItem of its own.
+ */
+export interface JoinRef {
+  readonly kind: 'Join';
+  readonly type: JoinType;
+  readonly left: FromItem;
+  readonly right: FromItem;
+  readonly on?: Expr;
+  /** `USING (a, b)`: equality on these columns, which the result shows once (COALESCE of both sides for FULL). */
+  readonly using?: readonly string[];
+  /** StarRocks' distribution hint `JOIN [BROADCAST]`, upper-cased; accepted and ignored (one process, no shuffle). */
+  readonly hint?: string;
 }
 
 /** `[TEMPORARY] PARTITION (p1, p2)` / `PARTITIONS p1, p2`. */
@@ -468,8 +544,18 @@ export interface CreateViewStmt {
   readonly name: QualifiedName;
   readonly columns?: readonly { readonly name: string; readonly comment?: string }[];
   readonly comment?: string;
-  readonly query: SelectStmt;
+  readonly query: QueryStmt;
   /** The SELECT exactly as written (kept for SHOW CREATE VIEW and for backups). */
+  readonly queryText: string;
+}
+
+/** `ALTER VIEW v [(col [COMMENT "…"], …)] AS SELECT …`: a new definition for an existing view. */
+export interface AlterViewStmt {
+  readonly kind: 'AlterView';
+  readonly name: QualifiedName;
+  readonly columns?: readonly { readonly name: string; readonly comment?: string }[];
+  readonly query: QueryStmt;
+  /** The SELECT exactly as written. */
   readonly queryText: string;
 }
 
@@ -490,7 +576,7 @@ export interface InsertStmt {
   /** `WITH LABEL l`. */
   readonly label?: string;
   readonly columns?: readonly string[];
-  readonly source: { readonly kind: 'Values'; readonly rows: readonly (readonly Expr[])[] } | { readonly kind: 'Query'; readonly query: SelectStmt };
+  readonly source: { readonly kind: 'Values'; readonly rows: readonly (readonly Expr[])[] } | { readonly kind: 'Query'; readonly query: QueryStmt };
 }
 
 export interface DeleteStmt {
@@ -872,6 +958,7 @@ export interface TransactionStmt {
 
 export type Statement =
   | SelectStmt
+  | SetOperationStmt
   | CreateDatabaseStmt
   | DropDatabaseStmt
   | UseStmt
@@ -880,6 +967,7 @@ export type Statement =
   | TruncateTableStmt
   | AlterTableStmt
   | CreateViewStmt
+  | AlterViewStmt
   | DropViewStmt
   | InsertStmt
   | DeleteStmt

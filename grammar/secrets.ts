@@ -43,6 +43,7 @@ function ofPartitions(desc: PartitionDesc | undefined): SourceSpan[] {
  */
 const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   Select: none,
+  SetOperation: none,
   CreateDatabase: (s) => ofProperties(s.properties),
   DropDatabase: none,
   Use: none,
@@ -52,6 +53,7 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   AlterTable: (s) =>
     s.actions.flatMap((a) => (a.kind === 'SetProperties' ? ofProperties(a.properties) : a.kind === 'AddPartition' ? ofProperties(a.partition.properties) : [])),
   CreateView: none,
+  AlterView: none,
   DropView: none,
   Insert: none,
   Delete: none,

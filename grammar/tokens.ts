@@ -120,6 +120,7 @@ export const Caret = punct('Caret', /\^/, '^');
 export const LParen = punct('LParen', /\(/, '(');
 export const RParen = punct('RParen', /\)/, ')');
 export const LBracket = punct('LBracket', /\[/, '[');
+export const RBracket = punct('RBracket', /\]/, ']');
 export const Comma = punct('Comma', /,/, ',');
 export const Dot = punct('Dot', /\./, '.');
 export const Semicolon = punct('Semicolon', /;/, ';');
@@ -153,14 +154,21 @@ const NON_RESERVED = [
   'TRANSACTION', 'TYPE', 'USER', 'USERS', 'VALUE', 'VARIABLES', 'VIEW', 'VIEWS', 'WARNINGS', 'WEEK', 'WORK', 'YEAR',
 ] as const;
 
-/** Prepared statements and server administration (PREPARE … FROM, EXECUTE … USING, FLUSH, SHUTDOWN). */
-const PROTOCOL_RESERVED = ['USING'] as const;
+/**
+ * Joins, set operations and subqueries. Reserved (as in StarRocks): a table alias written without AS can never be one
+ * of them, so `FROM t JOIN u` and `SELECT … FROM t UNION …` read as intended.
+ */
+const QUERY_RESERVED = ['CROSS', 'EXCEPT', 'INNER', 'INTERSECT', 'JOIN', 'MINUS', 'OUTER', 'UNION', 'USING'] as const;
+/** Words that only have a meaning after another keyword (`LEFT SEMI JOIN`, `IS UNKNOWN`), so names stay free. */
+const QUERY_NON_RESERVED = ['ANTI', 'SEMI', 'UNKNOWN'] as const;
+/** Prepared statements and server administration (PREPARE … FROM, EXECUTE … USING (reserved above), FLUSH, SHUTDOWN). */
 const PROTOCOL_NON_RESERVED = ['DEALLOCATE', 'EXECUTE', 'FLUSH', 'HOSTS', 'LOGS', 'PREPARE', 'SHUTDOWN', 'THREADS'] as const;
 
 export type KeywordName =
   | (typeof RESERVED)[number]
   | (typeof NON_RESERVED)[number]
-  | (typeof PROTOCOL_RESERVED)[number]
+  | (typeof QUERY_RESERVED)[number]
+  | (typeof QUERY_NON_RESERVED)[number]
   | (typeof PROTOCOL_NON_RESERVED)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
@@ -186,7 +194,8 @@ export const kw = Object.freeze(
   Object.fromEntries([
     ...RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
-    ...PROTOCOL_RESERVED.map((n) => [n, keyword(n, false)] as const),
+    ...QUERY_RESERVED.map((n) => [n, keyword(n, false)] as const),
+    ...QUERY_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...PROTOCOL_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;
@@ -241,6 +250,7 @@ export const allTokens: readonly TokenType[] = [
   LParen,
   RParen,
   LBracket,
+  RBracket,
   Comma,
   Dot,
   Semicolon,

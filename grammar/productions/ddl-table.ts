@@ -1,6 +1,6 @@
 /**
  * Tables and views: the StarRocks CREATE TABLE (columns, ENGINE, key model, COMMENT, RANGE / LIST partitioning,
- * distribution, ORDER BY, PROPERTIES — in StarRocks' clause order), DROP / TRUNCATE / ALTER TABLE, CREATE / DROP VIEW.
+ * distribution, ORDER BY, PROPERTIES — in StarRocks' clause order), DROP / TRUNCATE / ALTER TABLE, CREATE / ALTER / DROP VIEW.
  *
  * Spec deviations: column options may come in any order; range and list partition definitions share one rule
  * (`partitionDef`) and the visitor checks that they match the PARTITION BY kind; `DEFAULT` takes any unary
@@ -27,6 +27,7 @@ export interface TableRules {
   alterTableBody: Rule;
   alterTableAction: Rule;
   createViewBody: Rule;
+  alterViewBody: Rule;
   viewColumn: Rule;
   dropViewBody: Rule;
 }
@@ -293,6 +294,19 @@ export function defineTableRules($: Dsl, r: Rules): void {
     $.OPTION4(() => {
       $.CONSUME(kw.COMMENT);
       $.SUBRULE(r.stringLiteral, { LABEL: 'comment' });
+    });
+    $.CONSUME(kw.AS);
+    $.SUBRULE(r.selectStatement, { LABEL: 'query' });
+  });
+
+  // `ALTER VIEW v [(col [COMMENT "…"], …)] AS SELECT …` (StarRocks' ALTER VIEW; the view must exist).
+  r.alterViewBody = $.addRule('alterViewBody', () => {
+    $.CONSUME(kw.VIEW);
+    $.SUBRULE(r.qualifiedName, { LABEL: 'name' });
+    $.OPTION(() => {
+      $.CONSUME(t.LParen);
+      $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.viewColumn, { LABEL: 'column' }) });
+      $.CONSUME(t.RParen);
     });
     $.CONSUME(kw.AS);
     $.SUBRULE(r.selectStatement, { LABEL: 'query' });

@@ -5,10 +5,13 @@
  * Every binary level is `operand (operator operand)*` with the labels `operand` / `operator`, so one visitor
  * folds them all left-associatively.
  *
- * Spec deviations: no subqueries inside expressions (the AST has none); `!` parses like NOT but binds tightest, as in
- * MySQL.
+ * Subqueries: `(SELECT …)` as a value, `EXISTS (SELECT …)`, `e [NOT] IN (SELECT …)`; a parenthesis opens a subquery
+ * when SELECT follows it directly (so `((SELECT 1))` is a parenthesised scalar subquery, and a set operation inside
+ * an expression needs its first operand unparenthesised: `x IN (SELECT 1 UNION SELECT 2)`).
+ *
+ * Spec deviations: `!` parses like NOT but binds tightest, as in MySQL.
  */
-import type { TokenType } from 'chevrotain';
+import { tokenMatcher, type TokenType } from 'chevrotain';
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
 
@@ -43,6 +46,8 @@ export interface ExpressionRules {
   niladicCall: Rule;
   columnRef: Rule;
   expressionList: Rule;
+  subqueryExpr: Rule;
+  existsExpr: Rule;
 }
 
 export function defineExpressionRules($: Dsl, r: Rules): void {
@@ -94,13 +99,27 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
         ALT: () => {
           $.CONSUME(kw.IS);
           $.OPTION(() => $.CONSUME(kw.NOT));
-          $.CONSUME(kw.NULL);
+          $.OR5([
+            { ALT: () => $.CONSUME(kw.NULL) },
+            { ALT: () => $.CONSUME(kw.TRUE, { LABEL: 'truth' }) },
+            { ALT: () => $.CONSUME(kw.FALSE, { LABEL: 'truth' }) },
+            { ALT: () => $.CONSUME(kw.UNKNOWN, { LABEL: 'truth' }) },
+          ]);
         },
       },
       {
         ALT: () => {
           $.OPTION2(() => $.CONSUME2(kw.NOT));
           $.OR3([
+            {
+              GATE: () => tokenMatcher($.LA(3), kw.SELECT),
+              ALT: () => {
+                $.CONSUME2(kw.IN);
+                $.CONSUME(t.LParen);
+                $.SUBRULE(r.selectStatement, { LABEL: 'inQuery' });
+                $.CONSUME(t.RParen);
+              },
+            },
             {
               ALT: () => {
                 $.CONSUME(kw.IN);
@@ -163,13 +182,15 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
     { ALT: () => $.SUBRULE(r.convertExpr) },
     { ALT: () => $.SUBRULE(r.intervalExpr) },
     { ALT: () => $.SUBRULE(r.variable) },
+    { GATE: () => tokenMatcher($.LA(2), kw.SELECT), ALT: () => $.SUBRULE(r.subqueryExpr) },
+    { ALT: () => $.SUBRULE(r.existsExpr) },
     { ALT: () => $.SUBRULE(r.parenExpr) },
     { ALT: () => $.SUBRULE(r.functionCall) },
     { ALT: () => $.SUBRULE(r.niladicCall) },
     { ALT: () => $.SUBRULE(r.columnRef) },
   ];
   r.primary = $.addRule('primary', () => {
-    $.OR({ DEF: primaryAlts, ERR_MSG: 'expression' });
+    $.OR({ DEF: primaryAlts, ERR_MSG: 'expression', IGNORE_AMBIGUITIES: true });
   });
 
   r.literal = $.addRule('literal', () => {
@@ -193,6 +214,19 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
 
   r.variable = $.addRule('variable', () => {
     $.OR([{ ALT: () => $.CONSUME(t.SystemVariable) }, { ALT: () => $.CONSUME(t.UserVariable) }]);
+  });
+
+  r.subqueryExpr = $.addRule('subqueryExpr', () => {
+    $.CONSUME(t.LParen);
+    $.SUBRULE(r.selectStatement, { LABEL: 'query' });
+    $.CONSUME(t.RParen);
+  });
+
+  r.existsExpr = $.addRule('existsExpr', () => {
+    $.CONSUME(kw.EXISTS);
+    $.CONSUME(t.LParen);
+    $.SUBRULE(r.selectStatement, { LABEL: 'query' });
+    $.CONSUME(t.RParen);
   });
 
   r.parenExpr = $.addRule('parenExpr', () => {

@@ -79,6 +79,6 @@ export function defineStatementRules($: Dsl, r: Rules): void {
 
   r.alterStatement = $.addRule('alterStatement', () => {
     $.CONSUME(kw.ALTER);
-    $.OR([{ ALT: () => $.SUBRULE(r.alterTableBody) }, { ALT: () => $.SUBRULE(r.alterUserBody) }]);
+    $.OR([{ ALT: () => $.SUBRULE(r.alterTableBody) }, { ALT: () => $.SUBRULE(r.alterUserBody) }, { ALT: () => $.SUBRULE(r.alterViewBody) }]);
   });
 }

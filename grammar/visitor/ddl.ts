@@ -4,6 +4,7 @@ import type {
   AggregateFunctionName,
   AlterTableAction,
   AlterTableStmt,
+  AlterViewStmt,
   BatchRangePartitionDef,
   ColumnDef,
   CreateDatabaseStmt,
@@ -194,18 +195,13 @@ export function alterTable(node: CstNode): AlterTableStmt {
   return { kind: 'AlterTable', name: qualifiedName(child(node, 'name')), actions: nodes(node, 'action').map(alterAction) };
 }
 
-/** CREATE VIEW needs the source text for `queryText`. */
-export function createView(node: CstNode, text: string): CreateViewStmt {
+/** The column list, query and query text shared by CREATE VIEW and ALTER VIEW (which needs the source text). */
+function viewBody(node: CstNode, text: string): Pick<CreateViewStmt, 'columns' | 'query' | 'queryText'> {
   const query = child(node, 'query');
   const columns = nodes(node, 'column');
-  const comment = optNode(node, 'comment');
   const start = query.location?.startOffset ?? 0;
   const end = query.location?.endOffset ?? text.length - 1;
   return {
-    kind: 'CreateView',
-    ifNotExists: has(node, 'ifNotExists'),
-    orReplace: has(node, 'REPLACE'),
-    name: qualifiedName(child(node, 'name')),
     ...(columns.length === 0
       ? {}
       : {
@@ -214,10 +210,29 @@ export function createView(node: CstNode, text: string): CreateViewStmt {
             return { name: identifier(child(c, 'name')), ...(colComment === undefined ? {} : { comment: stringLiteral(colComment) }) };
           }),
         }),
-    ...(comment === undefined ? {} : { comment: stringLiteral(comment) }),
     query: selectStatement(query),
     queryText: text.slice(start, end + 1),
   };
+}
+
+/** CREATE VIEW needs the source text for `queryText`. */
+export function createView(node: CstNode, text: string): CreateViewStmt {
+  const comment = optNode(node, 'comment');
+  const { columns, query, queryText } = viewBody(node, text);
+  return {
+    kind: 'CreateView',
+    ifNotExists: has(node, 'ifNotExists'),
+    orReplace: has(node, 'REPLACE'),
+    name: qualifiedName(child(node, 'name')),
+    ...(columns === undefined ? {} : { columns }),
+    ...(comment === undefined ? {} : { comment: stringLiteral(comment) }),
+    query,
+    queryText,
+  };
+}
+
+export function alterView(node: CstNode, text: string): AlterViewStmt {
+  return { kind: 'AlterView', name: qualifiedName(child(node, 'name')), ...viewBody(node, text) };
 }
 
 export function dropView(node: CstNode): DropViewStmt {

@@ -6,6 +6,7 @@ import type { CstNode, IToken } from 'chevrotain';
 import type { BinaryOperator, Expr, IntervalExpr, VariableRef } from '../ast.ts';
 import { child, has, nodes, onlyChild, optNode, optToken, token, tokens } from '../cst.ts';
 import { dataType, identifier, identifierText, stringLiteral } from './common.ts';
+import { selectStatement } from './select.ts';
 
 const BINARY: Readonly<Record<string, BinaryOperator>> = {
   OR: 'OR', DoublePipe: 'OR', XOR: 'XOR', AND: 'AND', DoubleAmpersand: 'AND',
@@ -38,7 +39,13 @@ function predicate(node: CstNode): Expr {
     if (comparison !== undefined) {
       result = { kind: 'Binary', op: binaryOp(comparison), left: result, right: expr(child(suffix, 'right')) };
     } else if (has(suffix, 'IS')) {
-      result = { kind: 'IsNull', expr: result, not };
+      const truth = optToken(suffix, 'truth');
+      result =
+        truth === undefined
+          ? { kind: 'IsNull', expr: result, not }
+          : { kind: 'IsTruth', expr: result, truth: truth.tokenType.name as 'TRUE' | 'FALSE' | 'UNKNOWN', not };
+    } else if (has(suffix, 'inQuery')) {
+      result = { kind: 'InSubquery', expr: result, query: selectStatement(child(suffix, 'inQuery')), not };
     } else if (has(suffix, 'IN')) {
       result = { kind: 'In', expr: result, list: nodes(child(suffix, 'inList'), 'item').map(expr), not };
     } else if (has(suffix, 'BETWEEN')) {
@@ -113,6 +120,10 @@ export function expr(node: CstNode): Expr {
     case 'primary':
     case 'parenExpr':
       return expr(onlyChild(node));
+    case 'subqueryExpr':
+      return { kind: 'Subquery', query: selectStatement(child(node, 'query')) };
+    case 'existsExpr':
+      return { kind: 'Exists', query: selectStatement(child(node, 'query')) };
     case 'literal':
       return literal(node);
     case 'typedLiteral':

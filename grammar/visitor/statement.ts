@@ -26,6 +26,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   truncateStatement: ddl.truncateTable,
   alterTableBody: ddl.alterTable,
   createViewBody: ddl.createView,
+  alterViewBody: ddl.alterView,
   dropViewBody: ddl.dropView,
   insertStatement: dml.insert,
   deleteStatement: dml.deleteFrom,

@@ -35,6 +35,7 @@ export * from './ops/read-visible-versions.ts';
 export * from './ops/relocate-paths.ts';
 export * from './ops/remove-trash.ts';
 export * from './ops/rename-table.ts';
+export * from './ops/replace-view.ts';
 export * from './ops/set-table-state.ts';
 export * from './ops/tablet-stats.ts';
 export * from './ops/truncate-partitions.ts';

@@ -50,6 +50,9 @@ export const ErrorCode = {
   ER_UNKNOWN_TABLE: { errno: 1109, sqlState: '42S02' },
   ER_TOO_BIG_PRECISION: { errno: 1426, sqlState: '42000' },
   ER_INVALID_CAST: { errno: 1105, sqlState: 'HY000' },
+  ER_NONUNIQ_TABLE: { errno: 1066, sqlState: '42000' },
+  ER_OPERAND_COLUMNS: { errno: 1241, sqlState: '21000' },
+  ER_SUBQUERY_NO_1_ROW: { errno: 1242, sqlState: '21000' },
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

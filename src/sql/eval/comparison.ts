@@ -76,7 +76,8 @@ export function comparerFor(lt: ColumnType, rt: ColumnType): ValueComparer {
   };
 }
 
-function toScaledExact(v: Value, scale: number): bigint | null {
+/** A value as an exact integer at `scale` decimal places, or null when it has no exact form there. */
+export function toScaledExact(v: Value, scale: number): bigint | null {
   if (typeof v === 'bigint') return v * 10n ** BigInt(scale);
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) * 10n ** BigInt(scale) : null;
   if (typeof v === 'boolean') return (v ? 1n : 0n) * 10n ** BigInt(scale);

@@ -1,4 +1,4 @@
-import type { Expr, FunctionCall } from '../../../grammar/ast.ts';
+import type { ColumnRef, Expr, FunctionCall } from '../../../grammar/ast.ts';
 import { analysisError, sqlError } from '../../errors/index.ts';
 import { resolveDataType } from '../../types/column-type.ts';
 import { coerceValue } from '../../types/coerce.ts';
@@ -15,7 +15,7 @@ import { noMatchingFunction, text } from './functions/helpers.ts';
 import { SCALAR_FUNCTIONS, isAggregateName } from './functions/index.ts';
 import { likeToRegExp, regexpFor } from './like.ts';
 import { toBigInt, toBool } from './numeric.ts';
-import { resolveColumn, type Scope } from './scope.ts';
+import { findColumn, resolveColumn, type Scope } from './scope.ts';
 import { T, castTo, categoryOf, commonType, integerLiteralType } from './types.ts';
 
 /** Everything compilation needs besides the expression. */
@@ -31,7 +31,19 @@ export interface CompileEnv {
   readonly override?: (expr: Expr) => CompiledExpr | undefined;
   /** Clause named in "Unknown column" messages ('field list', 'where clause', 'order clause', …). */
   readonly clause?: string;
+  /**
+   * Columns of enclosing queries, for correlated subqueries: consulted when a column is not in `scope`; returns a
+   * read of the current outer row's value (the subquery runs once per outer row), or undefined when unknown there too.
+   */
+  readonly outer?: (ref: ColumnRef) => CompiledExpr | undefined;
+  /** Compiles `(SELECT …)`, `EXISTS (…)` and `e IN (SELECT …)`; without it a subquery is an error in this clause. */
+  readonly subquery?: (expr: SubqueryNode, env: CompileEnv) => CompiledExpr;
+  /** True when compiling against aggregated rows (HAVING, and the select list / ORDER BY of a grouped query). */
+  readonly aggregated?: boolean;
 }
+
+/** The expression kinds that hold a query. */
+export type SubqueryNode = Extract<Expr, { kind: 'Subquery' | 'Exists' | 'InSubquery' }>;
 
 /** Compile an expression into a closure over input rows plus its inferred type. Errors are SqlErrors. */
 export function compileExpr(expr: Expr, env: CompileEnv): CompiledExpr {
@@ -54,6 +66,10 @@ export function compileExpr(expr: Expr, env: CompileEnv): CompiledExpr {
       return literal(v, type);
     }
     case 'ColumnRef': {
+      if (env.outer !== undefined && findColumn(env.scope, expr, env.clause) === undefined) {
+        const outer = env.outer(expr);
+        if (outer) return outer;
+      }
       const i = resolveColumn(env.scope, expr, env.clause);
       const col = env.scope.columns[i];
       if (!col) throw sqlError('ER_BAD_FIELD_ERROR', `Unknown column '${expr.name}'`);
@@ -137,6 +153,17 @@ export function compileExpr(expr: Expr, env: CompileEnv): CompiledExpr {
       return compileCall(expr, env);
     case 'Interval':
       throw analysisError(`INTERVAL is only allowed in date arithmetic: '${exprToSql(expr)}'`);
+    case 'IsTruth': {
+      const ev = c(expr.expr);
+      const e = ev.evaluate;
+      const want = expr.truth === 'TRUE' ? true : expr.truth === 'FALSE' ? false : null;
+      return makeExpr((row) => (toBool(e(row)) === want) !== expr.not, T.BOOLEAN, [ev], false);
+    }
+    case 'Subquery':
+    case 'Exists':
+    case 'InSubquery':
+      if (!env.subquery) throw analysisError(`Subqueries are not supported in ${env.clause === undefined ? 'this clause' : `the ${env.clause}`}: '${exprToSql(expr)}'`);
+      return env.subquery(expr, env);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DataTypeNode, Expr, SelectItem, SelectStmt, FromItem, OrderItem } from '../../../grammar/ast.ts';
+import type { DataTypeNode, Expr, SelectItem, SelectStmt, FromItem, OrderItem, QueryStmt } from '../../../grammar/ast.ts';
 
 /**
  * AST → SQL text in one canonical spelling: lower-case function names, upper-case keywords, single spaces around
@@ -44,6 +44,8 @@ function precedenceOf(e: Expr): number {
     case 'Between':
     case 'Like':
     case 'IsNull':
+    case 'IsTruth':
+    case 'InSubquery':
       return 5;
     case 'Unary':
       return e.op === 'NOT' ? 4 : 13;
@@ -119,6 +121,14 @@ export function exprToSql(e: Expr, o: SqlTextOptions = {}): string {
       return `${e.name.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map((a) => exprToSql(a, o)).join(', ')})`;
     case 'Interval':
       return `INTERVAL ${exprToSql(e.value, o)} ${e.unit}`;
+    case 'IsTruth':
+      return `${sub(e.expr, 6)} IS ${e.not ? 'NOT ' : ''}${e.truth}`;
+    case 'Subquery':
+      return `(${queryToSql(e.query, o)})`;
+    case 'Exists':
+      return `EXISTS (${queryToSql(e.query, o)})`;
+    case 'InSubquery':
+      return `${sub(e.expr, 6)} ${e.not ? 'NOT IN' : 'IN'} (${queryToSql(e.query, o)})`;
   }
 }
 
@@ -132,7 +142,15 @@ function fromToSql(f: FromItem, o: SqlTextOptions): string {
     case 'TableFunctionRef':
       return `TABLE(${f.name}(${f.args.map((a) => exprToSql(a, o)).join(', ')}))${f.alias ? ` AS ${ident(f.alias, o)}` : ''}`;
     case 'SubqueryRef':
-      return `(${selectToSql(f.query, o)}) ${ident(f.alias, o)}`;
+      return `(${queryToSql(f.query, o)}) ${ident(f.alias, o)}`;
+    case 'Join': {
+      // Joins nest left-deep as written; a join on the right was parenthesised in the source.
+      const right = f.right.kind === 'Join' ? `(${fromToSql(f.right, o)})` : fromToSql(f.right, o);
+      const op = f.type === 'CROSS' ? 'CROSS JOIN' : f.type === 'INNER' ? 'JOIN' : `${f.type}${f.type.includes(' ') ? '' : ' OUTER'} JOIN`;
+      const hint = f.hint === undefined ? '' : ` [${f.hint}]`;
+      const criteria = f.on ? ` ON ${exprToSql(f.on, o)}` : f.using ? ` USING (${f.using.map((c) => ident(c, o)).join(', ')})` : '';
+      return `${fromToSql(f.left, o)} ${op}${hint} ${right}${criteria}`;
+    }
   }
 }
 
@@ -143,6 +161,16 @@ function itemToSql(i: SelectItem, o: SqlTextOptions): string {
 
 function orderToSql(i: OrderItem, o: SqlTextOptions): string {
   return `${exprToSql(i.expr, o)}${i.descending ? ' DESC' : ' ASC'}${i.nulls ? ` NULLS ${i.nulls}` : ''}`;
+}
+
+/** Render a query: a SELECT block or set operations (operands that are set operations are parenthesised). */
+export function queryToSql(q: QueryStmt, o: SqlTextOptions = {}): string {
+  if (q.kind === 'Select') return selectToSql(q, o);
+  const operand = (x: QueryStmt): string => (x.kind === 'Select' && x.orderBy.length === 0 && x.limit === undefined ? selectToSql(x, o) : `(${queryToSql(x, o)})`);
+  let out = `${operand(q.left)} ${q.op}${q.distinct ? '' : ' ALL'} ${operand(q.right)}`;
+  if (q.orderBy.length > 0) out += ` ORDER BY ${q.orderBy.map((i) => orderToSql(i, o)).join(', ')}`;
+  if (q.limit) out += ` LIMIT ${q.limit.offset > 0 ? `${q.limit.offset}, ` : ''}${q.limit.count}`;
+  return out;
 }
 
 /** Render a whole SELECT (for SHOW CREATE VIEW and error messages). */

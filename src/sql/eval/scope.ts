@@ -10,11 +10,18 @@ export interface ScopeColumn {
   readonly qualifiers: readonly string[];
   readonly type: ColumnType;
   readonly nullable: boolean;
+  /**
+   * Reachable only through a qualifier: the two sides' columns of a `JOIN … USING (c)`, whose unqualified name means
+   * the merged column (MySQL's rule).
+   */
+  readonly qualifiedOnly?: boolean;
 }
 
 /** The columns visible to an expression; a column's position here is its index in the input Row. */
 export interface Scope {
   readonly columns: readonly ScopeColumn[];
+  /** The columns `SELECT *` shows, in order (a USING join shows its merged columns first); absent means all. */
+  readonly star?: readonly number[];
 }
 
 export const EMPTY_SCOPE: Scope = { columns: [] };
@@ -37,6 +44,7 @@ export function findColumn(scope: Scope, ref: ColumnRef, clause = 'field list'):
   for (let i = 0; i < scope.columns.length; i++) {
     const c = scope.columns[i];
     if (!c || c.name.toLowerCase() !== lower || !qualifierMatches(ref.qualifiers, c.qualifiers)) continue;
+    if (c.qualifiedOnly === true && ref.qualifiers.length === 0) continue;
     if (found !== undefined) throw sqlError('ER_NON_UNIQ_ERROR', `Column '${columnRefText(ref)}' in ${clause} is ambiguous`);
     found = i;
   }

@@ -1,7 +1,7 @@
 import type { Expr } from '../../../grammar/ast.ts';
 import { isAggregateName } from './functions/index.ts';
 
-/** Direct sub-expressions of a node, in source order. */
+/** Direct sub-expressions of a node, in source order. A subquery's own query is not an expression child. */
 export function children(e: Expr): readonly Expr[] {
   switch (e.kind) {
     case 'Unary':
@@ -24,6 +24,9 @@ export function children(e: Expr): readonly Expr[] {
       return e.args;
     case 'Interval':
       return [e.value];
+    case 'IsTruth':
+    case 'InSubquery':
+      return [e.expr];
     default:
       return [];
   }

@@ -9,7 +9,7 @@ import { executeDelete } from './delete.ts';
 import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
 import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
-import { executeCreateView } from './view-ddl.ts';
+import { executeAlterView, executeCreateView } from './view-ddl.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
@@ -32,11 +32,13 @@ type FamilyKind = Exclude<
 
 export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => StatementResult | Promise<StatementResult> } = {
   Select: executeSelectStatement,
+  SetOperation: executeSelectStatement,
   CreateTable: executeCreateTable,
   DropTable: executeDropTable,
   TruncateTable: executeTruncateTable,
   AlterTable: executeAlterTable,
   CreateView: executeCreateView,
+  AlterView: executeAlterView,
   DropView: executeDropTable,
   Insert: executeInsert,
   Delete: executeDelete,

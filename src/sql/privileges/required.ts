@@ -6,12 +6,13 @@
  * Pure apart from catalog reads (to tell tables from views and to list a database's tables for BACKUP).
  */
 import type {
-  BackupRestoreObject, BackupStmt, FromItem, PrivilegeObject, QualifiedName, RestoreStmt, SelectStmt, Statement, StatementVisitor,
+  BackupRestoreObject, BackupStmt, Expr, FromItem, PrivilegeObject, QualifiedName, QueryStmt, RestoreStmt, Statement, StatementVisitor,
 } from '../../../grammar/ast.ts';
 import { visitStatement } from '../../../grammar/ast.ts';
 import { getDatabase, getTable, listTables } from '../../catalog/index.ts';
 import type { ExecutionContext } from '../context.ts';
 import { INFORMATION_SCHEMA } from '../handlers/information-schema.ts';
+import { walkExpr } from '../eval/walk.ts';
 import { databaseName } from '../names.ts';
 import { expandPrivileges, grantObjectOf, targetOf } from './grant-objects.ts';
 import { need, type PrivilegeRequirement } from './model.ts';
@@ -33,10 +34,11 @@ function visitor(ctx: ExecutionContext): Visitor {
     const dbName = db(name.db);
     return isView(ctx, dbName, name.name) ? need.view(viewPrivilege, dbName, name.name) : need.table(privilege, dbName, name.name);
   };
-  const select = (query: SelectStmt): PrivilegeRequirement[] => selectedRelations(ctx, query).map((n) => relation('SELECT', n));
+  const select = (query: QueryStmt): PrivilegeRequirement[] => selectedRelations(ctx, query).map((n) => relation('SELECT', n));
 
   return {
     Select: (s) => select(s),
+    SetOperation: (s) => select(s),
     CreateDatabase: () => [need.catalog('CREATE DATABASE')],
     DropDatabase: (s) => [need.database('DROP', s.name)],
     // StarRocks checks "any privilege on or in the database"; the server's COM_INIT_DB bypasses the executor, so
@@ -47,6 +49,7 @@ function visitor(ctx: ExecutionContext): Visitor {
     TruncateTable: (s) => [need.table('DELETE', db(s.name.db), s.name.name)],
     AlterTable: (s) => [relation('ALTER', s.name)],
     CreateView: (s) => [need.database('CREATE VIEW', db(s.name.db)), ...select(s.query)],
+    AlterView: (s) => [need.view('ALTER', db(s.name.db), s.name.name), ...select(s.query)],
     DropView: (s) => [need.view('DROP', db(s.name.db), s.name.name)],
     Insert: (s) => [need.table('INSERT', db(s.table.db), s.table.name), ...(s.source.kind === 'Query' ? select(s.source.query) : [])],
     Delete: (s) => [need.table('DELETE', db(s.table.db), s.table.name)],
@@ -155,18 +158,52 @@ function restore(ctx: ExecutionContext, s: RestoreStmt): readonly PrivilegeRequi
   return reqs;
 }
 
-/** Every table or view a SELECT reads (FROM items and FROM subqueries), information_schema excluded. */
-function selectedRelations(ctx: ExecutionContext, query: SelectStmt): QualifiedName[] {
+/**
+ * Every table or view a query reads — FROM items, both sides of joins and set operations, FROM subqueries and
+ * subqueries in expressions (ON, WHERE, select list, …) — information_schema excluded.
+ */
+function selectedRelations(ctx: ExecutionContext, query: QueryStmt): QualifiedName[] {
   const out: QualifiedName[] = [];
-  const visit = (from: FromItem | undefined): void => {
+  const visitExpr = (e: Expr | undefined): void => {
+    if (e === undefined) return;
+    walkExpr(e, (x) => {
+      if (x.kind === 'Subquery' || x.kind === 'Exists' || x.kind === 'InSubquery') visitQuery(x.query);
+    });
+  };
+  const visitFrom = (from: FromItem | undefined): void => {
     if (from === undefined) return;
-    if (from.kind === 'SubqueryRef') visit(from.query.from);
-    else if (from.kind === 'TableRef') {
-      const dbName = from.name.db ?? ctx.session.database;
-      if (dbName?.toLowerCase() !== INFORMATION_SCHEMA) out.push(from.name);
+    switch (from.kind) {
+      case 'SubqueryRef':
+        visitQuery(from.query);
+        return;
+      case 'Join':
+        visitFrom(from.left);
+        visitFrom(from.right);
+        visitExpr(from.on);
+        return;
+      case 'TableRef': {
+        const dbName = from.name.db ?? ctx.session.database;
+        if (dbName?.toLowerCase() !== INFORMATION_SCHEMA) out.push(from.name);
+        return;
+      }
+      case 'TableFunctionRef':
+        return;
     }
   };
-  visit(query.from);
+  const visitQuery = (q: QueryStmt): void => {
+    if (q.kind === 'SetOperation') {
+      visitQuery(q.left);
+      visitQuery(q.right);
+      return;
+    }
+    visitFrom(q.from);
+    for (const item of q.items) if (item.kind === 'SelectExpr') visitExpr(item.expr);
+    visitExpr(q.where);
+    q.groupBy.forEach(visitExpr);
+    visitExpr(q.having);
+    for (const o of q.orderBy) visitExpr(o.expr);
+  };
+  visitQuery(query);
   return out;
 }
 

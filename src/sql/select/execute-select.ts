@@ -1,4 +1,4 @@
-import type { SelectStmt } from '../../../grammar/ast.ts';
+import type { QueryStmt } from '../../../grammar/ast.ts';
 import { formatValue } from '../../types/format.ts';
 import type { ResultSet } from '../result.ts';
 import type { EvalContext } from '../eval/context.ts';
@@ -11,7 +11,7 @@ import { selectRowSource } from './select-source.ts';
  * `resolveTable` maps a table or view name to its rows; subqueries and TABLE(generate_series(…)) are handled here.
  */
 export async function executeSelect(
-  stmt: SelectStmt,
+  stmt: QueryStmt,
   resolveTable: (ref: TableRef) => Promise<ResolvedSource>,
   ctx: EvalContext & { readonly signal?: AbortSignal },
 ): Promise<ResultSet> {

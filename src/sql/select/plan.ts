@@ -35,6 +35,8 @@ interface OutItem {
   readonly name: string;
   readonly expr: Expr;
   readonly alias?: string;
+  /** For `*` / `t.*`: the scope column itself (names can repeat, e.g. a set operation's `SELECT k, k`). */
+  readonly index?: number;
 }
 
 function expandItems(stmt: SelectStmt, scope: Scope): OutItem[] {
@@ -45,11 +47,17 @@ function expandItems(stmt: SelectStmt, scope: Scope): OutItem[] {
       out.push(item.alias === undefined ? { name, expr: item.expr } : { name, expr: item.expr, alias: item.alias });
       continue;
     }
-    if (!stmt.from) throw analysisError('No tables used');
+    if (!stmt.from && scope.columns.length === 0) throw analysisError('No tables used');
     const table = item.table?.toLowerCase();
-    const cols = scope.columns.filter((c) => table === undefined || c.qualifiers.some((q) => q.toLowerCase() === table));
-    if (cols.length === 0) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table '${item.table ?? ''}'`);
-    for (const c of cols) out.push({ name: c.name, expr: { kind: 'ColumnRef', qualifiers: c.qualifiers, name: c.name } });
+    const indexes =
+      table === undefined
+        ? (scope.star ?? scope.columns.map((_, i) => i))
+        : scope.columns.flatMap((c, i) => (c.qualifiers.some((q) => q.toLowerCase() === table) ? [i] : []));
+    if (indexes.length === 0) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table '${item.table ?? ''}'`);
+    for (const index of indexes) {
+      const c = scope.columns[index] as (typeof scope.columns)[number];
+      out.push({ name: c.name, expr: { kind: 'ColumnRef', qualifiers: c.qualifiers, name: c.name }, index });
+    }
   }
   return out;
 }
@@ -74,9 +82,12 @@ function slot(index: number, type: ColumnType, nullable = true): CompiledExpr {
   return { evaluate: (row: Row): Value => row[index] ?? null, type, nullable, constant: false };
 }
 
-export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): SelectPlan {
+/** What compiling may consult besides the scope: enclosing queries' columns and the block's subqueries. */
+export type PlanHooks = Pick<CompileEnv, 'outer' | 'subquery'>;
+
+export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext, hooks: PlanHooks = {}): SelectPlan {
   const items = expandItems(stmt, scope);
-  const env = (clause: string): CompileEnv => ({ scope, ctx, clause });
+  const env = (clause: string): CompileEnv => ({ ...hooks, scope, ctx, clause });
   if (stmt.where && containsAggregate(stmt.where)) throw analysisError(`WHERE clause '${exprToSql(stmt.where)}' cannot contain aggregations`);
   const where = stmt.where ? compileExpr(stmt.where, env('where clause')) : undefined;
   const aliasOf = (ref: ColumnRef): OutItem | undefined =>
@@ -107,7 +118,10 @@ export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): Se
   let orderKeys: SelectPlan['orderKeys'];
   let aggregation: SelectPlan['aggregation'];
   if (!aggregating) {
-    outputs = items.map((i) => compileExpr(i.expr, env('field list')));
+    outputs = items.map((i) => {
+      const c = i.index === undefined ? undefined : scope.columns[i.index];
+      return c === undefined ? compileExpr(i.expr, env('field list')) : slot(i.index as number, c.type, c.nullable);
+    });
     orderKeys = orderSources.map((o) => ('output' in o ? o : { expr: compileExpr(o.expr, env('order clause')) }));
   } else {
     const groupExprs = stmt.groupBy.map((g) => {
@@ -160,7 +174,7 @@ export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): Se
           if (alias && !expanding.has(alias.name)) {
             expanding.add(alias.name);
             try {
-              return compileExpr(alias.expr, { scope, ctx, clause, override });
+              return compileExpr(alias.expr, { ...hooks, scope, ctx, clause, override, aggregated: true });
             } finally {
               expanding.delete(alias.name);
             }
@@ -170,7 +184,7 @@ export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext): Se
         }
         return undefined;
       };
-      return { scope, ctx, clause, override };
+      return { ...hooks, scope, ctx, clause, override, aggregated: true };
     };
     outputs = items.map((i) => compileExpr(i.expr, postEnv('field list')));
     const having = stmt.having ? compileExpr(stmt.having, postEnv('having clause')) : undefined;

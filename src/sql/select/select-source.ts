@@ -1,16 +1,19 @@
-import type { FromItem, SelectStmt, TableRef } from '../../../grammar/ast.ts';
-import { analysisError } from '../../errors/index.ts';
+import type { ColumnRef, Expr, QueryStmt, SelectStmt, TableRef } from '../../../grammar/ast.ts';
 import type { Row, Value } from '../../types/value.ts';
 import type { CompiledExpr } from '../eval/compiled.ts';
 import type { EvalContext } from '../eval/context.ts';
 import { toBool } from '../eval/numeric.ts';
-import type { Scope } from '../eval/scope.ts';
 import { tupleKey, type Accumulator } from './aggregate.ts';
-import { generateSeries } from './generate-series.ts';
 import { rowComparator, type SortableRow } from './order.ts';
-import { neededColumns } from './needed-columns.ts';
+import { compileExpr } from '../eval/compile.ts';
+import type { Scope } from '../eval/scope.ts';
+import { walkExpr } from '../eval/walk.ts';
+import { conjuncts, planFrom, type FromPlan } from './from-clause.ts';
+import { HASH_ENTRY_BYTES, keyBytes, memoryTracker, Reservation } from './memory.ts';
+import { setOperationSource } from './set-operation.ts';
+import { SubqueryPlanner } from './subquery.ts';
 import { planSelect, type SelectPlan } from './plan.ts';
-import { arrayRowSource, throwIfAborted, type ResolvedSource, type RowSource } from './row-source.ts';
+import { throwIfAborted, type ResolvedSource, type RowSource } from './row-source.ts';
 
 /** What running a SELECT needs from the executor. */
 export interface SelectDeps {
@@ -18,25 +21,11 @@ export interface SelectDeps {
   readonly resolveTable: (ref: TableRef) => Promise<ResolvedSource>;
   readonly ctx: EvalContext;
   readonly signal?: AbortSignal;
+  /** Columns of enclosing queries, for a correlated subquery (CompileEnv.outer); absent at the top level. */
+  readonly outer?: (ref: ColumnRef) => CompiledExpr | undefined;
 }
 
 const OUT_BATCH = 1024;
-
-async function resolveFrom(from: FromItem | undefined, deps: SelectDeps): Promise<{ resolved: ResolvedSource; qualifiers: readonly string[] }> {
-  if (!from) return { resolved: { source: arrayRowSource([], [[]]) }, qualifiers: [] };
-  switch (from.kind) {
-    case 'TableRef': {
-      const resolved = await deps.resolveTable(from);
-      const qualifiers = from.alias !== undefined ? [from.alias] : (resolved.qualifiers ?? [from.name.name]);
-      return { resolved, qualifiers };
-    }
-    case 'TableFunctionRef':
-      if (from.name.toLowerCase() !== 'generate_series') throw analysisError(`Unknown table function '${from.name}'`);
-      return { resolved: { source: generateSeries(from.args, deps.ctx) }, qualifiers: [from.alias ?? 'generate_series'] };
-    case 'SubqueryRef':
-      return { resolved: { source: await selectRowSource(from.query, deps) }, qualifiers: [from.alias] };
-  }
-}
 
 function filterPasses(where: CompiledExpr | undefined, row: Row): boolean {
   return where === undefined || toBool(where.evaluate(row)) === true;
@@ -96,19 +85,42 @@ async function* projected(
   }
 }
 
+/** The WHERE conjuncts without subqueries, compiled: rows failing them need no per-row subquery run. */
+function prefilter(stmt: SelectStmt, scope: Scope, deps: SelectDeps): CompiledExpr | undefined {
+  const plain = conjuncts(stmt.where).filter((c) => {
+    let sub = false;
+    walkExpr(c, (x) => {
+      if (x.kind === 'Subquery' || x.kind === 'Exists' || x.kind === 'InSubquery') sub = true;
+      return !sub;
+    });
+    return !sub;
+  });
+  const e = plain.reduce<Expr | undefined>((acc, p) => (acc === undefined ? p : { kind: 'Binary', op: 'AND', left: acc, right: p }), undefined);
+  return e === undefined ? undefined : compileExpr(e, { scope, ctx: deps.ctx, clause: 'where clause', ...(deps.outer ? { outer: deps.outer } : {}) });
+}
+
 /**
- * A SELECT as a RowSource of typed values (not text): what subqueries, views and INSERT … SELECT read. FROM is
+ * A query as a RowSource of typed values (not text): what subqueries, views and INSERT … SELECT read. FROM is
  * resolved now (so unknown tables fail early); rows flow when scanned. Without ORDER BY/aggregation, LIMIT stops
  * the underlying scan as soon as enough rows have passed; with ORDER BY + LIMIT only the best rows are kept.
  */
-export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promise<RowSource> {
-  const { resolved, qualifiers } = await resolveFrom(stmt.from, deps);
-  const scope: Scope = {
-    columns: resolved.source.columns.map((c) => ({ name: c.name, qualifiers, type: c.type, nullable: c.nullable })),
-  };
-  const plan = planSelect(stmt, scope, deps.ctx);
-  const partitionIds = resolved.prune?.(stmt.where, scope);
-  const needed = neededColumns(stmt, scope);
+export async function selectRowSource(stmt: QueryStmt, deps: SelectDeps): Promise<RowSource> {
+  if (stmt.kind === 'SetOperation') return setOperationSource(stmt, deps);
+  return selectOverSource(stmt, await planFrom(stmt, deps), deps);
+}
+
+/** A SELECT block over a FROM that is already resolved (set operations' ORDER BY / LIMIT come this way too). */
+export async function selectOverSource(stmt: SelectStmt, from: FromPlan, deps: SelectDeps): Promise<RowSource> {
+  const { scope } = from;
+  const subqueries = await SubqueryPlanner.create(stmt, scope, deps);
+  const plan = planSelect(stmt, scope, deps.ctx, {
+    ...(deps.outer ? { outer: deps.outer } : {}),
+    ...(subqueries ? { subquery: subqueries.compile } : {}),
+  });
+  const partitionIds = from.partitionIds;
+  const needed = from.columns;
+  const source = subqueries ? subqueries.wrap(from.source, subqueries.correlated ? prefilter(stmt, scope, deps) : undefined) : from.source;
+  const tracker = memoryTracker(deps.ctx);
   const columns = plan.names.map((name, i) => ({ name, type: (plan.outputs[i] as CompiledExpr).type, nullable: (plan.outputs[i] as CompiledExpr).nullable }));
   const offset = stmt.limit?.offset ?? 0;
   const count = stmt.limit?.count ?? Infinity;
@@ -119,52 +131,59 @@ export async function selectRowSource(stmt: SelectStmt, deps: SelectDeps): Promi
     async *scan(options) {
       const inner: SelectDeps = options.signal ? { ...deps, signal: options.signal } : deps;
       if (count === 0) return;
+      await subqueries?.prepare(inner.signal);
       const seen = stmt.distinct ? new Set<string>() : undefined;
+      const distinctState = new Reservation(tracker, 'SELECT DISTINCT state.');
       const isNew = (r: SortableRow): boolean => {
         if (!seen) return true;
         const k = tupleKey(r.out);
         if (seen.has(k)) return false;
         seen.add(k);
+        distinctState.add(HASH_ENTRY_BYTES + keyBytes(k));
         return true;
       };
-      if (!sorting) {
-        let skipped = 0;
-        let emitted = 0;
-        let batch: Row[] = [];
-        for await (const r of projected(plan, resolved.source, partitionIds, needed, inner)) {
+      try {
+        if (!sorting) {
+          let skipped = 0;
+          let emitted = 0;
+          let batch: Row[] = [];
+          for await (const r of projected(plan, source, partitionIds, needed, inner)) {
+            if (!isNew(r)) continue;
+            if (skipped < offset) {
+              skipped++;
+              continue;
+            }
+            batch.push(r.out);
+            emitted++;
+            if (emitted >= count) break;
+            if (batch.length >= OUT_BATCH) {
+              yield batch;
+              batch = [];
+            }
+          }
+          if (batch.length > 0) yield batch;
+          return;
+        }
+        const keep = offset + count;
+        let buffer: SortableRow[] = [];
+        // Top-N: once the buffer has been cut to the best `offset + count` rows, anything not better than the worst
+        // of those can never be returned, so it is rejected with one comparison.
+        let worst: SortableRow | undefined;
+        for await (const r of projected(plan, source, partitionIds, needed, inner)) {
+          if (worst && cmp(r, worst) >= 0) continue;
           if (!isNew(r)) continue;
-          if (skipped < offset) {
-            skipped++;
-            continue;
-          }
-          batch.push(r.out);
-          emitted++;
-          if (emitted >= count) break;
-          if (batch.length >= OUT_BATCH) {
-            yield batch;
-            batch = [];
+          buffer.push(r);
+          if (Number.isFinite(keep) && buffer.length >= Math.max(2 * keep, 4096)) {
+            buffer = buffer.sort(cmp).slice(0, keep);
+            worst = buffer[buffer.length - 1];
           }
         }
-        if (batch.length > 0) yield batch;
-        return;
+        buffer.sort(cmp);
+        const rows = buffer.slice(offset, Number.isFinite(keep) ? keep : undefined).map((r) => r.out);
+        for (let i = 0; i < rows.length; i += OUT_BATCH) yield rows.slice(i, i + OUT_BATCH);
+      } finally {
+        distinctState.release();
       }
-      const keep = offset + count;
-      let buffer: SortableRow[] = [];
-      // Top-N: once the buffer has been cut to the best `offset + count` rows, anything not better than the worst
-      // of those can never be returned, so it is rejected with one comparison.
-      let worst: SortableRow | undefined;
-      for await (const r of projected(plan, resolved.source, partitionIds, needed, inner)) {
-        if (worst && cmp(r, worst) >= 0) continue;
-        if (!isNew(r)) continue;
-        buffer.push(r);
-        if (Number.isFinite(keep) && buffer.length >= Math.max(2 * keep, 4096)) {
-          buffer = buffer.sort(cmp).slice(0, keep);
-          worst = buffer[buffer.length - 1];
-        }
-      }
-      buffer.sort(cmp);
-      const rows = buffer.slice(offset, Number.isFinite(keep) ? keep : undefined).map((r) => r.out);
-      for (let i = 0; i < rows.length; i += OUT_BATCH) yield rows.slice(i, i + OUT_BATCH);
     },
   };
 }

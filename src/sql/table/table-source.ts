@@ -2,7 +2,7 @@
  * FROM resolution: a table reference becomes a RowSource — an OLAP table's storage scan (with partition pruning),
  * a view's query, or an information_schema virtual table.
  */
-import type { SelectStmt, TableRef } from '../../../grammar/ast.ts';
+import type { TableRef } from '../../../grammar/ast.ts';
 import { parseStatement } from '../../../grammar/index.ts';
 import { listPartitions, type TableMeta } from '../../catalog/index.ts';
 import { analysisError, sqlError } from '../../errors/index.ts';
@@ -87,10 +87,10 @@ function widenRows(columns: readonly (readonly Value[])[], rowCount: number, wan
 
 async function viewSource(ctx: ExecutionContext, evalCtx: EvalContext, view: TableMeta, dbName: string, depth: number): Promise<RowSource> {
   const statement = parseStatement(view.viewDefinition ?? '');
-  if (statement.kind !== 'Select') throw analysisError(`View ${dbName}.${view.name} does not hold a SELECT`);
+  if (statement.kind !== 'Select' && statement.kind !== 'SetOperation') throw analysisError(`View ${dbName}.${view.name} does not hold a SELECT`);
   // A view's unqualified names resolve in the view's own database, whatever the session's current database is.
   const viewCtx: ExecutionContext = { ...ctx, session: { ...ctx.session, database: dbName } };
-  const inner = await selectRowSource(statement as SelectStmt, {
+  const inner = await selectRowSource(statement, {
     resolveTable: tableResolver(viewCtx, evalCtx, depth + 1),
     ctx: evalCtx,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
