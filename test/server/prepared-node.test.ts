@@ -2,7 +2,8 @@
  * The binary prepared-statement protocol through the real node drivers, over the real Engine: mysql2's execute() and
  * node mariadb's execute / prepare / batch, every column type tablevault has (BOOLEAN, TINYINT … LARGEINT, FLOAT,
  * DOUBLE, DECIMAL, CHAR / VARCHAR / STRING, DATE, DATETIME) with NULLs, parameters of every kind the drivers send,
- * and a multi-megabyte parameter sent with COM_STMT_SEND_LONG_DATA. Com_stmt_prepare / Com_stmt_execute in SHOW
+ * a multi-megabyte parameter sent with COM_STMT_SEND_LONG_DATA (node mariadb) and one past 16 MiB inside the execute
+ * packet (mysql2, which has no SEND_LONG_DATA). Com_stmt_prepare / Com_stmt_execute in SHOW
  * STATUS prove the statements went through the binary protocol, not a client-side emulation.
  */
 import { createHash } from 'node:crypto';
@@ -104,6 +105,26 @@ describe('mysql2 execute()', () => {
       const after = await statementCounters();
       expect(after.execute - before.execute).toBe(2);
       expect(after.prepare - before.prepare).toBeLessThanOrEqual(1);
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it('sends and reads back a parameter longer than one packet (16 MiB): split packets both ways', async () => {
+    // mysql2 has no COM_STMT_SEND_LONG_DATA: long data travels inside COM_STMT_EXECUTE, which past 0xffffff bytes
+    // is split into several packets (and so is the binary row that returns it).
+    const conn = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', database: 'p' });
+    try {
+      const text = `${'é'.repeat(8_400_000)}tail`;
+      expect(Buffer.byteLength(text)).toBeGreaterThan(0xffffff);
+      const [rows] = await conn.execute<mysql.RowDataPacket[]>('SELECT ? AS s, CHAR_LENGTH(?) AS n', [text, 'abc']);
+      expect(rows[0]!.n).toBe(3);
+      const s = rows[0]!.s as string;
+      expect(s.length).toBe(text.length);
+      expect(s === text).toBe(true);
+      // The connection's sequence ids stayed in step: the next command is answered.
+      const [next] = await conn.execute<mysql.RowDataPacket[]>('SELECT ? AS ok', [1]);
+      expect(next).toEqual([{ ok: 1 }]);
     } finally {
       await conn.end();
     }
