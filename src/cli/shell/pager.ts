@@ -23,7 +23,8 @@ export function fitsScreen(text: string, columns: number, rows: number): boolean
     if (end < 0 && line === '') break;
     lines++;
     if (lines > rows - 1) return false;
-    if (line.length > columns && displayWidth(line) > columns) return false;
+    // A UTF-16 unit is at most two cells wide (CJK): only a line that long can overflow, so most skip the measuring.
+    if (line.length * 2 > columns && displayWidth(line) > columns) return false;
     if (end < 0) break;
     start = end + 1;
   }
