@@ -3,8 +3,8 @@
  * node mariadb's execute / prepare / batch, every column type tablevault has (BOOLEAN, TINYINT … LARGEINT, FLOAT,
  * DOUBLE, DECIMAL, CHAR / VARCHAR / STRING, DATE, DATETIME) with NULLs, parameters of every kind the drivers send,
  * a multi-megabyte parameter sent with COM_STMT_SEND_LONG_DATA (node mariadb) and one past 16 MiB inside the execute
- * packet (mysql2, which has no SEND_LONG_DATA). Com_stmt_prepare / Com_stmt_execute in SHOW
- * STATUS prove the statements went through the binary protocol, not a client-side emulation.
+ * packet (mysql2, which has no SEND_LONG_DATA), and a latin1 client's parameters and rows. Com_stmt_prepare /
+ * Com_stmt_execute in SHOW STATUS prove the statements went through the binary protocol, not a client-side emulation.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -210,6 +210,29 @@ describe('node mariadb', () => {
       expect(again).toEqual([{ n: 5 }]);
     } finally {
       await conn.end();
+    }
+  });
+});
+
+describe('a latin1 client through the binary protocol', () => {
+  it('string parameters are decoded from latin1 and stored as UTF-8; binary rows come back in latin1', async () => {
+    // Without the conversion the server would read mysql2's latin1 0xE9 as invalid UTF-8 (1366) or store U+FFFD.
+    const my = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', database: 'p', charset: 'LATIN1_SWEDISH_CI' });
+    const md = await mariadb.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', database: 'p', charset: 'latin1' });
+    try {
+      const [vars] = await my.query<mysql.RowDataPacket[]>('SELECT @@character_set_client AS c, @@character_set_results AS r');
+      expect(vars).toEqual([{ c: 'latin1', r: 'latin1' }]);
+      await my.execute('INSERT INTO t (k, v) VALUES (?, ?)', [40, 'café']);
+      await md.execute('INSERT INTO t (k, v) VALUES (?, ?)', [41, 'naïve']);
+      const [rows] = await my.execute<mysql.RowDataPacket[]>('SELECT v, HEX(v) AS h, ? AS p, HEX(?) AS ph FROM t WHERE k IN (40, 41) ORDER BY k', ['déjà', 'déjà']);
+      expect(rows).toEqual([
+        { v: 'café', h: '636166C3A9', p: 'déjà', ph: '64C3A96AC3A0' },
+        { v: 'naïve', h: '6E61C3AF7665', p: 'déjà', ph: '64C3A96AC3A0' },
+      ]);
+      expect(await md.execute('SELECT v, HEX(?) AS ph FROM t WHERE k = 40', ['ü'])).toEqual([{ v: 'café', ph: 'C3BC' }]);
+    } finally {
+      await my.end();
+      await md.end();
     }
   });
 });
