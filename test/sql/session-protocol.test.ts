@@ -151,14 +151,15 @@ describe('functions and administration', () => {
     s.close();
   });
 
-  it('SLEEP waits (once per row it is evaluated for), returns 0, and KILL QUERY ends it with 1317', async () => {
+  it("SLEEP waits (once per row it is evaluated for), returns StarRocks' 1 (NULL for NULL), and KILL QUERY ends it with 1317", async () => {
     const s = engine.session();
     let started = performance.now();
-    expect(rows(await s.execute('SELECT SLEEP(0.2)'))).toEqual([['0']]);
+    expect(rows(await s.execute('SELECT SLEEP(0.2)'))).toEqual([['1']]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
     started = performance.now();
-    expect(rows(await s.execute('SELECT SLEEP(0.1) FROM TABLE(generate_series(1, 3)) g'))).toEqual([['0'], ['0'], ['0']]);
+    expect(rows(await s.execute('SELECT SLEEP(0.1) FROM TABLE(generate_series(1, 3)) g'))).toEqual([['1'], ['1'], ['1']]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(rows(await s.execute('SELECT SLEEP(NULL), SLEEP(NULL) IS NULL'))).toEqual([[null, '1']]);
     expect(await errorOf(s.execute('SELECT SLEEP(-1)'))).toMatchObject({ errno: 1210 });
     const killer = engine.session();
     started = performance.now();

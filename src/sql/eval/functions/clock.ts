@@ -17,8 +17,9 @@ function utcParts(ctx: EvalContext): DateTimeParts {
 }
 
 /**
- * SLEEP(n): 0, after the statement has waited n seconds (per row it is evaluated for). Never folded to a constant,
- * so it is evaluated, and waited for, once per row, as in MySQL. NULL sleeps 0; a negative time is an error.
+ * SLEEP(n): StarRocks' BOOLEAN 1 once the statement has waited n seconds (per row it is evaluated for; MySQL's SLEEP
+ * returns 0 instead, StarRocks' dialect wins). NULL returns NULL without waiting, as StarRocks'. Never folded to a
+ * constant, so it is evaluated, and waited for, once per row. A negative time is an error.
  */
 const sleep: FunctionImpl = (args, _call, ctx) => {
   arity('sleep', args, 1);
@@ -29,11 +30,12 @@ const sleep: FunctionImpl = (args, _call, ctx) => {
     evaluate: (row) => {
       const seconds = toDouble(arg(row));
       if (seconds !== null && (seconds < 0 || !Number.isFinite(seconds))) throw new SqlError(1210, 'HY000', `Incorrect arguments to sleep: ${seconds} is not a number of seconds`);
-      if (seconds !== null) owe.call(ctx, seconds);
-      return 0n;
+      if (seconds === null) return null;
+      owe.call(ctx, seconds);
+      return true;
     },
-    type: T.BIGINT,
-    nullable: false,
+    type: T.BOOLEAN,
+    nullable: true,
     constant: false,
   };
 };
