@@ -4,6 +4,7 @@
  *   metadata before execution, every type read and written, NULLs, executeBatch, an error's code;
  * - DBD::MariaDB with mariadb_server_prepare=1 (libmariadb's binary protocol): every type read, INSERT, SHOW;
  * - mysqlclient (MySQLdb): types, COM_CHANGE_USER to another account and a refused one; PyMySQL: types;
+ * - libmariadb's C API through Python's ctypes: two read-only cursors (COM_STMT_FETCH) read interleaved;
  * - node `mysql`: changeUser (its strict sequence-id checks included).
  * Com_stmt_prepare / Com_stmt_execute prove JDBC and DBD used server-side prepared statements.
  */
@@ -139,6 +140,27 @@ describe('COM_CHANGE_USER and text-protocol types from other clients', () => {
       'refused: 1045',
       "still: 'reader'@'%'",
       'pymysql: int:1|Decimal:-123456789.125|str:héllo ✓ 日本|date:0001-01-01|datetime:2024-02-29 23:59:59.123456',
+    ]);
+  }, 60_000);
+
+  it.runIf(hasPython)("libmariadb's C API: two read-only cursors read interleaved, two rows per COM_STMT_FETCH", async () => {
+    const current = await engine.session().execute('SELECT k, v FROM p.t ORDER BY k');
+    if (current.kind !== 'rows') throw new Error('no rows');
+    const line = (r: readonly (string | null)[]): string => `${r[0]}|${r[1] ?? 'NULL'}`;
+    const up = current.rows.map(line);
+    const down = current.rows.filter((r) => Number(r[0]) >= 2).map(line).reverse();
+    expect(up.length).toBeGreaterThanOrEqual(3);
+    const out = await run('/usr/bin/python3', ['cursor_fetch.py', String(server.port)]);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout.trimEnd().split('\n')).toEqual([
+      `a ${up[0]}`,
+      `b ${down[0]}`,
+      `a ${up[1]}`,
+      `b ${down[1]}`,
+      ...up.slice(2).map((r) => `a ${r}`),
+      'a None',
+      `b ${down[2] ?? 'None'}`,
     ]);
   }, 60_000);
 
