@@ -183,7 +183,7 @@ describe('binary protocol = text protocol with the literals inlined', () => {
         const read = (table: string): Promise<unknown> => conn.query({ sql: `SELECT i, v, d, de, dt FROM ${table} WHERE id = ?`, rowsAsArray: true }, [id]);
         expect(await outcome(() => read('wb'))).toEqual(await outcome(() => read('wt')));
       }),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
   }, 120_000);
 });
