@@ -27,6 +27,7 @@ import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.t
 import { restoreDriver } from './jobs/restore-job.ts';
 import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
+import { fsPool } from './util/fs-pool.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { ShutdownRequests } from './sql/shutdown-requests.ts';
@@ -93,6 +94,8 @@ export interface Session {
   setNames(charset: string): void;
   /** Forget the session (connection closed). Jobs it started keep running. */
   close(): void;
+  /** max_allowed_packet of this session in bytes: the server refuses larger client packets with 1153. */
+  readonly maxAllowedPacket?: number;
 }
 
 /** A statement prepared by a session: parse once, execute with different parameter values. */
@@ -165,11 +168,17 @@ export class Engine {
       const drivers: JobDriver[] = [backupDriver(backupSteps)];
       drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
+      // The file threads jobs use; started now so a job's first batches do not wait for them.
+      fsPool().warm();
       repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name));
-      // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
-      const recovery = await jobs.recover();
-      const owned = new Set(recovery.ownedSnapshotDirs);
-      for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+      // Resume interrupted jobs; before they start, release every local snapshot no live job owns (left by a crash
+      // or kill) — once started, a job re-running PENDING makes snapshots this sweep must not take for leftovers.
+      await jobs.recover({
+        beforeStart: async (ownedDirs) => {
+          const owned = new Set(ownedDirs);
+          for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+        },
+      });
       repositories.start();
       const access = new AccessControl(catalog);
       const rootPassword = startupRootPassword(options.rootPassword);

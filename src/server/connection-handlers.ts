@@ -105,4 +105,6 @@ export interface MysqlConnectionOptions {
   readonly serverVersion: string;
   readonly logger: Logger;
   readonly handlers: ConnectionHandlers;
+  /** max_allowed_packet in bytes, read at each client packet (the session's once logged in). */
+  readonly maxPacketBytes: () => number;
 }

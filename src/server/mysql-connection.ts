@@ -10,6 +10,8 @@ import type { ConnectionHandlers, MysqlConnection, MysqlConnectionOptions, Reply
 
 export type { Authenticate, ConnectionHandlers, LoginInfo, MysqlConnection, MysqlConnectionOptions, Reply, SessionCharsets } from './connection-handlers.ts';
 import { StatementCommands } from './statement-commands.ts';
+import { guardPacketSize } from './packet-guard.ts';
+import { packetTooLarge } from '../sql/packet-limit.ts';
 
 /**
  * The ONE module that touches mysql2's server-side Connection. mysql2 does the handshake (greeting, reading the
@@ -172,6 +174,22 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   conn.on('error', (error) => {
     logger.debug({ code: error.code, err: error.code === undefined ? error : undefined }, 'connection error');
   });
+  // Packets mysql2 hands over, counted, so that those after an oversized one (same TCP chunk) are dropped.
+  let packetsSeen = 0;
+  const guard = guardPacketSize(socket, options.maxPacketBytes, (bytes, lastSequenceId) => {
+    logger.debug({ bytes }, 'client packet over max_allowed_packet');
+    const error = packetTooLarge(bytes, options.maxPacketBytes());
+    if (!commandPhase) {
+      // Still in the handshake: nothing to reply on, as MySQL does.
+      socket.destroy();
+      return;
+    }
+    enqueue((lastSequenceId + 1) & 0xff, 'packet_too_large', async () => {
+      reply.error(error);
+      await writer.flush();
+      socket.end();
+    });
+  });
   socket.on('close', () => {
     closed = true;
     writer.discard();
@@ -268,6 +286,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
 
   const handlePacket = conn.handlePacket.bind(conn);
   conn.handlePacket = (packet) => {
+    if (packet !== undefined && ++packetsSeen > guard.packetsAllowed) return;
     if (!commandPhase) {
       if (packet !== undefined && packet.length() > HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET) {
         const at = packet.start + HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET;
