@@ -36,6 +36,9 @@ import { defineShowRules, type ShowRules } from './productions/show.ts';
 import { defineBackupRestoreRules, type BackupRestoreRules } from './productions/backup-restore.ts';
 import { defineAccountRules, type AccountRules } from './productions/account.ts';
 import { defineSessionRules, type SessionRules } from './productions/session.ts';
+import { defineTransactionRules, type TransactionRules } from './productions/transaction.ts';
+import { defineShowMetaRules, type ShowMetaRules } from './productions/show-meta.ts';
+import { defineMysqlCompatRules, type MysqlCompatRules } from './productions/mysql-compat.ts';
 import { defineStatementRules, type StatementRules } from './productions/statement.ts';
 import { definePreparedRules, type PreparedRules } from './productions/prepared.ts';
 
@@ -54,6 +57,9 @@ export type Rules = CommonRules &
   AccountRules &
   SessionRules &
   PreparedRules &
+  TransactionRules &
+  ShowMetaRules &
+  MysqlCompatRules &
   StatementRules;
 
 type Idx = '' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
@@ -121,6 +127,9 @@ export class SqlParser extends CstParser {
     defineAccountRules($, r);
     defineSessionRules($, r);
     definePreparedRules($, r);
+    defineTransactionRules($, r);
+    defineShowMetaRules($, r);
+    defineMysqlCompatRules($, r);
     defineStatementRules($, r);
     this.rules = r;
     this.performSelfAnalysis();

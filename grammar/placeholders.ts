@@ -15,10 +15,11 @@ import type { Expr, Statement } from './ast.ts';
 import { tokenize } from './lexer.ts';
 import { Placeholder } from './tokens.ts';
 import { parseStatement } from './index.ts';
+import { sqlOfText } from './executable-comments.ts';
 
 /** A statement text with `?` markers, checked by the parser. */
 export interface PreparedText {
-  /** The text as prepared. */
+  /** The text as prepared, executable comments expanded (same offsets as the text as written). */
   readonly text: string;
   /** Offsets of the `?` markers in `text`, in order. */
   readonly markers: readonly number[];
@@ -95,7 +96,10 @@ function sentinelsAreExpressions(statement: Statement, count: number): boolean {
  * does not parse or they are not all expressions, as constants (a one-character number, so a syntax error's line and
  * column point into the text as written; an empty string where a number cannot stand, such as a property value).
  */
-export function prepareText(text: string): PreparedText {
+export function prepareText(written: string): PreparedText {
+  // Executable comments first, as for any statement: a `?` in an executed `/*!50000 … */` is a marker, one in a later
+  // version's comment is not. Offsets are those of the text as written (skipped comments become blanks).
+  const text = sqlOfText(written);
   const markers = placeholderOffsets(text);
   if (markers.length > 0) {
     try {

@@ -101,6 +101,10 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   DeallocatePrepare: none,
   Flush: none,
   Shutdown: none,
+  LockTables: none,
+  UnlockTables: none,
+  ShowMeta: none,
+  AlterTableKeys: none,
 };
 
 /** Whether a PREPARE's text holds a credential, or cannot be parsed to tell. */

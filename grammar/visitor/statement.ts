@@ -11,6 +11,8 @@ import { selectStatement } from './select.ts';
 import * as session from './session.ts';
 import * as show from './show.ts';
 import * as prepared from './prepared.ts';
+import { showMeta } from './show-meta.ts';
+import * as txn from './transaction.ts';
 
 type Builder = (node: CstNode, text: string) => Statement;
 
@@ -71,13 +73,17 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   showProcesslistBody: session.showProcesslist,
   showWarningsBody: session.showWarnings,
   killStatement: session.kill,
-  transactionStatement: session.transaction,
   prepareStatement: prepared.prepare,
   executeStatement: prepared.execute,
   deallocateStatement: prepared.deallocate,
   dropPrepareBody: prepared.deallocate,
   flushStatement: prepared.flush,
   shutdownStatement: () => ({ kind: 'Shutdown' }),
+  transactionStatement: txn.transaction,
+  lockTablesStatement: txn.lockTables,
+  unlockTablesStatement: () => ({ kind: 'UnlockTables' }),
+  showMetaBody: showMeta,
+  alterTableKeysBody: txn.alterTableKeys,
 };
 
 /** Build the AST of one parsed `statement` node. `text` is the whole source (for CREATE VIEW's queryText). */

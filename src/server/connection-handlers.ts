@@ -57,6 +57,8 @@ export interface ConnectionHandlers {
   initDb(database: string): void | Promise<void>;
   /** COM_STATISTICS one-line summary (`Uptime: … Threads: … Questions: …`). */
   statistics(): string;
+  /** The session's status flags for OK / EOF packets (IN_TRANS, AUTOCOMMIT); absent: AUTOCOMMIT. */
+  serverStatus?(): number;
   /** COM_RESET_CONNECTION: forget session state. */
   resetConnection(): void | Promise<void>;
   /**

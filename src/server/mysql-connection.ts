@@ -150,8 +150,8 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   let chain: Promise<void> = Promise.resolve();
   let running = 0;
   let closed = false;
-  // tablevault has no multi-statement transactions: every statement commits, so AUTOCOMMIT is always reported.
-  const status: number = ServerStatus.AUTOCOMMIT;
+  // IN_TRANS / AUTOCOMMIT as the session stands when each packet is written (SessionTransaction, @@autocommit).
+  const status = (): number => handlers.serverStatus?.() ?? ServerStatus.AUTOCOMMIT;
   let draining = false;
   // True once mysql2 has parsed the handshake response: every later packet is a command, read here.
   let commandPhase = false;
@@ -199,16 +199,16 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   const reply: Reply = {
     writer,
     get status() {
-      return status;
+      return status();
     },
     get charset() {
       return charsets().results;
     },
     ok(affectedRows, info = '', more = false, warnings = 0) {
-      writer.packet(okPayload(affectedRows, status | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings, info));
+      writer.packet(okPayload(affectedRows, status() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings, info));
     },
     eof(more = false, warnings = 0, extraStatus = 0) {
-      writer.packet(eofPayload(status | extraStatus | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
+      writer.packet(eofPayload(status() | extraStatus | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
     },
     error(error) {
       writer.packet(errorPacket(error, charsets().results));
@@ -247,7 +247,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     protocolVersion: 10,
     serverVersion: options.serverVersion,
     connectionId: options.connectionId,
-    statusFlags: status,
+    statusFlags: ServerStatus.AUTOCOMMIT,
     characterSet: CHARSET_UTF8,
     capabilityFlags: CAPABILITY_FLAGS,
     authCallback: (params, cb) => {

@@ -8,6 +8,7 @@ import { writeStatementResults } from './result-writer.ts';
 import type { RowFormat } from './row-encoder.ts';
 import type { StatementResult } from '../sql/result.ts';
 import { charsetFromVariable } from './charsets.ts';
+import { ServerStatus } from './packets.ts';
 import { redactSql } from '../../grammar/index.ts';
 import { findSystemVariable, SERVER_VERSION } from '../sql/variables/index.ts';
 
@@ -160,6 +161,10 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
           };
         },
         initDb: (database) => requireSession(session).useDatabase(database),
+        serverStatus: () => {
+          const st = session?.transactionStatus;
+          return (st === undefined || st.autocommit ? ServerStatus.AUTOCOMMIT : 0) | (st?.inTransaction === true ? ServerStatus.IN_TRANS : 0);
+        },
         statistics: () => statisticsLine(stats, connections.size),
         resetConnection: () => {
           const old = requireSession(session);

@@ -50,4 +50,16 @@ describe('prepared statement markers', () => {
     expect(select).toMatchObject({ kind: 'Select', items: [{ kind: 'SelectExpr', text: '? + 1' }] });
     expect(() => prepareText('SELEC ?')).toThrow(expect.objectContaining({ errno: 1064, line: 1, column: 1 }));
   });
+
+  it('a ? inside an executed executable comment is a marker; inside a later version\'s comment it is not', () => {
+    // MySQL reads /*!50000 … */ as SQL, so its ? is a parameter; /*!99999 … */ is a comment.
+    const prepared = prepareText('SELECT 1 /*!50000 + ? */ /*!99999 + ? */ AS n');
+    expect(prepared.markers).toEqual([prepared.text.indexOf('+ ?') + 2]);
+    const bound = prepared.bindExpressions([{ kind: 'NumberLiteral', text: '41' }]);
+    expect(bound).toMatchObject({ kind: 'Select', items: [{ expr: { kind: 'Binary', right: { kind: 'NumberLiteral', text: '41' } } }] });
+    // Bound into the text (LIMIT ?), the value lands in the executed comment too.
+    const limited = prepareText('SELECT a FROM t /*!40000 LIMIT ? */');
+    expect(limited.markers).toHaveLength(1);
+    expect(parseStatement(substitutePlaceholders(limited.text, limited.markers, ['3']))).toMatchObject({ kind: 'Select', limit: { count: 3 } });
+  });
 });

@@ -200,3 +200,54 @@ describe('functions and administration', () => {
     s.close();
   });
 });
+
+describe('prepared statements with transactions and executable comments (both halves of issue 10 together)', () => {
+  it('a prepared INSERT in a transaction is invisible to others until COMMIT and gone at ROLLBACK; PREPARE keeps the transaction open', async () => {
+    const a = engine.session({ database: 's' });
+    const b = engine.session({ database: 's' });
+    await a.execute('CREATE TABLE tx (k INT, v VARCHAR(10)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+    const insert = await a.prepare('INSERT INTO tx VALUES (?, ?)');
+    await a.execute('BEGIN');
+    await insert.execute([1n, { kind: 'string', text: 'one' }]);
+    // PREPARE, EXECUTE and DEALLOCATE are neither refused in an explicit transaction nor end it.
+    await a.execute("PREPARE ins2 FROM 'INSERT INTO tx VALUES (?, ''two'')'");
+    await a.execute('SET @k = 2');
+    await a.execute('EXECUTE ins2 USING @k');
+    await a.execute('DEALLOCATE PREPARE ins2');
+    expect(a.transactionStatus).toEqual({ inTransaction: true, autocommit: true });
+    expect(rows(await b.execute('SELECT COUNT(*) FROM tx'))).toEqual([['0']]);
+    await a.execute('ROLLBACK');
+    expect(rows(await b.execute('SELECT COUNT(*) FROM tx'))).toEqual([['0']]);
+    await a.execute('BEGIN');
+    await insert.execute([3n, { kind: 'string', text: 'three' }]);
+    await a.execute('COMMIT');
+    expect(rows(await b.execute('SELECT k, v FROM tx'))).toEqual([['3', 'three']]);
+    a.close();
+    b.close();
+  });
+
+  it("EXECUTE of a statement a transaction cannot hold is refused by that statement's kind (5305); FLUSH too", async () => {
+    const a = engine.session({ database: 's' });
+    await a.execute("PREPARE del FROM 'DELETE FROM t WHERE k = ?'");
+    await a.execute('SET @k = 1');
+    await a.execute('START TRANSACTION');
+    expect(await errorOf(a.execute('EXECUTE del USING @k'))).toMatchObject({ errno: 5305, message: expect.stringContaining('DELETE cannot run inside a transaction') });
+    const del = await a.prepare('DELETE FROM t WHERE k = ?');
+    expect(await errorOf(del.execute([1n]))).toMatchObject({ errno: 5305 });
+    expect(await errorOf(a.execute('FLUSH TABLES'))).toMatchObject({ errno: 5305 });
+    await a.execute('ROLLBACK');
+    expect(rows(await a.execute('SELECT COUNT(*) FROM t WHERE k = 1'))).toEqual([['1']]);
+    a.close();
+  });
+
+  it('executable comments in a prepared text: a ? in /*!50000 … */ is a parameter, one in /*!99999 … */ is not', async () => {
+    const s = engine.session({ database: 's' });
+    const p = await s.prepare('SELECT k FROM t WHERE k = 1 /*!50000 OR k = ? */ /*!99999 OR k = ? */ ORDER BY k');
+    expect(p.parameterCount).toBe(1);
+    expect(rows(await p.execute([3n]))).toEqual([['1'], ['3']]);
+    await s.execute("PREPARE lim FROM 'SELECT k FROM t ORDER BY k /*!40000 LIMIT ? */'");
+    await s.execute('SET @n = 2');
+    expect(rows(await s.execute('EXECUTE lim USING @n'))).toEqual([['1'], ['2']]);
+    s.close();
+  });
+});

@@ -65,7 +65,8 @@ export async function prepareStatement(ctx: ExecutionContext, text: string, opti
   const prepared = prepareText(text);
   ctx.services.stats.stmtPrepare = (ctx.services.stats.stmtPrepare ?? 0) + 1;
   const { statement, markers } = prepared;
-  const textOf = (values: readonly ParameterValue[]): string => substitutePlaceholders(text, markers, values.map(parameterLiteral));
+  // Values are written into the expanded text (prepared.text): never into a comment, whatever they hold.
+  const textOf = (values: readonly ParameterValue[]): string => substitutePlaceholders(prepared.text, markers, values.map(parameterLiteral));
   if (NOT_PREPARABLE.has(statement.kind)) {
     throw new SqlError(1295, 'HY000', 'This command is not supported in the prepared statement protocol yet: PREPARE, EXECUTE and DEALLOCATE PREPARE cannot themselves be prepared');
   }

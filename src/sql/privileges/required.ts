@@ -112,6 +112,11 @@ function visitor(ctx: ExecutionContext): Visitor {
     // MySQL's RELOAD and SHUTDOWN: StarRocks' OPERATE (cluster operations) and NODE (stopping a node) stand for them.
     Flush: () => [need.system('OPERATE')],
     Shutdown: () => [need.system('NODE')],
+    // MySQL's LOCK TABLES privilege has no StarRocks counterpart: SELECT on each table (MySQL's other requirement).
+    LockTables: (s) => s.tables.map((item) => relation('SELECT', item.table)),
+    UnlockTables: () => none,
+    AlterTableKeys: (s) => [relation('ALTER', s.table)],
+    ShowMeta: (s) => (s.table === undefined ? none : skipInformationSchema(ctx, s.table, () => [relation('ANY', s.table as QualifiedName)])),
   };
 }
 
