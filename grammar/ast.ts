@@ -746,6 +746,46 @@ export interface DropSnapshotStmt {
   readonly snapshot: string;
   readonly repository: string;
   readonly force: boolean;
+  /** `DRY RUN`: report what would be deleted, delete nothing (present only when written). */
+  readonly dryRun?: true;
+}
+
+/** `DROP SNAPSHOT ON repo WHERE SNAPSHOT = 'x' | SNAPSHOT IN (…) | TIMESTAMP <= 'ts' [DRY RUN]`. */
+export interface DropSnapshotsStmt {
+  readonly kind: 'DropSnapshots';
+  readonly repository: string;
+  /** The WHERE expression, analysed by src/sql/backup/drop-snapshot-where.ts. */
+  readonly where: Expr;
+  readonly dryRun: boolean;
+}
+
+/** `ALTER REPOSITORY r SET PROPERTIES (…)`: the repository's lifecycle settings (never credentials). */
+export interface AlterRepositoryStmt {
+  readonly kind: 'AlterRepository';
+  readonly name: string;
+  readonly properties: readonly Property[];
+}
+
+/** `VERIFY SNAPSHOT label ON repo [PROPERTIES (…)]`. */
+export interface VerifySnapshotStmt {
+  readonly kind: 'VerifySnapshot';
+  readonly snapshot: string;
+  readonly repository: string;
+  readonly properties: readonly Property[];
+}
+
+/** A snapshot named in SHOW SNAPSHOT DIFF: label and, optionally, its backup timestamp. */
+export interface SnapshotRef {
+  readonly label: string;
+  readonly timestamp?: string;
+}
+
+/** `SHOW SNAPSHOT DIFF ON repo FROM 'a' ['ts'] TO 'b' ['ts']`. */
+export interface ShowSnapshotDiffStmt {
+  readonly kind: 'ShowSnapshotDiff';
+  readonly repository: string;
+  readonly from: SnapshotRef;
+  readonly to: SnapshotRef;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1063,6 +1103,10 @@ export type Statement =
   | DropRepositoryStmt
   | ShowRepositoriesStmt
   | DropSnapshotStmt
+  | DropSnapshotsStmt
+  | AlterRepositoryStmt
+  | ShowSnapshotDiffStmt
+  | VerifySnapshotStmt
   | CreateUserStmt
   | DropUserStmt
   | AlterUserStmt

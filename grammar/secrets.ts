@@ -75,6 +75,11 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   DropRepository: none,
   ShowRepositories: none,
   DropSnapshot: none,
+  DropSnapshots: none,
+  // Lifecycle settings only: credential keys are refused by the handler, but mask them anyway if someone tries.
+  AlterRepository: (s) => ofProperties(s.properties),
+  ShowSnapshotDiff: none,
+  VerifySnapshot: (s) => ofProperties(s.properties),
   CreateUser: (s) => (s.password === undefined ? NONE : [s.password.secret]),
   DropUser: none,
   AlterUser: (s) => (s.password === undefined ? NONE : [s.password.secret]),

@@ -33,6 +33,7 @@ import { JobScheduler } from './jobs/scheduler.ts';
 import { ShutdownRequests } from './sql/shutdown-requests.ts';
 import type { PreparedColumn } from './sql/prepared/prepared-statement.ts';
 import type { ParameterValue } from './sql/prepared/parameters.ts';
+import { SnapshotExpiry, type ExpiryRound } from './jobs/snapshot-expiry.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -53,6 +54,8 @@ export interface EngineOptions {
    * else root keeps its stored password (empty on a new data dir).
    */
   readonly rootPassword?: string;
+  /** Time between rounds of the snapshot expiry task (TTL), in the clock's time; default 10 minutes. */
+  readonly snapshotExpiryIntervalMs?: number;
 }
 
 export interface SessionOptions {
@@ -131,6 +134,7 @@ export class Engine {
   readonly #services: EngineServices;
   /** Set by open(); releases version pins of interrupted backups at close. */
   #backupSteps: BackupStepsHandle | undefined;
+  #expiry: SnapshotExpiry | undefined;
   readonly #lock: DirectoryLock;
   readonly #sessions: Map<number, EngineSession>;
   #nextConnectionId = 1;
@@ -185,6 +189,17 @@ export class Engine {
         },
       });
       repositories.start();
+      const expiry = new SnapshotExpiry(
+        {
+          catalog, repositories, dataDir, logger, clock,
+          withSubmitLock: (fn) => jobs.withSubmitLock(fn),
+          repositoryNames: () => repositories.list().map((r) => r.name),
+          settingsOf: (name) => repositories.settings(name),
+          isReadOnly: (name) => repositories.info(name)?.readOnly ?? true,
+        },
+        options.snapshotExpiryIntervalMs,
+      );
+      expiry.start();
       const access = new AccessControl(catalog);
       const rootPassword = startupRootPassword(options.rootPassword);
       if (rootPassword !== undefined) setRootPassword(catalog, access, rootPassword);
@@ -194,6 +209,7 @@ export class Engine {
       };
       const engine = new Engine(services, lock, live);
       engine.#backupSteps = backupSteps;
+      engine.#expiry = expiry;
       logger.info({ dataDir }, 'engine opened');
       return engine;
     } catch (error) {
@@ -248,6 +264,15 @@ export class Engine {
     return this.#services.shutdownRequests.listen(listener);
   }
 
+  /**
+   * Run a round of the snapshot expiry task now (it also runs every `snapshotExpiryIntervalMs`): drop expired
+   * snapshots this instance wrote, finish interrupted drops, delete unreferenced shared objects.
+   */
+  expireSnapshots(): Promise<ExpiryRound> {
+    if (this.#expiry === undefined) throw new Error('engine is not open');
+    return this.#expiry.runOnce();
+  }
+
   /** Live sessions (for tools and tests). */
   get sessions(): readonly SessionState[] {
     return this.#services.sessions.list();
@@ -257,6 +282,7 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     for (const s of [...this.#sessions.values()]) s.close();
+    await this.#expiry?.stop();
     await this.#services.jobs.close();
     this.#backupSteps?.releasePins();
     await this.#services.repositories.close();

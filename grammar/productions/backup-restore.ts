@@ -31,6 +31,10 @@ export interface BackupRestoreRules {
   dropRepositoryBody: Rule;
   dropSnapshotBody: Rule;
   showRepositoriesBody: Rule;
+  alterRepositoryBody: Rule;
+  verifyStatement: Rule;
+  showSnapshotDiffBody: Rule;
+  snapshotRef: Rule;
 }
 
 export function defineBackupRestoreRules($: Dsl, r: Rules): void {
@@ -235,12 +239,66 @@ export function defineBackupRestoreRules($: Dsl, r: Rules): void {
     $.SUBRULE(r.identifier, { LABEL: 'name' });
   });
 
+  // DROP SNAPSHOT label ON repo [FORCE] (StarRocks v4.2) | DROP SNAPSHOT ON repo WHERE … (bulk), either [DRY RUN].
   r.dropSnapshotBody = $.addRule('dropSnapshotBody', () => {
+    $.CONSUME(kw.SNAPSHOT);
+    $.OR([
+      {
+        ALT: () => {
+          $.CONSUME(kw.ON);
+          $.SUBRULE(r.identifier, { LABEL: 'repository' });
+          $.CONSUME(kw.WHERE);
+          $.SUBRULE(r.expression, { LABEL: 'where' });
+        },
+      },
+      {
+        ALT: () => {
+          $.SUBRULE(r.identOrString, { LABEL: 'snapshot' });
+          $.CONSUME2(kw.ON);
+          $.SUBRULE2(r.identifier, { LABEL: 'repository' });
+          $.OPTION(() => $.CONSUME(kw.FORCE));
+        },
+      },
+    ]);
+    $.OPTION2(() => {
+      $.CONSUME(kw.DRY);
+      $.CONSUME(kw.RUN);
+    });
+  });
+
+  // ALTER REPOSITORY r SET PROPERTIES ("default_snapshot_ttl" = "30 DAY", "keep_local_snapshots" = "1")
+  r.alterRepositoryBody = $.addRule('alterRepositoryBody', () => {
+    $.CONSUME(kw.REPOSITORY);
+    $.SUBRULE(r.identifier, { LABEL: 'name' });
+    $.CONSUME(kw.SET);
+    $.SUBRULE(r.properties);
+  });
+
+  // VERIFY SNAPSHOT label ON repo [PROPERTIES ("backup_timestamp" = "…", "mode" = "files" | "checksum" | "restore")]
+  r.verifyStatement = $.addRule('verifyStatement', () => {
+    $.CONSUME(kw.VERIFY);
     $.CONSUME(kw.SNAPSHOT);
     $.SUBRULE(r.identOrString, { LABEL: 'snapshot' });
     $.CONSUME(kw.ON);
     $.SUBRULE(r.identifier, { LABEL: 'repository' });
-    $.OPTION(() => $.CONSUME(kw.FORCE));
+    $.OPTION(() => $.SUBRULE(r.properties));
+  });
+
+  // SHOW SNAPSHOT DIFF ON repo FROM 'label_a' ['ts_a'] TO 'label_b' ['ts_b']
+  r.showSnapshotDiffBody = $.addRule('showSnapshotDiffBody', () => {
+    $.CONSUME(kw.SNAPSHOT);
+    $.CONSUME(kw.DIFF);
+    $.CONSUME(kw.ON);
+    $.SUBRULE(r.identifier, { LABEL: 'repository' });
+    $.CONSUME(kw.FROM);
+    $.SUBRULE(r.snapshotRef, { LABEL: 'from' });
+    $.CONSUME(kw.TO);
+    $.SUBRULE2(r.snapshotRef, { LABEL: 'to' });
+  });
+
+  r.snapshotRef = $.addRule('snapshotRef', () => {
+    $.SUBRULE(r.identOrString, { LABEL: 'label' });
+    $.OPTION(() => $.SUBRULE(r.stringLiteral, { LABEL: 'timestamp' }));
   });
 
   r.showRepositoriesBody = $.addRule('showRepositoriesBody', () => {

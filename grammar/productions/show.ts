@@ -34,6 +34,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showBackendsBody,
       r.showBackupBody,
       r.showRestoreBody,
+      r.showSnapshotDiffBody,
       r.showSnapshotBody,
       r.showRepositoriesBody,
       r.showGrantsBody,

@@ -34,6 +34,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.describeStatement,
     r.backupStatement,
     r.restoreStatement,
+    r.verifyStatement,
     r.cancelStatement,
     r.grantStatement,
     r.revokeStatement,
@@ -88,6 +89,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
       { ALT: () => $.SUBRULE(r.alterTableBody) },
       { ALT: () => $.SUBRULE(r.alterUserBody) },
       { ALT: () => $.SUBRULE(r.alterViewBody) },
+      { ALT: () => $.SUBRULE(r.alterRepositoryBody) },
     ]);
   });
 }

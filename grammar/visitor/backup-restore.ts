@@ -7,8 +7,13 @@ import type {
   CancelRestoreStmt,
   CreateRepositoryStmt,
   DropRepositoryStmt,
+  AlterRepositoryStmt,
   DropSnapshotStmt,
+  DropSnapshotsStmt,
   ExternalCatalogsClause,
+  ShowSnapshotDiffStmt,
+  SnapshotRef,
+  VerifySnapshotStmt,
   RestoreStmt,
   ShowBackupStmt,
   ShowRestoreStmt,
@@ -16,6 +21,7 @@ import type {
 } from '../ast.ts';
 import { child, has, nodes, optNode, token, tokens } from '../cst.ts';
 import { identOrString, identifier, partitionNames, properties, qualifiedName, showPredicates, stringLiteral, urlUserinfoSpan, VisitError } from './common.ts';
+import { expr } from './expressions.ts';
 
 type ObjectType = BackupRestoreObject['objectType'];
 
@@ -128,7 +134,43 @@ export function dropRepository(node: CstNode): DropRepositoryStmt {
   return { kind: 'DropRepository', name: identifier(child(node, 'name')) };
 }
 
-export function dropSnapshot(node: CstNode): DropSnapshotStmt {
-  return { kind: 'DropSnapshot', snapshot: identOrString(child(node, 'snapshot')), repository: identifier(child(node, 'repository')), force: has(node, 'FORCE') };
+export function dropSnapshot(node: CstNode): DropSnapshotStmt | DropSnapshotsStmt {
+  const dryRun = has(node, 'DRY');
+  const where = optNode(node, 'where');
+  if (where !== undefined) return { kind: 'DropSnapshots', repository: identifier(child(node, 'repository')), where: expr(where), dryRun };
+  return {
+    kind: 'DropSnapshot',
+    snapshot: identOrString(child(node, 'snapshot')),
+    repository: identifier(child(node, 'repository')),
+    force: has(node, 'FORCE'),
+    ...(dryRun ? { dryRun: true as const } : {}),
+  };
+}
+
+export function alterRepository(node: CstNode): AlterRepositoryStmt {
+  return { kind: 'AlterRepository', name: identifier(child(node, 'name')), properties: properties(optNode(node, 'properties')) };
+}
+
+export function verifySnapshot(node: CstNode): VerifySnapshotStmt {
+  return {
+    kind: 'VerifySnapshot',
+    snapshot: identOrString(child(node, 'snapshot')),
+    repository: identifier(child(node, 'repository')),
+    properties: properties(optNode(node, 'properties')),
+  };
+}
+
+function snapshotRef(node: CstNode): SnapshotRef {
+  const ts = optNode(node, 'timestamp');
+  return { label: identOrString(child(node, 'label')), ...(ts === undefined ? {} : { timestamp: stringLiteral(ts) }) };
+}
+
+export function showSnapshotDiff(node: CstNode): ShowSnapshotDiffStmt {
+  return {
+    kind: 'ShowSnapshotDiff',
+    repository: identifier(child(node, 'repository')),
+    from: snapshotRef(child(node, 'from')),
+    to: snapshotRef(child(node, 'to')),
+  };
 }
 

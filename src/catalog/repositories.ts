@@ -11,6 +11,7 @@ interface Row {
   create_time: number;
   last_ping_error: string | null;
   last_ping_time: number | null;
+  settings: string;
 }
 
 const toStored = (r: Row): StoredRepository => ({
@@ -23,6 +24,7 @@ const toStored = (r: Row): StoredRepository => ({
   createTime: r.create_time,
   lastPingError: r.last_ping_error,
   lastPingTime: r.last_ping_time,
+  settings: JSON.parse(r.settings) as Record<string, string>,
 });
 
 /** The `repositories` table (migration 0002) as the repository layer's RepositoryStore. Ids come from the catalog's global sequence. */
@@ -51,6 +53,10 @@ export class CatalogRepositoryStore implements RepositoryStore {
 
   remove(name: string): boolean {
     return this.#catalog.prepare('DELETE FROM repositories WHERE name = ?').run(name).changes > 0;
+  }
+
+  updateSettings(name: string, settings: Readonly<Record<string, string>>): void {
+    this.#catalog.prepare('UPDATE repositories SET settings = ? WHERE name = ?').run(JSON.stringify(settings), name);
   }
 
   updatePing(name: string, error: string | null, time: number): void {

@@ -10,6 +10,7 @@ import {
   jobInfoToJson,
   type BackupJobInfo,
   type BackupTableInfo,
+  type JobInfoExtension,
   type PartitionStats,
 } from '../repository/job-info.ts';
 import { checksummedKey } from '../repository/layout.ts';
@@ -28,12 +29,16 @@ export const CLUSTER_ID_KEY = 'cluster_id';
  * `<file>.<md5>` names, plus tablevault's block (file sizes, per-partition row counts and content checksums, view
  * SQL, finish time and the writing instance's cluster id).
  */
+/** Lifecycle facts of the info file beyond the file lists (src/jobs/backup-reuse.ts, the `ttl` property). */
+export type JobInfoLifecycle = Pick<JobInfoExtension, 'backupType' | 'references' | 'ttl' | 'expireTime' | 'reusedBytes'>;
+
 export function buildJobInfo(
   label: string,
   createTime: number,
   finishedTime: number,
   plan: PlanMeta,
   snapshots: readonly TabletSnapshot<SnapshotTarget>[],
+  lifecycle: JobInfoLifecycle = {},
 ): BackupJobInfo {
   const byTablet = new Map<number, BackupLocalSnapshot>();
   for (const s of snapshots) byTablet.set(s.target.tabletId, s.snapshot as BackupLocalSnapshot);
@@ -85,8 +90,24 @@ export function buildJobInfo(
     metaVersion: META_VERSION,
     starrocksMetaVersion: STARROCKS_META_VERSION,
     success: true,
-    extension: { version: JOB_INFO_EXTENSION_VERSION, fileSizes, partitionStats, views, finishedTime },
+    extension: {
+      version: JOB_INFO_EXTENSION_VERSION,
+      fileSizes,
+      partitionStats,
+      views,
+      finishedTime,
+      backupType: lifecycle.backupType ?? 'full',
+      ...lifecycle,
+      uploadedBytes: totalBytes(fileSizes) - (lifecycle.reusedBytes ?? 0),
+      reusedBytes: lifecycle.reusedBytes ?? 0,
+    },
   };
+}
+
+function totalBytes(sizes: Readonly<Record<string, Readonly<Record<string, number>>>>): number {
+  let n = 0;
+  for (const t of Object.values(sizes)) for (const s of Object.values(t)) n += s;
+  return n;
 }
 
 /** The info file's bytes: StarRocks' compact JSON with `tablevault.cluster_id` added. */

@@ -27,13 +27,6 @@ function planOf(ctx: StateContext): BackupPlan {
 /** BACKUP as a driver over BackupSteps: one function per state, as in StarRocks' BackupJob.run(). */
 export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {}): JobDriver {
   const maxPerBackend = options.maxUploadTasksPerBackend ?? 0;
-  const uploads = (ctx: StateContext) =>
-    transferTasks(
-      'upload',
-      finishedSnapshots<SnapshotTarget>(ctx).map((s) => s.value),
-      (t) => t.snapshot.files,
-      maxPerBackend,
-    );
 
   /** Pin versions, choose replicas, copy meta; send snapshot tasks. Not persisted: re-run after a restart. */
   function pending(ctx: StateContext): Promise<StateOutcome> {
@@ -48,8 +41,11 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
   }
 
   /** Send upload tasks per backend (re-sent after a restart; files already uploaded are skipped). */
-  function uploadSnapshot(ctx: StateContext): StateOutcome {
-    ctx.ensureTasks(uploads(ctx));
+  async function uploadSnapshot(ctx: StateContext): Promise<StateOutcome> {
+    const snapshots = finishedSnapshots<SnapshotTarget>(ctx).map((s) => s.value);
+    // An incremental backup uploads only what the repository does not hold yet (see BackupSteps.selectUploads).
+    const toUpload = steps.selectUploads === undefined ? snapshots : await steps.selectUploads(ctx.job, snapshots, ctx.signal);
+    ctx.ensureTasks(transferTasks('upload', toUpload, (t) => t.snapshot.files, maxPerBackend));
     return next('UPLOADING');
   }
 

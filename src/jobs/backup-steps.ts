@@ -14,6 +14,8 @@ import type { Clock } from '../util/clock.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import { syncFileSystem } from '../util/sync-barrier.ts';
 import { buildJobInfo, clusterIdOf, serializeBackupJobInfo, type BackupLocalSnapshot } from './backup-info.ts';
+import { finalizeReferences, isIncrementalBackup, selectUploads } from './backup-reuse.ts';
+import { snapshotTtlOf } from './snapshot-expiry.ts';
 import { buildPlan, partitionIdsOf, resolveSpec, type PlanMeta } from './backup-plan.ts';
 import { manifestStats } from './meta-checksum.ts';
 import { JobStatusError } from './status.ts';
@@ -139,6 +141,10 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       return result;
     },
 
+    async selectUploads(job, tablets, signal) {
+      return selectUploads({ catalog, logger }, await repositories.get(job.repoName), job, tablets, signal);
+    },
+
     async snapshotMany(job, targets, signal) {
       signal.throwIfAborted();
       const snaps: SharedSnapshot[] = await store.makeSnapshots(
@@ -222,7 +228,14 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       const meta = plan.meta as unknown as PlanMeta;
       const dir = jobDir(job);
       await fsp.mkdir(dir, { recursive: true });
-      const info = buildJobInfo(job.label, job.createTime, clock.now(), meta, snapshots);
+      // Incremental backups: references checked again (a fresh copy uploaded where one is gone) before they are recorded.
+      const reuse = await finalizeReferences({ catalog, logger }, await repositories.get(job.repoName), job, snapshots, new AbortController().signal);
+      const finishedTime = clock.now();
+      const info = buildJobInfo(job.label, job.createTime, finishedTime, meta, snapshots, {
+        backupType: isIncrementalBackup(job) ? 'incremental' : 'full',
+        ...(reuse === null ? {} : { references: reuse.references, reusedBytes: reuse.reusedBytes }),
+        ...snapshotTtlOf(job, finishedTime),
+      });
       const clusterId = await clusterIdOf(dataDir);
       await writeDurable(path.join(dir, META_FILE), serializeBackupMeta(meta.meta));
       await writeDurable(path.join(dir, infoFileName(job)), serializeBackupJobInfo(info, clusterId));

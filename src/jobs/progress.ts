@@ -14,6 +14,11 @@ export interface ProgressEvent {
   readonly filesTotal: number;
   readonly bytesDone: number;
   readonly bytesTotal: number;
+  /**
+   * Bytes an incremental BACKUP found already in the repository and referenced instead of uploading; they are not in
+   * bytesDone / bytesTotal, which count what is transferred. 0 (or absent, from a remote server) for other jobs.
+   */
+  readonly bytesReused?: number;
   /** Average transfer rate since this process started moving the job's bytes; 0 before any. */
   readonly rateBytesPerSec: number;
   /** Remaining bytes / rate, rounded up; null while the rate is unknown. */
@@ -123,6 +128,7 @@ export class ProgressTracker {
   #filesTotal = 0;
   #bytesDoneFiles = 0;
   #bytesTotal = 0;
+  #bytesReused = 0;
   #inflight = new Map<number, number>();
   /** Sum of #inflight, kept as it changes: an event per file must not walk every task in flight. */
   #inflightTotal = 0;
@@ -134,7 +140,8 @@ export class ProgressTracker {
   }
 
   /** Reset totals from the journal. */
-  setTotals(t: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }): void {
+  setTotals(t: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; bytesReused?: number }): void {
+    this.#bytesReused = t.bytesReused ?? this.#bytesReused;
     this.#filesDone = t.filesDone;
     this.#filesTotal = t.filesTotal;
     this.#bytesDoneFiles = t.bytesDone;
@@ -180,6 +187,7 @@ export class ProgressTracker {
       filesTotal: this.#filesTotal,
       bytesDone,
       bytesTotal: this.#bytesTotal,
+      bytesReused: this.#bytesReused,
       rateBytesPerSec: rate,
       etaSeconds: rate > 0 ? Math.ceil((this.#bytesTotal - bytesDone) / rate) : null,
     };

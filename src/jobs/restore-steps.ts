@@ -19,6 +19,7 @@ import { checkHeaderSchema } from './restore-verify-schema.ts';
 import type { JobRestoreTarget, RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
 import type { FileEntry, LocalSnapshot, RestoreSteps, RestoreTarget, TabletSnapshot } from './steps.ts';
 import { iterateTablets } from '../repository/job-info.ts';
+import { resolveReferences } from './restore-references.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import { SyncBarrier, syncFileSystem } from '../util/sync-barrier.ts';
 
@@ -78,6 +79,8 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
   /** Files of every remote tablet: from the info file (names, md5) and its size block; listed when not recorded. */
   async function remoteFiles(repo: Repository, job: JobRow, info: Awaited<ReturnType<Repository['readJobInfo']>>, signal: AbortSignal) {
     const files = new Map<number, FileEntry[]>();
+    // An incremental snapshot's references: where each referenced file can be read now (one listing).
+    const sources = await resolveReferences(repo, job.label, info, signal);
     for (const t of iterateTablets(info)) {
       const sizes = info.extension?.fileSizes[String(t.tablet.id)];
       let stored = t.tablet.files;
@@ -93,7 +96,8 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
       files.set(t.tablet.id, stored.map((s) => {
         const decoded = decodeChecksummedName(s);
         if (decoded === null) throw new Error(`file name should contains checksum: ${s}`);
-        return { name: decoded.name, md5: decoded.md5, size: sizes?.[s] ?? listed?.get(s) ?? 0 };
+        const source = sources.get(`${t.tablet.id}/${s}`);
+        return { name: decoded.name, md5: decoded.md5, size: sizes?.[s] ?? listed?.get(s) ?? 0, ...(source === undefined ? {} : { source }) };
       }));
     }
     return files;

@@ -37,8 +37,16 @@ export async function downloadTablets(
   const items: FetchItem[] = [];
   const owners: { tabletId: number; name: string }[] = [];
   for (const t of tablets) {
+    // Files an incremental snapshot references are read where the reference resolved (FileEntry.source).
+    const sources = new Map(t.target.files.flatMap((f) => (f.source === undefined ? [] : [[f.name, f.source] as const])));
     for (const f of io.pending.get(t.target.tabletId) ?? []) {
-      items.push({ key: `${t.target.remoteDir}/${f.name}`, md5: f.md5, localPath: path.join(t.snapshot.dir, downloadedName(t.target.tabletId, f.name)) });
+      const source = sources.get(f.name);
+      items.push({
+        key: `${t.target.remoteDir}/${f.name}`,
+        md5: f.md5,
+        localPath: path.join(t.snapshot.dir, downloadedName(t.target.tabletId, f.name)),
+        ...(source === undefined ? {} : { storedKey: source }),
+      });
       owners.push({ tabletId: t.target.tabletId, name: f.name });
     }
   }
@@ -108,7 +116,7 @@ export async function checkDownloaded(
   const texts = await repo.readSmallFiles(
     items.map((t) => {
       const h = headerOf(t);
-      return { key: `${t.target.remoteDir}/${h.name}`, md5: h.md5 };
+      return { key: `${t.target.remoteDir}/${h.name}`, md5: h.md5, ...(h.source === undefined ? {} : { storedKey: h.source }) };
     }),
     signal,
   );

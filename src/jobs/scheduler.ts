@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.ts';
+import { backupReuseTotals } from '../catalog/backup-references.ts';
 import { jobFileTotals } from '../catalog/jobs-files.ts';
 import { getJob, lastJobOfDb } from '../catalog/jobs-read.ts';
 import type { JobRow, JsonValue } from '../catalog/jobs-types.ts';
@@ -213,7 +214,8 @@ export class JobScheduler {
     if (rt !== undefined) return rt.progress.event(job);
     this.#runner.flushJournal();
     const tracker = new ProgressTracker(this.#clock);
-    tracker.setTotals(jobFileTotals(this.#catalog, job.id));
+    // Bytes an incremental BACKUP referenced instead of uploading are kept apart from the transfer totals.
+    tracker.setTotals({ ...jobFileTotals(this.#catalog, job.id), bytesReused: backupReuseTotals(this.#catalog, job.id).bytes });
     return tracker.event(job);
   }
 

@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.ts';
-import { taskFileCounts } from '../catalog/jobs-files.ts';
+import { backupReuseTotals } from '../catalog/backup-references.ts';
+import { jobFileTotals, taskFileCounts } from '../catalog/jobs-files.ts';
 import { lastJobPerDb } from '../catalog/jobs-read.ts';
 import { listTaskSummaries, type JobTaskSummary } from '../catalog/jobs-tasks.ts';
 import type { JobRow } from '../catalog/jobs-types.ts';
@@ -149,26 +150,37 @@ function restoreObject(table: string, partitions: readonly string[] | undefined)
  */
 function taskColumns(catalog: Catalog, job: JobRow): { unfinished: string; progress: string; errors: string } {
   const kind: JobKind = getJobKind(job.kind);
-  const tasks = listTaskSummaries(catalog, job.id);
-  const phase = isTerminal(kind, job.state) ? undefined : (kind.phaseTasks as Partial<Record<string, string>>)[job.state];
+  const done = isTerminal(kind, job.state);
+  // A finished job shows only its task errors: read those, not every task and file (SHOW lists every job).
+  const tasks = listTaskSummaries(catalog, job.id, { failedOnly: done });
+  const phase = done ? undefined : (kind.phaseTasks as Partial<Record<string, string>>)[job.state];
   const current = phase === undefined ? [] : tasks.filter((t) => t.kind === phase);
-  const counts = taskFileCounts(catalog, job.id);
+  const counts = current.length === 0 ? new Map<number, { done: number; total: number }>() : taskFileCounts(catalog, job.id);
   const unfinished = current
     .filter((t) => t.state === 'pending' || t.state === 'failed')
     .map((t) => unfinishedEntry(kind, t))
     .join(', ');
-  const progress = current
-    .filter((t) => t.kind === 'upload' || t.kind === 'download')
-    .map((t) => {
-      const c = counts.get(t.id) ?? { done: 0, total: 0 };
-      return `[${t.id}: ${c.done}/${c.total}]`;
-    })
-    .join(', ');
+  const progress = [
+    ...current
+      .filter((t) => t.kind === 'upload' || t.kind === 'download')
+      .map((t) => {
+        const c = counts.get(t.id) ?? { done: 0, total: 0 };
+        return `[${t.id}: ${c.done}/${c.total}]`;
+      }),
+    ...reuseEntry(catalog, job),
+  ].join(', ');
   const errors = tasks
     .filter((t) => t.error !== null && t.state !== 'done' && t.state !== 'released')
     .map((t) => `[${errorKey(kind, t)}: ${t.error ?? ''}]`)
     .join(', ');
   return { unfinished, progress, errors };
+}
+
+/** An incremental BACKUP's `[uploaded: N bytes, reused: M bytes]` (also once it is done: what it cost). */
+function reuseEntry(catalog: Catalog, job: JobRow): string[] {
+  if (job.kind !== 'BACKUP' || String((job.spec as Partial<BackupSpec> | null)?.type ?? '').toUpperCase() !== 'INCREMENTAL') return [];
+  const totals = jobFileTotals(catalog, job.id);
+  return [`[uploaded: ${totals.bytesDone} bytes, reused: ${backupReuseTotals(catalog, job.id).bytes} bytes]`];
 }
 
 function unfinishedEntry(kind: JobKind, t: JobTaskSummary): string {

@@ -13,6 +13,11 @@ export type FileEntry = {
   readonly size: number;
   /** Hex md5 of the content. */
   readonly md5: string;
+  /**
+   * Restore only: the repository-relative stored key to read the file from, when it is not the tablet dir's
+   * `<name>.<md5>` — a reference of an incremental snapshot, resolved when the restore was planned.
+   */
+  readonly source?: string;
 };
 
 /** A local snapshot: hard links of a tablet's files at one version, in a directory of one backend. */
@@ -80,6 +85,13 @@ export interface BackupSteps {
   prepare(job: JobRow, signal: AbortSignal): Promise<BackupPlan>;
   /** SNAPSHOTING, per tablet: `makeSnapshot(replica, version)` — hard links, files with size and md5. */
   snapshot(target: SnapshotTarget, signal: AbortSignal): Promise<LocalSnapshot>;
+  /**
+   * UPLOAD_SNAPSHOT, before the upload tasks are made (optional; everything is uploaded without it): the tablets
+   * with only the files to upload. An incremental backup leaves out files whose content (md5 and size) the
+   * repository already holds and records them as references (src/jobs/backup-reuse.ts); tablets with nothing left
+   * to upload are left out. Runs again when the job resumes from its SNAPSHOTING checkpoint.
+   */
+  selectUploads?(job: JobRow, tablets: readonly TabletSnapshot<SnapshotTarget>[], signal: AbortSignal): Promise<readonly TabletSnapshot<SnapshotTarget>[]>;
   /**
    * SNAPSHOTING for a chunk of tablets of one backend at once (optional; `snapshot` per target otherwise). Results
    * in the order of `targets`. Snapshots need not be durable yet: `syncSnapshots` runs before the checkpoint.
@@ -198,8 +210,10 @@ export type BackupObject = {
 /** `jobs.spec` of a BACKUP. */
 export type BackupSpec = {
   readonly objects: readonly BackupObject[];
-  /** `FULL` (the only supported type). */
+  /** `FULL` (a complete, independent copy) or `INCREMENTAL` (new content only, references for the rest). */
   readonly type: string;
+  /** The `ttl` property, normalised (`7 DAY`); absent: the repository's default_snapshot_ttl, if any, applies. */
+  readonly ttl?: string;
   /**
    * Token of the job's label reservation marker `__ss_<label>/__label_<token>` (written at submission, checked
    * before the info file is written). Absent in jobs submitted before reservations existed.

@@ -1,4 +1,4 @@
-import type { Broker } from '../brokers/broker.ts';
+import { isBrokerError, type Broker } from '../brokers/broker.ts';
 import { fsPool, unwrap } from '../util/fs-pool.ts';
 import { putChecksummed } from './checksummed-files.ts';
 import { checksummedKey } from './layout.ts';
@@ -28,6 +28,11 @@ export interface FetchItem {
   readonly key: string;
   readonly md5: string;
   readonly localPath: string;
+  /**
+   * Where the content is stored when that is not `<key>.<md5>` (repository-relative): an incremental snapshot's
+   * reference into another snapshot's directory or the shared object area.
+   */
+  readonly storedKey?: string;
 }
 
 export interface BatchTransferOptions {
@@ -131,7 +136,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
   const { signal } = options;
   const broker: Broker = repo.broker;
   if (items.length === 0) return [];
-  const stored = (i: FetchItem): string => `${repo.root}/${checksummedKey(i.key, i.md5)}`;
+  const stored = (i: FetchItem): string => `${repo.root}/${i.storedKey ?? checksummedKey(i.key, i.md5)}`;
   if (broker.downloadFiles !== undefined) {
     let results;
     try {
@@ -140,7 +145,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
         { replace: true, hash: true, ...(signal ? { signal } : {}), ...(options.onBytes ? { onProgress: options.onBytes } : {}) },
       );
     } catch (error) {
-      throw fromBrokerError(error);
+      throw localOrRepositoryError(error);
     }
     // Progress comes about every 100 ms while the batch runs: the total is told once it ends.
     options.onBytes?.(results.reduce((n, r) => n + r.size, 0));
@@ -154,7 +159,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
       const written = await broker.downloadFile(stored(item), item.localPath, signal ? { signal } : {});
       options.onBytes?.((received += written.size));
     } catch (error) {
-      throw fromBrokerError(error);
+      throw localOrRepositoryError(error);
     }
   }));
   const hashed = await fsPool().run(items.map((i) => ({ op: 'md5', path: i.localPath })), signal ? { signal } : {});
@@ -163,12 +168,21 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
 }
 
 /**
+ * A download's error as the repository's, except a failure to write the local file (it carries the file system's
+ * errno code and is not a broker error): that one is the data dir's disk, which the caller names as such.
+ */
+function localOrRepositoryError(error: unknown): unknown {
+  if (!isBrokerError(error) && typeof (error as { code?: unknown } | null)?.code === 'string' && !(error instanceof RepositoryError)) return error;
+  return fromBrokerError(error);
+}
+
+/**
  * Read small stored `<key>.<md5>` files whole (snapshot headers), each md5-verified: BAD_FILE `md5sum does not
  * equal` on a mismatch, like readVerified.
  */
-export async function readSmallFiles(repo: Repository, items: readonly { readonly key: string; readonly md5: string }[], signal?: AbortSignal): Promise<Buffer[]> {
+export async function readSmallFiles(repo: Repository, items: readonly { readonly key: string; readonly md5: string; readonly storedKey?: string }[], signal?: AbortSignal): Promise<Buffer[]> {
   const broker: Broker = repo.broker;
-  const keys = items.map((i) => `${repo.root}/${checksummedKey(i.key, i.md5)}`);
+  const keys = items.map((i) => `${repo.root}/${i.storedKey ?? checksummedKey(i.key, i.md5)}`);
   let bytes: Uint8Array[];
   try {
     if (broker.readFiles !== undefined) {

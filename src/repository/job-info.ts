@@ -12,8 +12,14 @@ import { writeJavaJson, type JavaJsonObject, type JavaJsonValue } from './java-j
 export const META_VERSION = 92;
 /** StarRocks' StarRocksFEMetaVersion.VERSION_CURRENT, written as `starrocks_meta_version`. */
 export const STARROCKS_META_VERSION = 3;
-/** Version of the `"tablevault"` extension block. */
-export const JOB_INFO_EXTENSION_VERSION = 1;
+/**
+ * Version of the `"tablevault"` extension block. 2 adds `backup_type`, `references`, `ttl`, `expire_time`, the
+ * byte counts and per-partition `content_checksum` (see snapshot-references.ts for how references resolve).
+ */
+export const JOB_INFO_EXTENSION_VERSION = 2;
+
+/** BACKUP's `type` property: a complete independent copy, or new content only with references for the rest. */
+export type BackupType = 'full' | 'incremental';
 
 export interface BackupJobInfo {
   /** Snapshot label (`name`). */
@@ -102,6 +108,26 @@ export interface JobInfoExtension {
   readonly views: Readonly<Record<string, string>>;
   /** When the snapshot was finished (info file written), epoch ms; -1 when unknown. */
   readonly finishedTime: number;
+  /** `full` (every file in this snapshot's own tablet dirs) or `incremental`; absent before version 2 (= full). */
+  readonly backupType?: BackupType;
+  /**
+   * Files of this snapshot stored elsewhere in the repository (incremental backups): by tablet id, the stored name
+   * `<file>.<md5>` listed in `tablets` → the repository-relative key where the same content (md5 and size) was
+   * stored when the backup ran: another snapshot's tablet dir, or the shared object area. A file listed in
+   * `tablets` but not here lives in this snapshot's own tablet dir (StarRocks' layout). Resolution when the key is
+   * gone (its snapshot was dropped): the shared object area's key for the content (snapshot-references.ts).
+   */
+  readonly references?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The `ttl` property as written (`7 DAY`), or null: keep until dropped (or the repository default applies). */
+  readonly ttl?: string | null;
+  /** Epoch ms after which the expiry task drops the snapshot; -1 when it never expires on its own. */
+  readonly expireTime?: number;
+  /** Bytes this backup uploaded (own files, meta and info excluded). */
+  readonly uploadedBytes?: number;
+  /** Bytes this backup referenced instead of uploading (incremental backups). */
+  readonly reusedBytes?: number;
+  /** The writing instance's cluster id (`cluster_id`, StarRocks v4.2's ownership: who may drop it without FORCE). */
+  readonly clusterId?: number;
 }
 
 export interface PartitionStats {
@@ -109,6 +135,11 @@ export interface PartitionStats {
   readonly rowCount: number;
   /** Order-independent checksum over the md5s of the partition's segment files (src/jobs/meta-checksum.ts). */
   readonly checksum: string;
+  /**
+   * Order-independent checksum of the partition's rows (src/storage/content-hash.ts), from the row hashes each
+   * segment writer computed while writing; absent in snapshots written before version 2.
+   */
+  readonly contentChecksum?: string;
 }
 
 /** Raised for a job-info text that is not valid BackupJobInfo JSON; messages follow org.json's wording. */
@@ -132,13 +163,29 @@ function indexJson(idx: BackupIndexInfo): JavaJsonObject {
 function extensionJson(ext: JobInfoExtension): JavaJsonObject {
   const nested = <T>(rec: Readonly<Record<string, Readonly<Record<string, T>>>>, f: (v: T) => JavaJsonValue): JavaJsonObject =>
     new Map(Object.entries(rec).map(([k, inner]) => [k, new Map(Object.entries(inner).map(([k2, v]) => [k2, f(v)]))]));
-  return new Map<string, JavaJsonValue>([
+  const root = new Map<string, JavaJsonValue>([
     ['version', ext.version],
     ['file_sizes', nested(ext.fileSizes, (n) => n)],
-    ['partition_stats', nested(ext.partitionStats, (s) => new Map<string, JavaJsonValue>([['row_count', s.rowCount], ['checksum', s.checksum]]))],
+    [
+      'partition_stats',
+      nested(ext.partitionStats, (s) => {
+        const m = new Map<string, JavaJsonValue>([['row_count', s.rowCount], ['checksum', s.checksum]]);
+        if (s.contentChecksum !== undefined) m.set('content_checksum', s.contentChecksum);
+        return m;
+      }),
+    ],
     ['views', new Map(Object.entries(ext.views))],
     ['finished_time', ext.finishedTime],
   ]);
+  const out = root as Map<string, JavaJsonValue>;
+  if (ext.backupType !== undefined) out.set('backup_type', ext.backupType);
+  if (ext.references !== undefined) out.set('references', nested(ext.references, (k) => k));
+  if (typeof ext.ttl === 'string') out.set('ttl', ext.ttl);
+  if (ext.expireTime !== undefined) out.set('expire_time', ext.expireTime);
+  if (ext.uploadedBytes !== undefined) out.set('uploaded_bytes', ext.uploadedBytes);
+  if (ext.reusedBytes !== undefined) out.set('reused_bytes', ext.reusedBytes);
+  if (ext.clusterId !== undefined) out.set('cluster_id', ext.clusterId);
+  return out;
 }
 
 /**
@@ -284,12 +331,23 @@ function parseExtension(v: Json | undefined): JobInfoExtension | undefined {
     partitionStats: rec(v['partition_stats'], (t) =>
       rec(t, (s) =>
         isJsonObject(s) && typeof s['row_count'] === 'number' && typeof s['checksum'] === 'string'
-          ? { rowCount: s['row_count'], checksum: s['checksum'] }
+          ? {
+              rowCount: s['row_count'],
+              checksum: s['checksum'],
+              ...(typeof s['content_checksum'] === 'string' ? { contentChecksum: s['content_checksum'] } : {}),
+            }
           : undefined,
       ),
     ),
     views: rec(v['views'], (s) => (typeof s === 'string' ? s : undefined)),
     finishedTime: typeof v['finished_time'] === 'number' ? v['finished_time'] : -1,
+    ...(v['backup_type'] === 'incremental' || v['backup_type'] === 'full' ? { backupType: v['backup_type'] } : {}),
+    ...(isJsonObject(v['references']) ? { references: rec(v['references'], (t) => rec(t, (k) => (typeof k === 'string' ? k : undefined))) } : {}),
+    ...(typeof v['ttl'] === 'string' || v['ttl'] === null ? { ttl: v['ttl'] } : {}),
+    ...(typeof v['expire_time'] === 'number' ? { expireTime: v['expire_time'] } : {}),
+    ...(typeof v['uploaded_bytes'] === 'number' ? { uploadedBytes: v['uploaded_bytes'] } : {}),
+    ...(typeof v['reused_bytes'] === 'number' ? { reusedBytes: v['reused_bytes'] } : {}),
+    ...(typeof v['cluster_id'] === 'number' && Number.isInteger(v['cluster_id']) ? { clusterId: v['cluster_id'] } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { backoffDelay, type RandomSource } from '../util/backoff.ts';
 import {
   decodeChecksummedName,
   DIR_SNAPSHOT_CONTENT,
+  FILE_DROP_MARKER,
   FILE_META_INFO,
   labelMarkerKey,
   PREFIX_JOB_INFO,
@@ -98,12 +99,18 @@ export async function readLabelDirectory(repo: Repository, label: string, signal
  */
 export function snapshotProblems(dir: LabelDirectory): string | null {
   const problems: string[] = [];
+  if (isBeingDropped(dir)) problems.push('a DROP SNAPSHOT is deleting it');
   if (dir.infos.length > 1) problems.push(`${dir.infos.length} info files (${dir.infos.join(', ')})`);
   if (dir.metas.length > 1) problems.push(`${dir.metas.length} meta files (${dir.metas.join(', ')})`);
   if (dir.metas.length === 0) problems.push('no meta file');
   const unnamed = [...dir.infos, ...dir.metas].filter((n) => decodeChecksummedName(n) === null);
   if (unnamed.length > 0) problems.push(`no checksum in ${unnamed.join(', ')}`);
   return problems.length === 0 ? null : problems.join('; ');
+}
+
+/** True when a DROP SNAPSHOT started on the directory (its `__dropping` marker): the snapshot is gone. */
+export function isBeingDropped(dir: LabelDirectory): boolean {
+  return dir.others.includes(FILE_DROP_MARKER);
 }
 
 /** The message RESTORE and SHOW SNAPSHOT give for a directory snapshotProblems() rejects. */

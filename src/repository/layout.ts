@@ -12,7 +12,12 @@ import { formatSnapshotTimestamp } from '../util/clock.ts';
  *     __info_<yyyy-MM-dd-HH-mm-ss-SSS>.<md5>         written last: its presence makes the snapshot "OK"
  *     __ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tabletId>/<file>.<md5>
  *     __label_<token>                                tablevault's label reservation (see label-reservation.ts)
+ *     __dropping                                     tablevault: a DROP SNAPSHOT is deleting this directory
+ *   __tv_objects/<md5[0..2]>/<md5>_<size>            tablevault: shared content kept for incremental snapshots
  * ```
+ *
+ * StarRocks lists only `__ss_*` directories and, inside one, only `__info_*` / `__meta*` and the content tree, so it
+ * never sees the shared object area or the drop marker (snapshot-references.ts explains both).
  *
  * Every key built here is relative to the repository root directory (`__starrocks_repository_<repo>`), which is
  * itself relative to the broker root (the location). Builders refuse segments containing `/` so that a label or name
@@ -39,6 +44,10 @@ export const DIR_SNAPSHOT_CONTENT = '__ss_content';
  * submitter, the token unique to its job). StarRocks only looks for `__info_` and `__meta`, so it ignores markers.
  */
 export const PREFIX_LABEL_MARKER = '__label_';
+/** `__ss_<label>/__dropping`: written first and deleted last by DROP SNAPSHOT (snapshot-drop.ts). */
+export const FILE_DROP_MARKER = '__dropping';
+/** The shared object area (content-addressed: md5 and size), where files other snapshots still need are moved. */
+export const DIR_OBJECTS = '__tv_objects';
 export const CHECKSUM_SEPARATOR = '.';
 /** Length of the hex md5 after the last `.` of a checksummed name (StarRocks checks the length only). */
 export const MD5_CHECKSUM_LENGTH = 32;
@@ -181,4 +190,23 @@ export function labelOfSnapshotDir(dirName: string): string | null {
 /** Last `/`-separated segment of a key. */
 export function baseNameOf(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
+}
+
+/** `__ss_<label>/__dropping`. */
+export function dropMarkerKey(label: string): string {
+  return `${snapshotDir(label)}/${FILE_DROP_MARKER}`;
+}
+
+/** `__tv_objects/<md5[0..2]>/<md5>_<size>`: the one key of a content in the shared object area. */
+export function objectKey(md5: string, size: number): string {
+  if (!/^[0-9a-f]{32}$/.test(md5)) throw new Error(`invalid md5 for a repository object: '${md5}'`);
+  if (!Number.isSafeInteger(size) || size < 0) throw new Error(`invalid size for a repository object: ${size}`);
+  return `${DIR_OBJECTS}/${md5.slice(0, 2)}/${md5}_${size}`;
+}
+
+/** md5 and size of an object key (relative to the repository root), or null for other keys. */
+export function parseObjectKey(key: string): { readonly md5: string; readonly size: number } | null {
+  const m = /^__tv_objects\/([0-9a-f]{2})\/([0-9a-f]{32})_(\d+)$/.exec(key);
+  if (m === null || !(m[2] as string).startsWith(m[1] as string)) return null;
+  return { md5: m[2] as string, size: Number(m[3]) };
 }

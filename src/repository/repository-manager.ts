@@ -270,6 +270,29 @@ export class RepositoryManager {
     }
   }
 
+  /** The repository's lifecycle settings (ALTER REPOSITORY … SET PROPERTIES); {} when none were set. */
+  settings(name: string): Readonly<Record<string, string>> {
+    return this.#entries.get(name)?.row.settings ?? {};
+  }
+
+  /**
+   * ALTER REPOSITORY … SET PROPERTIES: merge `changes` into the lifecycle settings (an empty value removes a key).
+   * Keys and values are validated by the caller (src/sql/handlers/alter-repository.ts).
+   */
+  alterSettings(name: string, changes: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) throw ddlError(`Repository ${name} does not exist`);
+    const next: Record<string, string> = { ...(entry.row.settings ?? {}) };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === '') delete next[k];
+      else next[k] = v;
+    }
+    this.#store.updateSettings(name, next);
+    entry.row = { ...entry.row, settings: next };
+    this.#logger?.info({ repository: name, settings: next }, 'repository settings changed');
+    return next;
+  }
+
   /** Start the periodic ping (every pingIntervalMs of the clock). Idempotent. */
   start(): void {
     if (this.#pinger !== undefined) return;

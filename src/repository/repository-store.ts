@@ -21,6 +21,8 @@ export interface StoredRepository {
   readonly lastPingError: string | null;
   /** Time of the last ping (ms), null when none ran yet. */
   readonly lastPingTime: number | null;
+  /** Lifecycle settings (ALTER REPOSITORY … SET PROPERTIES), key → text; absent = none set. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export type NewStoredRepository = Omit<StoredRepository, 'id' | 'lastPingError' | 'lastPingTime'>;
@@ -34,4 +36,6 @@ export interface RepositoryStore {
   remove(name: string): boolean;
   /** Record a ping outcome. */
   updatePing(name: string, error: string | null, time: number): void;
+  /** Replace the lifecycle settings. */
+  updateSettings(name: string, settings: Readonly<Record<string, string>>): void;
 }

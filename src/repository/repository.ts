@@ -231,7 +231,7 @@ export class Repository {
   }
 
   /** Read small stored `<key>.<md5>` files whole (snapshot headers), md5-verified, in one batch where possible. */
-  readSmallFiles(items: readonly { readonly key: string; readonly md5: string }[], signal?: AbortSignal): Promise<Buffer[]> {
+  readSmallFiles(items: readonly { readonly key: string; readonly md5: string; readonly storedKey?: string }[], signal?: AbortSignal): Promise<Buffer[]> {
     return readSmallFiles(this, items, signal);
   }
 

@@ -1,5 +1,5 @@
 import { jobInfoBrief, parseJobInfo } from './job-info.ts';
-import { readLabelDirectory, snapshotProblems, type LabelDirectory } from './label-reservation.ts';
+import { isBeingDropped, readLabelDirectory, snapshotProblems, type LabelDirectory } from './label-reservation.ts';
 import { decodeChecksummedName, jobInfoKey, PREFIX_JOB_INFO } from './layout.ts';
 import type { Repository } from './repository.ts';
 import { fromBrokerError, RepositoryError } from './repository-error.ts';
@@ -23,7 +23,8 @@ export async function snapshotInfo(repo: Repository, label: string, signal?: Abo
     const decoded = decodeChecksummedName(name);
     return decoded === null ? `Invalid: ${name}` : decoded.name.slice(PREFIX_JOB_INFO.length);
   });
-  if (stamps.length === 0) return { snapshot: label, timestamp: '', status: 'ERROR: no snapshot' };
+  // A directory a DROP SNAPSHOT is deleting is gone already (an interrupted drop is finished by the next one).
+  if (stamps.length === 0 || isBeingDropped(dir)) return { snapshot: label, timestamp: '', status: 'ERROR: no snapshot' };
   const problems = snapshotProblems(dir);
   const status = problems === null ? 'OK' : `ERROR: not restorable: ${problems}; DROP SNAPSHOT ${label} ON ${repo.name} FORCE removes it`;
   return { snapshot: label, timestamp: stamps.join('\n'), status };
@@ -43,8 +44,20 @@ export async function snapshotInfos(repo: Repository, labels?: readonly string[]
   }
   const wanted = labels === undefined ? all : all.filter((l) => labels.includes(l));
   const rows: SnapshotInfoRow[] = [];
-  for (const label of wanted) rows.push(await snapshotInfo(repo, label, signal));
+  for (const label of wanted) {
+    const row = await snapshotInfo(repo, label, signal);
+    if (row.status === 'ERROR: no snapshot' && row.timestamp === '' && (await beingDropped(repo, label, signal))) continue;
+    rows.push(row);
+  }
   return rows;
+}
+
+async function beingDropped(repo: Repository, label: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    return isBeingDropped(await readLabelDirectory(repo, label, signal));
+  } catch {
+    return false;
+  }
 }
 
 /** SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label' AND TIMESTAMP = 'ts' (DETAIL shape). Never throws. */

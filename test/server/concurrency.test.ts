@@ -118,7 +118,7 @@ describe('concurrency while a backup runs', () => {
       expect([...states].some((s) => !TERMINAL.has(s)), `states seen: ${[...states].join(', ')}`).toBe(true);
       const done = await waitBackup(admin, 'd', 's1');
       expect([done[3], done[12]]).toEqual(['FINISHED', '[OK]']);
-      expect(await rows(admin, 'SHOW SNAPSHOT ON r')).toEqual([['s1', expect.stringMatching(/^\d{4}(-\d\d){5}-\d{3}$/), 'OK']]);
+      expect((await rows(admin, 'SHOW SNAPSHOT ON r')).map((r) => r.slice(0, 3))).toEqual([['s1', expect.stringMatching(/^\d{4}(-\d\d){5}-\d{3}$/), 'OK']]);
     } finally {
       await Promise.all([...conns, admin].map((c) => c.end()));
     }

@@ -75,12 +75,13 @@ describe('BACKUP to file:// through SQL', () => {
     // SHOW SNAPSHOT: both shapes.
     const ts = /__info_(.+)\.[0-9a-f]{32}$/.exec(infos[0]!)![1]!;
     const all = await f.exec('SHOW SNAPSHOT ON r1');
-    expect(all.kind === 'rows' && all.columns).toEqual(['Snapshot', 'Timestamp', 'Status']);
-    expect(await f.rows('SHOW SNAPSHOT ON r1')).toEqual([['snap1', ts, 'OK']]);
-    expect(await f.rows("SHOW SNAPSHOT ON r1 WHERE SNAPSHOT = 'nope'")).toEqual([['nope', '', 'ERROR: no snapshot']]);
-    expect(await f.rows("SHOW SNAPSHOT ON r1 WHERE SNAPSHOT IN ('snap1', 'nope')")).toEqual([['snap1', ts, 'OK']]);
+    expect(all.kind === 'rows' && all.columns).toEqual(['Snapshot', 'Timestamp', 'Status', 'FinishTime', 'TTL', 'ExpireTime']);
+    const finish = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(await f.rows('SHOW SNAPSHOT ON r1')).toEqual([['snap1', ts, 'OK', finish, null, null]]);
+    expect(await f.rows("SHOW SNAPSHOT ON r1 WHERE SNAPSHOT = 'nope'")).toEqual([['nope', '', 'ERROR: no snapshot', null, null, null]]);
+    expect(await f.rows("SHOW SNAPSHOT ON r1 WHERE SNAPSHOT IN ('snap1', 'nope')")).toEqual([['snap1', ts, 'OK', finish, null, null]]);
     const detail = await f.exec(`SHOW SNAPSHOT ON r1 WHERE TIMESTAMP = '${ts}' AND SNAPSHOT = 'snap1'`);
-    expect(detail.kind === 'rows' && detail.columns).toEqual(['Snapshot', 'Timestamp', 'Database', 'Details', 'Status']);
+    expect(detail.kind === 'rows' && detail.columns).toEqual(['Snapshot', 'Timestamp', 'Database', 'Details', 'Status', 'FinishTime', 'TTL', 'ExpireTime']);
     const d = detail.kind === 'rows' ? detail.rows[0]! : [];
     expect([d[0], d[1], d[2], d[4]]).toEqual(['snap1', ts, 'd1', 'OK']);
     expect(JSON.parse(d[3]!)).toMatchObject({ name: 'snap1', database: 'd1', backup_objects: { t: { partitions: { p1: {}, p2: {} } } } });

@@ -110,7 +110,7 @@ describe('BACKUP / repository statement errors', () => {
     expect(listTree(path.join(f.dataDir, 'tmp', 'backup'))).toEqual([]);
     await expect(f.exec('CANCEL BACKUP FROM d1')).rejects.toThrow('Failed to cancel job: Job with label live can not be cancelled. state: CANCELLED');
     // StarRocks leaves the partial __ss_live behind and it blocks the label; DROP SNAPSHOT … FORCE removes it.
-    expect(await f.rows('SHOW SNAPSHOT ON slow')).toEqual([['live', '', 'ERROR: no snapshot']]);
+    expect(await f.rows('SHOW SNAPSHOT ON slow')).toEqual([['live', '', 'ERROR: no snapshot', null, null, null]]);
     await expect(f.exec('BACKUP SNAPSHOT d1.live TO slow')).rejects.toThrow("Snapshot with name 'live' already exist in repository");
     await expect(f.exec('DROP SNAPSHOT live ON slow')).rejects.toThrow(
       /^Snapshot live in repository slow does not record which cluster created it, and this cluster is \d+\. Use DROP SNAPSHOT \.\.\. FORCE to drop it anyway$/,

@@ -2,6 +2,7 @@ import type { BackupRestoreObject, BackupStmt, Property } from '../../../grammar
 import { getDatabase, listPartitions, listTables, type Database, type TableMeta } from '../../catalog/index.ts';
 import { analysisError, notSupported, sqlError } from '../../errors/index.ts';
 import type { BackupObject, BackupSpec } from '../../jobs/steps.ts';
+import { isTtl, parseTtl } from '../../repository/snapshot-ttl.ts';
 import type { ExecutionContext } from '../context.ts';
 import { findTable } from '../names.ts';
 
@@ -39,12 +40,12 @@ export function analyzeBackup(ctx: ExecutionContext, stmt: BackupStmt): Analyzed
   if (label === '') throw analysisError(`Incorrect label name '${label}'`);
   if (!LABEL_REGEX.test(label)) throw analysisError(`Label format error. regex: ${LABEL_REGEX.source}, label: ${label}`);
   const objects = analyzeObjects(ctx, db, stmt.objects);
-  const { type, timeoutMs } = analyzeProperties(stmt.properties);
+  const { type, timeoutMs, ttl } = analyzeProperties(stmt.properties);
   return {
     db,
     label,
     repository: stmt.repository,
-    spec: { objects, type },
+    spec: { objects, type, ...(ttl === undefined ? {} : { ttl }) },
     timeoutMs,
     properties: Object.fromEntries(stmt.properties.map((p) => [p.key, p.value])),
   };
@@ -122,8 +123,9 @@ function analyzeObjects(ctx: ExecutionContext, db: Database, objects: readonly B
   return entries.map((e) => ({ table: e.table.name, partitions: [...e.partitions] }));
 }
 
-function analyzeProperties(properties: readonly Property[]): { type: string; timeoutMs: number } {
+function analyzeProperties(properties: readonly Property[]): { type: string; timeoutMs: number; ttl?: string } {
   let type = 'FULL';
+  let ttl: string | undefined;
   let timeoutMs = DEFAULT_BACKUP_TIMEOUT_MS;
   const unknown: string[] = [];
   for (const { key, value } of properties) {
@@ -137,10 +139,15 @@ function analyzeProperties(properties: readonly Property[]): { type: string; tim
       if (!Number.isSafeInteger(seconds)) throw analysisError(`Invalid timeout format: ${value}`);
       if (seconds < MIN_TIMEOUT_SECONDS) throw analysisError('timeout must be at least 10 min');
       timeoutMs = seconds * 1000;
+    } else if (key === 'ttl') {
+      // StarRocks v4.2: how long the snapshot is kept (see src/repository/snapshot-ttl.ts).
+      const parsed = parseTtl(value);
+      if (!isTtl(parsed)) throw analysisError(parsed.error);
+      ttl = parsed.text;
     } else if (!unknown.includes(key)) {
       unknown.push(key);
     }
   }
   if (unknown.length > 0) throw analysisError(`Unknown backup job properties: [${unknown.join(', ')}]`);
-  return { type, timeoutMs };
+  return { type, timeoutMs, ...(ttl === undefined ? {} : { ttl }) };
 }

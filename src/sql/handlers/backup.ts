@@ -39,7 +39,7 @@ export async function executeBackup(ctx: ExecutionContext, node: BackupStmt): Pr
       repoName: a.repository,
       timeoutMs: a.timeoutMs,
       properties: a.properties,
-      spec: { objects: a.spec.objects.map((o) => ({ table: o.table, partitions: [...o.partitions] })), type: a.spec.type, reservation },
+      spec: { objects: a.spec.objects.map((o) => ({ table: o.table, partitions: [...o.partitions] })), type: a.spec.type, ...(a.spec.ttl === undefined ? {} : { ttl: a.spec.ttl }), reservation },
       precheck: async () => {
         reserved = await precheck(ctx, a.db, a.label, a.repository, a.spec, reservation);
       },

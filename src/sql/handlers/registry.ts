@@ -20,10 +20,13 @@ import { executeDeallocatePrepare, executeExecutePrepared, executePrepare } from
 import {
   executeCreateRepository,
   executeDropRepository,
-  executeDropSnapshot,
   executeShowRepositories,
   executeShowSnapshot,
 } from './repository.ts';
+import { executeDropSnapshot, executeDropSnapshots } from './drop-snapshot.ts';
+import { executeAlterRepository } from './alter-repository.ts';
+import { executeShowSnapshotDiff } from './snapshot-diff.ts';
+import { executeVerifySnapshot } from './verify-snapshot.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -55,6 +58,10 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropRepository: executeDropRepository,
   ShowRepositories: executeShowRepositories,
   DropSnapshot: executeDropSnapshot,
+  DropSnapshots: executeDropSnapshots,
+  AlterRepository: executeAlterRepository,
+  ShowSnapshotDiff: executeShowSnapshotDiff,
+  VerifySnapshot: executeVerifySnapshot,
   CreateUser: account.executeCreateUser,
   DropUser: account.executeDropUser,
   AlterUser: account.executeAlterUser,

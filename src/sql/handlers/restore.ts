@@ -13,6 +13,7 @@ import { okResult, showResult, type StatementResult } from '../result.ts';
 import { applyShowPredicates } from '../show-filter.ts';
 import { checkRestoreObjects, resolveRestoreObjects } from '../restore/restore-objects.ts';
 import { analyzeRestoreProperties } from '../restore/restore-properties.ts';
+import { checkRetryOf } from '../restore/restore-retry.ts';
 
 const DB_NAME = /^[a-zA-Z]\w{0,255}$|^_[a-zA-Z0-9]\w{0,254}$/;
 
@@ -46,6 +47,7 @@ export async function executeRestore(ctx: ExecutionContext, node: RestoreStmt): 
   const props = analyzeRestoreProperties(node.properties, services.store.backends.length);
 
   if (!services.repositories.has(node.repository)) throw ddlError(`Repository ${node.repository} does not exist`);
+  checkRetryOf(services.catalog, props.raw, { label, repository: node.repository, timestamp: props.timestamp });
   const repo = await services.repositories.get(node.repository);
   let info: BackupJobInfo;
   try {

@@ -11,7 +11,8 @@ import { analysisError } from '../../errors/index.ts';
 /** StarRocks' backup_job_default_timeout_ms. */
 export const DEFAULT_RESTORE_TIMEOUT_MS = 86_400 * 1000;
 const MIN_TIMEOUT_SECONDS = 600;
-const KNOWN = new Set(['backup_timestamp', 'replication_num', 'allow_load', 'timeout', 'meta_version', 'starrocks_meta_version']);
+// retry_of: checked by restore-retry.ts (it needs the job catalog).
+const KNOWN = new Set(['backup_timestamp', 'replication_num', 'allow_load', 'timeout', 'meta_version', 'starrocks_meta_version', 'retry_of']);
 
 export interface RestoreProperties {
   /** `backup_timestamp`, verbatim (a prefix of the `__info_<ts>` file name). */

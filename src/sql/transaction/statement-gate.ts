@@ -39,6 +39,10 @@ const CLASSES: { readonly [K in StatementKind]: StatementClass | ((s: Extract<St
   CreateRepository: 'other',
   DropRepository: 'other',
   DropSnapshot: 'other',
+  DropSnapshots: 'other',
+  AlterRepository: 'other',
+  // Reads the repository only, but runs for as long as it reads every file: not part of a transaction.
+  VerifySnapshot: 'other',
   CreateUser: 'other',
   DropUser: 'other',
   AlterUser: 'other',
@@ -60,6 +64,7 @@ const CLASSES: { readonly [K in StatementKind]: StatementClass | ((s: Extract<St
   ShowBackup: 'neutral',
   ShowRestore: 'neutral',
   ShowSnapshot: 'neutral',
+  ShowSnapshotDiff: 'neutral',
   ShowRepositories: 'neutral',
   ShowGrants: 'neutral',
   ShowUsers: 'neutral',

@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { deleteBackupReferences, listBackupReferences, replaceBackupReferences, type BackupReferenceRow } from '../catalog/backup-references.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { JobRow } from '../catalog/jobs-types.ts';
+import type { Logger } from '../logging/logger.ts';
+import { checksummedKey, tabletFileKey, type TabletIds } from '../repository/layout.ts';
+import { contentId, contentLocations, labelOfKey, readRepositoryIndex } from '../repository/repository-index.ts';
+import type { Repository } from '../repository/repository.ts';
+import type { BackupSpec, SnapshotTarget, TabletSnapshot } from './steps.ts';
+
+/**
+ * Incremental-forever BACKUP (`PROPERTIES ("type" = "incremental")`): a file whose content — same md5 and same
+ * size — the repository already holds is not uploaded again; the snapshot records a reference to where it is
+ * (info file `tablevault.references`), so it stays logically complete: RESTORE needs nothing but the repository.
+ * There is no base snapshot and no chain: a reference names content, and DROP SNAPSHOT keeps (moves to the shared
+ * object area) any content a remaining snapshot references (src/repository/snapshot-drop.ts).
+ *
+ * Two moments:
+ * - selectUploads (UPLOAD_SNAPSHOT): one listing of the repository and a read of each snapshot's info file give
+ *   every content a restorable snapshot (or the object area) holds with a name carrying its md5 and the recorded
+ *   size; files found there are recorded in `backup_references` and left out of the upload tasks.
+ * - finalizeReferences (SAVE_META, local snapshots still held): a fresh listing checks every reference again. One
+ *   whose file is gone or no longer has the recorded size (its snapshot was dropped meanwhile — in another process,
+ *   since this one refuses such drops — or the repository was edited) is not recorded: the file is uploaded now
+ *   from the local snapshot instead. A file this job uploaded after all (a resumed job) is recorded as its own.
+ */
+
+export interface ReuseDeps {
+  readonly catalog: Catalog;
+  readonly logger: Logger;
+}
+
+/** True for an incremental BACKUP job. */
+export function isIncrementalBackup(job: JobRow): boolean {
+  return String((job.spec as Partial<BackupSpec> | null)?.type ?? '').toUpperCase() === 'INCREMENTAL';
+}
+
+function idsOf(job: JobRow, target: SnapshotTarget): TabletIds {
+  return { dbId: job.dbId, tableId: target.tableId, partitionId: target.partitionId, indexId: target.indexId, tabletId: target.tabletId };
+}
+
+/** UPLOAD_SNAPSHOT of an incremental backup: record references, return the tablets with only the files to upload. */
+export async function selectUploads(
+  deps: ReuseDeps,
+  repo: Repository,
+  job: JobRow,
+  tablets: readonly TabletSnapshot<SnapshotTarget>[],
+  signal: AbortSignal,
+): Promise<TabletSnapshot<SnapshotTarget>[]> {
+  if (!isIncrementalBackup(job)) return [...tablets];
+  const locations = contentLocations(await readRepositoryIndex(repo, { signal }));
+  const refs: BackupReferenceRow[] = [];
+  const out: TabletSnapshot<SnapshotTarget>[] = [];
+  let reusedBytes = 0;
+  for (const t of tablets) {
+    const upload = t.snapshot.files.filter((f) => {
+      const at = locations.get(contentId(f.md5, f.size));
+      // Never this label's own files (a resumed job re-deciding): those are checked as own files at SAVE_META.
+      if (at === undefined || labelOfKey(at) === job.label) return true;
+      refs.push({ tabletId: t.target.tabletId, name: f.name, md5: f.md5, size: f.size, key: at });
+      reusedBytes += f.size;
+      return false;
+    });
+    if (upload.length > 0) out.push({ target: t.target, snapshot: { ...t.snapshot, files: upload } });
+  }
+  replaceBackupReferences(deps.catalog, job.id, refs);
+  deps.logger.info({ jobId: job.id, label: job.label, reusedFiles: refs.length, reusedBytes }, 'incremental backup: content already in the repository is referenced, not uploaded');
+  return out;
+}
+
+/** What SAVE_META records about reuse in the info file. */
+export interface ReuseRecord {
+  /** By tablet id: stored name `<file>.<md5>` → repository-relative key of the content. */
+  readonly references: Record<string, Record<string, string>>;
+  readonly reusedBytes: number;
+}
+
+/** SAVE_META of a backup: check every reference again (uploading what can no longer be referenced); see above. */
+export async function finalizeReferences(
+  deps: ReuseDeps,
+  repo: Repository,
+  job: JobRow,
+  tablets: readonly TabletSnapshot<SnapshotTarget>[],
+  signal: AbortSignal,
+): Promise<ReuseRecord | null> {
+  const rows = listBackupReferences(deps.catalog, job.id);
+  if (!isIncrementalBackup(job) && rows.length === 0) return null;
+  const byFile = new Map(rows.map((r) => [`${r.tabletId}/${r.name}`, r]));
+  // A listing only (no info file read): what is stored now.
+  const index = await readRepositoryIndex(repo, { signal, labels: [] });
+  const references: Record<string, Record<string, string>> = {};
+  const uploadedAfterAll: { tabletId: number; name: string }[] = [];
+  let reusedBytes = 0;
+  for (const t of tablets) {
+    const ids = idsOf(job, t.target);
+    for (const f of t.snapshot.files) {
+      const stored = checksummedKey(f.name, f.md5);
+      const own = checksummedKey(tabletFileKey(job.label, ids, f.name), f.md5);
+      const ref = byFile.get(`${t.target.tabletId}/${f.name}`);
+      if (index.stored.get(own) === f.size) {
+        if (ref !== undefined) uploadedAfterAll.push({ tabletId: t.target.tabletId, name: f.name });
+        continue;
+      }
+      const at = ref === undefined ? null : index.resolve({ key: ref.key, md5: f.md5, size: f.size });
+      if (at !== null) {
+        (references[String(t.target.tabletId)] ??= {})[stored] = at;
+        reusedBytes += f.size;
+        continue;
+      }
+      // Missing or changed since it was chosen: upload a fresh copy from the local snapshot.
+      deps.logger.warn(
+        { jobId: job.id, label: job.label, file: f.name, referenced: ref?.key ?? null },
+        'a file the backup meant to reference is missing or changed in the repository; uploading a fresh copy',
+      );
+      await repo.uploadFile(path.join(t.snapshot.dir, f.name), tabletFileKey(job.label, ids, f.name), f.md5, f.size, { signal });
+      uploadedAfterAll.push({ tabletId: t.target.tabletId, name: f.name });
+    }
+  }
+  if (uploadedAfterAll.length > 0) deleteBackupReferences(deps.catalog, job.id, uploadedAfterAll);
+  return { references, reusedBytes };
+}
