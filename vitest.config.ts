@@ -20,7 +20,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     restoreMocks: true,
     // The pinned AWS SDK warns once per process that later releases need Node 22; the pin is deliberate.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // TABLEVAULT_REQUIRE_FRESH_DIST: bin/tablevault.js (which runs dist/) refuses a dist/ older than the sources, so a
+    // test never silently runs stale code; tests run the sources with scripts/tablevault-dev.js.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TABLEVAULT_REQUIRE_FRESH_DIST: '1' },
     projects: [
       {
         extends: true,

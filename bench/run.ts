@@ -3,7 +3,7 @@
  * section, and writes them all to docs/benchmarks.md with the machine and the date, so the published numbers always
  * come from one run of this script.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,9 +39,27 @@ const header = [
   `Run: ${new Date().toISOString()} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, scale ${benchScale()}.`,
   '',
 ].join('\n');
+const docs = path.join(here, '..', 'docs', 'benchmarks.md');
 if (only.length === 0) {
-  writeFileSync(path.join(here, '..', 'docs', 'benchmarks.md'), `${header}\n${sections.map((s) => `## ${s.title}\n\n${s.markdown}\n`).join('\n')}`);
+  writeFileSync(docs, `${header}\n${sections.map((s) => `## ${s.title}\n\n${s.markdown}\n`).join('\n')}`);
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
+} else if (process.env['TABLEVAULT_BENCH_UPDATE'] === '1') {
+  // A partial run replaces only its own sections (matched by title; new ones are appended), each marked with when
+  // and how it was measured, since the page's header describes the last full run.
+  let text = readFileSync(docs, 'utf8');
+  for (const section of sections) {
+    const note = `_Measured ${new Date().toISOString()} by \`npm run bench -- ${only.join(' ')}\` (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs)._`;
+    const body = `## ${section.title}\n\n${section.markdown}\n\n${note}\n`;
+    const start = text.indexOf(`\n## ${section.title}\n`);
+    if (start < 0) {
+      text = `${text.trimEnd()}\n\n${body}`;
+      continue;
+    }
+    const next = text.indexOf('\n## ', start + 1);
+    text = `${text.slice(0, start + 1)}${body}${next < 0 ? '' : text.slice(next)}`;
+  }
+  writeFileSync(docs, text);
+  process.stderr.write(`bench: updated ${sections.length} section(s) of docs/benchmarks.md\n`);
 } else {
-  process.stderr.write('bench: partial run (modules named on the command line); docs/benchmarks.md left as it was\n');
+  process.stderr.write('bench: partial run (modules named on the command line); docs/benchmarks.md left as it was (TABLEVAULT_BENCH_UPDATE=1 replaces its sections)\n');
 }

@@ -13,6 +13,7 @@ import { createLogger } from '../src/logging/logger.ts';
 import { startServer, type SessionFactory } from '../src/server/server.ts';
 import type { Session } from '../src/engine.ts';
 import type { ResultSet, StatementResult } from '../src/sql/result.ts';
+import { RowStream } from '../src/sql/row-stream.ts';
 import { PacketWriter } from '../src/server/packet-writer.ts';
 import { writeResult } from '../src/server/result-writer.ts';
 import { CAPABILITY_FLAGS } from '../src/server/mysql-connection.ts';
@@ -44,6 +45,10 @@ function fixedEngine(result: StatementResult): SessionFactory {
       prepare: () => Promise.reject(new Error('the bench serves text queries only')),
       systemVariable: () => 'utf8',
       setNames: () => undefined,
+      stream: async () => (result.kind === 'rows' ? RowStream.of(result) : result),
+      async *streamScript() {
+        yield result.kind === 'rows' ? RowStream.of(result) : result;
+      },
       useDatabase: () => undefined,
       interrupt: () => undefined,
       onKill: () => undefined,

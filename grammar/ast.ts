@@ -521,15 +521,33 @@ export interface TruncateTableStmt {
   readonly partitions?: PartitionNames;
 }
 
+/** Where ADD / MODIFY COLUMN puts the column: `AFTER col` or `FIRST` (absent: at the end / where it is). */
+export type ColumnPosition = { readonly kind: 'After'; readonly column: string } | { readonly kind: 'First' };
+
 export type AlterTableAction =
   | {
       readonly kind: 'AddPartition';
       readonly partition: LessThanPartitionDef | FixedRangePartitionDef | ListPartitionDef;
       readonly distribution?: DistributionDesc;
+      /** `ADD TEMPORARY PARTITION`. */
+      readonly temporary: boolean;
     }
   | { readonly kind: 'DropPartition'; readonly name: string; readonly ifExists: boolean; readonly force: boolean; readonly temporary: boolean }
   | { readonly kind: 'RenameTable'; readonly newName: string }
-  | { readonly kind: 'SetProperties'; readonly properties: readonly Property[] };
+  | { readonly kind: 'SetProperties'; readonly properties: readonly Property[] }
+  /** `ADD COLUMN c type … [AFTER x | FIRST]` or `ADD COLUMN (c1 type, c2 type)` (appended in order). */
+  | { readonly kind: 'AddColumns'; readonly columns: readonly ColumnDef[]; readonly position?: ColumnPosition }
+  | { readonly kind: 'DropColumn'; readonly name: string }
+  /** `MODIFY COLUMN c type … [AFTER x | FIRST]`: the whole new definition of an existing column. */
+  | { readonly kind: 'ModifyColumn'; readonly column: ColumnDef; readonly position?: ColumnPosition }
+  | { readonly kind: 'RenameColumn'; readonly from: string; readonly to: string }
+  /** `COMMENT [=] 'text'`: the table comment. */
+  | { readonly kind: 'SetComment'; readonly comment: string }
+  | { readonly kind: 'SwapWith'; readonly table: string }
+  /** `MODIFY PARTITION p | (p, …) | (*) SET (…)`: properties of some partitions ('*' = all of them). */
+  | { readonly kind: 'ModifyPartition'; readonly partitions: readonly string[] | '*'; readonly properties: readonly Property[] }
+  /** `REPLACE PARTITION (p…) WITH TEMPORARY PARTITION (tp…) [PROPERTIES (…)]`. */
+  | { readonly kind: 'ReplacePartition'; readonly partitions: PartitionNames; readonly with: PartitionNames; readonly properties: readonly Property[] };
 
 export interface AlterTableStmt {
   readonly kind: 'AlterTable';
@@ -584,6 +602,20 @@ export interface DeleteStmt {
   readonly table: QualifiedName;
   readonly partitions?: PartitionNames;
   readonly where?: Expr;
+}
+
+/** `UPDATE t SET c = e, … [WHERE …]`. */
+export interface UpdateStmt {
+  readonly kind: 'Update';
+  readonly table: QualifiedName;
+  readonly assignments: readonly { readonly column: string; readonly value: Expr }[];
+  readonly where?: Expr;
+}
+
+/** `SHOW ALTER TABLE COLUMN [FROM db] [WHERE …] [ORDER BY …] [LIMIT …]`. */
+export interface ShowAlterTableStmt extends ShowPredicates {
+  readonly kind: 'ShowAlterTable';
+  readonly database?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1085,6 +1117,8 @@ export type Statement =
   | DropViewStmt
   | InsertStmt
   | DeleteStmt
+  | UpdateStmt
+  | ShowAlterTableStmt
   | ShowDatabasesStmt
   | ShowTablesStmt
   | ShowCreateStmt

@@ -12,10 +12,12 @@
  * Every failure is a SqlError: 1064 (SQLSTATE 42000) with line and column for syntax errors, 1065 for an empty
  * query.
  */
-import { EOF, tokenMatcher, type IRecognitionException, type IToken } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { EOF, tokenMatcher } from './chevrotain.ts';
 import { ErrorCode, sqlError } from '../src/errors/error-codes.ts';
 import { isSqlError, SqlError } from '../src/errors/sql-error.ts';
 import type { ParsedStatement, SourcePosition, Statement } from './ast.ts';
+import { FAST_INSERT_MIN_LENGTH, parseInsertValues } from './insert-values.ts';
 import { expandExecutableComments, sqlOfText } from './executable-comments.ts';
 import { tokenize } from './lexer.ts';
 import { DEFAULT_PARSE_LIMITS, depthLimitError, maxExprDepth, tokenLimitError, type ParseLimits } from './limits.ts';
@@ -64,6 +66,15 @@ export function parseSql(sql: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS
 
 /** Parse exactly one statement (an optional trailing `;` is allowed) within `limits`. */
 export function parseStatement(sql: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Statement {
+  return parseOne(sql, limits, true);
+}
+
+/** parseStatement through the general parser only: what the INSERT fast path must agree with. */
+export function parseStatementWithParser(sql: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Statement {
+  return parseOne(sql, limits, false);
+}
+
+function parseOne(sql: string, limits: ParseLimits, fastInsert: boolean): Statement {
   const text = sqlOfText(sql);
   const [only, second] = scanStatements(text, limits.maxTokens);
   if (only === undefined) throw emptyQuery();
@@ -72,11 +83,23 @@ export function parseStatement(sql: string, limits: ParseLimits = DEFAULT_PARSE_
   }
   checkScannedLimits(only, limits);
   return guard(text, () => {
-    const groups = statementTokens(tokenize(text));
-    const statement = parseTokens(text, groups[0] as IToken[], limits);
+    // Long INSERT … VALUES of literal rows (dumps): a character scan builds the same AST (insert-values.ts).
+    const fast = fastInsert && text.length >= FAST_INSERT_MIN_LENGTH ? parseInsertValues(text, (head) => parseOrUndefined(head, limits)) : undefined;
+    const groups = fast === undefined ? statementTokens(tokenize(text)) : [];
+    const statement = fast ?? parseTokens(text, groups[0] as IToken[], limits);
     if (maxExprDepth(statement, limits.maxExprDepth) > limits.maxExprDepth) throw depthLimitError(limits.maxExprDepth);
     return freeze(statement);
   });
+}
+
+/** The one statement of `text`, or undefined for any error (the fast INSERT path's head parse). */
+function parseOrUndefined(text: string, limits: ParseLimits): Statement | undefined {
+  try {
+    const groups = statementTokens(tokenize(text));
+    return groups.length === 1 ? parseTokens(text, groups[0] as IToken[], limits) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The limits a scan can tell before any token is made: token count and parenthesis depth. */
@@ -112,8 +135,9 @@ function statementTokens(all: readonly IToken[]): IToken[][] {
 }
 
 function parseTokens(text: string, group: IToken[], limits: ParseLimits): Statement {
-  const cst = sqlParser.parseStatementTokens(group, limits);
-  const error = sqlParser.errors[0];
+  const parser = sqlParser();
+  const cst = parser.parseStatementTokens(group, limits);
+  const error = parser.errors[0];
   if (error !== undefined) throw recognitionError(text, group, error);
   try {
     return statementFromCst(cst, text);
@@ -134,7 +158,7 @@ function recognitionError(text: string, group: readonly IToken[], error: IRecogn
   let expected: string[] = [];
   if (preceding.length <= MAX_ASSIST_TOKENS) {
     try {
-      expected = expectedList(sqlParser.computeContentAssist('statement', preceding).map((path) => path.nextTokenType));
+      expected = expectedList(sqlParser().computeContentAssist('statement', preceding).map((path) => path.nextTokenType));
     } catch {
       expected = [];
     }

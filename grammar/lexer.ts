@@ -2,7 +2,8 @@
  * The lexer singleton and `tokenize`, which turns every lexing problem (an unknown character, an unterminated
  * string, quoted identifier or comment) into a 1064 SqlError with its position.
  */
-import { tokenMatcher, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { tokenMatcher } from './chevrotain.ts';
 import type { SqlError } from '../src/errors/sql-error.ts';
 import { rawLexer as lexer } from './raw-lexer.ts';
 import { syntaxError } from './syntax-error.ts';

@@ -3,7 +3,8 @@
  * literals, back-quoted names, and anything unterminated — is replaced by `<secret>`. Its own module because the
  * syntax errors (syntax-error.ts, which the parser imports) quote text through it too.
  */
-import { tokenMatcher, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { tokenMatcher } from './chevrotain.ts';
 import { SECRET_PLACEHOLDER } from '../src/logging/secrets.ts';
 import type { SourceSpan } from './ast.ts';
 import { lexTokens } from './raw-lexer.ts';

@@ -6,23 +6,23 @@
  * rule in one family can call a rule in another. The registry is typed per family, so a typo in a rule reference is
  * a compile error. `recoveryEnabled` is false: a server wants a hard reject, never a partially recovered tree.
  */
-import {
-  CstParser,
-  type AtLeastOneSepMethodOpts,
-  type ConsumeMethodOpts,
-  type CstNode,
-  type DSLMethodOpts,
-  type DSLMethodOptsWithErr,
-  type GrammarAction,
-  type IOrAlt,
-  type IToken,
-  type ManySepMethodOpts,
-  type OrMethodOpts,
-  type ParserMethod,
-  type SubruleMethodOpts,
-  type TokenType,
+import type {
+  AtLeastOneSepMethodOpts,
+  ConsumeMethodOpts,
+  CstNode,
+  DSLMethodOpts,
+  DSLMethodOptsWithErr,
+  GrammarAction,
+  IOrAlt,
+  IToken,
+  ManySepMethodOpts,
+  OrMethodOpts,
+  ParserMethod,
+  SubruleMethodOpts,
+  TokenType,
+  ILookaheadStrategy,
 } from 'chevrotain';
-import { workerData } from 'node:worker_threads';
+import { CstParser, LLkLookaheadStrategy } from './chevrotain.ts';
 import { allTokens } from './tokens.ts';
 import { childrenLimitError, DEFAULT_PARSE_LIMITS, depthLimitError, type ParseLimits } from './limits.ts';
 import { parserErrorMessages } from './syntax-error.ts';
@@ -92,27 +92,64 @@ export type Dsl = { readonly [K in `CONSUME${Idx}`]: ConsumeFn } & { readonly [K
   readonly checkChildren: (items: number) => void;
 };
 
-/**
- * Whether this is tablevault's parser thread (src/sql/parse/worker-pool.ts says so in its workerData): its process
- * built and validated this same grammar on the main thread already, so the thread skips chevrotain's grammar
- * validations — more than half of the self-analysis, which a replaced thread (after KILL QUERY) pays again.
- */
-const GRAMMAR_VALIDATED = (workerData as { grammarValidated?: unknown } | null | undefined)?.grammarValidated === true;
+type AlternationOptions = Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0];
+type AlternationLookahead = ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']>;
+type OptionalOptions = Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0];
+type OptionalLookahead = ReturnType<ILookaheadStrategy['buildLookaheadForOptional']>;
 
-/** tablevault's StarRocks-dialect parser. Use the {@link sqlParser} singleton: construction costs the self-analysis. */
+/**
+ * Builds each lookahead function the first time it is used instead of all of them in `performSelfAnalysis`. Why:
+ * computing all ~250 LL(2) lookahead functions (keyword-heavy alternations) up front took ~0.45 s of every start,
+ * while a statement touches a few dozen. Each function is still built by chevrotain's own LL(k) strategy, once, so
+ * parsing is unchanged; only the moment it is built moves.
+ */
+class LazyLookaheadStrategy extends LLkLookaheadStrategy {
+  override buildLookaheadForAlternation(options: AlternationOptions): AlternationLookahead {
+    let built: AlternationLookahead | undefined;
+    const build = (): AlternationLookahead => (built ??= super.buildLookaheadForAlternation(options));
+    return function (this: ThisParameterType<AlternationLookahead>, orAlts) {
+      return build().call(this, orAlts);
+    };
+  }
+
+  override buildLookaheadForOptional(options: OptionalOptions): OptionalLookahead {
+    let built: OptionalLookahead | undefined;
+    const build = (): OptionalLookahead => (built ??= super.buildLookaheadForOptional(options));
+    return function (this: ThisParameterType<OptionalLookahead>) {
+      return build().call(this);
+    };
+  }
+}
+
+/**
+ * Chevrotain's lookahead depth. 2, not 3: with ~300 keyword tokens in the identifier category, k=3 lookahead paths
+ * explode and the self-analysis took over a minute; the grammar validates as LL(2) without ambiguity errors.
+ */
+const MAX_LOOKAHEAD = 2;
+
+export interface SqlParserOptions {
+  /**
+   * Run chevrotain's grammar validations (ambiguities, left recursion, empty alternatives) during self-analysis.
+   * They cost ~0.5 s and find nothing new at run time, so the process-wide parser skips them; the grammar tests
+   * construct a validated parser, which throws on any definition error.
+   */
+  readonly validate?: boolean;
+}
+
+/** tablevault's StarRocks-dialect parser. Use {@link sqlParser}: construction costs the self-analysis. */
 export class SqlParser extends CstParser {
   /** The rules, by name; `statement` is the entry point. */
   readonly rules: Rules;
 
-  constructor() {
+  constructor(options: SqlParserOptions = {}) {
+    const validate = options.validate ?? false;
     super(allTokens as TokenType[], {
-      // 2, not 3: with ~300 keyword tokens in the identifier category, k=3 lookahead paths explode and the
-      // self-analysis took over a minute; the grammar validates as LL(2) without ambiguity errors.
-      maxLookahead: 2,
+      maxLookahead: MAX_LOOKAHEAD,
+      lookaheadStrategy: new LazyLookaheadStrategy({ maxLookahead: MAX_LOOKAHEAD }),
+      skipValidations: !validate,
       recoveryEnabled: false,
       nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: parserErrorMessages,
-      skipValidations: GRAMMAR_VALIDATED,
     });
     const $ = this as unknown as Dsl;
     const r = {} as Rules;
@@ -172,5 +209,12 @@ export class SqlParser extends CstParser {
   }
 }
 
-/** The one parser instance of the process (chevrotain parsers are reusable: set `input`, call a rule). */
-export const sqlParser = new SqlParser();
+let instance: SqlParser | undefined;
+
+/**
+ * The one parser instance of the process (chevrotain parsers are reusable: set `input`, call a rule), built on
+ * first use so that splitting statements (the lexer alone) never pays for the parser's self-analysis.
+ */
+export function sqlParser(): SqlParser {
+  return (instance ??= new SqlParser());
+}

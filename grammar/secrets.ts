@@ -12,7 +12,8 @@
  * text) — so a credential written as a literal never shows, whatever else is wrong with the statement. A credential
  * written without quotes in a statement that does not parse is not recognisable and is shown as written.
  */
-import { tokenMatcher, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { tokenMatcher } from './chevrotain.ts';
 import { SECRET_PLACEHOLDER } from '../src/logging/secrets.ts';
 import { visitStatement, type PartitionDesc, type Property, type SourceSpan, type Statement, type StatementVisitor } from './ast.ts';
 import { quotedSpans, redactUnparsed, replaceSpans, unparsedSecretSpans } from './mask-quoted.ts';
@@ -57,6 +58,8 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   DropView: none,
   Insert: none,
   Delete: none,
+  Update: none,
+  ShowAlterTable: none,
   ShowDatabases: none,
   ShowTables: none,
   ShowCreate: none,
@@ -163,8 +166,9 @@ export function scriptSecretSpans(script: string): SourceSpan[] {
 function statementSpans(script: string, group: IToken[]): readonly SourceSpan[] {
   if (group.some((t) => tokenMatcher(t, Unterminated))) return quotedSpans(group);
   try {
-    const cst = sqlParser.parseStatementTokens(group);
-    if (sqlParser.errors.length > 0) return quotedSpans(group);
+    const parser = sqlParser();
+    const cst = parser.parseStatementTokens(group);
+    if (parser.errors.length > 0) return quotedSpans(group);
     return secretSpans(statementFromCst(cst, script));
   } catch {
     // A visitor's refusal (VisitError), a nesting too deep for the stack: it does not parse.

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createLogger, type Logger } from './logging/logger.ts';
 import type { EngineServices, EngineStats, SessionDirectory, SessionState } from './sql/context.ts';
 import type { StatementResult } from './sql/result.ts';
+import type { RowStream, StreamedResult } from './sql/row-stream.ts';
 import { EngineSession } from './sql/session.ts';
 import { GlobalVariables } from './sql/variables/index.ts';
 import { TableStore } from './storage/index.ts';
@@ -80,6 +81,14 @@ export interface Session {
   execute(sql: string): Promise<StatementResult>;
   /** Execute `;`-separated statements one by one, yielding each result; stops (throws SqlError) at the first error. */
   executeScript(sql: string): AsyncGenerator<StatementResult, void, void>;
+  /**
+   * Like `execute`, but a result set comes back unread, as a {@link RowStream}: its rows are produced while you
+   * iterate (`for await (const row of result)`), so a result of any size takes the memory of one batch. Leaving the
+   * loop early or `close()` stops the query; the session's next statement closes a stream left unread.
+   */
+  stream(sql: string): Promise<StreamedResult>;
+  /** Like `executeScript`, streaming each result set (the next statement runs once the previous stream is done). */
+  streamScript(sql: string): AsyncGenerator<StreamedResult, void, void>;
   /** Change the current database (COM_INIT_DB); throws SqlError 1049 if it does not exist. */
   useDatabase(name: string): void;
   /** Interrupt the statement running now, if any (KILL QUERY). */
@@ -116,8 +125,17 @@ export interface PreparedQuery {
   readonly columns: readonly PreparedColumn[];
   /** Run with `values` (one per marker, in order); resolves to the result. Errors are SqlErrors (1210: wrong count). */
   execute(values: readonly ParameterValue[]): Promise<StatementResult>;
-  /** The same, as a one-result sequence shaped like executeScript's (what the server writes). */
-  results(values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void>;
+  /**
+   * The same, as a one-result sequence shaped like streamScript's (what the server writes): a result set comes as a
+   * RowStream, read batch by batch; the statement runs until the stream is finished or closed.
+   */
+  results(values: readonly ParameterValue[]): AsyncGenerator<StreamedResult, void, void>;
+  /**
+   * Run with `values` for a read-only cursor (COM_STMT_EXECUTE with a cursor): the statement ends here (running
+   * statement, timeouts, SHOW WARNINGS), its rows are read later from the returned stream, which the session's next
+   * statements do not close. The caller must close it.
+   */
+  cursor(values: readonly ParameterValue[]): Promise<StreamedResult>;
 }
 
 /** Read access to background jobs (BACKUP / RESTORE), for progress bars and library callers. */

@@ -6,7 +6,7 @@
  * GRANT roles share one list rule; `ON` after the list makes it a privilege grant, otherwise the items are roles
  * (each must then be a single name — checked by the visitor). The analyzer validates privilege names.
  */
-import { tokenMatcher } from 'chevrotain';
+import { tokenMatcher } from '../chevrotain.ts';
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
 

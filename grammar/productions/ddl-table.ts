@@ -26,6 +26,9 @@ export interface TableRules {
   truncateStatement: Rule;
   alterTableBody: Rule;
   alterTableAction: Rule;
+  columnPosition: Rule;
+  replacePartitionClause: Rule;
+  showAlterTableBody: Rule;
   createViewBody: Rule;
   alterViewBody: Rule;
   viewColumn: Rule;
@@ -244,29 +247,127 @@ export function defineTableRules($: Dsl, r: Rules): void {
     $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.alterTableAction, { LABEL: 'action' }) });
   });
 
+  // StarRocks' ALTER TABLE clauses: partitions (formal and temporary), schema change (ADD / DROP / MODIFY / RENAME
+  // COLUMN), RENAME, COMMENT, SET properties, MODIFY PARTITION … SET, SWAP WITH, REPLACE PARTITION … WITH TEMPORARY
+  // PARTITION.
   r.alterTableAction = $.addRule('alterTableAction', () => {
     $.OR([
       {
         ALT: () => {
           $.CONSUME(kw.ADD);
-          $.SUBRULE(r.partitionDef);
-          $.OPTION(() => $.SUBRULE(r.distributionDesc));
+          $.OR2([
+            {
+              ALT: () => {
+                $.CONSUME(kw.COLUMN);
+                $.OR3([
+                  {
+                    ALT: () => {
+                      $.CONSUME(t.LParen);
+                      $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.columnDef, { LABEL: 'addColumn' }) });
+                      $.CONSUME(t.RParen);
+                    },
+                  },
+                  {
+                    ALT: () => {
+                      $.SUBRULE2(r.columnDef, { LABEL: 'addColumn' });
+                      $.OPTION5(() => $.SUBRULE(r.columnPosition));
+                    },
+                  },
+                ]);
+              },
+            },
+            {
+              ALT: () => {
+                $.OPTION6(() => $.CONSUME(kw.TEMPORARY));
+                $.SUBRULE(r.partitionDef);
+                $.OPTION(() => $.SUBRULE(r.distributionDesc));
+              },
+            },
+          ]);
         },
       },
       {
         ALT: () => {
           $.CONSUME(kw.DROP);
-          $.OPTION2(() => $.CONSUME(kw.TEMPORARY));
-          $.CONSUME(kw.PARTITION);
-          $.OPTION3(() => $.SUBRULE(r.ifExists));
-          $.SUBRULE(r.identifier, { LABEL: 'partition' });
-          $.OPTION4(() => $.CONSUME(kw.FORCE));
+          $.OR4([
+            {
+              ALT: () => {
+                $.CONSUME2(kw.COLUMN);
+                $.SUBRULE3(r.identifier, { LABEL: 'dropColumn' });
+              },
+            },
+            {
+              ALT: () => {
+                $.OPTION2(() => $.CONSUME2(kw.TEMPORARY));
+                $.CONSUME(kw.PARTITION);
+                $.OPTION3(() => $.SUBRULE(r.ifExists));
+                $.SUBRULE(r.identifier, { LABEL: 'partition' });
+                $.OPTION4(() => $.CONSUME(kw.FORCE));
+              },
+            },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          $.CONSUME(kw.MODIFY);
+          $.OR6([
+            {
+              ALT: () => {
+                $.CONSUME3(kw.COLUMN);
+                $.SUBRULE3(r.columnDef, { LABEL: 'modifyColumn' });
+                $.OPTION7(() => $.SUBRULE2(r.columnPosition));
+              },
+            },
+            {
+              // MODIFY PARTITION p | (p, …) | (*) SET ("replication_num" = "n")
+              ALT: () => {
+                $.CONSUME2(kw.PARTITION);
+                $.OR7([
+                  {
+                    ALT: () => {
+                      $.CONSUME2(t.LParen);
+                      $.CONSUME(t.Star, { LABEL: 'allPartitions' });
+                      $.CONSUME2(t.RParen);
+                    },
+                  },
+                  {
+                    ALT: () => {
+                      $.CONSUME3(t.LParen);
+                      $.AT_LEAST_ONE_SEP2({ SEP: t.Comma, DEF: () => $.SUBRULE(r.identOrString, { LABEL: 'modifyPartition' }) });
+                      $.CONSUME3(t.RParen);
+                    },
+                  },
+                  { ALT: () => $.SUBRULE2(r.identOrString, { LABEL: 'modifyPartition' }) },
+                ]);
+                $.CONSUME2(kw.SET);
+                $.SUBRULE2(r.propertyList, { LABEL: 'partitionProperties' });
+              },
+            },
+          ]);
         },
       },
       {
         ALT: () => {
           $.CONSUME(kw.RENAME);
-          $.SUBRULE2(r.identifier, { LABEL: 'newName' });
+          $.OR5([
+            {
+              ALT: () => {
+                $.CONSUME4(kw.COLUMN);
+                $.SUBRULE4(r.identifier, { LABEL: 'oldColumn' });
+                $.CONSUME(kw.TO);
+                $.SUBRULE5(r.identifier, { LABEL: 'newColumn' });
+              },
+            },
+            { ALT: () => $.SUBRULE2(r.identifier, { LABEL: 'newName' }) },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          $.CONSUME(kw.COMMENT);
+          $.OPTION1(() => $.CONSUME(t.Equals));
+          $.SUBRULE(r.stringLiteral, { LABEL: 'comment' });
         },
       },
       {
@@ -275,7 +376,52 @@ export function defineTableRules($: Dsl, r: Rules): void {
           $.SUBRULE(r.propertyList);
         },
       },
+      {
+        ALT: () => {
+          $.CONSUME(kw.SWAP);
+          $.CONSUME(kw.WITH);
+          $.SUBRULE6(r.identifier, { LABEL: 'swapWith' });
+        },
+      },
+      {
+        ALT: () => {
+          $.CONSUME(kw.REPLACE);
+          $.SUBRULE(r.replacePartitionClause);
+        },
+      },
     ]);
+  });
+
+  // PARTITION (p…) WITH TEMPORARY PARTITION (tp…) [PROPERTIES (…)], after REPLACE.
+  r.replacePartitionClause = $.addRule('replacePartitionClause', () => {
+    $.SUBRULE(r.partitionNames, { LABEL: 'replaced' });
+    $.CONSUME(kw.WITH);
+    $.SUBRULE2(r.partitionNames, { LABEL: 'replacement' });
+    $.OPTION(() => $.SUBRULE(r.properties));
+  });
+
+  r.columnPosition = $.addRule('columnPosition', () => {
+    $.OR([
+      {
+        ALT: () => {
+          $.CONSUME(kw.AFTER);
+          $.SUBRULE(r.identifier, { LABEL: 'after' });
+        },
+      },
+      { ALT: () => $.CONSUME(kw.FIRST) },
+    ]);
+  });
+
+  // SHOW ALTER TABLE COLUMN [FROM db] [WHERE …] [ORDER BY …] [LIMIT …]
+  r.showAlterTableBody = $.addRule('showAlterTableBody', () => {
+    $.CONSUME(kw.ALTER);
+    $.CONSUME(kw.TABLE);
+    $.CONSUME(kw.COLUMN);
+    $.OPTION(() => {
+      $.SUBRULE(r.fromOrIn);
+      $.SUBRULE(r.identifier, { LABEL: 'database' });
+    });
+    $.SUBRULE(r.showPredicates);
   });
 
   r.createViewBody = $.addRule('createViewBody', () => {

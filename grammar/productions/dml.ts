@@ -1,6 +1,6 @@
 /**
  * DML: `INSERT {INTO | OVERWRITE} [TABLE] t [PARTITION (…)] [WITH LABEL l] [(cols)] {VALUES (…), … | SELECT …}` and
- * `DELETE FROM t [PARTITION (…)] [WHERE …]`.
+ * `DELETE FROM t [PARTITION (…)] [WHERE …]`, `UPDATE t SET c = e, … [WHERE …]`.
  */
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
@@ -11,6 +11,8 @@ export interface DmlRules {
   insertStatement: Rule;
   valuesRow: Rule;
   deleteStatement: Rule;
+  updateStatement: Rule;
+  updateAssignment: Rule;
 }
 
 export function defineDmlRules($: Dsl, r: Rules): void {
@@ -52,5 +54,23 @@ export function defineDmlRules($: Dsl, r: Rules): void {
       $.CONSUME(kw.WHERE);
       $.SUBRULE(r.expression, { LABEL: 'where' });
     });
+  });
+
+  // UPDATE t SET c = expr, … [WHERE …] (StarRocks single-table UPDATE; the analyzer requires the WHERE).
+  r.updateStatement = $.addRule('updateStatement', () => {
+    $.CONSUME(kw.UPDATE);
+    $.SUBRULE(r.qualifiedName, { LABEL: 'table' });
+    $.CONSUME(kw.SET);
+    $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.updateAssignment, { LABEL: 'assignment' }) });
+    $.OPTION(() => {
+      $.CONSUME(kw.WHERE);
+      $.SUBRULE(r.expression, { LABEL: 'where' });
+    });
+  });
+
+  r.updateAssignment = $.addRule('updateAssignment', () => {
+    $.SUBRULE(r.identifier, { LABEL: 'column' });
+    $.CONSUME(t.Equals);
+    $.SUBRULE(r.expression, { LABEL: 'value' });
   });
 }

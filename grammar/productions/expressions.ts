@@ -11,7 +11,8 @@
  *
  * Spec deviations: `!` parses like NOT but binds tightest, as in MySQL.
  */
-import { tokenMatcher, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { tokenMatcher } from '../chevrotain.ts';
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
 

@@ -11,7 +11,8 @@
  * (SELECT …)`); a parenthesised FROM item whose first token after the parentheses is SELECT is always read as a
  * subquery.
  */
-import { tokenMatcher, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { tokenMatcher } from '../chevrotain.ts';
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
 

@@ -44,6 +44,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showStatusBody,
       r.showProcesslistBody,
       r.showWarningsBody,
+      r.showAlterTableBody,
       r.showMetaBody,
     ].map((rule) => ({ ALT: () => $.SUBRULE(rule) }));
     $.OR({ DEF: showAlts, ERR_MSG: 'a SHOW statement' });

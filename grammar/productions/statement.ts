@@ -29,6 +29,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.useStatement,
     r.insertStatement,
     r.deleteStatement,
+    r.updateStatement,
     r.truncateStatement,
     r.showStatement,
     r.describeStatement,

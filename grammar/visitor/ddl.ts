@@ -7,6 +7,7 @@ import type {
   AlterViewStmt,
   BatchRangePartitionDef,
   ColumnDef,
+  ColumnPosition,
   CreateDatabaseStmt,
   CreateTableStmt,
   CreateViewStmt,
@@ -20,11 +21,12 @@ import type {
   PartitionDesc,
   PartitionValue,
   RangePartitionItem,
+  ShowAlterTableStmt,
   TruncateTableStmt,
   UseStmt,
 } from '../ast.ts';
 import { child, firstToken, has, nodes, optNode, optToken, token } from '../cst.ts';
-import { dataType, identifier, integer, partitionNames, properties, qualifiedName, stringLiteral, VisitError } from './common.ts';
+import { dataType, identifier, identOrString, integer, partitionNames, properties, qualifiedName, showPredicates, stringLiteral, VisitError } from './common.ts';
 import { expr } from './expressions.ts';
 import { selectStatement } from './select.ts';
 
@@ -170,15 +172,25 @@ export function truncateTable(node: CstNode): TruncateTableStmt {
   return { kind: 'TruncateTable', name: qualifiedName(child(node, 'name')), ...(partitions === undefined ? {} : { partitions }) };
 }
 
+function columnPosition(node: CstNode | undefined): { readonly position?: ColumnPosition } {
+  if (node === undefined) return {};
+  const after = optNode(node, 'after');
+  return { position: after === undefined ? { kind: 'First' } : { kind: 'After', column: identifier(after) } };
+}
+
 function alterAction(node: CstNode): AlterTableAction {
   if (has(node, 'ADD')) {
+    const added = nodes(node, 'addColumn');
+    if (added.length > 0) return { kind: 'AddColumns', columns: added.map(columnDef), ...columnPosition(optNode(node, 'columnPosition')) };
     const def = child(node, 'partitionDef');
     const partition = partitionDef(def);
     const dist = optNode(node, 'distributionDesc');
     if (partition.kind === 'BatchRangePartition') throw new Error('grammar/visitor mismatch: batch partition in ADD');
-    return { kind: 'AddPartition', partition, ...(dist === undefined ? {} : { distribution: distribution(dist) }) };
+    return { kind: 'AddPartition', partition, ...(dist === undefined ? {} : { distribution: distribution(dist) }), temporary: has(node, 'TEMPORARY') };
   }
   if (has(node, 'DROP')) {
+    const column = optNode(node, 'dropColumn');
+    if (column !== undefined) return { kind: 'DropColumn', name: identifier(column) };
     return {
       kind: 'DropPartition',
       name: identifier(child(node, 'partition')),
@@ -187,8 +199,39 @@ function alterAction(node: CstNode): AlterTableAction {
       temporary: has(node, 'TEMPORARY'),
     };
   }
-  if (has(node, 'RENAME')) return { kind: 'RenameTable', newName: identifier(child(node, 'newName')) };
+  if (has(node, 'MODIFY')) {
+    if (has(node, 'PARTITION')) {
+      return {
+        kind: 'ModifyPartition',
+        partitions: has(node, 'allPartitions') ? '*' : nodes(node, 'modifyPartition').map(identOrString),
+        properties: properties(child(node, 'partitionProperties')),
+      };
+    }
+    return { kind: 'ModifyColumn', column: columnDef(child(node, 'modifyColumn')), ...columnPosition(optNode(node, 'columnPosition')) };
+  }
+  if (has(node, 'RENAME')) {
+    const from = optNode(node, 'oldColumn');
+    if (from !== undefined) return { kind: 'RenameColumn', from: identifier(from), to: identifier(child(node, 'newColumn')) };
+    return { kind: 'RenameTable', newName: identifier(child(node, 'newName')) };
+  }
+  if (has(node, 'COMMENT')) return { kind: 'SetComment', comment: stringLiteral(child(node, 'comment')) };
+  if (has(node, 'SWAP')) return { kind: 'SwapWith', table: identifier(child(node, 'swapWith')) };
+  if (has(node, 'REPLACE')) {
+    const clause = child(node, 'replacePartitionClause');
+    return {
+      kind: 'ReplacePartition',
+      partitions: partitionNames(child(clause, 'replaced'))!,
+      with: partitionNames(child(clause, 'replacement'))!,
+      properties: properties(optNode(clause, 'properties')),
+    };
+  }
   return { kind: 'SetProperties', properties: properties(child(node, 'propertyList')) };
+}
+
+/** `SHOW ALTER TABLE COLUMN [FROM db] …`. */
+export function showAlterTable(node: CstNode): ShowAlterTableStmt {
+  const db = optNode(node, 'database');
+  return { kind: 'ShowAlterTable', ...(db === undefined ? {} : { database: identifier(db) }), ...showPredicates(child(node, 'showPredicates')) };
 }
 
 export function alterTable(node: CstNode): AlterTableStmt {

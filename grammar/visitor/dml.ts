@@ -1,6 +1,6 @@
-/** CST → INSERT / DELETE. */
+/** CST → INSERT / DELETE / UPDATE. */
 import type { CstNode } from 'chevrotain';
-import type { DeleteStmt, InsertStmt } from '../ast.ts';
+import type { DeleteStmt, InsertStmt, UpdateStmt } from '../ast.ts';
 import { child, has, nodes, optNode } from '../cst.ts';
 import { identifier, partitionNames, qualifiedName } from './common.ts';
 import { expr } from './expressions.ts';
@@ -32,6 +32,16 @@ export function deleteFrom(node: CstNode): DeleteStmt {
     kind: 'Delete',
     table: qualifiedName(child(node, 'table')),
     ...(partitions === undefined ? {} : { partitions }),
+    ...(where === undefined ? {} : { where: expr(where) }),
+  };
+}
+
+export function update(node: CstNode): UpdateStmt {
+  const where = optNode(node, 'where');
+  return {
+    kind: 'Update',
+    table: qualifiedName(child(node, 'table')),
+    assignments: nodes(node, 'assignment').map((a) => ({ column: identifier(child(a, 'column')), value: expr(child(a, 'value')) })),
     ...(where === undefined ? {} : { where: expr(where) }),
   };
 }

@@ -32,6 +32,8 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   dropViewBody: ddl.dropView,
   insertStatement: dml.insert,
   deleteStatement: dml.deleteFrom,
+  updateStatement: dml.update,
+  showAlterTableBody: ddl.showAlterTable,
   showDatabasesBody: show.showDatabases,
   showTablesBody: show.showTables,
   showCreateBody: show.showCreate,

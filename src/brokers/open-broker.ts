@@ -9,8 +9,7 @@ import { LocalBroker } from './local/local-broker.ts';
 import { parseLocation } from './location.ts';
 import { checkFileProperties, parseHdfsProperties, parseS3Properties } from './properties.ts';
 import { ResilientBroker } from './resilient-broker.ts';
-import { S3Broker } from './s3/s3-broker.ts';
-import { createS3Client, resolveEndpoint, type S3ClientTuning } from './s3/s3-client.ts';
+import type { S3ClientTuning } from './s3/s3-client.ts';
 
 export { SECRET_PROPERTY_KEYS, redactProperties, acceptedPropertyKeys } from './properties.ts';
 export { DEFAULT_BROKER_POLICY, POLICY_PROPERTY_KEYS, type BrokerPolicy } from './broker-policy.ts';
@@ -40,18 +39,18 @@ export async function openBroker(location: string, properties: Readonly<Record<s
   const parsed = parseLocation(location);
   const logger = options.logger?.child({ component: 'broker', location: parsed.location });
   const policy = parseBrokerPolicy(properties, { ...DEFAULT_BROKER_POLICY, ...options.policy });
-  const adapter = openAdapter(parsed, properties, policy, options, logger);
+  const adapter = await openAdapter(parsed, properties, policy, options, logger);
   // Every adapter gets the same deadlines and retries (a storage that never answers fails the call, in time).
   return new ResilientBroker(adapter, { policy, ...(options.clock ? { clock: options.clock } : {}), ...(logger ? { logger } : {}) });
 }
 
-function openAdapter(
+async function openAdapter(
   parsed: ReturnType<typeof parseLocation>,
   properties: Readonly<Record<string, string>>,
   policy: BrokerPolicy,
   options: OpenBrokerOptions,
   logger: Logger | undefined,
-): Broker {
+): Promise<Broker> {
   switch (parsed.kind) {
     case 'file': {
       checkFileProperties(properties);
@@ -59,6 +58,8 @@ function openAdapter(
     }
     case 's3': {
       const props = parseS3Properties(parsed.scheme, properties);
+      // The AWS SDK takes ~0.5 s to load: only a process that opens an S3 repository pays for it.
+      const [{ S3Broker }, { createS3Client, resolveEndpoint }] = await Promise.all([import('./s3/s3-broker.ts'), import('./s3/s3-client.ts')]);
       const endpoint = resolveEndpoint(parsed.scheme, props);
       logger?.debug({ endpoint: endpoint.endpoint === undefined ? 'aws' : redactUrl(endpoint.endpoint), region: endpoint.region, pathStyle: endpoint.forcePathStyle }, 'opening S3 broker');
       // Sockets silent for the stall deadline are closed, so the SDK's own retries cannot wait on a dead connection.

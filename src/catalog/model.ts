@@ -37,6 +37,13 @@ export interface Database {
 
 /** One column of a table schema. */
 export interface ColumnMeta {
+  /**
+   * Stable column id, unique in the table and never reused: kept across RENAME COLUMN and MODIFY COLUMN, new for ADD
+   * COLUMN. Segment files name the ids of their columns, so old files are read under a newer schema by id. Always set
+   * on columns read from the catalog (tables that never changed have ids 1..n by position); optional for callers
+   * building a schema to create.
+   */
+  readonly id?: number;
   /** Column name as written. */
   readonly name: string;
   /** Fully resolved type. */
@@ -105,6 +112,10 @@ export interface TableMeta {
   readonly comment: string;
   /** Id of the base index (StarRocks' MaterializedIndex; tablets carry it). */
   readonly baseIndexId: number;
+  /** Schema version: 0 at CREATE, one more per schema change (StarRocks' SchemaVersion). */
+  readonly schemaVersion: number;
+  /** Next column id to hand out (ids are never reused, so a dropped column's old data never maps onto a new one). */
+  readonly nextColumnId: number;
   /** NORMAL, or RESTORE while a restore job owns the table. */
   readonly state: TableState;
   /** False while a restore builds the table; invisible tables are skipped by name lookups and listings. */
@@ -132,6 +143,8 @@ export interface PartitionMeta {
   readonly buckets: number;
   /** False while a restore builds the partition. */
   readonly visible: boolean;
+  /** A StarRocks temporary partition: loaded and read only when named, swapped in by REPLACE PARTITION. */
+  readonly temporary: boolean;
   /** Creation time. */
   readonly createdAt: number;
 }
@@ -170,6 +183,11 @@ export interface SegmentFileMeta {
   readonly md5: string;
   /** Rows in the segment. */
   readonly rows: number;
+  /**
+   * Stable ids (ColumnMeta.id) of the file's columns, in stored order. Absent in files written before schema change
+   * existed: those hold the table's original columns, whose ids are 1..n by position.
+   */
+  readonly columnIds?: readonly number[];
 }
 
 export interface RowsetMeta {

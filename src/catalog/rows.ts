@@ -8,11 +8,12 @@ export interface DatabaseRow { id: number; name: string; properties: string; cre
 export interface TableRow {
   id: number; db_id: number; name: string; kind: string; columns: string; key_model: string; key_columns: string;
   partition_info: string; distribution: string; properties: string; view_def: string | null; comment: string;
-  base_index_id: number; state: string; visible: number; created_at: number;
+  base_index_id: number; state: string; visible: number; created_at: number; schema_version: number;
+  next_column_id: number | null;
 }
 export interface PartitionRow {
   id: number; table_id: number; name: string; bounds: string; visible_version: number; visible_version_time: number;
-  replication_num: number; buckets: number; visible: number; created_at: number;
+  replication_num: number; buckets: number; visible: number; created_at: number; temporary: number;
 }
 export interface TabletRow { id: number; partition_id: number; index_id: number; ordinal: number; min_readable_version: number }
 export interface ReplicaRow { id: number; tablet_id: number; backend_id: number; version: number }
@@ -21,18 +22,27 @@ export interface RowsetRow {
   created_at: number;
 }
 
+function nextIdAfter(columns: TableMeta['columns']): number {
+  return columns.reduce((max, c, i) => Math.max(max, c.id ?? i + 1), 0) + 1;
+}
+
 export const toBackend = (r: BackendRow): BackendMeta => ({ id: r.id, name: r.name, path: r.path, createdAt: r.created_at });
 
 export const toDatabase = (r: DatabaseRow): Database => ({
   id: r.id, name: r.name, properties: JSON.parse(r.properties) as Record<string, string>, createdAt: r.created_at,
 });
 
+/** Columns with their ids: a table whose schema never changed stores none, and its ids are 1..n by position. */
+function withColumnIds(columns: TableMeta['columns']): TableMeta['columns'] {
+  return columns.every((c) => c.id !== undefined) ? columns : columns.map((c, i) => ({ ...c, id: c.id ?? i + 1 }));
+}
+
 export const toTable = (r: TableRow): TableMeta => ({
   id: r.id,
   dbId: r.db_id,
   name: r.name,
   kind: r.kind as TableMeta['kind'],
-  columns: JSON.parse(r.columns) as TableMeta['columns'],
+  columns: withColumnIds(JSON.parse(r.columns) as TableMeta['columns']),
   keyModel: r.key_model as TableMeta['keyModel'],
   keyColumns: JSON.parse(r.key_columns) as string[],
   partitionInfo: JSON.parse(r.partition_info) as TableMeta['partitionInfo'],
@@ -41,6 +51,8 @@ export const toTable = (r: TableRow): TableMeta => ({
   viewDefinition: r.view_def,
   comment: r.comment,
   baseIndexId: r.base_index_id,
+  schemaVersion: r.schema_version,
+  nextColumnId: r.next_column_id ?? nextIdAfter(JSON.parse(r.columns) as TableMeta['columns']),
   state: r.state as TableMeta['state'],
   visible: r.visible !== 0,
   createdAt: r.created_at,
@@ -56,6 +68,7 @@ export const toPartition = (r: PartitionRow): PartitionMeta => ({
   replicationNum: r.replication_num,
   buckets: r.buckets,
   visible: r.visible !== 0,
+  temporary: r.temporary !== 0,
   createdAt: r.created_at,
 });
 

@@ -7,8 +7,8 @@
  * statements after it assumed it worked); Ctrl-C while waiting stops it with 130. Embedded or as a client alike: the
  * job is followed through the engine's events or by polling SHOW BACKUP / RESTORE.
  */
-import { EXIT_INTERRUPTED, type BatchWaitIo } from './shell/index.ts';
-import { EXIT_JOB_CANCELLED, type JobTracker } from './shell/job-tracker.ts';
+import type { BatchWaitIo } from './shell/index.ts';
+import { EXIT_INTERRUPTED, EXIT_JOB_CANCELLED, type JobTracker } from './shell/job-tracker.ts';
 import type { StartedJob } from './shell/job-watch.ts';
 import { ProgressLine } from './shell/progress-line.ts';
 

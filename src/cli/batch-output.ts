@@ -14,6 +14,13 @@ export function formatBatch(result: StatementResult, options: { readonly columnN
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
+/** Lines of a streamed result: the header (when given, i.e. before the first batch) and these rows. */
+export function formatBatchRows(columns: readonly string[] | undefined, rows: readonly (readonly (string | null)[])[]): string {
+  let text = columns === undefined ? '' : `${columns.map(escapeBatchValue).join('\t')}\n`;
+  for (const row of rows) text += `${row.map((v) => (v === null ? 'NULL' : escapeBatchValue(v))).join('\t')}\n`;
+  return text;
+}
+
 export function escapeBatchValue(value: string): string {
   return value.replace(/[\\\t\n\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\0'));
 }

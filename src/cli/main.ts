@@ -1,11 +1,17 @@
 /**
  * `tablevault` command line: `serve` runs the MySQL-protocol server, `sql` the shell. See DESIGN.md §4.
+ *
+ * Only light modules are imported up front: `--version` and `--help` must answer without loading the engine, the
+ * grammar or the AWS SDK (each costs hundreds of milliseconds), so each command loads its own code when it runs.
  */
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
-import { DirectoryLockedError } from '../util/dir-lock.ts';
-import { ForeignBackendError } from '../storage/identity.ts';
 import { UsageError } from './args.ts';
-import { runSql } from './sql-command.ts';
+
+/**
+ * Errors that mean "this data dir is not yours to open" (util/dir-lock.ts DirectoryLockedError, storage/identity.ts
+ * ForeignBackendError), known by name: importing their modules would load SQLite and the catalog for `--version`.
+ */
+const DATA_DIR_REFUSALS: ReadonlySet<string> = new Set(['DirectoryLockedError', 'ForeignBackendError']);
 
 const USAGE = `usage:
   tablevault serve [--data-dir DIR] [--host 127.0.0.1] [--port 9030] [--backends 3]
@@ -22,8 +28,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { runServe } = await import('../server/serve-command.ts');
         return await runServe(rest);
       }
-      case 'sql':
+      case 'sql': {
+        const { runSql } = await import('./sql-command.ts');
         return await runSql(rest);
+      }
       case '--version':
       case '-V':
         process.stdout.write(`tablevault ${TABLEVAULT_VERSION}\n`);
@@ -43,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`tablevault ${command}: ${error.message} (see --help)\n`);
       return 2;
     }
-    if (error instanceof DirectoryLockedError || error instanceof ForeignBackendError) {
+    if (error instanceof Error && DATA_DIR_REFUSALS.has(error.name)) {
       // Another process owns the data dir (or a backend dir is another data dir's): say what to do, not a stack trace.
       process.stderr.write(`tablevault ${command}: ${error.message}\n`);
       return 1;

@@ -5,16 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
 import { isSqlError } from '../errors/index.ts';
-import { createLogger, logFile } from '../logging/logger.ts';
 import type { StatementResult } from '../sql/result.ts';
-import { formatBatch, formatBatchError, formatVertical } from './batch-output.ts';
-import { batchCommands, type BatchCommands } from './batch-commands.ts';
+import type { StreamedResult } from '../sql/row-stream.ts';
+import { formatBatch, formatBatchError, formatBatchRows, formatVertical } from './batch-output.ts';
+import type { BatchCommands } from './batch-commands.ts';
 import { scanStatements, type ScriptItem } from './shell/statement-scanner.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
-import { embeddedTarget, JobTracker, recordingJobs, remoteTarget, runShell, waitForBatchJobs, type ShellTarget } from './shell/index.ts';
+import type { ShellTarget } from './shell/targets.ts';
 
 export const SQL_OPTIONS: readonly OptionSpec[] = [
   { name: 'data-dir', takesValue: true, help: 'open this data dir embedded (default ./tablevault-data)' },
@@ -39,6 +39,8 @@ export const SQL_OPTIONS: readonly OptionSpec[] = [
 export interface SqlTarget {
   /** Run one statement. */
   execute(sql: string): Promise<StatementResult>;
+  /** Run one statement, its rows read while they are printed (batch mode streams when the target can). */
+  stream?(sql: string): Promise<StreamedResult>;
   /** Release the engine or the connection. */
   close(): Promise<void>;
 }
@@ -64,6 +66,9 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     script = io.readStdin();
   }
   const database = str('database');
+  // The shell (and through it the grammar) is loaded only once there is something to run: `--help` stays instant.
+  // Batch mode needs the targets and the job tracker, not the interactive shell (readline, completion, history).
+  const [{ JobTracker, recordingJobs }, { remoteTarget }] = await Promise.all([import('./shell/job-tracker.ts'), import('./shell/targets.ts')]);
   const target: ShellTarget = str('host') !== undefined || str('port') !== undefined
     ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
@@ -72,10 +77,13 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     // Embedded, the jobs the script starts stop when the engine closes: wait for them unless --no-wait.
     const tracker = new JobTracker(target);
     const waitIo = { stderr: (t: string) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 };
+    const { batchCommands } = await import('./batch-commands.ts');
     const commands = batchCommands(tracker, { waitEach: options.has('wait-jobs'), io: waitIo });
     const format = { columnNames: !options.has('skip-column-names'), vertical: options.has('vertical') };
     const code = await runBatch(recordingJobs(target, tracker), script ?? '', format, io, commands);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
+    if (tracker.started.length === 0) return code;
+    const { waitForBatchJobs } = await import('./shell/index.ts');
     const waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
     return code !== 0 ? code : waited;
   } finally {
@@ -104,8 +112,9 @@ export async function runBatch(
       continue;
     }
     try {
-      const result = await target.execute(item.text);
-      io.stdout(item.vertical || format.vertical === true ? formatVertical(result, format) : formatBatch(result, format));
+      if (item.vertical || format.vertical === true) await io.stdout(formatVertical(await target.execute(item.text), format));
+      else if (target.stream === undefined) await io.stdout(formatBatch(await target.execute(item.text), format));
+      else await printStreamed(await target.stream(item.text), format, io);
     } catch (error) {
       if (isSqlError(error)) {
         // Syntax errors point inside the statement; report the line within the whole script, as mysql does.
@@ -141,10 +150,26 @@ function lineCounter(text: string): (offset: number) => number {
   };
 }
 
+/**
+ * Print a streamed result batch by batch, waiting for stdout to take each one, so `tablevault sql -e "SELECT …" > f`
+ * holds one batch in memory whatever the result's size. The header waits for the first row: mysql prints nothing
+ * for an empty result set.
+ */
+async function printStreamed(result: StreamedResult, format: { readonly columnNames: boolean }, io: CommandIo): Promise<void> {
+  if (result.kind === 'ok') return;
+  let header = format.columnNames;
+  for await (const batch of result.batches()) {
+    await io.stdout(formatBatchRows(header ? result.columns : undefined, batch));
+    header = false;
+  }
+}
+
 /** The embedded shell's log, in the data dir: the terminal is for results and one-line errors, never log lines. */
 export const EMBEDDED_LOG_FILE = 'tablevault.log';
 
 async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
+  // Loaded here, not at the top: the client mode (-h/-P) never needs the engine, its catalog or its storage.
+  const [{ Engine }, { createLogger, logFile }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/targets.ts')]);
   // A failed job, a retried upload: the shell prints the outcome (state and message); the details and stack traces
   // go to the log file at TABLEVAULT_LOG_LEVEL (default warn), never onto the terminal between results.
   const log = logFile(path.join(dataDir, EMBEDDED_LOG_FILE));
@@ -177,7 +202,8 @@ async function openEmbedded(dataDir: string, user: string, database: string | un
 
 /** The command's window on the world; tests replace it. */
 export interface CommandIo {
-  stdout(text: string): void;
+  /** Write to standard output; a promise means "wait before writing more" (back-pressure). */
+  stdout(text: string): void | Promise<void>;
   stderr(text: string): void;
   readonly stdinIsTTY: boolean;
   readStdin(): string;
@@ -189,11 +215,27 @@ export interface CommandIo {
 
 export function processIo(): CommandIo {
   return {
-    stdout: (t) => void process.stdout.write(t),
+    stdout: (t) => writeWithBackPressure(process.stdout, t),
     stderr: (t) => void process.stderr.write(t),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
-    runInteractive: (target, options) => runShell(target, TABLEVAULT_VERSION, options),
+    runInteractive: async (target, options) => (await import('./shell/index.ts')).runShell(target, TABLEVAULT_VERSION, options),
   };
+}
+
+/** Write, and when the stream's buffer is full, resolve once it drained (or closed: then nothing waits forever). */
+function writeWithBackPressure(out: NodeJS.WritableStream & { readonly destroyed?: boolean }, text: string): void | Promise<void> {
+  if (out.write(text) || out.destroyed) return;
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
 }

@@ -151,6 +151,7 @@ export function buildPlan(
       properties: table.properties,
       comment: table.comment,
       baseIndexId: table.baseIndexId,
+      schemaVersion: table.schemaVersion,
       indexes: [{ id: table.baseIndexId, name: table.name, schemaHash }],
       partitions: partitions.map((p) => ({
         id: p.id,

@@ -6,7 +6,8 @@ import {
 } from '../catalog/index.ts';
 import type { IngestedTablet } from '../catalog/ops/commit-ingest.ts';
 import type { JsonValue } from '../catalog/jobs-types.ts';
-import type { SegmentFileMeta } from '../catalog/model.ts';
+import type { ColumnMeta, SegmentFileMeta } from '../catalog/model.ts';
+import { segmentColumnCount, translateColumnIds } from '../storage/schema-map.ts';
 import type { TableStore } from '../storage/index.ts';
 import { segmentFileName, tabletDir } from '../storage/layout.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
@@ -70,6 +71,13 @@ export interface PlacedRestore {
 /** Links made per batch: bounds a batch's memory, not the parallelism (the pool's threads are few anyway). */
 const PLACE_BATCH = 4096;
 
+function targetColumns(catalog: Catalog, partitionId: number): readonly ColumnMeta[] {
+  const row = catalog.prepare<[number], { table_id: number }>('SELECT table_id FROM partitions WHERE id = ?').get(partitionId);
+  const table = row === undefined ? undefined : getTable(catalog, { id: row.table_id });
+  if (table === undefined) throw new JobStatusError('COMMON_ERROR', `partition ${partitionId} has been dropped`);
+  return table.columns;
+}
+
 /**
  * Part 1 (async): verify the moved tablets against the backup's row counts and checksums, and link their downloaded
  * files into every replica under fresh rowset ids — batches off the event loop, file descriptors bounded by the
@@ -95,19 +103,30 @@ export async function placeRestore(
   });
   verifyStaged(meta, staged);
   const backendDirs = new Map(store.backends.map((b) => [b.id, b.dir]));
+  // Segment files name their columns by the source table's ids (files from before schema change: 1..n by position);
+  // the target's ids of the same positions replace them (schema-map.ts). Read before the catalog transaction.
+  const fileIds = await Promise.all(staged.map(async (s) => {
+    const target = targetColumns(catalog, s.target.partitionId);
+    const source = s.moved.columns ?? target;
+    return Promise.all(s.moved.rowsets.map((r) => Promise.all(r.files.map(async (f) => {
+      const ids = f.columnIds ?? Array.from({ length: await segmentColumnCount(path.join(s.moved.dir, downloadedName(s.target.tabletId, f.name))) }, (_, c) => c + 1);
+      return translateColumnIds(ids, source, target);
+    }))));
+  }));
   const total = staged.reduce((n, s) => n + s.moved.rowsets.length, 0);
   let nextRowset = total > 0 ? catalog.nextId(total) : 0;
   const ops: FsOp[] = [];
   // One read transaction for the replica lookups of every tablet.
-  const tablets: IngestedTablet[] = catalog.db.transaction(() => staged.map((s) => {
-    const rowsets = s.moved.rowsets.map((r) => {
+  const tablets: IngestedTablet[] = catalog.db.transaction(() => staged.map((s, i) => {
+    const rowsets = s.moved.rowsets.map((r, j) => {
       const rowsetId = nextRowset++;
+      const ids = fileIds[i]?.[j] ?? [];
       return {
         rowsetId,
         version: r.version,
         kind: r.kind,
         sources: r.files.map((f) => f.name),
-        files: r.files.map((f, k): SegmentFileMeta => ({ ...f, name: segmentFileName(rowsetId, k) })),
+        files: r.files.map((f, k): SegmentFileMeta => ({ ...f, name: segmentFileName(rowsetId, k), columnIds: ids[k] as number[] })),
       };
     });
     for (const replica of listReplicas(catalog, { tabletId: s.target.tabletId })) {

@@ -43,6 +43,18 @@ function partitioningText(p: { readonly kind: string; readonly columns?: readonl
  * nullability, key, aggregate), column count, key model, key columns, partitioning, distribution columns.
  */
 export function checkSameSchema(local: TableMeta, remote: MetaOlapTable): void {
+  try {
+    compareSchemas(local, remote);
+  } catch (error) {
+    // Which schema versions met: the backup's (when it recorded one) and the table's, so an operator sees that an
+    // ALTER TABLE since the backup is why (and can RESTORE … AS another table, then SWAP).
+    if (!(error instanceof JobStatusError)) throw error;
+    const versions = `snapshot schema version ${remote.schemaVersion ?? 'unknown'}, table schema version ${local.schemaVersion}`;
+    fail(`${error.message} (${versions}; restore AS another table, then SWAP)`);
+  }
+}
+
+function compareSchemas(local: TableMeta, remote: MetaOlapTable): void {
   const name = local.name;
   const n = Math.max(local.columns.length, remote.columns.length);
   for (let i = 0; i < n; i++) {

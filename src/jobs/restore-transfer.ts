@@ -88,6 +88,8 @@ export type MovedTablet = {
   readonly rowsets: SnapshotHeader['rowsets'];
   /** Manifest stats (rows and file md5s), the same as BACKUP recorded for the tablet. */
   readonly stats: ContentStats;
+  /** The header's column ids in order (the source table's numbering, which the segment files use). */
+  readonly columns?: readonly { readonly id?: number }[];
 };
 
 /** Whether a snapshot file is a tablet header (read at COMMIT straight from the repository, never downloaded). */
@@ -144,7 +146,10 @@ export async function checkDownloaded(
         if (st.size !== f.size) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} has ${st.size} bytes, expected ${f.size}`);
       }
     }
-    const one: MovedTablet = { dir: t.snapshot.dir, version: header.version, rowsets: header.rowsets, stats: manifestStats(header.rowsets) };
+    const one: MovedTablet = {
+      dir: t.snapshot.dir, version: header.version, rowsets: header.rowsets, stats: manifestStats(header.rowsets),
+      columns: header.columns.map((c) => (c.id === undefined ? {} : { id: c.id })),
+    };
     return one as unknown as JsonValue;
   });
   // Every file is there with its size: now the schema its header and segments carry (an edited __meta is refused).

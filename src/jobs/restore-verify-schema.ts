@@ -1,10 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
-import type { ColumnMeta } from '../catalog/model.ts';
+import type { ColumnMeta, SegmentFileMeta } from '../catalog/model.ts';
 import { readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
+import { fileColumnIds, storedReadableAs } from '../storage/schema-map.ts';
 import { DESCRIPTOR_FIXED_BYTES, SEGMENT_MAGIC, SEGMENT_PREFIX_BYTES, typeFromCode, type SegmentColumn } from '../storage/segment/format.ts';
-import { formatColumnType, type ColumnType } from '../types/index.ts';
+import { formatColumnType } from '../types/index.ts';
 import { JobStatusError } from './status.ts';
 
 /**
@@ -13,6 +14,8 @@ import { JobStatusError } from './status.ts';
  * changed, the file renamed to its new md5) would restore "OK" with wrong types. Before anything is published, every
  * downloaded tablet's header (`<tablet>.hdr`, whose md5 the info file does record) and every segment's own column
  * descriptors are compared with the schema the table is restored with; the first difference fails the job.
+ * A segment written before a schema change holds the columns of its time, named by id in the header: it is compared
+ * by id (a dropped column is skipped, a renamed one matched by id, a metadata-only widening accepted).
  */
 
 /** What the restored table's columns are expected to be, and names for the message. */
@@ -45,29 +48,47 @@ export async function checkHeaderSchema(
   localPath: (name: string) => string,
   expected: ExpectedSchema,
 ): Promise<void> {
-  const stored = header.columns.map((c) => ({ name: c.name, type: c.type, extra: c }));
-  compare(expected, stored, headerName, true);
+  compareHeader(expected, header.columns, headerName);
   for (const rowset of header.rowsets) {
     for (const file of rowset.files) {
       const columns = await readSegmentColumns(localPath(file.name));
-      compare(expected, columns.map((c) => ({ name: c.name, type: c.type, extra: null })), file.name, false);
+      compareById(expected, header.columns, file, columns);
     }
   }
 }
 
-function compare(
-  expected: ExpectedSchema,
-  stored: readonly { name: string; type: ColumnType; extra: ColumnMeta | null }[],
-  file: string,
-  isHeader: boolean,
-): void {
-  const where = `tablet ${expected.remoteTabletId} ${isHeader ? 'header' : 'file'} ${file}`;
-  const fail = (what: string): never => {
-    throw new JobStatusError(
-      'BAD_FILE',
-      `The __meta of snapshot ${expected.label} does not match its data: ${what}. The meta file was changed after the backup; restore another snapshot`,
-    );
-  };
+/** A segment's stored columns against the expected schema, matched through the ids the header gives them. */
+function compareById(expected: ExpectedSchema, headerColumns: readonly ColumnMeta[], file: SegmentFileMeta, stored: readonly SegmentColumn[]): void {
+  const where = `tablet ${expected.remoteTabletId} file ${file.name}`;
+  let ids: readonly number[];
+  try {
+    ids = fileColumnIds(file, stored.length);
+  } catch {
+    return failWith(expected, `${where} stores ${stored.length} columns but the tablet header names ${file.columnIds?.length ?? 0}`);
+  }
+  const position = new Map(headerColumns.map((c, i) => [c.id ?? i + 1, i]));
+  stored.forEach((got, i) => {
+    const at = position.get(ids[i] as number);
+    if (at === undefined) return; // a column dropped after the file was written: never read
+    const want = expected.columns[at];
+    if (want === undefined) return; // the header check already reported the column count
+    if (!storedReadableAs(got.type, want.type)) {
+      failWith(expected, `column \`${want.name}\` of table ${expected.table} is ${formatColumnType(want.type)} in __meta, but ${where} stores ${formatColumnType(got.type)}`);
+    }
+  });
+}
+
+function failWith(expected: ExpectedSchema, what: string): never {
+  throw new JobStatusError(
+    'BAD_FILE',
+    `The __meta of snapshot ${expected.label} does not match its data: ${what}. The meta file was changed after the backup; restore another snapshot`,
+  );
+}
+
+/** The header's schema (the table's at backup time) must be __meta's, column by column. */
+function compareHeader(expected: ExpectedSchema, stored: readonly ColumnMeta[], file: string): void {
+  const where = `tablet ${expected.remoteTabletId} header ${file}`;
+  const fail = (what: string): never => failWith(expected, what);
   if (stored.length !== expected.columns.length) {
     fail(`table ${expected.table} has ${expected.columns.length} columns in __meta, but ${where} stores ${stored.length}`);
   }
@@ -78,11 +99,9 @@ function compare(
     if (JSON.stringify(got.type) !== JSON.stringify(want.type)) {
       fail(`column \`${want.name}\` of table ${expected.table} is ${formatColumnType(want.type)} in __meta, but ${where} stores ${formatColumnType(got.type)}`);
     }
-    const extra = got.extra;
-    if (extra === null) return;
     for (const key of ['nullable', 'isKey', 'aggregate'] as const) {
-      if (extra[key] !== want[key]) {
-        fail(`column \`${want.name}\` of table ${expected.table} has ${key} = ${String(want[key])} in __meta, but ${String(extra[key])} in ${where}`);
+      if (got[key] !== want[key]) {
+        fail(`column \`${want.name}\` of table ${expected.table} has ${key} = ${String(want[key])} in __meta, but ${String(got[key])} in ${where}`);
       }
     }
   });

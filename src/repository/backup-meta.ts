@@ -104,6 +104,8 @@ export interface MetaOlapTable {
   readonly comment: string;
   /** Base index id. */
   readonly baseIndexId: number;
+  /** The table's schema version when backed up (StarRocks' SchemaVersion; absent in snapshots older than it). */
+  readonly schemaVersion?: number;
   /** Visible indexes (base first). */
   readonly indexes: readonly MetaIndex[];
   /** The backed-up partitions only. */

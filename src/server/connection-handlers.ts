@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import type { PreparedQuery } from '../engine.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ParameterValue } from '../sql/prepared/parameters.ts';
-import type { StatementResult } from '../sql/result.ts';
+import type { StreamedResult } from '../sql/row-stream.ts';
 import type { ClientCharset } from './charsets.ts';
 import type { ChangeUserRequest } from './commands.ts';
 import type { PacketWriter } from './packet-writer.ts';
@@ -49,8 +49,8 @@ export interface ConnectionHandlers {
   prepare(sql: string): Promise<PreparedQuery>;
   /** COM_STMT_EXECUTE: run a prepared statement with these values, results in binary rows. */
   executePrepared(prepared: PreparedQuery, values: readonly ParameterValue[], reply: Reply): Promise<void>;
-  /** COM_STMT_EXECUTE with a cursor: run it and hand back its result whole. */
-  executeForCursor(prepared: PreparedQuery, values: readonly ParameterValue[]): Promise<StatementResult>;
+  /** COM_STMT_EXECUTE with a cursor: run it and hand back its result, rows unread (COM_STMT_FETCH reads them). */
+  executeForCursor(prepared: PreparedQuery, values: readonly ParameterValue[]): Promise<StreamedResult>;
   /** max_prepared_stmt_count and max_allowed_packet, for the prepared-statement limits. */
   limits(): { readonly preparedStatements: number; readonly longDataBytes: number };
   /** COM_INIT_DB; throw SqlError 1049 when the database does not exist. */

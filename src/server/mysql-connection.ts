@@ -193,7 +193,11 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   socket.on('close', () => {
     closed = true;
     writer.discard();
-    void chain.then(() => handlers.closed());
+    // Open cursors stop their queries with the connection.
+    void chain.then(() => {
+      statements.clear();
+      return handlers.closed();
+    });
   });
 
   const reply: Reply = {

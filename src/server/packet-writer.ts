@@ -53,31 +53,38 @@ export class PacketWriter {
     }
   }
 
-  /** Flush when enough is queued; resolves once the socket can take more (back-pressure). */
-  async flushIfFull(): Promise<void> {
-    if (this.#pendingBytes >= CHUNK_BYTES) await this.flush();
+  /**
+   * Flush when enough is queued; resolves once the socket can take more (back-pressure). `signal` ends the wait for
+   * a client that stops reading: KILL QUERY must not wait for the client to read on (rejects with the abort reason).
+   */
+  async flushIfFull(signal?: AbortSignal): Promise<void> {
+    if (this.#pendingBytes >= CHUNK_BYTES) await this.flush(signal);
   }
 
   /** Write everything queued; waits for 'drain' when the socket's buffer is full. Throws ClientGoneError. */
-  async flush(): Promise<void> {
+  async flush(signal?: AbortSignal): Promise<void> {
     if (this.#pendingBytes === 0) return;
     const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
     if (!this.open) throw new ClientGoneError('client disconnected');
     if (this.#socket.write(data)) return;
+    if (signal?.aborted) throw abortReason(signal);
     await new Promise<void>((resolve, reject) => {
       const socket = this.#socket;
-      const done = (error?: Error): void => {
+      const done = (error?: unknown): void => {
         socket.off('drain', onDrain);
         socket.off('close', onClose);
+        signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
         else resolve();
       };
       const onDrain = (): void => done();
       const onClose = (): void => done(new ClientGoneError('client disconnected'));
+      const onAbort = (): void => done(abortReason(signal as AbortSignal));
       socket.on('drain', onDrain);
       socket.on('close', onClose);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -91,4 +98,8 @@ export class PacketWriter {
     this.#pending.push(buffer);
     this.#pendingBytes += buffer.length;
   }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

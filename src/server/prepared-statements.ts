@@ -1,23 +1,14 @@
 /**
  * One connection's binary-protocol prepared statements: the ids COM_STMT_PREPARE hands out, the parameter types the
  * last COM_STMT_EXECUTE bound (an execute may omit them), data collected by COM_STMT_SEND_LONG_DATA, and the rows
- * of an open cursor waiting for COM_STMT_FETCH.
+ * of an open cursor waiting for COM_STMT_FETCH (its query's stream, closed when the cursor goes).
  *
  * Limits: at most max_prepared_stmt_count statements per connection (MySQL's 1461 beyond), and a parameter's long
  * data at most max_allowed_packet bytes (MySQL's 1153, reported by the execute that uses it, as MySQL does).
  */
 import { SqlError } from '../errors/index.ts';
 import type { PreparedQuery } from '../engine.ts';
-import type { TextRow } from './row-encoder.ts';
-import type { ColumnDefinition } from './packets.ts';
-
-/** Rows of an execute that asked for a cursor, served by COM_STMT_FETCH. */
-export interface OpenCursor {
-  readonly definitions: readonly ColumnDefinition[];
-  readonly rows: readonly TextRow[];
-  /** Index of the next row to send. */
-  next: number;
-}
+import type { OpenCursor } from './open-cursor.ts';
 
 /** One prepared statement of the connection. */
 export interface ServerStatement {
@@ -98,20 +89,30 @@ export class StatementRegistry {
     statement.longData.clear();
     statement.longDataBytes = 0;
     statement.longDataError = undefined;
-    statement.cursor = undefined;
+    closeCursor(statement);
   }
 
   /** COM_STMT_CLOSE. */
   close(id: number): void {
+    const statement = this.#statements.get(id);
+    if (statement !== undefined) closeCursor(statement);
     this.#statements.delete(id);
   }
 
-  /** COM_RESET_CONNECTION / COM_CHANGE_USER: every statement goes. */
+  /** COM_RESET_CONNECTION / COM_CHANGE_USER, the connection's end: every statement goes. */
   clear(): void {
+    for (const statement of this.#statements.values()) closeCursor(statement);
     this.#statements.clear();
   }
 
   get size(): number {
     return this.#statements.size;
   }
+}
+
+/** Forget a statement's cursor, stopping its query (a close that fails has nothing left to tell anyone). */
+function closeCursor(statement: ServerStatement): void {
+  const cursor = statement.cursor;
+  statement.cursor = undefined;
+  void cursor?.close().catch(() => undefined);
 }

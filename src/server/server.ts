@@ -6,7 +6,7 @@ import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection, type Reply } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
 import type { RowFormat } from './row-encoder.ts';
-import type { StatementResult } from '../sql/result.ts';
+import type { StreamedResult } from '../sql/row-stream.ts';
 import { charsetFromVariable } from './charsets.ts';
 import { ServerStatus } from './packets.ts';
 import { redactSql } from '../../grammar/index.ts';
@@ -116,7 +116,7 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
       session = opened;
       session.onKill(() => connection.close());
     };
-    const run = async (sql: string, reply: Reply, results: () => AsyncIterable<StatementResult>, format: RowFormat): Promise<void> => {
+    const run = async (sql: string, reply: Reply, results: () => AsyncIterable<StreamedResult>, format: RowFormat): Promise<void> => {
       const started = performance.now();
       stats.questions++;
       let outcome: { errno?: number } = {};
@@ -146,12 +146,12 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
             results: charsetFromVariable(session.systemVariable('character_set_results')),
           };
         },
-        query: (sql, reply) => run(sql, reply, () => requireSession(session).executeScript(sql), 'text'),
+        query: (sql, reply) => run(sql, reply, () => requireSession(session).streamScript(sql), 'text'),
         prepare: (sql) => requireSession(session).prepare(sql),
         executePrepared: (prepared, values, reply) => run(prepared.text, reply, () => prepared.results(values), 'binary'),
         executeForCursor: (prepared, values) => {
           stats.questions++;
-          return prepared.execute(values);
+          return prepared.cursor(values);
         },
         limits: () => {
           const current = requireSession(session);
@@ -271,3 +271,4 @@ async function waitAll(promises: readonly Promise<unknown>[], ms: number): Promi
     clearTimeout(timer);
   }
 }
+

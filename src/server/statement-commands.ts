@@ -12,7 +12,8 @@ import { readFetch, readLongData } from './commands.ts';
 import type { ConnectionHandlers, Reply, SessionCharsets } from './connection-handlers.ts';
 import { columnCountPayload, columnDefinitionPayload, ServerStatus } from './packets.ts';
 import { StatementRegistry } from './prepared-statements.ts';
-import { wireColumns, type TextRow } from './row-encoder.ts';
+import { OpenCursor } from './open-cursor.ts';
+import { wireColumns } from './row-encoder.ts';
 
 /** What the statement commands use of their connection. */
 export interface StatementCommandDeps {
@@ -79,7 +80,8 @@ export class StatementCommands {
     reply.writer.packet(columnCountPayload(definitions.length));
     for (const c of definitions) reply.writer.packet(columnDefinitionPayload(c, charset));
     reply.eof(false, 0, ServerStatus.CURSOR_EXISTS);
-    statement.cursor = { definitions, rows: result.rows, next: 0 };
+    // The rows stay in the query until fetched.
+    statement.cursor = new OpenCursor(result, definitions);
   }
 
   /** COM_STMT_FETCH: up to the asked number of the cursor's rows, then EOF (LAST_ROW_SENT once they are all sent). */
@@ -90,13 +92,21 @@ export class StatementCommands {
     const cursor = statement.cursor;
     if (cursor === undefined) throw new SqlError(1421, 'HY000', `The statement (${request.statementId}) has no open cursor.`);
     const charset = this.#deps.charsets().results;
-    const end = Math.min(cursor.rows.length, cursor.next + request.rows);
-    for (; cursor.next < end; cursor.next++) {
-      reply.writer.packet(binaryRowPayload(cursor.rows[cursor.next] as TextRow, cursor.definitions, charset));
+    let read;
+    try {
+      read = await cursor.read(request.rows);
+    } catch (error) {
+      // The query failed while producing these rows: the cursor is gone, the fetch answers with the error.
+      if (statement.cursor === cursor) statement.cursor = undefined;
+      await cursor.close();
+      throw error;
+    }
+    for (const row of read.rows) {
+      reply.writer.packet(binaryRowPayload(row, cursor.definitions, charset));
       await reply.writer.flushIfFull();
     }
-    const last = cursor.next >= cursor.rows.length;
-    if (last) statement.cursor = undefined;
+    const last = read.last;
+    if (last && statement.cursor === cursor) statement.cursor = undefined;
     reply.eof(false, 0, ServerStatus.CURSOR_EXISTS | (last ? ServerStatus.LAST_ROW_SENT : 0));
   }
 

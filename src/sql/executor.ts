@@ -5,7 +5,7 @@
 import type { Statement, StatementVisitor } from '../../grammar/ast.ts';
 import { visitStatement } from '../../grammar/ast.ts';
 import type { ExecutionContext } from './context.ts';
-import type { StatementResult } from './result.ts';
+import type { HandlerResult } from './row-stream.ts';
 import * as database from './handlers/database.ts';
 import * as session from './handlers/session.ts';
 import * as show from './handlers/show-table.ts';
@@ -14,9 +14,9 @@ import { authorizeStatement } from './privileges/check.ts';
 import { beforeStatement } from './transaction/statement-gate.ts';
 import * as transaction from './handlers/transaction.ts';
 
-type Handler = (ctx: ExecutionContext, node: never) => StatementResult | Promise<StatementResult>;
+type Handler = (ctx: ExecutionContext, node: never) => HandlerResult | Promise<HandlerResult>;
 
-export function executeStatement(ctx: ExecutionContext, statement: Statement): Promise<StatementResult> {
+export function executeStatement(ctx: ExecutionContext, statement: Statement): Promise<HandlerResult> {
   // Privileges first (StarRocks' Authorizer): a denied statement never reaches its handler.
   try {
     authorizeStatement(ctx, statement);
@@ -25,13 +25,13 @@ export function executeStatement(ctx: ExecutionContext, statement: Statement): P
   }
   const bound = Object.fromEntries(
     Object.entries(HANDLERS).map(([kind, handler]) => [kind, (node: never) => (handler as Handler)(ctx, node)]),
-  ) as unknown as StatementVisitor<StatementResult | Promise<StatementResult>>;
+  ) as unknown as StatementVisitor<HandlerResult | Promise<HandlerResult>>;
   // A statement a transaction cannot hold is refused (explicit) or commits it first (autocommit=0).
   return beforeStatement(ctx, statement).then(() => visitStatement(bound, statement));
 }
 
 /** Every statement kind and the function that executes it. */
-const HANDLERS: { readonly [K in Statement['kind']]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => StatementResult | Promise<StatementResult> } = {
+const HANDLERS: { readonly [K in Statement['kind']]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => HandlerResult | Promise<HandlerResult> } = {
   CreateDatabase: database.executeCreateDatabase,
   DropDatabase: database.executeDropDatabase,
   Use: database.executeUse,

@@ -15,6 +15,7 @@ import { checkStatementSize, maxAllowedPacket } from './packet-limit.ts';
 import { yieldTurn } from './pace.ts';
 import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
 import { okResult, type StatementResult } from './result.ts';
+import { isRowStream, RowStream, type HandlerResult, type StreamedResult, type TextRow } from './row-stream.ts';
 import { startDeadline } from './statement-deadline.ts';
 import { SessionVariables } from './variables/index.ts';
 import { beginStatement, endStatement } from './diagnostics.ts';
@@ -35,7 +36,13 @@ export class EngineSession implements Session {
   readonly #logger: Logger;
   readonly #onClose: () => void;
   readonly #killListeners: (() => void)[] = [];
+  /** The result stream of the last statement while its reader has not finished it. */
+  #open: RowStream | undefined;
+  /** Ends #open's statement (running statement, deadline, diagnostics, log line); once. */
+  #endOpen: (() => void) | undefined;
   #closed = false;
+  /** The tail of the execute() calls waiting their turn (see execute). */
+  #executeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(services: EngineServices, init: { connectionId: number; user: string; host: string; database: string | undefined }, onClose: () => void) {
     this.#services = services;
@@ -87,6 +94,20 @@ export class EngineSession implements Session {
   }
 
   async execute(sql: string): Promise<StatementResult> {
+    return this.#queued(() => this.#executeNow(sql));
+  }
+
+  /**
+   * One statement at a time, as on a MySQL connection: a second execute() on this session waits for the first
+   * (otherwise its statement would close the first one's result while that is still being read).
+   */
+  #queued<T>(call: () => Promise<T>): Promise<T> {
+    const turn = this.#executeQueue.then(call);
+    this.#executeQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #executeNow(sql: string): Promise<StatementResult> {
     let last: StatementResult | undefined;
     for await (const result of this.executeScript(sql)) last = result;
     if (last === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
@@ -94,6 +115,22 @@ export class EngineSession implements Session {
   }
 
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
+    for await (const result of this.streamScript(sql)) yield result.kind === 'stream' ? await result.collect() : result;
+  }
+
+  async stream(sql: string): Promise<StreamedResult> {
+    let last: StreamedResult | undefined;
+    // Earlier statements' rows are not wanted: their streams are closed (a result set has nothing left to do once
+    // nobody reads it); the last statement's result is handed over unread.
+    for await (const result of this.streamScript(sql)) {
+      if (last?.kind === 'stream') await last.close();
+      last = result;
+    }
+    if (last === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
+    return last;
+  }
+
+  async *streamScript(sql: string): AsyncGenerator<StreamedResult, void, void> {
     this.#checkOpen();
     checkStatementSize(sql, this.#state.variables);
     // A large text has just been received and decoded: take a turn before scanning it, and between slices of it.
@@ -121,27 +158,48 @@ export class EngineSession implements Session {
       endStatement(this.#state, undefined, ctx, error);
       throw error;
     }
-    const results = (values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void> => this.#runPrepared(prepared, values);
+    const results = (values: readonly ParameterValue[]): AsyncGenerator<StreamedResult, void, void> => this.#runPrepared(prepared, values);
     return {
       text: prepared.text,
       parameterCount: prepared.parameterCount,
       columns: prepared.columns,
       results,
-      execute: async (values) => {
-        let last: StatementResult | undefined;
-        for await (const result of results(values)) last = result;
-        return last as StatementResult;
+      cursor: async (values) => {
+        let result: StreamedResult | undefined;
+        for await (const r of results(values)) result = r;
+        if (result === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
+        // A cursor's statement ends with its execute, as in MySQL: the session's next statements leave its rows
+        // alone (several cursors may be open at once); its reader closes it (COM_STMT_RESET / CLOSE, connection end).
+        if (result.kind === 'stream' && this.#open === result) {
+          const end = this.#endOpen;
+          this.#open = undefined;
+          this.#endOpen = undefined;
+          end?.();
+        }
+        return result;
       },
+      // Queued like execute(): one statement at a time on the session, rows collected for the library caller.
+      execute: (values) =>
+        this.#queued(async () => {
+          let last: StatementResult | undefined;
+          for await (const result of results(values)) last = result.kind === 'stream' ? await result.collect() : result;
+          return last as StatementResult;
+        }),
     };
   }
 
   /** One execution of a prepared statement: bound (a wrong value count is the statement's error), then run. */
-  async *#runPrepared(prepared: PreparedStatement, values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void> {
+  async *#runPrepared(prepared: PreparedStatement, values: readonly ParameterValue[]): AsyncGenerator<StreamedResult, void, void> {
     this.#checkOpen();
     let bound;
     try {
       bound = prepared.bind(values);
     } catch (error) {
+      // The statement that failed to bind never ran: the last one's stream is done with all the same.
+      await this.#open?.close();
+      this.#open = undefined;
+      this.#endOpen = undefined;
+      beginStatement(this.#state);
       endStatement(this.#state, undefined, undefined, error);
       throw error;
     }
@@ -182,6 +240,7 @@ export class EngineSession implements Session {
     if (this.#closed) return;
     this.#closed = true;
     this.interrupt();
+    void this.#open?.close();
     // Closing a connection rolls its transaction back (its files are deleted) and releases its table locks.
     void this.#state.transaction.abandon({ services: this.#services, session: this.#state });
     this.#onClose();
@@ -189,9 +248,15 @@ export class EngineSession implements Session {
 
   /**
    * Run one statement: `text` is parsed here (on the parser thread, within the session's limits), unless `parsed` is
-   * given (a prepared statement's bound AST, whose `text` is the literal form shown and logged).
+   * given (a prepared statement's bound AST, whose `text` is the literal form shown and logged). A statement that
+   * streams rows stays the session's running statement (SHOW PROCESSLIST, KILL, query_timeout) until its reader
+   * finishes or closes the stream; one left unread is closed before the next starts. Its diagnostics (SHOW WARNINGS)
+   * and its SLEEP() debt are settled when the stream ends.
    */
-  async #run(text: string, span: StatementSpan | undefined, parsed?: Statement): Promise<StatementResult> {
+  async #run(text: string, span: StatementSpan | undefined, parsed?: Statement): Promise<StreamedResult> {
+    await this.#open?.close();
+    this.#open = undefined;
+    this.#endOpen = undefined;
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
     // Until the statement is parsed there is no AST to say which literals are credentials: SHOW PROCESSLIST shows it
@@ -200,11 +265,17 @@ export class EngineSession implements Session {
       parsed === undefined
         ? shownText(redactUnparsed(text.length > MAX_SHOWN_TEXT ? text.slice(0, MAX_SHOWN_TEXT + 1) : text), MAX_SHOWN_TEXT)
         : shownText(redactStatement(text, parsed), MAX_SHOWN_TEXT);
-    this.#state.current = { text: shown, startedAt, abort };
+    let current = { text: shown, startedAt, abort };
+    this.#state.current = current;
     // query_timeout covers the whole statement, parsing included; KILL QUERY aborts the same signal.
     const deadline = startDeadline(this.#services.clock, this.#state.variables, abort);
+    const finish = (): void => {
+      deadline.stop();
+      if (this.#state.current === current) this.#state.current = undefined;
+    };
     let statement: Statement | undefined = parsed;
     let ctx: ExecutionContext | undefined;
+    let result: HandlerResult;
     beginStatement(this.#state);
     try {
       if (statement === undefined) {
@@ -218,26 +289,61 @@ export class EngineSession implements Session {
         // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log
         // keeps it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
         shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
-        this.#state.current = { text: shown, startedAt, abort };
+        current = { text: shown, startedAt, abort };
+        this.#state.current = current;
       }
       if (statement.kind === 'Select') deadline.limitSelect();
       this.#services.stats.questions++;
       ctx = { services: this.#services, session: this.#state, signal: abort.signal, text };
-      const result = await executeStatement(ctx, statement);
-      // SLEEP() in the statement: its time passes before the result is handed over.
-      await pay(this.#state, this.#services.clock, abort.signal);
-      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
-      const warnings = endStatement(this.#state, statement, ctx);
-      return warnings > 0 && result.kind === 'ok' ? { ...result, warnings } : result;
+      result = await executeStatement(ctx, statement);
+      // SLEEP() in the statement: its time passes before the result is handed over (a stream's, once its rows are out).
+      if (!isRowStream(result)) await pay(this.#state, this.#services.clock, abort.signal);
     } catch (error) {
+      finish();
       forgive(this.#state);
       const failure = this.#failure(error, abort.signal, text, statement, shown);
       endStatement(this.#state, statement, ctx, failure);
       throw failure;
-    } finally {
-      deadline.stop();
-      this.#state.current = undefined;
     }
+    const done = statement;
+    const context = ctx;
+    const logDone = (): void => {
+      this.#logger.debug({ statement: done.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
+    };
+    if (!isRowStream(result)) {
+      finish();
+      logDone();
+      const warnings = endStatement(this.#state, done, context);
+      if (result.kind === 'rows') return RowStream.of(result);
+      return warnings > 0 ? { ...result, warnings } : result;
+    }
+    // The rows are produced while the reader pulls them: the statement ends with the stream.
+    const rows = result;
+    let failed: { error: unknown } | undefined;
+    const failure = (error: unknown): unknown => {
+      forgive(this.#state);
+      failed = { error: this.#failure(error, abort.signal, text, done, shown) };
+      return failed.error;
+    };
+    const settle = (): Promise<void> => pay(this.#state, this.#services.clock, abort.signal);
+    const tracked = new RowStream(rows.columns, rows.columnTypes, trackedBatches(rows, failure, settle), { signal: abort.signal });
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      finish();
+      forgive(this.#state);
+      if (this.#open === tracked) {
+        this.#open = undefined;
+        this.#endOpen = undefined;
+      }
+      endStatement(this.#state, done, context, failed?.error);
+      logDone();
+    };
+    tracked.onDone(end);
+    this.#open = tracked;
+    this.#endOpen = end;
+    return tracked;
   }
 
   /** The error the client sees: why the statement was stopped, or what failed (internals logged, secrets scrubbed). */
@@ -265,6 +371,21 @@ export class EngineSession implements Session {
 
   #checkOpen(): void {
     if (this.#closed) throw sqlError('ER_UNKNOWN_ERROR', 'Session is closed');
+  }
+}
+
+/**
+ * A handler's batches, its failures mapped by `failure` (as for any statement), `settle` awaited after the last
+ * batch (the statement's SLEEP() time, before the reader sees the end), its stream closed at the end.
+ */
+async function* trackedBatches(rows: RowStream, failure: (error: unknown) => unknown, settle: () => Promise<void>): AsyncGenerator<readonly TextRow[], void, void> {
+  try {
+    yield* rows.batches();
+    await settle();
+  } catch (error) {
+    throw failure(error);
+  } finally {
+    await rows.close();
   }
 }
 

@@ -40,6 +40,11 @@ export interface LoadOptions {
   readonly memoryLimitBytes?: number;
   /** Aborts the load (files deleted) at the next write/flush/commit. */
   readonly signal?: AbortSignal;
+  /**
+   * Catalog writes to publish together with the load, inside its commit transaction (a schema change that rewrote
+   * files publishes the new schema with them: a crash leaves the old schema and old files, or the new and new).
+   */
+  readonly inCommit?: () => void;
 }
 
 /**
@@ -97,6 +102,7 @@ export class LoadWriter {
   readonly #ctx: StoreContext;
   readonly #options: LoadOptions;
   readonly #columns: readonly SegmentColumn[];
+  readonly #columnIds: readonly number[];
   readonly #distribution: readonly number[] | null;
   readonly #partitions = new Map<number, PartitionTarget>();
   readonly #tablets = new Map<number, TabletTarget>();
@@ -115,6 +121,8 @@ export class LoadWriter {
     this.table = table;
     this.#options = options;
     this.#columns = table.columns.map((c) => ({ name: c.name, type: c.type }));
+    // Every file names the stable ids of its columns, so it stays readable after any later schema change.
+    this.#columnIds = table.columns.map((c, i) => c.id ?? i + 1);
     this.#replace = options.replacePartitionIds === undefined ? null : new Set(options.replacePartitionIds);
     const d = table.distribution;
     this.#distribution =
@@ -220,14 +228,17 @@ export class LoadWriter {
       const versions = this.#ctx.catalog.durableTransaction(() => {
         const now = getTable(this.#ctx.catalog, { id: this.table.id });
         if (now === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Table '${this.table.name}' was dropped during the load`);
-        if (JSON.stringify(now.columns) !== JSON.stringify(this.table.columns)) {
+        // A schema-change rewrite loads under the new schema and publishes it in this transaction (inCommit).
+        if (this.#options.inCommit === undefined && JSON.stringify(now.columns) !== JSON.stringify(this.table.columns)) {
           throw sqlError('ER_UNKNOWN_ERROR', `Table '${this.table.name}' changed (ALTER TABLE) after the load wrote its data; load it again`);
         }
-        return commitLoad(this.#ctx.catalog, {
+        const published = commitLoad(this.#ctx.catalog, {
           tableId: this.table.id,
           rowsets,
           ...(this.#replace === null ? {} : { replacePartitionIds: [...this.#replace] }),
         });
+        this.#options.inCommit?.();
+        return published;
       });
       this.#state = 'committed';
       if (this.#replace !== null) this.#ctx.requestGc();
@@ -347,7 +358,7 @@ export class LoadWriter {
       this.#created.push(link);
       await linkOrCopy(target, link);
     }
-    tablet.files.push({ name, size: written.size, md5: written.md5, rows: builder.rowCount });
+    tablet.files.push({ name, size: written.size, md5: written.md5, rows: builder.rowCount, columnIds: this.#columnIds });
     this.#bytes += written.size;
     this.#fileCount++;
     this.#checkOpen();

@@ -12,7 +12,8 @@ import { sqlError } from '../errors/index.ts';
 import { backendDir, type StoreContext } from './context.ts';
 import { tabletDir } from './layout.ts';
 import { TabletMerger } from './merge.ts';
-import { decodeSegment, readSegmentHeader } from './segment/segment-reader.ts';
+import { planColumns } from './schema-map.ts';
+import { decodeColumn, readSegmentHeader } from './segment/segment-reader.ts';
 
 /** A batch of rows of one tablet, column-major. */
 export interface RowBatch {
@@ -112,21 +113,24 @@ export async function* readTablet(
           aggregates: table.columns.map((c) => c.aggregate),
           types: table.columns.map((c) => c.type),
         });
+  const all = table.columns.map((_, i) => i);
   for (const rowset of rowsets) {
     for (const file of rowset.files) {
       if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('scan aborted');
       const buf = await readRowsetFile(ctx, tabletId, dirs, file.name);
-      const stored = readSegmentHeader(buf).columns.length;
-      if (stored !== table.columns.length) {
-        throw sqlError('ER_UNKNOWN_ERROR', `tablet ${tabletId}: ${file.name} has ${stored} columns, table '${table.name}' has ${table.columns.length}`);
-      }
-      if (merger === null) {
-        const seg = decodeSegment(buf, projection);
-        if (seg.header.rowCount > 0) yield { partitionId, tabletId, rowCount: seg.header.rowCount, columns: seg.columns };
-      } else {
-        const seg = decodeSegment(buf);
-        merger.add(seg.columns, seg.header.rowCount);
-      }
+      const header = readSegmentHeader(buf);
+      const rowCount = header.rowCount;
+      if (rowCount === 0) continue;
+      // Columns by stable id under the current schema (schema-map.ts): defaults for added, skip dropped, convert widened.
+      const plan = planColumns(table, file, header.columns, merger === null ? projection : all);
+      const columns = plan.map((source): Value[] => {
+        if (source.kind === 'default') return new Array<Value>(rowCount).fill(source.value);
+        const values = decodeColumn(buf, header, source.index);
+        if (source.convert !== null) for (let r = 0; r < rowCount; r++) values[r] = source.convert(values[r]!);
+        return values;
+      });
+      if (merger === null) yield { partitionId, tabletId, rowCount, columns };
+      else merger.add(columns, rowCount);
     }
   }
   if (merger !== null) {

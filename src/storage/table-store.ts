@@ -42,6 +42,7 @@ import {
   type TabletSnapshot,
 } from './snapshot.ts';
 import { sweepOrphans, type SweepReport } from './sweep.ts';
+import { setReplicationNum } from './replication.ts';
 
 /** A backend as the store uses it: the catalog's row plus its absolute directory. */
 export interface StoreBackend extends BackendMeta {
@@ -68,6 +69,11 @@ export interface TableScanOptions extends ScanOptions {
   readonly partitionIds?: readonly number[];
   /** Version per partition (default: the visible versions, read in one transaction when the scan starts). */
   readonly versions?: ReadonlyMap<number, number>;
+  /**
+   * The schema version the caller laid its columns out for: the scan fails instead of returning rows of another
+   * schema when a schema change landed between the caller reading the table and the scan starting.
+   */
+  readonly schemaVersion?: number;
 }
 
 /** Visible versions pinned: until `release()`, files of these versions are not collected. */
@@ -167,12 +173,18 @@ export class TableStore {
     return backendDataBytes(this.catalog);
   }
 
-  /** Start a load into a table (INSERT; or DELETE/TRUNCATE rewrites with `replacePartitionIds`). */
-  beginLoad(tableId: number, options: LoadOptions = {}): LoadWriter {
-    const table = getTable(this.catalog, { id: tableId });
-    if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
-    if (table.state !== 'NORMAL') {
-      throw ddlError(`Table [${table.name}]'s state is ${table.state}, not NORMAL. Do not allow doing load.`);
+  /**
+   * Start a load into a table (INSERT; or DELETE/TRUNCATE rewrites with `replacePartitionIds`). `schema` writes the
+   * files under a given schema of the table instead of its current one (a schema change rewriting its data, which
+   * publishes that schema in `inCommit`).
+   */
+  beginLoad(tableId: number, options: LoadOptions & { readonly schema?: TableMeta } = {}): LoadWriter {
+    const current = getTable(this.catalog, { id: tableId });
+    if (current === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
+    const table = options.schema ?? current;
+    if (table.id !== tableId) throw new Error(`storage: schema of table ${table.id} given for a load into ${tableId}`);
+    if (current.state !== 'NORMAL') {
+      throw ddlError(`Table [${current.name}]'s state is ${current.state}, not NORMAL. Do not allow doing load.`);
     }
     return new LoadWriter(this.#ctx, table, options);
   }
@@ -240,6 +252,19 @@ export class TableStore {
   dropPartition(partitionId: number): void {
     dropPartition(this.catalog, partitionId);
     this.#requestGc();
+  }
+
+  /**
+   * Give every tablet of the partitions exactly `n` replicas: new ones get their files linked before the catalog
+   * lists them, removed ones are collected once unheld (replication.ts). The caller holds the table lock.
+   */
+  async setReplicationNum(partitionIds: readonly number[], n: number): Promise<{ added: number; removed: number }> {
+    const release = this.#hold();
+    try {
+      return await setReplicationNum(this.#ctx, partitionIds, n);
+    } finally {
+      release();
+    }
   }
 
   /** Read the visible versions of partitions in one transaction and keep their files until released (BACKUP). */
@@ -320,6 +345,9 @@ export class TableStore {
       const table = getTable(this.catalog, { id: tableId });
       if (table === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table id ${tableId}`);
       if (table.kind !== 'OLAP') throw sqlError('ER_WRONG_OBJECT', `'${table.name}' is a view`);
+      if (options.schemaVersion !== undefined && options.schemaVersion !== table.schemaVersion) {
+        throw ddlError(`Table ${table.name}'s schema changed while the statement ran (schema version ${options.schemaVersion} → ${table.schemaVersion}); run it again`);
+      }
       const partitionIds = options.partitionIds ?? listPartitions(this.catalog, tableId).map((p) => p.id);
       const versions = options.versions ?? readVisibleVersions(this.catalog, partitionIds);
       const reads: TabletRead[] = [];

@@ -1,7 +1,7 @@
 import { sqlError, type SqlError } from '../errors/index.ts';
 import { INTEGER_RANGES, TYPE_LIMITS, type ColumnType } from './column-type.ts';
 import type { Value } from './value.ts';
-import { formatScaled, integerDigits, parseDecimal, rescale } from './decimal.ts';
+import { canonicalDecimalText, formatScaled, integerDigits, parseDecimal, rescale } from './decimal.ts';
 import { formatDateParts, formatDateTimeParts, inDateRange, parseDateTimeText } from './datetime.ts';
 import { formatValue } from './format.ts';
 
@@ -129,6 +129,10 @@ export function coerceValue(value: Value, target: ColumnType, context: CoerceCon
       return r;
     }
     case 'DECIMAL': {
+      if (typeof value === 'string') {
+        const same = canonicalDecimalText(value, target.precision, target.scale);
+        if (same !== undefined) return same;
+      }
       const d =
         typeof value === 'number'
           ? Number.isFinite(value)

@@ -72,6 +72,26 @@ export function formatScaled(unscaled: bigint, scale: number): string {
   return `${negative ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
 }
 
+const CANONICAL_DECIMAL = /^-?(?:0|[1-9]\d*)\.\d+$/;
+const NONZERO_DIGIT = /[1-9]/;
+
+/**
+ * `text` itself when it already is the canonical text of a DECIMAL(precision, scale) value (no leading zeros,
+ * exactly `scale` fraction digits, integer digits within the precision, no negative zero), else undefined. Why:
+ * a dump's DECIMAL cells are written this way, and taking them as written skips the BigInt parse, rescale and
+ * format that give back the same text (twice per cell: once for the literal, once for the column).
+ */
+export function canonicalDecimalText(text: string, precision: number, scale: number): string | undefined {
+  if (scale === 0 || text.length > 80 || !CANONICAL_DECIMAL.test(text)) return undefined;
+  const dot = text.indexOf('.');
+  if (text.length - dot - 1 !== scale) return undefined;
+  const negative = text.charCodeAt(0) === 45; // '-'
+  const intDigits = text.charCodeAt(negative ? 1 : 0) === 48 ? 0 : dot - (negative ? 1 : 0); // '0.…' has none
+  if (intDigits > precision - scale) return undefined;
+  if (negative && !NONZERO_DIGIT.test(text)) return undefined;
+  return text;
+}
+
 /** Number of integer digits of |unscaled| at the given scale (0 for pure fractions). */
 export function integerDigits(unscaled: bigint, scale: number): number {
   const abs = unscaled < 0n ? -unscaled : unscaled;

@@ -138,7 +138,7 @@ describe('tables', () => {
       ],
     });
     const back = getTable(c, { id: t.id })!;
-    expect(back.columns).toEqual(columns);
+    expect(back.columns).toEqual(columns.map((c, i) => ({ ...c, id: i + 1 })));
     expect(back.partitionInfo).toEqual({ kind: 'RANGE', columns: ['d'] });
     expect(back.properties).toEqual({ replication_num: '1' });
     expect(back.comment).toBe('hi');

@@ -14,7 +14,8 @@ import { runSql, type CommandIo } from '../../src/cli/sql-command.ts';
 import { Engine } from '../../src/engine.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tablevault.js');
+// The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale here.
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'tablevault-dev.js');
 
 interface Run {
   readonly code: number;

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_LOG_FILE, runSql, type CommandIo } from '../../src/cli/sql-command.ts';
 import { EXIT_JOB_CANCELLED } from '../../src/cli/shell/index.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/tablevault.js', import.meta.url));
+// The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale here.
+const BIN = fileURLToPath(new URL('../../scripts/tablevault-dev.js', import.meta.url));
 
 function io(): CommandIo & { out: string; err: string } {
   const r = { out: '', err: '', stdout: (t: string) => void (r.out += t), stderr: (t: string) => void (r.err += t), stdinIsTTY: false, readStdin: () => '' };

@@ -10,7 +10,8 @@ import { hasTmux, TmuxSession } from './tmux-harness.ts';
 // them), so a missing one fails instead of skipping.
 const hasMariadb = spawnSync('mariadb', ['--version']).status === 0;
 const run = (hasTmux && hasMariadb) || process.env['CI'] === 'true';
-const BIN = fileURLToPath(new URL('../../bin/tablevault.js', import.meta.url));
+// The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale here.
+const BIN = fileURLToPath(new URL('../../scripts/tablevault-dev.js', import.meta.url));
 
 /** Start `tablevault serve --port 0` and read the port it prints. */
 async function serve(dataDir: string): Promise<{ port: number; child: ChildProcess }> {

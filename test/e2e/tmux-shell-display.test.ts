@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { hasTmux, TmuxSession } from './tmux-harness.ts';
 
 const run = hasTmux || process.env['CI'] === 'true';
-const BIN = fileURLToPath(new URL('../../bin/tablevault.js', import.meta.url));
+// The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale here.
+const BIN = fileURLToPath(new URL('../../scripts/tablevault-dev.js', import.meta.url));
 
 describe.runIf(run)('tablevault sql display in a terminal (tmux)', () => {
   let dir: string;

@@ -7,7 +7,8 @@ import { startWebHdfsServer, type WebHdfsTestServer } from '../support/webhdfs-s
 import { hasTmux, startUploadGate, TmuxSession, type Gate } from './tmux-harness.ts';
 
 const run = hasTmux || process.env['CI'] === 'true';
-const BIN = fileURLToPath(new URL('../../bin/tablevault.js', import.meta.url));
+// The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale here.
+const BIN = fileURLToPath(new URL('../../scripts/tablevault-dev.js', import.meta.url));
 
 describe.runIf(run)('shell progress line for BACKUP (tmux)', () => {
   let dir: string;

@@ -7,7 +7,8 @@ import { hasTmux, TmuxSession } from './tmux-harness.ts';
 
 // Terminal tests need tmux (.ci/run installs it). Under CI a missing tmux fails the run instead of skipping.
 const run = hasTmux || process.env['CI'] === 'true';
-const BIN = fileURLToPath(new URL('../../bin/tablevault.js', import.meta.url));
+// The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale here.
+const BIN = fileURLToPath(new URL('../../scripts/tablevault-dev.js', import.meta.url));
 
 describe.runIf(run)('tablevault sql in a terminal (tmux)', () => {
   let dir: string;

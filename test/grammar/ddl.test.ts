@@ -151,6 +151,7 @@ describe('other table DDL', () => {
           kind: 'AddPartition',
           partition: { kind: 'LessThanPartition', name: 'p3', ifNotExists: true, upper: [{ kind: 'PartitionLiteral', value: '2024-04-01' }], properties: [] },
           distribution: { kind: 'HashDistribution', columns: ['k'], buckets: 4 },
+          temporary: false,
         },
         { kind: 'DropPartition', name: 'p1', ifExists: true, force: true, temporary: true },
         { kind: 'RenameTable', newName: 't2' },

@@ -10,6 +10,7 @@
 import type { PreparedQuery, Session, SessionOptions } from '../../src/engine.ts';
 import type { StatementResult } from '../../src/sql/result.ts';
 import { okResult, showResult } from '../../src/sql/result.ts';
+import { RowStream, type StreamedResult } from '../../src/sql/row-stream.ts';
 import { SqlError, sqlError } from '../../src/errors/index.ts';
 import { GlobalVariables, SessionVariables } from '../../src/sql/variables/index.ts';
 import { parameterLiteral, type ParameterValue } from '../../src/sql/prepared/parameters.ts';
@@ -72,6 +73,15 @@ class FakeSession implements Session {
         this.current = undefined;
       }
     }
+  }
+
+  async stream(sql: string): Promise<StreamedResult> {
+    const result = await this.execute(sql);
+    return result.kind === 'rows' ? RowStream.of(result) : result;
+  }
+
+  async *streamScript(sql: string): AsyncGenerator<StreamedResult, void, void> {
+    for await (const result of this.executeScript(sql)) yield result.kind === 'rows' ? RowStream.of(result) : result;
   }
 
   async #run(sql: string, signal: AbortSignal): Promise<StatementResult> {
@@ -145,9 +155,16 @@ class FakeSession implements Session {
   /** A prepared scripted statement: its text with the values written in by the real placeholder code, then run. */
   async prepare(sql: string): Promise<PreparedQuery> {
     const markers = placeholderOffsets(sql);
-    const results = (values: readonly ParameterValue[]): AsyncGenerator<StatementResult, void, void> =>
-      this.executeScript(substitutePlaceholders(sql, markers, values.map(parameterLiteral)));
-    return { text: sql, parameterCount: markers.length, columns: [], results, execute: async (values) => this.execute(substitutePlaceholders(sql, markers, values.map(parameterLiteral))) };
+    const results = (values: readonly ParameterValue[]): AsyncGenerator<StreamedResult, void, void> =>
+      this.streamScript(substitutePlaceholders(sql, markers, values.map(parameterLiteral)));
+    return {
+      text: sql,
+      parameterCount: markers.length,
+      columns: [],
+      results,
+      execute: async (values) => this.execute(substitutePlaceholders(sql, markers, values.map(parameterLiteral))),
+      cursor: async (values) => this.stream(substitutePlaceholders(sql, markers, values.map(parameterLiteral))),
+    };
   }
 
   systemVariable(name: string): bigint | string | null {

@@ -91,7 +91,8 @@ describe('statement limits through the server', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-limits-'));
-    child = spawn(process.execPath, [path.resolve('bin/tablevault.js'), 'serve', '--port', '0', '--data-dir', dir, '--log-level', 'silent'], {
+    // The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale or absent here.
+    child = spawn(process.execPath, [path.resolve('scripts/tablevault-dev.js'), 'serve', '--port', '0', '--data-dir', dir, '--log-level', 'silent'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -119,7 +119,8 @@ describe.runIf(hasCli)('mariadb-admin', () => {
 
   it('shutdown stops a tablevault serve process gracefully (exit 0, data dir unlocked)', async () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-shutdown-'));
-    const bin = path.resolve('bin/tablevault.js');
+    // The sources through tsx (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale here.
+    const bin = path.resolve('scripts/tablevault-dev.js');
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', data, '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let stdout = '';

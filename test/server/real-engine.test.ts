@@ -98,7 +98,7 @@ describe('server over the real engine', () => {
 describe('tablevault serve process', () => {
   it('prints the listening line, serves, and exits 0 on SIGTERM with the catalog closed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-'));
-    const bin = path.resolve('bin/tablevault.js');
+    const bin = path.resolve('scripts/tablevault-dev.js');
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir, '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let stdout = '';

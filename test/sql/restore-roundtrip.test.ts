@@ -96,7 +96,8 @@ describe.each(['file', 's3rver'])('RESTORE round trip on %s', (kind) => {
   if (kind !== 'file') return;
 
   it('overwrites damaged existing tables (deleted rows, truncated) in place', async () => {
-    await f.exec("DELETE FROM shop.events WHERE id % 5 = 0");
+    // events is DUPLICATE KEY: StarRocks takes only column-op-value conditions there (not `id % 5 = 0`).
+    await f.exec('DELETE FROM shop.events WHERE id > 50000');
     await f.exec('TRUNCATE TABLE shop.accounts');
     await f.exec("INSERT INTO shop.totals VALUES (1, 1000, 1, 1, 'damage')");
     const job = await runToEnd(f, `RESTORE SNAPSHOT shop.snap1 FROM ${repo} ON (events, TABLE accounts, totals) PROPERTIES ("backup_timestamp" = "${ts}")`);

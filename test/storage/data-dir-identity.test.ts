@@ -183,7 +183,8 @@ describe('data-dir identity and relocation', () => {
       await s.execute('CREATE TABLE x.t (k INT, v VARCHAR(40)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 4 PROPERTIES ("replication_num" = "2")');
       await s.execute("INSERT INTO x.t SELECT generate_series, concat('value ', generate_series) FROM TABLE(generate_series(1, 3000))");
       await s.execute('INSERT INTO x.t VALUES (1, \'again\')');
-      await s.execute('DELETE FROM x.t WHERE k % 3 = 0');
+      // DUPLICATE KEY: StarRocks takes column-op-value conditions only (not `k % 3 = 0`).
+      await s.execute('DELETE FROM x.t WHERE k > 2000');
       const bytesUnder = (be: string): number =>
         (fs.readdirSync(path.join(d, be, 'data'), { recursive: true }) as string[])
           .map((f) => fs.statSync(path.join(d, be, 'data', f)))

@@ -4,7 +4,7 @@ import { isSqlError } from '../../src/errors/index.ts';
 import type { ColumnType } from '../../src/types/column-type.ts';
 import { coerceForColumn, coerceValue, parseLiteralForType, utf8Length } from '../../src/types/coerce.ts';
 import { compareValues, valuesEqual } from '../../src/types/compare.ts';
-import { formatScaled, parseDecimal } from '../../src/types/decimal.ts';
+import { canonicalDecimalText, formatScaled, integerDigits, parseDecimal, rescale } from '../../src/types/decimal.ts';
 import { formatDouble, formatFloat, formatValue } from '../../src/types/format.ts';
 import type { Value } from '../../src/types/value.ts';
 
@@ -63,6 +63,40 @@ describe('decimal text', () => {
     );
     expect(compareValues('10.5', '9.75', { name: 'DECIMAL', precision: 10, scale: 2 })).toBeGreaterThan(0);
     expect(valuesEqual('1.0', '1.00', { name: 'DECIMAL', precision: 10, scale: 2 })).toBe(true);
+  });
+
+  it('text taken as written (canonicalDecimalText) is exactly what parse, rescale and format give, in range', () => {
+    // Texts near the canonical form: signs, leading zeros, zero values, empty parts, exponents, any scale.
+    const digits = fc.stringMatching(/^[0-9]{0,14}$/);
+    const noisy = fc
+      .tuple(fc.constantFrom('', '-', '+', '--'), fc.oneof(digits, fc.constantFrom('0', '00', '')), fc.constantFrom('.', '', '..'), fc.oneof(digits, fc.constantFrom('0', '000')), fc.constantFrom('', 'e1', ' '))
+      .map((parts) => parts.join(''));
+    const canonical = fc
+      .tuple(fc.constantFrom('', '-'), fc.stringMatching(/^(0|[1-9][0-9]{0,13})$/), fc.stringMatching(/^[0-9]{1,12}$/))
+      .map(([sign, int, frac]) => `${sign}${int}.${frac}`);
+    const text = fc.oneof(canonical, noisy);
+    let taken = 0;
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 38 }), fc.integer({ min: -1, max: 1 }), (t, precision, off) => {
+        // Mostly the scale the text is written with (what a dump has), sometimes one off.
+        const scale = Math.max(0, Math.min(precision, t.length - t.lastIndexOf('.') - 1 + off));
+        const same = canonicalDecimalText(t, precision, scale);
+        if (same === undefined) return;
+        taken++;
+        const d = parseDecimal(t);
+        expect(d).toBeDefined();
+        const unscaled = rescale(d!, scale);
+        expect(integerDigits(unscaled, scale)).toBeLessThanOrEqual(precision - scale);
+        expect(same).toBe(formatScaled(unscaled, scale));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(taken).toBeGreaterThan(50);
+    for (const [t, p, sc] of [['-0.00', 10, 2], ['007.50', 10, 2], ['7.5', 10, 2], ['123.45', 4, 2], ['.50', 10, 2], ['5.', 10, 0]] as const) {
+      expect(canonicalDecimalText(t, p, sc), t).toBeUndefined();
+    }
+    expect(canonicalDecimalText('-0.05', 10, 2)).toBe('-0.05');
+    expect(canonicalDecimalText('12.34', 4, 2)).toBe('12.34');
   });
 });
 

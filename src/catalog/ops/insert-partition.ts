@@ -15,6 +15,8 @@ export interface NewPartitionSpec {
   readonly replicationNum?: number;
   /** False to create it invisible (restore); default true. */
   readonly visible?: boolean;
+  /** A temporary partition (ALTER TABLE … ADD TEMPORARY PARTITION); default false. */
+  readonly temporary?: boolean;
 }
 
 /**
@@ -41,10 +43,10 @@ export function insertPartition(
   catalog
     .prepare(
       `INSERT INTO partitions (id, table_id, name, bounds, visible_version, visible_version_time, replication_num,
-         buckets, visible, created_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+         buckets, visible, created_at, temporary) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
     )
     .run(partitionId, table.id, spec.name, JSON.stringify(spec.bounds), now, spec.replicationNum, spec.buckets,
-      spec.visible === false ? 0 : 1, now);
+      spec.visible === false ? 0 : 1, now, spec.temporary === true ? 1 : 0);
   const insertTablet = catalog.prepare('INSERT INTO tablets (id, partition_id, index_id, ordinal) VALUES (?, ?, ?, ?)');
   const insertReplica = catalog.prepare('INSERT INTO replicas (id, tablet_id, backend_id, version) VALUES (?, ?, ?, 1)');
   placement.forEach((backendIds, ordinal) => {

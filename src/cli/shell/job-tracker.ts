@@ -5,11 +5,15 @@
  */
 import type { ProgressEvent } from '../../jobs/progress.ts';
 import type { StatementResult } from '../../sql/result.ts';
+import type { StreamedResult } from '../../sql/row-stream.ts';
 import { findStartedJob, followJob, jobStatementInfo, showJob, type EngineJobs, type Execute, type StartedJob } from './job-watch.ts';
 import { formatJobEnd, type ProgressLine } from './progress-line.ts';
 
 /** Exit code when a waited-for job ended CANCELLED (0 success, 1 SQL error, 2 usage). */
 export const EXIT_JOB_CANCELLED = 3;
+
+/** Exit code when the user stopped waiting for jobs with Ctrl-C (128 + SIGINT, as a shell reports it). */
+export const EXIT_INTERRUPTED = 130;
 
 export interface JobSource {
   /** The engine's job events (embedded); absent as a client, where SHOW is polled. */
@@ -97,12 +101,23 @@ export class JobTracker {
 
 /** A target whose BACKUP / RESTORE statements are recorded in `tracker` (batch mode). */
 export function recordingJobs(target: StatementTarget, tracker: JobTracker): StatementTarget {
+  const { stream } = target;
   return {
     async execute(sql) {
       const result = await target.execute(sql);
       await tracker.afterStatement(sql);
       return result;
     },
+    // BACKUP and RESTORE answer OK: a result set is never a job's start, and must not wait for one to be looked up.
+    ...(stream === undefined
+      ? {}
+      : {
+          async stream(sql: string) {
+            const result = await stream.call(target, sql);
+            if (result.kind === 'ok') await tracker.afterStatement(sql);
+            return result;
+          },
+        }),
     close: () => target.close(),
   };
 }
@@ -111,6 +126,8 @@ export function recordingJobs(target: StatementTarget, tracker: JobTracker): Sta
 export interface StatementTarget {
   /** Run one statement. */
   execute(sql: string): Promise<StatementResult>;
+  /** Run one statement, its rows unread (see SqlTarget.stream). */
+  stream?(sql: string): Promise<StreamedResult>;
   /** Release the engine or the connection. */
   close(): Promise<void>;
 }

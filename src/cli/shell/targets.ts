@@ -2,10 +2,10 @@
  * Where the shell's statements run. The interactive shell needs a little more than batch mode: a way to interrupt
  * the running statement (Ctrl-C) and, embedded, the engine's job events for the progress line.
  */
-import mysql from 'mysql2/promise';
 import type { Engine, Session } from '../../engine.ts';
 import type { StatementResult } from '../../sql/result.ts';
-import { connectRemote, type RemoteOptions } from '../remote-session.ts';
+import type { StreamedResult } from '../../sql/row-stream.ts';
+import type { RemoteOptions } from '../remote-session.ts';
 import type { EngineJobs } from './job-watch.ts';
 
 export interface ShellTarget {
@@ -15,6 +15,8 @@ export interface ShellTarget {
   readonly where: string;
   /** Run one statement. */
   execute(sql: string): Promise<StatementResult>;
+  /** Run one statement, its rows read while the caller prints them (batch mode). */
+  stream?(sql: string): Promise<StreamedResult>;
   /** Stop the statement running now (KILL QUERY); a no-op when none runs. */
   interrupt(): void;
   /** The engine's job events (embedded, when the engine exposes them); otherwise the shell polls SHOW. */
@@ -38,6 +40,7 @@ export function embeddedTarget(engine: Engine, session: Session, dataDir: string
     mode: 'embedded',
     where: `data dir ${dataDir}`,
     execute: (sql) => session.execute(sql),
+    stream: (sql) => session.stream(sql),
     interrupt: () => session.interrupt(),
     get jobs() {
       return engineJobs(engine);
@@ -51,6 +54,8 @@ export function embeddedTarget(engine: Engine, session: Session, dataDir: string
  * one is busy waiting for the statement.
  */
 export async function remoteTarget(options: RemoteOptions): Promise<ShellTarget> {
+  // mysql2 is loaded only by the client mode; the embedded shell never needs it.
+  const { connectRemote } = await import('../remote-session.ts');
   const target = await connectRemote(options);
   const idResult = await target.execute('SELECT CONNECTION_ID()').catch(() => null);
   const connectionId = idResult?.kind === 'rows' ? Number(idResult.rows[0]?.[0]) : NaN;
@@ -58,6 +63,7 @@ export async function remoteTarget(options: RemoteOptions): Promise<ShellTarget>
     mode: 'remote',
     where: `${options.host}:${options.port}`,
     execute: (sql) => target.execute(sql),
+    ...(target.stream === undefined ? {} : { stream: target.stream }),
     interrupt: () => {
       if (!Number.isInteger(connectionId)) return;
       void killQuery(options, connectionId);
@@ -68,6 +74,7 @@ export async function remoteTarget(options: RemoteOptions): Promise<ShellTarget>
 
 async function killQuery(options: RemoteOptions, connectionId: number): Promise<void> {
   try {
+    const { default: mysql } = await import('mysql2/promise');
     const c = await mysql.createConnection({ host: options.host, port: options.port, user: options.user, password: options.password });
     try {
       await c.query(`KILL QUERY ${connectionId}`);

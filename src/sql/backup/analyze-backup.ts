@@ -1,6 +1,6 @@
 import type { BackupRestoreObject, BackupStmt, Property } from '../../../grammar/ast.ts';
 import { getDatabase, listPartitions, listTables, type Database, type TableMeta } from '../../catalog/index.ts';
-import { analysisError, notSupported, sqlError } from '../../errors/index.ts';
+import { analysisError, ddlError, notSupported, sqlError } from '../../errors/index.ts';
 import type { BackupObject, BackupSpec } from '../../jobs/steps.ts';
 import { isTtl, parseTtl } from '../../repository/snapshot-ttl.ts';
 import type { ExecutionContext } from '../context.ts';
@@ -120,6 +120,12 @@ function analyzeObjects(ctx: ExecutionContext, db: Database, objects: readonly B
     }
   }
   if (entries.length === 0) throw analysisError(`Database: ${db.name} is empty`);
+  for (const e of entries) {
+    // StarRocks (BackupHandler): a table holding temporary partitions cannot be backed up; replace or drop them first.
+    if (e.table.kind === 'OLAP' && listPartitions(ctx.services.catalog, e.table.id, { temporary: true }).length > 0) {
+      throw ddlError(`Do not support backing up table with temp partitions. Table ${e.table.name} has some: replace them in (ALTER TABLE ${e.table.name} REPLACE PARTITION … WITH TEMPORARY PARTITION …) or drop them (SHOW TEMPORARY PARTITIONS FROM ${e.table.name})`);
+    }
+  }
   return entries.map((e) => ({ table: e.table.name, partitions: [...e.partitions] }));
 }
 

@@ -42,10 +42,12 @@ export function addPartitionSpec(
   def: LessThanPartitionDef | FixedRangePartitionDef | ListPartitionDef,
   distribution: DistributionDesc | undefined,
   backends: number,
+  temporary = false,
 ): void {
   const info = table.partitionInfo;
   if (info.kind === 'UNPARTITIONED') throw ddlError(`Table ${table.name} is not partitioned: it has no partitions to add to`);
-  const existing = listPartitions(catalog, table.id);
+  // A temporary partition may overlap formal ones (it is meant to replace them), not other temporary ones.
+  const existing = listPartitions(catalog, table.id, { temporary });
   if (def.ifNotExists && existing.some((p) => p.name === def.name)) return;
   const pcols = partitionColumns(table.columns, info.columns);
   if (distribution?.kind === 'HashDistribution' && table.distribution.kind === 'HASH' && distribution.columns.join() !== table.distribution.columns.join()) {
@@ -64,8 +66,14 @@ export function addPartitionSpec(
   addPartition(catalog, table.id, {
     name: def.name,
     bounds,
+    temporary,
     ...(distribution?.buckets === undefined ? {} : { buckets: distribution.buckets }),
-    ...(props['replication_num'] === undefined ? {} : { replicationNum: replicationNumOf(props, backends) }),
+    // The partition's own replication_num, else the table's default (set at CREATE or by default.replication_num).
+    ...(props['replication_num'] !== undefined
+      ? { replicationNum: replicationNumOf(props, backends) }
+      : table.properties['replication_num'] !== undefined
+        ? { replicationNum: replicationNumOf({ replication_num: table.properties['replication_num'] }, backends) }
+        : {}),
   });
 }
 

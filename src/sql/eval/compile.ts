@@ -181,7 +181,7 @@ function valueType(v: Value): CompiledExpr['type'] {
   }
 }
 
-function numberLiteral(textValue: string): CompiledExpr {
+export function numberLiteral(textValue: string): CompiledExpr {
   if (/^\d+$/.test(textValue)) {
     const n = BigInt(textValue);
     const type = integerLiteralType(n);

@@ -3,13 +3,18 @@
  * holds exactly its surviving rows (a base rowset), as StarRocks records deletes as versions. Older versions stay
  * readable by running scans and snapshots until collected.
  */
-import type { DeleteStmt } from '../../../grammar/ast.ts';
-import { listPartitions, listTablets } from '../../catalog/index.ts';
+import type { DeleteStmt, SelectStmt } from '../../../grammar/ast.ts';
+import { listPartitions, listTablets, type TableMeta } from '../../catalog/index.ts';
 import { analysisError, sqlError } from '../../errors/index.ts';
 import { batchRows } from '../../storage/index.ts';
-import type { Row } from '../../types/value.ts';
+import type { Row, Value } from '../../types/value.ts';
 import type { ExecutionContext } from '../context.ts';
 import { compileExpr } from '../eval/compile.ts';
+import type { EvalContext } from '../eval/context.ts';
+import { walkExpr } from '../eval/walk.ts';
+import { tupleKey } from '../select/aggregate.ts';
+import { selectRowSource } from '../select/select-source.ts';
+import { tableResolver } from '../table/table-source.ts';
 import { toBool } from '../eval/numeric.ts';
 import { requireOlapTable } from '../names.ts';
 import { prunePartitions } from '../partition/index.ts';
@@ -17,17 +22,30 @@ import { okResult, type StatementResult } from '../result.ts';
 import { shouldYield, yieldTurn } from '../pace.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
+import { checkDeleteConditions } from '../ddl/delete-conditions.ts';
+import { checkSchemaUnchanged } from '../ddl/job-guard.ts';
 import { checkNotRestoring } from './table-ddl.ts';
 
 export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Promise<StatementResult> {
   const { db, table } = requireOlapTable(ctx, node.table);
   checkNotRestoring(table);
   if (node.where === undefined) throw analysisError(`Where clause is not set. To delete every row of ${table.name}, use TRUNCATE TABLE ${table.name}`);
+  if (table.keyModel === 'DUPLICATE') checkDeleteConditions(table, node.where);
   const evalCtx = sessionEvalContext(ctx);
   const scope = { columns: table.columns.map((c) => ({ name: c.name, qualifiers: [db.name, table.name], type: c.type, nullable: c.nullable })) };
-  const predicate = compileExpr(node.where, { scope, ctx: evalCtx, clause: 'where clause' });
+  const where = node.where;
+  let subquery = false;
+  walkExpr(where, (x) => {
+    if (x.kind === 'Subquery' || x.kind === 'Exists' || x.kind === 'InSubquery') subquery = true;
+    return !subquery;
+  });
+  let predicate: { evaluate(row: Row): Value } | undefined = subquery ? undefined : compileExpr(where, { scope, ctx: evalCtx, clause: 'where clause' });
   await ctx.session.transaction.checkWrite(ctx, table, false);
   return ctx.services.tableLocks.run(table.id, async () => {
+    checkSchemaUnchanged(ctx.services.catalog, table);
+    // A WHERE with subqueries (PRIMARY / UNIQUE / AGGREGATE KEY tables: their keys are unique) selects the keys to
+    // delete through the SELECT pipeline, which runs subqueries; the rewrite below then drops those keys.
+    predicate ??= await keysMatching(ctx, table, node, evalCtx);
     const partitions = listPartitions(ctx.services.catalog, table.id);
     let candidates = partitions.map((p) => p.id);
     if (node.partitions) {
@@ -38,7 +56,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
       });
     }
     const partitioning = partitioningOf(table, partitions);
-    if (partitioning.kind !== 'unpartitioned') {
+    if (partitioning.kind !== 'unpartitioned' && !subquery) {
       const pruned = new Set(prunePartitions(partitioning, node.where, scope, evalCtx));
       candidates = candidates.filter((id) => pruned.has(id));
     }
@@ -55,7 +73,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
           const kept: Row[] = [];
           for await (const batch of ctx.services.store.scanTablet(tablet.id, { version, signal: ctx.signal })) {
             for (const row of batchRows(batch)) {
-              if (toBool(predicate.evaluate(row)) === true) deleted++;
+              if (toBool(predicate!.evaluate(row)) === true) deleted++;
               else kept.push(row);
             }
             if (shouldYield()) await yieldTurn(ctx.signal);
@@ -84,4 +102,22 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
       pin.release();
     }
   });
+}
+
+/** `SELECT <key columns> FROM t [PARTITION …] WHERE …` as a predicate: true for a row whose key it returned. */
+async function keysMatching(ctx: ExecutionContext, table: TableMeta, node: DeleteStmt, evalCtx: EvalContext): Promise<{ evaluate(row: Row): Value }> {
+  const keyIndexes = table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k));
+  const query: SelectStmt = {
+    kind: 'Select',
+    distinct: true,
+    items: table.keyColumns.map((name) => ({ kind: 'SelectExpr', expr: { kind: 'ColumnRef', qualifiers: [], name } })),
+    from: { kind: 'TableRef', name: node.table, ...(node.partitions === undefined ? {} : { partitions: node.partitions }) },
+    ...(node.where === undefined ? {} : { where: node.where }),
+    groupBy: [],
+    orderBy: [],
+  };
+  const source = await selectRowSource(query, { resolveTable: tableResolver(ctx, evalCtx), ctx: evalCtx, signal: ctx.signal });
+  const keys = new Set<string>();
+  for await (const batch of source.scan({ signal: ctx.signal })) for (const row of batch) keys.add(tupleKey(row));
+  return { evaluate: (row) => keys.has(tupleKey(keyIndexes.map((i) => row[i] ?? null))) };
 }

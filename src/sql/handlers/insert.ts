@@ -10,6 +10,7 @@ import { coerceForColumn, coerceValue } from '../../types/coerce.ts';
 import type { Row, Value } from '../../types/value.ts';
 import type { ExecutionContext } from '../context.ts';
 import { compileExpr } from '../eval/compile.ts';
+import { literalValue } from '../eval/literal-value.ts';
 import type { EvalContext } from '../eval/context.ts';
 import { EMPTY_SCOPE } from '../eval/scope.ts';
 import { requireOlapTable } from '../names.ts';
@@ -20,6 +21,7 @@ import { selectRowSource } from '../select/select-source.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
 import { tableResolver } from '../table/table-source.ts';
+import { checkSchemaUnchanged } from '../ddl/job-guard.ts';
 import { checkNotRestoring } from './table-ddl.ts';
 
 /** Rows handed to the load writer at a time: bounded memory for INSERT … SELECT of millions of rows. */
@@ -34,7 +36,9 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
   const txn = ctx.session.transaction;
   await txn.checkWrite(ctx, table, !node.overwrite);
   return ctx.services.tableLocks.run(table.id, async () => {
-    const partitions = listPartitions(ctx.services.catalog, table.id);
+    checkSchemaUnchanged(ctx.services.catalog, table);
+    // INSERT … TEMPORARY PARTITION (tp): rows route among the temporary partitions, which are loaded only when named.
+    const partitions = listPartitions(ctx.services.catalog, table.id, { temporary: node.partitions?.temporary === true });
     const route = createRouter(partitioningOf(table, partitions));
     let allowed: Set<number> | undefined;
     if (node.partitions) {
@@ -139,6 +143,9 @@ function defaultOf(column: ColumnMeta, evalCtx: EvalContext): Value {
 }
 
 function constant(expr: Expr, evalCtx: EvalContext): Value {
+  // Literals (a dump's every value) need no compiled closure: their value directly, then coerced to the column.
+  const literal = literalValue(expr);
+  if (literal !== undefined) return literal;
   const compiled = compileExpr(expr, { scope: EMPTY_SCOPE, ctx: evalCtx, clause: 'field list' });
   if (!compiled.constant && expr.kind === 'ColumnRef') throw analysisError(`Column '${expr.name}' can not be used in VALUES; write a literal or an expression of literals`);
   return compiled.evaluate([]);

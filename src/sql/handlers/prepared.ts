@@ -13,6 +13,7 @@ import { executeStatement } from '../executor.ts';
 import { prepareStatement, type PreparedStatement } from '../prepared/prepared-statement.ts';
 import { parameterOfValue } from '../prepared/parameters.ts';
 import { okResult, type StatementResult } from '../result.ts';
+import type { HandlerResult } from '../row-stream.ts';
 
 const named = new WeakMap<SessionState, Map<string, PreparedStatement>>();
 
@@ -47,7 +48,8 @@ export async function executePrepare(ctx: ExecutionContext, node: PrepareStmt): 
   return okResult(0, 'Statement prepared');
 }
 
-export async function executeExecutePrepared(ctx: ExecutionContext, node: ExecutePreparedStmt): Promise<StatementResult> {
+/** EXECUTE runs the bound statement as the session's statement: a SELECT's rows stream as any SELECT's do. */
+export async function executeExecutePrepared(ctx: ExecutionContext, node: ExecutePreparedStmt): Promise<HandlerResult> {
   const prepared = statementsOf(ctx.session).get(node.name.toLowerCase());
   if (prepared === undefined) throw unknownStatement(node.name, 'EXECUTE');
   const values = node.using.map((name) => parameterOfValue(ctx.session.userVariables.get(name.toLowerCase()) ?? null));

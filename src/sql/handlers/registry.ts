@@ -4,11 +4,14 @@
  */
 import type { Statement } from '../../../grammar/ast.ts';
 import type { ExecutionContext } from '../context.ts';
-import type { StatementResult } from '../result.ts';
+import type { HandlerResult } from '../row-stream.ts';
 import { executeDelete } from './delete.ts';
 import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
-import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
+import { executeAlterTable } from './alter-table.ts';
+import { executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
+import { executeShowAlterTable } from './show-alter.ts';
+import { executeUpdate } from './update.ts';
 import { executeAlterView, executeCreateView } from './view-ddl.ts';
 import { executeAlterTableKeys, executeLockTables, executeUnlockTables } from './transaction.ts';
 import { executeShowMeta } from './show-meta.ts';
@@ -35,7 +38,7 @@ type FamilyKind = Exclude<
   | 'Transaction'
 >;
 
-export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => StatementResult | Promise<StatementResult> } = {
+export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionContext, node: Extract<Statement, { kind: K }>) => HandlerResult | Promise<HandlerResult> } = {
   Select: executeSelectStatement,
   SetOperation: executeSelectStatement,
   CreateTable: executeCreateTable,
@@ -47,6 +50,8 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DropView: executeDropTable,
   Insert: executeInsert,
   Delete: executeDelete,
+  Update: executeUpdate,
+  ShowAlterTable: executeShowAlterTable,
   Backup: executeBackup,
   Restore: executeRestore,
   ShowBackup: executeShowBackup,

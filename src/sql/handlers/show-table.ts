@@ -145,14 +145,13 @@ const PARTITION_COLUMNS = [
 
 export async function executeShowPartitions(ctx: ExecutionContext, node: ShowPartitionsStmt): Promise<StatementResult> {
   const { table } = requireOlapTable(ctx, node.table);
-  if (node.temporary) return showResult(PARTITION_COLUMNS, []);
   const stats = partitionStats(ctx.services.catalog, table.id);
   const partitionColumns = table.partitionInfo.kind === 'UNPARTITIONED' ? [] : table.partitionInfo.columns;
   const columnTypes = partitionColumns.map((name) => {
     const t = table.columns.find((c) => c.name === name)?.type;
     return t === undefined ? 'UNKNOWN' : t.name;
   });
-  const rows = listPartitions(ctx.services.catalog, table.id).map((p) => {
+  const rows = listPartitions(ctx.services.catalog, table.id, { temporary: node.temporary }).map((p) => {
     const s = stats.get(p.id);
     return [
       String(p.id), p.name, String(p.visibleVersion), formatDateTime(p.visibleVersionTime), '0', 'NORMAL', partitionColumns.join(', '),

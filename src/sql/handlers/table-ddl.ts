@@ -1,9 +1,9 @@
 /**
- * CREATE / DROP / TRUNCATE / ALTER TABLE and CREATE / DROP VIEW: analysis of the written definition into a catalog
+ * CREATE / DROP / TRUNCATE TABLE and CREATE / DROP VIEW (ALTER TABLE is alter-table.ts): analysis of the written definition into a catalog
  * table (StarRocks' rules and messages), then one catalog operation.
  */
 import type {
-  AlterTableStmt, ColumnDef, CreateTableStmt, DistributionDesc, DropTableStmt, DropViewStmt, TruncateTableStmt,
+  ColumnDef, CreateTableStmt, DistributionDesc, DropTableStmt, DropViewStmt, TruncateTableStmt,
 } from '../../../grammar/ast.ts';
 import {
   createTable, listBackends, listPartitions, renameTable,
@@ -202,49 +202,6 @@ export async function executeTruncateTable(ctx: ExecutionContext, node: Truncate
   }
   await ctx.services.tableLocks.run(table.id, async () => ctx.services.store.truncate(table.id, ids));
   return okResult(0);
-}
-
-export function executeAlterTable(ctx: ExecutionContext, node: AlterTableStmt): StatementResult {
-  const { db, table } = requireTable(ctx, node.name);
-  checkNotRestoring(table);
-  for (const action of node.actions) {
-    switch (action.kind) {
-      case 'RenameTable':
-        validateTableName(action.newName);
-        if (findTable(ctx, db, action.newName) !== undefined) throw sqlError('ER_TABLE_EXISTS_ERROR', `Table '${action.newName}' already exists`);
-        renameTable(ctx.services.catalog, table.id, action.newName);
-        break;
-      case 'AddPartition':
-        requireOlap(table);
-        addPartitionSpec(ctx.services.catalog, table, action.partition, action.distribution, listBackends(ctx.services.catalog).length);
-        break;
-      case 'DropPartition': {
-        requireOlap(table);
-        const p = listPartitions(ctx.services.catalog, table.id).find((x) => x.name === action.name);
-        if (p === undefined) {
-          if (action.ifExists) break;
-          throw ddlError(`Error in list of partitions to ${table.name}: partition ${action.name} does not exist. Check SHOW PARTITIONS FROM ${table.name}`);
-        }
-        if (table.partitionInfo.kind === 'UNPARTITIONED') throw ddlError(`Table ${table.name} is not partitioned: use TRUNCATE TABLE or DROP TABLE`);
-        ctx.services.store.dropPartition(p.id);
-        break;
-      }
-      case 'SetProperties': {
-        const props = Object.fromEntries(action.properties.map((p) => [p.key, p.value]));
-        checkTableProperties(props);
-        if ('replication_num' in props) throw ddlError('Changing replication_num of an existing table is not supported; restore or recreate the table with the new value');
-        ctx.services.catalog.db
-          .prepare('UPDATE tables SET properties = ? WHERE id = ?')
-          .run(JSON.stringify({ ...table.properties, ...props }), table.id);
-        break;
-      }
-    }
-  }
-  return okResult(0);
-}
-
-function requireOlap(table: TableMeta): void {
-  if (table.kind !== 'OLAP') throw sqlError('ER_WRONG_OBJECT', `'${table.name}' is a view`);
 }
 
 /** StarRocks: "Before the RESTORE job is completed, you cannot operate the table to be restored". */

@@ -53,6 +53,9 @@ function visitor(ctx: ExecutionContext): Visitor {
     DropView: (s) => [need.view('DROP', db(s.name.db), s.name.name)],
     Insert: (s) => [need.table('INSERT', db(s.table.db), s.table.name), ...(s.source.kind === 'Query' ? select(s.source.query) : [])],
     Delete: (s) => [need.table('DELETE', db(s.table.db), s.table.name)],
+    Update: (s) => [need.table('UPDATE', db(s.table.db), s.table.name)],
+    // StarRocks lists the jobs of tables the user can see; the listing itself needs nothing.
+    ShowAlterTable: () => none,
     // Listing statements: the handlers list only what the session holds some privilege on (StarRocks' filter).
     ShowDatabases: () => none,
     ShowTables: () => none,

@@ -49,7 +49,8 @@ export function tableResolver(ctx: ExecutionContext, evalCtx: EvalContext, depth
 }
 
 function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMeta, ref: TableRef, plan: ReadPlan): ResolvedSource {
-  const partitions = listPartitions(ctx.services.catalog, table.id);
+  // `t TEMPORARY PARTITION (tp)` reads temporary partitions, which are read only when named.
+  const partitions = listPartitions(ctx.services.catalog, table.id, { temporary: ref.partitions?.temporary === true });
   let allowed: readonly number[] | undefined;
   if (ref.partitions) {
     allowed = ref.partitions.names.map((name) => {
@@ -71,6 +72,7 @@ function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMe
         ...(ids === undefined ? {} : { partitionIds: ids }),
         ...(wanted === undefined ? {} : { columns: wanted }),
         ...(options.signal ? { signal: options.signal } : {}),
+        schemaVersion: table.schemaVersion,
         ...(versions === undefined ? {} : { versions }),
       };
       const width = table.columns.length;

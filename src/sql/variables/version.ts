@@ -8,13 +8,19 @@ import { readFileSync } from 'node:fs';
  */
 
 function packageVersion(): string {
-  try {
-    // src/sql/variables/ and dist/sql/variables/ both sit three levels below the package root.
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
+  // The sources run from src/sql/variables/, the build from dist/src/sql/variables/: walk up to the first
+  // package.json instead of counting levels, and take it only if it is ours.
+  let dir = new URL('.', import.meta.url);
+  for (let depth = 0; depth < 6; depth++) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'tablevault' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    dir = new URL('..', dir);
   }
+  return '0.0.0';
 }
 
 /** tablevault's own version (package.json). */

@@ -26,6 +26,8 @@ interface TableDef {
 interface Pred {
   readonly sql: string;
   readonly eval: (r: Row) => boolean | null;
+  /** DELETE on a DUPLICATE KEY table takes it (StarRocks: `column op value` conditions joined by AND only). */
+  readonly simple?: boolean;
 }
 
 type Op = { readonly kind: 'insert'; readonly rows: readonly Row[] } | { readonly kind: 'delete'; readonly pred: Pred };
@@ -55,8 +57,8 @@ const predArb: fc.Arbitrary<Pred> = fc.letrec<{ p: Pred; atom: Pred }>((tie) => 
     ),
   ),
   p: fc.oneof(
-    { weight: 3, arbitrary: tie('atom') },
-    fc.tuple(tie('p'), tie('p')).map(([a, b]): Pred => ({ sql: `(${a.sql} AND ${b.sql})`, eval: (r) => and3(a.eval(r), b.eval(r)) })),
+    { weight: 3, arbitrary: tie('atom').map((a): Pred => ({ ...a, simple: true })) },
+    fc.tuple(tie('p'), tie('p')).map(([a, b]): Pred => ({ sql: `(${a.sql} AND ${b.sql})`, eval: (r) => and3(a.eval(r), b.eval(r)), simple: a.simple === true && b.simple === true })),
     fc.tuple(tie('p'), tie('p')).map(([a, b]): Pred => ({ sql: `(${a.sql} OR ${b.sql})`, eval: (r) => or3(a.eval(r), b.eval(r)) })),
     tie('atom').map((a): Pred => ({ sql: `NOT (${a.sql})`, eval: (r) => not3(a.eval(r)) })),
   ),
@@ -231,6 +233,11 @@ describe('SELECT after random loads and deletes matches an in-memory model of th
         try {
           for (const op of ops) {
             const sql = op.kind === 'insert' ? `INSERT INTO ${name} VALUES ${op.rows.map((r) => `(${r.map(lit).join(', ')})`).join(', ')}` : `DELETE FROM ${name} WHERE ${op.pred.sql}`;
+            if (op.kind === 'delete' && def.model === 'DUPLICATE' && op.pred.simple !== true) {
+              // StarRocks refuses OR / NOT in a DELETE on a DUPLICATE KEY table; so does tablevault, changing nothing.
+              expect((await t.fails(sql)).errno, sql).toBe(1064);
+              continue;
+            }
             const before = model;
             model = apply(def, model, op);
             const affected = await t.ok(sql);
