@@ -42,6 +42,9 @@ function fixedEngine(result: StatementResult): SessionFactory {
       async *executeScript() {
         yield result;
       },
+      prepare: () => Promise.reject(new Error('the bench serves text queries only')),
+      systemVariable: () => 'utf8',
+      setNames: () => undefined,
       stream: async () => (result.kind === 'rows' ? RowStream.of(result) : result),
       async *streamScript() {
         yield result.kind === 'rows' ? RowStream.of(result) : result;
@@ -63,6 +66,7 @@ async function encodeReply(result: ResultSet): Promise<Buffer> {
   const reply = {
     writer,
     status: 2,
+    charset: 'utf8' as const,
     ok: () => undefined,
     eof: (more = false) => writer.packet(Buffer.from([0xfe, 0, 0, more ? 0x0a : 0x02, 0])),
     error: () => undefined,

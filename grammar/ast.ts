@@ -852,11 +852,15 @@ export interface AlterUserStmt {
   readonly password?: PasswordSpec;
 }
 
-/** `SET PASSWORD [FOR u] = PASSWORD('p')` (plain) or `= '*HASH'` (hashed). */
+/**
+ * `SET PASSWORD [FOR u] = PASSWORD('p')` (plain) or `= '*HASH'` (hashed), optionally followed by more SET items
+ * (`SET PASSWORD = '*H', sql_log_off = 0`, as mariadb-admin sends it), applied after the password.
+ */
 export interface SetPasswordStmt {
   readonly kind: 'SetPassword';
   readonly user?: UserIdentity;
   readonly password: PasswordSpec;
+  readonly assignments?: readonly SetAssignment[];
 }
 
 export interface CreateRoleStmt {
@@ -977,10 +981,12 @@ export interface ShowProcesslistStmt {
   readonly full: boolean;
 }
 
-/** `SHOW WARNINGS` / `SHOW ERRORS` [LIMIT …]. */
+/** `SHOW WARNINGS` / `SHOW ERRORS` [LIMIT …], and `SHOW COUNT(*) WARNINGS | ERRORS` (`count`). */
 export interface ShowWarningsStmt {
   readonly kind: 'ShowWarnings';
   readonly errorsOnly: boolean;
+  readonly count?: boolean;
+  readonly limit?: { readonly count: number; readonly offset: number };
 }
 
 /** `KILL [CONNECTION | QUERY] id`. */
@@ -990,7 +996,41 @@ export interface KillStmt {
   readonly queryOnly: boolean;
 }
 
-/** `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK` — accepted for client compatibility; every statement autocommits. */
+/** `PREPARE name FROM 'text'` or `PREPARE name FROM @variable` (the text holds `?` parameter markers). */
+export interface PrepareStmt {
+  readonly kind: 'Prepare';
+  readonly name: string;
+  /** The text literal (`span`: where it is, quotes included) or the user variable holding the text. */
+  readonly source: { readonly kind: 'Text'; readonly text: string; readonly span: SourceSpan } | { readonly kind: 'Variable'; readonly name: string };
+}
+
+/** `EXECUTE name [USING @a, @b …]`: the user variables' values fill the `?` markers in order. */
+export interface ExecutePreparedStmt {
+  readonly kind: 'ExecutePrepared';
+  readonly name: string;
+  readonly using: readonly string[];
+}
+
+/** `{DEALLOCATE | DROP} PREPARE name`. */
+export interface DeallocatePrepareStmt {
+  readonly kind: 'DeallocatePrepare';
+  readonly name: string;
+}
+
+/** What `FLUSH` can name (MySQL's flush options this engine accepts). */
+export type FlushOption = 'PRIVILEGES' | 'TABLES' | 'LOGS' | 'STATUS' | 'HOSTS' | 'THREADS';
+
+/** `FLUSH [LOCAL | NO_WRITE_TO_BINLOG] option [, option …]`. */
+export interface FlushStmt {
+  readonly kind: 'Flush';
+  readonly options: readonly FlushOption[];
+}
+
+/** `SHUTDOWN`: stop the server gracefully (MySQL 8's statement form of COM_SHUTDOWN). */
+export interface ShutdownStmt {
+  readonly kind: 'Shutdown';
+}
+
 /**
  * Transaction control: `BEGIN [WORK]` / `START TRANSACTION [WITH CONSISTENT SNAPSHOT] [, READ ONLY | READ WRITE]`,
  * `COMMIT [WORK] [AND [NO] CHAIN] [[NO] RELEASE]`, `ROLLBACK …` (same options), `SAVEPOINT sp`,
@@ -1121,6 +1161,11 @@ export type Statement =
   | ShowWarningsStmt
   | KillStmt
   | TransactionStmt
+  | PrepareStmt
+  | ExecutePreparedStmt
+  | DeallocatePrepareStmt
+  | FlushStmt
+  | ShutdownStmt
   | LockTablesStmt
   | UnlockTablesStmt
   | ShowMetaStmt

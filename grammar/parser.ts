@@ -40,6 +40,7 @@ import { defineTransactionRules, type TransactionRules } from './productions/tra
 import { defineShowMetaRules, type ShowMetaRules } from './productions/show-meta.ts';
 import { defineMysqlCompatRules, type MysqlCompatRules } from './productions/mysql-compat.ts';
 import { defineStatementRules, type StatementRules } from './productions/statement.ts';
+import { definePreparedRules, type PreparedRules } from './productions/prepared.ts';
 
 /** A grammar rule as callable from SUBRULE. */
 export type Rule = ParserMethod<[], CstNode>;
@@ -55,6 +56,7 @@ export type Rules = CommonRules &
   BackupRestoreRules &
   AccountRules &
   SessionRules &
+  PreparedRules &
   TransactionRules &
   ShowMetaRules &
   MysqlCompatRules &
@@ -161,6 +163,7 @@ export class SqlParser extends CstParser {
     defineBackupRestoreRules($, r);
     defineAccountRules($, r);
     defineSessionRules($, r);
+    definePreparedRules($, r);
     defineTransactionRules($, r);
     defineShowMetaRules($, r);
     defineMysqlCompatRules($, r);

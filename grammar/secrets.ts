@@ -22,6 +22,7 @@ import { lexTokens } from './raw-lexer.ts';
 import { Semicolon, Unterminated } from './tokens.ts';
 import { unescapeString } from './visitor/common.ts';
 import { statementFromCst } from './visitor/statement.ts';
+import { prepareText } from './placeholders.ts';
 
 export { SECRET_PLACEHOLDER, redactUnparsed, replaceSpans, unparsedSecretSpans };
 
@@ -102,11 +103,26 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   ShowWarnings: none,
   Kill: none,
   Transaction: none,
+  // The text of a statement to prepare is masked whole unless it parses and holds no credential.
+  Prepare: (s) => (s.source.kind === 'Text' && preparedTextMayHoldSecret(s.source.text) ? [s.source.span] : NONE),
+  ExecutePrepared: none,
+  DeallocatePrepare: none,
+  Flush: none,
+  Shutdown: none,
   LockTables: none,
   UnlockTables: none,
   ShowMeta: none,
   AlterTableKeys: none,
 };
+
+/** Whether a PREPARE's text holds a credential, or cannot be parsed to tell. */
+function preparedTextMayHoldSecret(text: string): boolean {
+  try {
+    return secretSpans(prepareText(text).statement).length > 0;
+  } catch {
+    return true;
+  }
+}
 
 /** The credential spans of a parsed statement (offsets into the text it was parsed from). */
 export function secretSpans(statement: Statement): readonly SourceSpan[] {

@@ -160,6 +160,8 @@ export const Comma = punct('Comma', /,/, ',');
 export const Dot = punct('Dot', /\./, '.');
 export const Semicolon = punct('Semicolon', /;/, ';');
 export const At = punct('At', /@/, '@');
+/** `?`, a prepared statement's parameter marker (grammar/placeholders.ts). */
+export const Placeholder = punct('Placeholder', /\?/, '?');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Keywords
@@ -197,6 +199,8 @@ const NON_RESERVED_ALTER = ['AFTER', 'COLUMN', 'MODIFY', 'SWAP', 'UPDATE'] as co
 const QUERY_RESERVED = ['CROSS', 'EXCEPT', 'INNER', 'INTERSECT', 'JOIN', 'MINUS', 'OUTER', 'UNION', 'USING'] as const;
 /** Words that only have a meaning after another keyword (`LEFT SEMI JOIN`, `IS UNKNOWN`), so names stay free. */
 const QUERY_NON_RESERVED = ['ANTI', 'SEMI', 'UNKNOWN'] as const;
+/** Prepared statements and server administration (PREPARE … FROM, EXECUTE … USING (reserved above), FLUSH, SHUTDOWN). */
+const PROTOCOL_NON_RESERVED = ['DEALLOCATE', 'EXECUTE', 'FLUSH', 'HOSTS', 'LOGS', 'PREPARE', 'SHUTDOWN', 'THREADS'] as const;
 
 /**
  * Non-reserved words of transactions, LOCK TABLES and the MySQL metadata SHOW forms (kept apart so their hunk stays
@@ -213,6 +217,7 @@ export type KeywordName =
   | (typeof NON_RESERVED)[number]
   | (typeof QUERY_RESERVED)[number]
   | (typeof QUERY_NON_RESERVED)[number]
+  | (typeof PROTOCOL_NON_RESERVED)[number]
   | (typeof NON_RESERVED_ALTER)[number]
   | (typeof TRANSACTION_AND_METADATA_WORDS)[number];
 
@@ -252,6 +257,7 @@ export const kw = Object.freeze(
     ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...QUERY_RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...QUERY_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+    ...PROTOCOL_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...NON_RESERVED_ALTER.map((n) => [n, keyword(n, true)] as const),
     ...TRANSACTION_AND_METADATA_WORDS.map((n) => [n, keyword(n, true)] as const),
   ]),
@@ -312,4 +318,5 @@ export const allTokens: readonly TokenType[] = [
   Dot,
   Semicolon,
   At,
+  Placeholder,
 ];

@@ -31,6 +31,9 @@ import type { JobDriver } from './jobs/driver.ts';
 import { fsPool } from './util/fs-pool.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
+import { ShutdownRequests } from './sql/shutdown-requests.ts';
+import type { PreparedColumn } from './sql/prepared/prepared-statement.ts';
+import type { ParameterValue } from './sql/prepared/parameters.ts';
 import { SnapshotExpiry, type ExpiryRound } from './jobs/snapshot-expiry.ts';
 
 export interface EngineOptions {
@@ -93,6 +96,15 @@ export interface Session {
   /** Run `listener` when KILL CONNECTION targets this session (the server closes its socket). */
   onKill(listener: () => void): void;
   /**
+   * Prepare one statement with `?` parameter markers (the binary protocol's COM_STMT_PREPARE): parsed now, a SELECT's
+   * result columns known now, run as often as needed with different values.
+   */
+  prepare(sql: string): Promise<PreparedQuery>;
+  /** A system variable as this session sees it (`@@name`), e.g. character_set_client for the server's decoding. */
+  systemVariable(name: string): bigint | string | null;
+  /** `SET NAMES charset` without a statement: the handshake's character set. */
+  setNames(charset: string): void;
+  /**
    * A transaction is open / autocommit is on: the IN_TRANS and AUTOCOMMIT status flags of OK and EOF packets.
    * (Optional so other Session implementations, e.g. test doubles, need not have one: absent reads as autocommit.)
    */
@@ -101,6 +113,29 @@ export interface Session {
   close(): void;
   /** max_allowed_packet of this session in bytes: the server refuses larger client packets with 1153. */
   readonly maxAllowedPacket?: number;
+}
+
+/** A statement prepared by a session: parse once, execute with different parameter values. */
+export interface PreparedQuery {
+  /** The text as prepared, with its `?` markers. */
+  readonly text: string;
+  /** How many values each execution takes. */
+  readonly parameterCount: number;
+  /** Result columns known before running (a SELECT's); empty otherwise. */
+  readonly columns: readonly PreparedColumn[];
+  /** Run with `values` (one per marker, in order); resolves to the result. Errors are SqlErrors (1210: wrong count). */
+  execute(values: readonly ParameterValue[]): Promise<StatementResult>;
+  /**
+   * The same, as a one-result sequence shaped like streamScript's (what the server writes): a result set comes as a
+   * RowStream, read batch by batch; the statement runs until the stream is finished or closed.
+   */
+  results(values: readonly ParameterValue[]): AsyncGenerator<StreamedResult, void, void>;
+  /**
+   * Run with `values` for a read-only cursor (COM_STMT_EXECUTE with a cursor): the statement ends here (running
+   * statement, timeouts, SHOW WARNINGS), its rows are read later from the returned stream, which the session's next
+   * statements do not close. The caller must close it.
+   */
+  cursor(values: readonly ParameterValue[]): Promise<StreamedResult>;
 }
 
 /** Read access to background jobs (BACKUP / RESTORE), for progress bars and library callers. */
@@ -188,7 +223,7 @@ export class Engine {
       if (rootPassword !== undefined) setRootPassword(catalog, access, rootPassword);
       const services: EngineServices = {
         dataDir, catalog, store, clock, logger, sessions, globals: new GlobalVariables(), stats, tableLocks: new KeyedMutex(),
-        repositories, jobs, access,
+        repositories, jobs, access, shutdownRequests: new ShutdownRequests(),
       };
       const engine = new Engine(services, lock, live);
       engine.#backupSteps = backupSteps;
@@ -237,6 +272,14 @@ export class Engine {
   /** Whether root has no real password, empty or whitespace (serve refuses to listen beyond loopback then). */
   rootPasswordIsEmpty(): boolean {
     return rootPasswordIsEmpty(this.#services.access);
+  }
+
+  /**
+   * Run `listener` when a SHUTDOWN statement (or COM_SHUTDOWN) asks the server serving this engine to stop. The
+   * server registers when it starts; returns the unsubscribe function.
+   */
+  onShutdownRequest(listener: (who: string) => void): () => void {
+    return this.#services.shutdownRequests.listen(listener);
   }
 
   /**

@@ -28,7 +28,17 @@ export function defineSessionRules($: Dsl, r: Rules): void {
       // `SET [GLOBAL | SESSION] TRANSACTION ISOLATION LEVEL …` (transaction.ts), told from a variable by the words after.
       { GATE: () => startsSetTransaction((i) => $.LA(i)), ALT: () => $.SUBRULE(r.setTransactionBody), IGNORE_AMBIGUITIES: true },
       // `SET PASSWORD =` is always the password statement, as in MySQL: no variable is called `password`.
-      { ALT: () => $.SUBRULE(r.setPasswordBody), IGNORE_AMBIGUITIES: true },
+      {
+        ALT: () => {
+          $.SUBRULE(r.setPasswordBody);
+          // mariadb-admin's `SET PASSWORD = '*H', sql_log_off = 0`.
+          $.MANY(() => {
+            $.CONSUME(t.Comma);
+            $.SUBRULE2(r.setAssignment, { LABEL: 'assignment' });
+          });
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
       { ALT: () => $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.setAssignment, { LABEL: 'assignment' }) }) },
     ]);
   });
@@ -129,8 +139,24 @@ export function defineSessionRules($: Dsl, r: Rules): void {
   });
 
   r.showWarningsBody = $.addRule('showWarningsBody', () => {
-    $.OR([{ ALT: () => $.CONSUME(kw.WARNINGS) }, { ALT: () => $.CONSUME(kw.ERRORS, { LABEL: 'errors' }) }]);
-    $.OPTION(() => $.SUBRULE(r.limitClause));
+    $.OR([
+      {
+        // SHOW COUNT(*) WARNINGS | ERRORS (COUNT is an identifier; the visitor checks the word).
+        ALT: () => {
+          $.CONSUME(t.Identifier, { LABEL: 'count' });
+          $.CONSUME(t.LParen);
+          $.CONSUME(t.Star);
+          $.CONSUME(t.RParen);
+          $.OR2([{ ALT: () => $.CONSUME(kw.WARNINGS) }, { ALT: () => $.CONSUME(kw.ERRORS, { LABEL: 'errors' }) }]);
+        },
+      },
+      {
+        ALT: () => {
+          $.OR3([{ ALT: () => $.CONSUME2(kw.WARNINGS) }, { ALT: () => $.CONSUME2(kw.ERRORS, { LABEL: 'errors' }) }]);
+          $.OPTION(() => $.SUBRULE(r.limitClause));
+        },
+      },
+    ]);
   });
 
   r.killStatement = $.addRule('killStatement', () => {

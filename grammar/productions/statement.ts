@@ -42,6 +42,11 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.setStatement,
     r.killStatement,
     r.transactionStatement,
+    r.prepareStatement,
+    r.executeStatement,
+    r.deallocateStatement,
+    r.flushStatement,
+    r.shutdownStatement,
     r.lockTablesStatement,
     r.unlockTablesStatement,
   ]);
@@ -70,6 +75,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.dropSnapshotBody,
     r.dropUserBody,
     r.dropRoleBody,
+    r.dropPrepareBody,
   ]);
   r.dropStatement = $.addRule('dropStatement', () => {
     $.CONSUME(kw.DROP);

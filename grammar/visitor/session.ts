@@ -8,7 +8,7 @@
 import type { CstNode } from 'chevrotain';
 import type { Expr, KillStmt, SetAssignment, SetStmt, ShowProcesslistStmt, ShowStatusStmt, ShowVariablesStmt, ShowWarningsStmt } from '../ast.ts';
 import { child, has, nodes, optNode, optToken, token } from '../cst.ts';
-import { identOrString, identifier, integer, withFilter } from './common.ts';
+import { identOrString, identifier, integer, limit, VisitError, withFilter } from './common.ts';
 import { expr } from './expressions.ts';
 import { setTransaction } from './transaction.ts';
 
@@ -52,6 +52,11 @@ export function set(node: CstNode): SetStmt {
   return { kind: 'Set', assignments: nodes(node, 'assignment').map(assignment) };
 }
 
+/** The SET items after `SET PASSWORD = …,` (none for a plain SET PASSWORD). */
+export function setAssignments(node: CstNode): readonly SetAssignment[] {
+  return nodes(node, 'assignment').map(assignment);
+}
+
 export function showVariables(node: CstNode): ShowVariablesStmt {
   return { kind: 'ShowVariables', global: scope(optNode(node, 'scopeModifier')) === 'GLOBAL', ...withFilter(node) };
 }
@@ -65,7 +70,15 @@ export function showProcesslist(node: CstNode): ShowProcesslistStmt {
 }
 
 export function showWarnings(node: CstNode): ShowWarningsStmt {
-  return { kind: 'ShowWarnings', errorsOnly: has(node, 'errors') };
+  const count = optToken(node, 'count');
+  if (count !== undefined && count.image.toUpperCase() !== 'COUNT') throw new VisitError(count, `Expected WARNINGS, ERRORS or COUNT(*) but found '${count.image}'`);
+  const limitValue = limit(optNode(node, 'limitClause'));
+  return {
+    kind: 'ShowWarnings',
+    errorsOnly: has(node, 'errors'),
+    ...(count === undefined ? {} : { count: true }),
+    ...(limitValue === undefined ? {} : { limit: limitValue }),
+  };
 }
 
 export function kill(node: CstNode): KillStmt {

@@ -10,6 +10,7 @@ import * as dml from './dml.ts';
 import { selectStatement } from './select.ts';
 import * as session from './session.ts';
 import * as show from './show.ts';
+import * as prepared from './prepared.ts';
 import { showMeta } from './show-meta.ts';
 import * as txn from './transaction.ts';
 
@@ -67,13 +68,22 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   showRolesBody: () => ({ kind: 'ShowRoles' }),
   setStatement: (node) => {
     const password = node.children['setPasswordBody']?.[0];
-    return password !== undefined && 'name' in password ? account.setPassword(password) : session.set(node);
+    if (password === undefined || !('name' in password)) return session.set(node);
+    const assignments = session.setAssignments(node);
+    const statement = account.setPassword(password);
+    return assignments.length === 0 ? statement : { ...statement, assignments };
   },
   showVariablesBody: session.showVariables,
   showStatusBody: session.showStatus,
   showProcesslistBody: session.showProcesslist,
   showWarningsBody: session.showWarnings,
   killStatement: session.kill,
+  prepareStatement: prepared.prepare,
+  executeStatement: prepared.execute,
+  deallocateStatement: prepared.deallocate,
+  dropPrepareBody: prepared.deallocate,
+  flushStatement: prepared.flush,
+  shutdownStatement: () => ({ kind: 'Shutdown' }),
   transactionStatement: txn.transaction,
   lockTablesStatement: txn.lockTables,
   unlockTablesStatement: () => ({ kind: 'UnlockTables' }),

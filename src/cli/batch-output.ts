@@ -29,3 +29,22 @@ export function escapeBatchValue(value: string): string {
 export function formatBatchError(error: { readonly errno: number; readonly sqlState: string; readonly message: string }, line: number | undefined): string {
   return `ERROR ${error.errno} (${error.sqlState})${line === undefined ? '' : ` at line ${line}`}: ${error.message}\n`;
 }
+
+/**
+ * The mysql client's vertical format (`\G`, `-E`): one block per row, a `*** n. row ***` rule, each column as
+ * `name: value` with the names right-aligned; values printed as they are (not escaped), NULL as `NULL`. Without
+ * column names (-N) only the values. An empty result prints nothing, as mysql does in batch mode.
+ */
+export function formatVertical(result: StatementResult, options: { readonly columnNames: boolean }): string {
+  if (result.kind === 'ok' || result.rows.length === 0) return '';
+  const width = Math.max(0, ...result.columns.map((c) => c.length));
+  let out = '';
+  result.rows.forEach((row, r) => {
+    out += `*************************** ${r + 1}. row ***************************\n`;
+    result.columns.forEach((name, i) => {
+      const value = row[i] ?? null;
+      out += `${options.columnNames ? `${name.padStart(width)}: ` : ''}${value === null ? 'NULL' : value}\n`;
+    });
+  });
+  return out;
+}

@@ -9,7 +9,9 @@ import type { Engine } from '../engine.ts';
 import { isSqlError } from '../errors/index.ts';
 import type { StatementResult } from '../sql/result.ts';
 import type { StreamedResult } from '../sql/row-stream.ts';
-import { formatBatch, formatBatchError, formatBatchRows } from './batch-output.ts';
+import { formatBatch, formatBatchError, formatBatchRows, formatVertical } from './batch-output.ts';
+import type { BatchCommands } from './batch-commands.ts';
+import { scanStatements, type ScriptItem } from './shell/statement-scanner.ts';
 import { optionHelp, parseArgs, type OptionSpec } from './args.ts';
 import { TABLEVAULT_VERSION } from '../sql/variables/version.ts';
 import type { ShellTarget } from './shell/targets.ts';
@@ -24,6 +26,10 @@ export const SQL_OPTIONS: readonly OptionSpec[] = [
   { name: 'execute', short: 'e', takesValue: true, help: 'run these ;-separated statements and exit' },
   { name: 'skip-column-names', short: 'N', takesValue: false, help: 'do not print the header line' },
   { name: 'batch', short: 'B', takesValue: false, help: 'batch output (the default with -e or piped input)' },
+  { name: 'vertical', short: 'E', takesValue: false, help: 'print every result vertically (one `name: value` line per column), as \\G does' },
+  { name: 'wait-jobs', takesValue: false, help: 'after each BACKUP / RESTORE, wait until its job ends before the next statement' },
+  { name: 'pager', takesValue: true, help: 'interactive: page results that do not fit the terminal with this command (default $PAGER or less -S)' },
+  { name: 'no-pager', takesValue: false, help: 'interactive: never page results' },
   { name: 'backends', takesValue: false, help: 'hidden' },
   { name: 'no-wait', takesValue: false, help: 'embedded: exit without waiting for BACKUP/RESTORE jobs started here' },
   { name: 'help', takesValue: false, help: 'show this help' },
@@ -67,10 +73,14 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
   try {
-    if (interactive !== undefined) return await interactive(target);
+    if (interactive !== undefined) return await interactive(target, options.has('no-pager') ? { pager: null } : str('pager') === undefined ? {} : { pager: str('pager') as string });
     // Embedded, the jobs the script starts stop when the engine closes: wait for them unless --no-wait.
     const tracker = new JobTracker(target);
-    const code = await runBatch(recordingJobs(target, tracker), script ?? '', { columnNames: !options.has('skip-column-names') }, io);
+    const waitIo = { stderr: (t: string) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 };
+    const { batchCommands } = await import('./batch-commands.ts');
+    const commands = batchCommands(tracker, { waitEach: options.has('wait-jobs'), io: waitIo });
+    const format = { columnNames: !options.has('skip-column-names'), vertical: options.has('vertical') };
+    const code = await runBatch(recordingJobs(target, tracker), script ?? '', format, io, commands);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
     if (tracker.started.length === 0) return code;
     const { waitForBatchJobs } = await import('./shell/index.ts');
@@ -81,34 +91,63 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
   }
 }
 
-/** Run a script statement by statement, printing results; returns the exit code (1 at the first error). */
-export async function runBatch(target: SqlTarget, script: string, format: { columnNames: boolean }, io: CommandIo): Promise<number> {
-  // The lexer is loaded when there is a script to split, so `sql --help` and usage errors stay instant.
-  const { splitSql } = await import('../../grammar/index.ts');
-  let fragments;
-  try {
-    fragments = splitSql(script);
-  } catch (error) {
-    if (isSqlError(error)) {
-      io.stderr(formatBatchError(error, error.line));
-      return 1;
+/**
+ * Run a script statement by statement, printing results; returns the exit code (1 at the first error). Statements end
+ * with `;`, or with the mysql client's `\g` / `\G` (`\G`: this result vertically); a backslash command on a line of
+ * its own (`\wait`) goes to `commands`.
+ */
+export async function runBatch(
+  target: SqlTarget,
+  script: string,
+  format: { readonly columnNames: boolean; readonly vertical?: boolean },
+  io: CommandIo,
+  commands?: BatchCommands,
+): Promise<number> {
+  const lines = lineCounter(script);
+  for (const item of scriptItems(script)) {
+    const line = lines(item.offset);
+    if (item.kind === 'command') {
+      const code = commands === undefined ? 0 : await commands.command(item.text, line);
+      if (code !== 0) return code;
+      continue;
     }
-    throw error;
-  }
-  for (const fragment of fragments) {
     try {
-      if (target.stream === undefined) await io.stdout(formatBatch(await target.execute(fragment.text), format));
-      else await printStreamed(await target.stream(fragment.text), format, io);
+      if (item.vertical || format.vertical === true) await io.stdout(formatVertical(await target.execute(item.text), format));
+      else if (target.stream === undefined) await io.stdout(formatBatch(await target.execute(item.text), format));
+      else await printStreamed(await target.stream(item.text), format, io);
     } catch (error) {
       if (isSqlError(error)) {
         // Syntax errors point inside the statement; report the line within the whole script, as mysql does.
-        io.stderr(formatBatchError(error, fragment.position.line + (error.line ?? 1) - 1));
+        io.stderr(formatBatchError(error, line + (error.line ?? 1) - 1));
         return 1;
       }
       throw error;
     }
+    const code = commands === undefined ? 0 : await commands.afterStatement();
+    if (code !== 0) return code;
   }
   return 0;
+}
+
+/** The statements and commands of a script, with a last statement that has no terminator. */
+function scriptItems(script: string): ScriptItem[] {
+  const scan = scanStatements(script);
+  const items = [...scan.items];
+  if (scan.restHasContent || scan.open !== 'none') {
+    const rest = scan.rest.trim();
+    if (rest !== '') items.push({ kind: 'statement', text: rest, vertical: false, offset: script.length - scan.rest.length + scan.rest.indexOf(rest) });
+  }
+  return items;
+}
+
+/** 1-based line of an offset in `text`, for offsets asked in increasing order (one pass over the text in all). */
+function lineCounter(text: string): (offset: number) => number {
+  let at = 0;
+  let line = 1;
+  return (offset) => {
+    for (; at < offset && at < text.length; at++) if (text.charCodeAt(at) === 10) line++;
+    return line;
+  };
 }
 
 /**
@@ -116,7 +155,7 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
  * holds one batch in memory whatever the result's size. The header waits for the first row: mysql prints nothing
  * for an empty result set.
  */
-async function printStreamed(result: StreamedResult, format: { columnNames: boolean }, io: CommandIo): Promise<void> {
+async function printStreamed(result: StreamedResult, format: { readonly columnNames: boolean }, io: CommandIo): Promise<void> {
   if (result.kind === 'ok') return;
   let header = format.columnNames;
   for await (const batch of result.batches()) {
@@ -171,7 +210,7 @@ export interface CommandIo {
   /** Whether stderr is a terminal (batch mode then draws a live progress line while it waits for jobs). */
   readonly stderrIsTTY?: boolean;
   /** Run the interactive shell on this terminal; absent where there is none (tests), then a TTY without -e is a usage error. */
-  readonly runInteractive?: (target: ShellTarget) => Promise<number>;
+  readonly runInteractive?: (target: ShellTarget, options: { readonly pager?: string | null }) => Promise<number>;
 }
 
 export function processIo(): CommandIo {
@@ -181,7 +220,7 @@ export function processIo(): CommandIo {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     readStdin: () => readFileSync(0, 'utf8'),
-    runInteractive: async (target) => (await import('./shell/index.ts')).runShell(target, TABLEVAULT_VERSION),
+    runInteractive: async (target, options) => (await import('./shell/index.ts')).runShell(target, TABLEVAULT_VERSION, options),
   };
 }
 

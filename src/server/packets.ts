@@ -4,12 +4,17 @@
  * multi-statements), and back-pressure (writePacket writes straight to the socket). Only payloads live here;
  * framing (length + sequence id) is the PacketWriter's job.
  */
+import { encodeResultText, isUtf8Results, type ClientCharset } from './charsets.ts';
 
 /** Server status flags (MySQL `SERVER_STATUS_*`). */
 export const ServerStatus = {
   IN_TRANS: 0x0001,
   AUTOCOMMIT: 0x0002,
   MORE_RESULTS_EXISTS: 0x0008,
+  /** A COM_STMT_EXECUTE opened a cursor: rows come with COM_STMT_FETCH. */
+  CURSOR_EXISTS: 0x0040,
+  /** COM_STMT_FETCH sent the cursor's last row. */
+  LAST_ROW_SENT: 0x0080,
 } as const;
 
 /** Column definition flags (MySQL `*_FLAG`). */
@@ -52,8 +57,8 @@ function lengthEncodedInt(n: number): Buffer {
   return b;
 }
 
-function lengthEncodedString(s: string): Buffer {
-  const bytes = Buffer.from(s, 'utf8');
+function lengthEncodedString(s: string, charset: ClientCharset | null = 'utf8'): Buffer {
+  const bytes = encodeResultText(s, charset);
   return Buffer.concat([lengthEncodedInt(bytes.length), bytes]);
 }
 
@@ -76,13 +81,13 @@ export function eofPayload(status: number, warnings = 0): Buffer {
   return b;
 }
 
-/** ERR packet with a real SQLSTATE: `0xff, errno LE16, '#', state(5), message`. */
-export function errPayload(errno: number, sqlState: string, message: string): Buffer {
+/** ERR packet with a real SQLSTATE: `0xff, errno LE16, '#', state(5), message` (in the results charset). */
+export function errPayload(errno: number, sqlState: string, message: string, charset: ClientCharset | null = 'utf8'): Buffer {
   const state = /^[0-9A-Z]{5}$/.test(sqlState) ? sqlState : 'HY000';
   const head = Buffer.alloc(3);
   head[0] = 0xff;
   head.writeUInt16LE(errno & 0xffff, 1);
-  return Buffer.concat([head, Buffer.from(`#${state}`, 'latin1'), Buffer.from(message, 'utf8')]);
+  return Buffer.concat([head, Buffer.from(`#${state}`, 'latin1'), encodeResultText(message, charset)]);
 }
 
 /** The column-count packet that opens a result set. */
@@ -90,8 +95,8 @@ export function columnCountPayload(count: number): Buffer {
   return lengthEncodedInt(count);
 }
 
-/** Protocol::ColumnDefinition41. */
-export function columnDefinitionPayload(c: ColumnDefinition): Buffer {
+/** Protocol::ColumnDefinition41; names in the results charset. */
+export function columnDefinitionPayload(c: ColumnDefinition, charset: ClientCharset | null = 'utf8'): Buffer {
   const fixed = Buffer.alloc(13);
   fixed[0] = 0x0c;
   fixed.writeUInt16LE(c.characterSet, 1);
@@ -101,17 +106,21 @@ export function columnDefinitionPayload(c: ColumnDefinition): Buffer {
   fixed[10] = c.decimals;
   return Buffer.concat([
     lengthEncodedString('def'),
-    lengthEncodedString(c.schema),
-    lengthEncodedString(c.table),
-    lengthEncodedString(c.table),
-    lengthEncodedString(c.name),
-    lengthEncodedString(c.name),
+    lengthEncodedString(c.schema, charset),
+    lengthEncodedString(c.table, charset),
+    lengthEncodedString(c.table, charset),
+    lengthEncodedString(c.name, charset),
+    lengthEncodedString(c.name, charset),
     fixed,
   ]);
 }
 
-/** A text-protocol row: each value length-encoded, NULL as 0xfb. Sized first and written once: this is the hot path. */
-export function textRowPayload(row: readonly (string | null)[]): Buffer {
+/**
+ * A text-protocol row: each value length-encoded, NULL as 0xfb. Sized first and written once: this is the hot path.
+ * Values go out in the results charset (UTF-8 unless the client asked for latin1 or ascii).
+ */
+export function textRowPayload(row: readonly (string | null)[], charset: ClientCharset | null = 'utf8'): Buffer {
+  if (!isUtf8Results(charset)) return Buffer.concat(row.map((v) => (v === null ? Buffer.from([0xfb]) : lengthEncodedString(v, charset))));
   let size = 0;
   for (const value of row) {
     if (value === null) size += 1;

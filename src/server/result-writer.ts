@@ -1,10 +1,10 @@
 import type { StatementResult } from '../sql/result.ts';
 import type { StreamedResult } from '../sql/row-stream.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
-import { columnCountPayload, columnDefinitionPayload, textRowPayload } from './packets.ts';
-import { columnDefinition } from './column-definitions.ts';
+import { columnCountPayload } from './packets.ts';
 import { ClientGoneError } from './packet-writer.ts';
 import type { Reply } from './mysql-connection.ts';
+import { rowEncoder, type RowFormat } from './row-encoder.ts';
 import { shouldYield, yieldTurn } from '../sql/pace.ts';
 
 /** Any result the server writes: finished (library-style) or streamed from the query pipeline. */
@@ -20,7 +20,7 @@ type WritableResult = StatementResult | StreamedResult;
  * An error ends the reply: what was written before it stays (flagged "more", or rows of an unfinished result set),
  * then the ERR, exactly as MySQL does. Returns the errno of that error, if any, for the statement log line.
  */
-export async function writeStatementResults(results: AsyncIterable<WritableResult>, reply: Reply): Promise<{ errno?: number }> {
+export async function writeStatementResults(results: AsyncIterable<WritableResult>, reply: Reply, format: RowFormat = 'text'): Promise<{ errno?: number }> {
   const iterator = results[Symbol.asyncIterator]();
   try {
     let current: IteratorResult<WritableResult, unknown>;
@@ -36,7 +36,7 @@ export async function writeStatementResults(results: AsyncIterable<WritableResul
     }
     for (;;) {
       try {
-        await writeRows(current.value, reply);
+        await writeRows(current.value, reply, format);
       } catch (error) {
         if (error instanceof ClientGoneError) throw error;
         reply.error(error);
@@ -64,24 +64,22 @@ export async function writeStatementResults(results: AsyncIterable<WritableResul
 }
 
 /** One whole result: an OK packet, or column definitions + rows + EOF, flushed in chunks with back-pressure. */
-export async function writeResult(result: WritableResult, reply: Reply, more: boolean): Promise<void> {
-  await writeRows(result, reply);
+export async function writeResult(result: WritableResult, reply: Reply, more: boolean, format: RowFormat = 'text'): Promise<void> {
+  await writeRows(result, reply, format);
   writeEnd(result, reply, more);
 }
 
-/** Column definitions and every row of a result set (nothing for an OK). */
-async function writeRows(result: WritableResult, reply: Reply): Promise<void> {
+/** Column definitions and every row of a result set (nothing for an OK), in text or binary rows. */
+async function writeRows(result: WritableResult, reply: Reply, format: RowFormat): Promise<void> {
   if (result.kind === 'ok') return;
   const { writer } = reply;
+  const encoder = rowEncoder(result.columns, result.columnTypes, reply.charset, format);
   writer.packet(columnCountPayload(result.columns.length));
-  result.columns.forEach((name, i) => {
-    const type = result.columnTypes[i] ?? { name: 'VARCHAR', length: 255 };
-    writer.packet(columnDefinitionPayload(columnDefinition(name, type)));
-  });
+  for (const definition of encoder.definitions) writer.packet(definition);
   reply.eof();
   if (result.kind === 'rows') {
     for (const row of result.rows) {
-      writer.packet(textRowPayload(row));
+      writer.packet(encoder.row(row));
       await writer.flushIfFull();
       // A socket that never fills (a fast client) would let a large result hold the event loop: take turns.
       if (shouldYield()) await yieldTurn();
@@ -91,7 +89,7 @@ async function writeRows(result: WritableResult, reply: Reply): Promise<void> {
   // Leaving this loop early (the client went away, KILL QUERY while waiting for the socket) stops the query.
   for await (const batch of result.batches()) {
     for (const row of batch) {
-      writer.packet(textRowPayload(row));
+      writer.packet(encoder.row(row));
       await writer.flushIfFull(result.signal);
       if (shouldYield()) await yieldTurn(result.signal);
     }

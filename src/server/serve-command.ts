@@ -72,11 +72,14 @@ async function probePort(host: string, port: number): Promise<void> {
   });
 }
 
-/** Resolves with the first SIGINT/SIGTERM; a second one exits at once (the operator insists). */
-function firstSignal(logger: Logger): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+/**
+ * Resolves with the first SIGINT/SIGTERM, or with 'SHUTDOWN' when a client's SHUTDOWN / COM_SHUTDOWN is accepted
+ * (`request`); a second signal exits at once (the operator insists).
+ */
+function firstSignal(logger: Logger): { signal: Promise<NodeJS.Signals | 'SHUTDOWN'>; request(): void; dispose(): void } {
   let received: NodeJS.Signals | undefined;
-  let resolveSignal: (s: NodeJS.Signals) => void = () => undefined;
-  const signal = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  let resolveSignal: (s: NodeJS.Signals | 'SHUTDOWN') => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals | 'SHUTDOWN'>((resolve) => (resolveSignal = resolve));
   const onSignal = (s: NodeJS.Signals): void => {
     if (received !== undefined) {
       logger.warn({ signal: s }, 'second signal: exiting without waiting');
@@ -89,6 +92,7 @@ function firstSignal(logger: Logger): { signal: Promise<NodeJS.Signals>; dispose
   process.on('SIGTERM', onSignal);
   return {
     signal,
+    request: () => resolveSignal('SHUTDOWN'),
     dispose: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -130,7 +134,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     }
     let server;
     try {
-      server = await startServer(engine, { host: parsed.host, port: parsed.port, logger });
+      server = await startServer(engine, { host: parsed.host, port: parsed.port, logger, onShutdown: () => signals.request() });
     } catch (error) {
       await engine.close();
       process.stderr.write(`tablevault serve: ${(error as Error).message}\n`);

@@ -3,8 +3,11 @@ import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { Logger } from '../logging/logger.ts';
 import type { Engine, Session } from '../engine.ts';
 import { sqlError } from '../errors/index.ts';
-import { acceptMysqlConnection, type Authenticate, type MysqlConnection } from './mysql-connection.ts';
+import { acceptMysqlConnection, type Authenticate, type MysqlConnection, type Reply } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
+import type { RowFormat } from './row-encoder.ts';
+import type { StreamedResult } from '../sql/row-stream.ts';
+import { charsetFromVariable } from './charsets.ts';
 import { ServerStatus } from './packets.ts';
 import { redactSql } from '../../grammar/index.ts';
 import { findSystemVariable, SERVER_VERSION } from '../sql/variables/index.ts';
@@ -25,6 +28,11 @@ export interface ServerOptions {
   readonly authenticate?: Authenticate;
   /** How long shutdown waits for running statements before interrupting them; default 10 s. */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * A SHUTDOWN statement or COM_SHUTDOWN was accepted (the requester had the privilege). Default: close this server.
+   * `tablevault serve` passes its own stop (the same graceful path as SIGTERM, which also closes the engine).
+   */
+  readonly onShutdown?: (who: string) => void;
 }
 
 /** A running server. */
@@ -47,6 +55,12 @@ export class PortInUseError extends Error {
 
 /** Default login policy until users land: root, empty password. */
 export const rootWithoutPassword: Authenticate = (user, _host, _scramble, token) => user === 'root' && token.length === 0;
+
+/** The engine's SHUTDOWN hook, when it has one (Engine.onShutdownRequest). */
+function engineShutdownHook(engine: object): ((listener: (who: string) => void) => () => void) | undefined {
+  const hook = (engine as Partial<Pick<Engine, 'onShutdownRequest'>>).onShutdownRequest;
+  return typeof hook === 'function' ? hook.bind(engine) : undefined;
+}
 
 /** The engine's own login check, when it has one (Engine.authenticate). */
 function engineAuthenticate(engine: object): Authenticate | undefined {
@@ -88,6 +102,31 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
     const connectionId = engine.nextConnectionId();
     const log = logger.child({ connectionId });
     let session: Session | undefined;
+    /** Replace the connection's session (login, COM_RESET_CONNECTION, COM_CHANGE_USER): the old one is closed. */
+    const open = (user: string, host: string, database: string | undefined, charset: string | undefined): void => {
+      const opened = engine.session({ user, host, connectionId });
+      try {
+        if (database !== undefined) opened.useDatabase(database);
+        if (charset !== undefined) opened.setNames(charset);
+      } catch (error) {
+        opened.close();
+        throw error;
+      }
+      session?.close();
+      session = opened;
+      session.onKill(() => connection.close());
+    };
+    const run = async (sql: string, reply: Reply, results: () => AsyncIterable<StreamedResult>, format: RowFormat): Promise<void> => {
+      const started = performance.now();
+      stats.questions++;
+      let outcome: { errno?: number } = {};
+      try {
+        outcome = await writeStatementResults(results(), reply, format);
+      } finally {
+        // Parsed again only when the line is written; secrets masked from the AST (unparseable: every quoted token).
+        if (log.isLevelEnabled('debug')) log.debug({ sql: redactSql(sql), ms: Math.round(performance.now() - started), errno: outcome.errno, format }, 'statement');
+      }
+    };
     const connection = acceptMysqlConnection(raw, {
       connectionId,
       serverVersion,
@@ -97,28 +136,29 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
       handlers: {
         authenticate,
         login: (info) => {
-          const opened = engine.session({ user: info.user, host: info.host, connectionId });
-          try {
-            if (info.database !== undefined) opened.useDatabase(info.database);
-          } catch (error) {
-            opened.close();
-            throw error;
-          }
-          session = opened;
-          session.onKill(() => connection.close());
-          log.debug({ user: info.user, host: info.host, port: connection.socket.remotePort, database: info.database }, 'connection opened');
+          open(info.user, info.host, info.database, info.charset);
+          log.debug({ user: info.user, host: info.host, port: connection.socket.remotePort, database: info.database, charset: info.charset }, 'connection opened');
         },
-        query: async (sql, reply) => {
-          const current = requireSession(session);
-          const started = performance.now();
+        charsets: () => {
+          if (session === undefined) return { client: 'utf8mb4', results: 'utf8mb4' };
+          return {
+            client: charsetFromVariable(session.systemVariable('character_set_client')) ?? 'utf8mb4',
+            results: charsetFromVariable(session.systemVariable('character_set_results')),
+          };
+        },
+        query: (sql, reply) => run(sql, reply, () => requireSession(session).streamScript(sql), 'text'),
+        prepare: (sql) => requireSession(session).prepare(sql),
+        executePrepared: (prepared, values, reply) => run(prepared.text, reply, () => prepared.results(values), 'binary'),
+        executeForCursor: (prepared, values) => {
           stats.questions++;
-          let outcome: { errno?: number } = {};
-          try {
-            outcome = await writeStatementResults(current.streamScript(sql), reply);
-          } finally {
-            // Parsed again only when the line is written; secrets masked from the AST (unparseable: every quoted token).
-            if (log.isLevelEnabled('debug')) log.debug({ sql: redactSql(sql), ms: Math.round(performance.now() - started), errno: outcome.errno }, 'statement');
-          }
+          return prepared.cursor(values);
+        },
+        limits: () => {
+          const current = requireSession(session);
+          return {
+            preparedStatements: Number(current.systemVariable('max_prepared_stmt_count')),
+            longDataBytes: Number(current.systemVariable('max_allowed_packet')),
+          };
         },
         initDb: (database) => requireSession(session).useDatabase(database),
         serverStatus: () => {
@@ -128,11 +168,17 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
         statistics: () => statisticsLine(stats, connections.size),
         resetConnection: () => {
           const old = requireSession(session);
-          const database = old.database;
-          old.close();
-          session = engine.session({ user: old.user, host: old.host, connectionId });
-          session.onKill(() => connection.close());
-          if (database !== undefined) session.useDatabase(database);
+          open(old.user, old.host, old.database, undefined);
+        },
+        changeUser: (request) => {
+          const old = requireSession(session);
+          const charset = request.charset ?? charsetFromVariable(old.systemVariable('character_set_client')) ?? undefined;
+          open(request.user, request.host, request.database, charset);
+          log.debug({ from: old.user, user: request.user, database: request.database }, 'user changed');
+        },
+        resetAfterFailedChangeUser: () => {
+          const old = requireSession(session);
+          open(old.user, old.host, old.database, charsetFromVariable(old.systemVariable('character_set_client')) ?? undefined);
         },
         closed: () => {
           session?.close();
@@ -170,8 +216,14 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
   logger.info({ host, port }, 'server listening');
 
   let closing: Promise<void> | undefined;
+  const stopListening = engineShutdownHook(engine)?.((who) => {
+    logger.info({ by: who }, 'SHUTDOWN: stopping the server');
+    if (options.onShutdown !== undefined) options.onShutdown(who);
+    else void close();
+  });
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      stopListening?.();
       const stopped = new Promise<void>((resolve) => netServer.close(() => resolve()));
       for (const c of connections) c.drain();
       const busy = [...connections].filter((c) => c.busy);
@@ -219,3 +271,4 @@ async function waitAll(promises: readonly Promise<unknown>[], ms: number): Promi
     clearTimeout(timer);
   }
 }
+

@@ -12,6 +12,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Value } from '../types/value.ts';
 import type { GlobalVariables, SessionVariables } from './variables/index.ts';
 import type { AccessControl } from './privileges/access-control.ts';
+import type { ShutdownRequests } from './shutdown-requests.ts';
 import type { SessionTransaction } from './transaction/session-transaction.ts';
 
 /** Engine-wide services. Later layers (repositories, jobs, users) join here as additions. */
@@ -43,6 +44,8 @@ export interface EngineServices {
   readonly jobs: JobScheduler;
   /** Accounts, roles and grants: logins and privilege checks (src/sql/privileges). */
   readonly access: AccessControl;
+  /** SHUTDOWN asks the server serving this engine (if any) to stop. */
+  readonly shutdownRequests: ShutdownRequests;
 }
 
 /** Engine-wide counters (SHOW STATUS). */
@@ -53,6 +56,10 @@ export interface EngineStats {
   questions: number;
   /** Sessions opened. */
   connections: number;
+  /** Statements prepared (binary protocol and PREPARE), MySQL's Com_stmt_prepare. */
+  stmtPrepare?: number;
+  /** Prepared statement executions (binary protocol and EXECUTE), MySQL's Com_stmt_execute. */
+  stmtExecute?: number;
 }
 
 /** Read access to the live sessions of an engine. */

@@ -18,6 +18,11 @@ import { okResult, type StatementResult } from './result.ts';
 import { isRowStream, RowStream, type HandlerResult, type StreamedResult, type TextRow } from './row-stream.ts';
 import { startDeadline } from './statement-deadline.ts';
 import { SessionVariables } from './variables/index.ts';
+import { beginStatement, endStatement } from './diagnostics.ts';
+import { forgive, pay } from './sleep-debt.ts';
+import { prepareStatement, type PreparedStatement } from './prepared/prepared-statement.ts';
+import type { ParameterValue } from './prepared/parameters.ts';
+import type { PreparedQuery } from '../engine.ts';
 import { autocommit, SessionTransaction } from './transaction/session-transaction.ts';
 
 /** Texts longer than this get event-loop turns between the passes made over them (each pass ~10 ms per MB). */
@@ -33,6 +38,8 @@ export class EngineSession implements Session {
   readonly #killListeners: (() => void)[] = [];
   /** The result stream of the last statement while its reader has not finished it. */
   #open: RowStream | undefined;
+  /** Ends #open's statement (running statement, deadline, diagnostics, log line); once. */
+  #endOpen: (() => void) | undefined;
   #closed = false;
 
   constructor(services: EngineServices, init: { connectionId: number; user: string; host: string; database: string | undefined }, onClose: () => void) {
@@ -129,6 +136,73 @@ export class EngineSession implements Session {
     for (const span of scanner.spans) yield await this.#run(text.slice(span.start, span.end), span, collected);
   }
 
+  async prepare(sql: string): Promise<PreparedQuery> {
+    this.#checkOpen();
+    beginStatement(this.#state);
+    const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: new AbortController().signal, text: sql };
+    let prepared: PreparedStatement;
+    try {
+      prepared = await prepareStatement(ctx, sql, { describe: true });
+      endStatement(this.#state, prepared.statement, ctx);
+    } catch (error) {
+      endStatement(this.#state, undefined, ctx, error);
+      throw error;
+    }
+    const results = (values: readonly ParameterValue[]): AsyncGenerator<StreamedResult, void, void> => this.#runPrepared(prepared, values, false);
+    return {
+      text: prepared.text,
+      parameterCount: prepared.parameterCount,
+      columns: prepared.columns,
+      results,
+      cursor: async (values) => {
+        let result: StreamedResult | undefined;
+        for await (const r of results(values)) result = r;
+        if (result === undefined) throw sqlError('ER_EMPTY_QUERY', 'Query was empty');
+        // A cursor's statement ends with its execute, as in MySQL: the session's next statements leave its rows
+        // alone (several cursors may be open at once); its reader closes it (COM_STMT_RESET / CLOSE, connection end).
+        if (result.kind === 'stream' && this.#open === result) {
+          const end = this.#endOpen;
+          this.#open = undefined;
+          this.#endOpen = undefined;
+          end?.();
+        }
+        return result;
+      },
+      // Rows collected for the library caller, like execute(): not the session's open stream.
+      execute: async (values) => {
+        let last: StatementResult | undefined;
+        for await (const result of this.#runPrepared(prepared, values, true)) last = result.kind === 'stream' ? await result.collect() : result;
+        return last as StatementResult;
+      },
+    };
+  }
+
+  /** One execution of a prepared statement: bound (a wrong value count is the statement's error), then run. */
+  async *#runPrepared(prepared: PreparedStatement, values: readonly ParameterValue[], collected: boolean): AsyncGenerator<StreamedResult, void, void> {
+    this.#checkOpen();
+    let bound;
+    try {
+      bound = prepared.bind(values);
+    } catch (error) {
+      // The statement that failed to bind never ran: the last one's stream is done with all the same.
+      await this.#open?.close();
+      this.#open = undefined;
+      this.#endOpen = undefined;
+      beginStatement(this.#state);
+      endStatement(this.#state, undefined, undefined, error);
+      throw error;
+    }
+    yield await this.#run(bound.text, undefined, collected, bound.statement);
+  }
+
+  systemVariable(name: string): bigint | string | null {
+    return this.#state.variables.get(name);
+  }
+
+  setNames(charset: string): void {
+    this.#state.variables.setNames(charset);
+  }
+
   useDatabase(name: string): void {
     this.#checkOpen();
     useDatabase({ services: this.#services, session: this.#state }, name);
@@ -162,18 +236,25 @@ export class EngineSession implements Session {
   }
 
   /**
-   * Run one statement. A statement that streams rows stays the session's running statement (SHOW PROCESSLIST, KILL,
-   * query_timeout) until its reader finishes or closes the stream; one left unread is closed before the next starts.
-   * `collected`: the caller reads the result whole right away (execute), so it is never the one left unread.
+   * Run one statement: `text` is parsed here (on the parser thread, within the session's limits), unless `parsed` is
+   * given (a prepared statement's bound AST, whose `text` is the literal form shown and logged). A statement that
+   * streams rows stays the session's running statement (SHOW PROCESSLIST, KILL, query_timeout) until its reader
+   * finishes or closes the stream; one left unread is closed before the next starts. Its diagnostics (SHOW WARNINGS)
+   * and its SLEEP() debt are settled when the stream ends. `collected`: the caller reads the result whole right away
+   * (execute), so it is never the one left unread — a concurrent execute() on this session must not close it.
    */
-  async #run(text: string, span: StatementSpan, collected: boolean): Promise<StreamedResult> {
+  async #run(text: string, span: StatementSpan | undefined, collected: boolean, parsed?: Statement): Promise<StreamedResult> {
     await this.#open?.close();
     this.#open = undefined;
+    this.#endOpen = undefined;
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
     // Until the statement is parsed there is no AST to say which literals are credentials: SHOW PROCESSLIST shows it
     // with every quoted token masked (the unparseable-text rule), from a bounded head.
-    let shown = shownText(redactUnparsed(text.length > MAX_SHOWN_TEXT ? text.slice(0, MAX_SHOWN_TEXT + 1) : text), MAX_SHOWN_TEXT);
+    let shown =
+      parsed === undefined
+        ? shownText(redactUnparsed(text.length > MAX_SHOWN_TEXT ? text.slice(0, MAX_SHOWN_TEXT + 1) : text), MAX_SHOWN_TEXT)
+        : shownText(redactStatement(text, parsed), MAX_SHOWN_TEXT);
     let current = { text: shown, startedAt, abort };
     this.#state.current = current;
     // query_timeout covers the whole statement, parsing included; KILL QUERY aborts the same signal.
@@ -182,49 +263,79 @@ export class EngineSession implements Session {
       deadline.stop();
       if (this.#state.current === current) this.#state.current = undefined;
     };
-    let statement: Statement | undefined;
+    let statement: Statement | undefined = parsed;
+    let ctx: ExecutionContext | undefined;
     let result: HandlerResult;
+    beginStatement(this.#state);
     try {
-      // Masking the head (above) and copying the text to the parser thread are each a pass over it: one per turn.
-      if (text.length > LARGE_TEXT) await yieldTurn(abort.signal);
-      try {
-        statement = await parseStatementBounded(text, parseLimitsOf(this.#state.variables), abort.signal, span);
-      } catch (error) {
-        throw shiftPosition(error, span.position);
+      if (statement === undefined) {
+        // Masking the head (above) and copying the text to the parser thread are each a pass over it: one per turn.
+        if (text.length > LARGE_TEXT) await yieldTurn(abort.signal);
+        try {
+          statement = await parseStatementBounded(text, parseLimitsOf(this.#state.variables), abort.signal, span);
+        } catch (error) {
+          throw span === undefined ? error : shiftPosition(error, span.position);
+        }
+        // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log
+        // keeps it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
+        shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
+        current = { text: shown, startedAt, abort };
+        this.#state.current = current;
       }
-      // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
-      // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
-      shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
-      current = { text: shown, startedAt, abort };
-      this.#state.current = current;
       if (statement.kind === 'Select') deadline.limitSelect();
       this.#services.stats.questions++;
-      const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
+      ctx = { services: this.#services, session: this.#state, signal: abort.signal, text };
       result = await executeStatement(ctx, statement);
+      // SLEEP() in the statement: its time passes before the result is handed over (a stream's, once its rows are out).
+      if (!isRowStream(result)) await pay(this.#state, this.#services.clock, abort.signal);
     } catch (error) {
       finish();
-      throw this.#failure(error, abort.signal, text, statement, shown);
+      forgive(this.#state);
+      const failure = this.#failure(error, abort.signal, text, statement, shown);
+      endStatement(this.#state, statement, ctx, failure);
+      throw failure;
     }
-    const parsed = statement;
+    const done = statement;
+    const context = ctx;
     const logDone = (): void => {
-      this.#logger.debug({ statement: parsed.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
+      this.#logger.debug({ statement: done.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
     };
     if (!isRowStream(result)) {
       finish();
       logDone();
-      return result.kind === 'rows' ? RowStream.of(result) : result;
+      const warnings = endStatement(this.#state, done, context);
+      if (result.kind === 'rows') return RowStream.of(result);
+      return warnings > 0 ? { ...result, warnings } : result;
     }
     // The rows are produced while the reader pulls them: the statement ends with the stream.
     const rows = result;
-    const failure = (error: unknown): unknown => this.#failure(error, abort.signal, text, parsed, shown);
-    const tracked = new RowStream(rows.columns, rows.columnTypes, trackedBatches(rows, failure), { signal: abort.signal });
-    tracked.onDone(() => {
+    let failed: { error: unknown } | undefined;
+    const failure = (error: unknown): unknown => {
+      forgive(this.#state);
+      failed = { error: this.#failure(error, abort.signal, text, done, shown) };
+      return failed.error;
+    };
+    const settle = (): Promise<void> => pay(this.#state, this.#services.clock, abort.signal);
+    const tracked = new RowStream(rows.columns, rows.columnTypes, trackedBatches(rows, failure, settle), { signal: abort.signal });
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
       finish();
-      if (this.#open === tracked) this.#open = undefined;
+      forgive(this.#state);
+      if (this.#open === tracked) {
+        this.#open = undefined;
+        this.#endOpen = undefined;
+      }
+      endStatement(this.#state, done, context, failed?.error);
       logDone();
-    });
+    };
+    tracked.onDone(end);
     // A result its caller reads whole at once (execute) is not left open for the next statement to close.
-    if (!collected) this.#open = tracked;
+    if (!collected) {
+      this.#open = tracked;
+      this.#endOpen = end;
+    }
     return tracked;
   }
 
@@ -256,10 +367,14 @@ export class EngineSession implements Session {
   }
 }
 
-/** A handler's batches, its failures mapped by `failure` (as for any statement), its stream closed at the end. */
-async function* trackedBatches(rows: RowStream, failure: (error: unknown) => unknown): AsyncGenerator<readonly TextRow[], void, void> {
+/**
+ * A handler's batches, its failures mapped by `failure` (as for any statement), `settle` awaited after the last
+ * batch (the statement's SLEEP() time, before the reader sees the end), its stream closed at the end.
+ */
+async function* trackedBatches(rows: RowStream, failure: (error: unknown) => unknown, settle: () => Promise<void>): AsyncGenerator<readonly TextRow[], void, void> {
   try {
     yield* rows.batches();
+    await settle();
   } catch (error) {
     throw failure(error);
   } finally {

@@ -5,7 +5,7 @@
  * - `sql` blocks run through `tablevault sql`'s own batch code: `runSql` with `-e <block>` in ROOT (so on the default
  *   data dir ./tablevault-data), in this process — the function `bin/tablevault.js sql` calls — with its stdout and
  *   stderr captured in order.
- * - Commands (`tablevault sql …`, `mariadb …`) run as written: `tablevault sql` through `runSql` in process, `mariadb`
+ * - Commands (`tablevault sql …`, `mariadb …`, `mariadb-admin …`) run as written: `tablevault sql` through `runSql` in process, `mariadb`
  *   as the real client in a child process.
  * - `ts` blocks run as an ES module in ROOT, importing `tablevault` (this checkout) and packages it depends on;
  *   what they print with console.log is their output.
@@ -62,12 +62,12 @@ export class PageRun {
       if (args.some((a) => /^(-h|-P|--host|--port)/.test(a))) await this.#withPort(args);
       return this.#inRoot(() => this.#tablevaultSql(args));
     }
-    if (argv[0] === 'mariadb') {
+    if (argv[0] === 'mariadb' || argv[0] === 'mariadb-admin') {
       const args = argv.slice(1);
       await this.#withPort(args);
-      return this.#mariadb(args);
+      return this.#mariadb(args, argv[0]);
     }
-    throw new Error(`the docs runner does not run '${words.join(' ')}': run it through tablevault sql or mariadb, or mark the block <!-- not run: reason -->`);
+    throw new Error(`the docs runner does not run '${words.join(' ')}': run it through tablevault sql, mariadb or mariadb-admin, or mark the block <!-- not run: reason -->`);
   }
 
   /** A `ts` block: an ES module in ROOT; its console output is what it printed. */
@@ -127,10 +127,10 @@ export class PageRun {
     return this.#unlocalize(out);
   }
 
-  #mariadb(args: readonly string[]): Promise<string> {
+  #mariadb(args: readonly string[], program = 'mariadb'): Promise<string> {
     // Asynchronous: the server answering it runs in this process.
     return new Promise((resolve, reject) => {
-      execFile('mariadb', args, { cwd: this.root, timeout: 60_000 }, (error, stdout, stderr) => {
+      execFile(program, args, { cwd: this.root, timeout: 60_000 }, (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number') reject(error);
         else resolve(this.#unlocalize(stdout + stderr));
       });

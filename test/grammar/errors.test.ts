@@ -57,9 +57,12 @@ describe('syntax errors', () => {
     expect(c.message).toContain("add the closing '*/'");
     const q = errorOf(() => parseStatement('SELECT `abc'));
     expect(q.message).toContain("add the closing '`'");
-    const ch = errorOf(() => parseStatement('SELECT 1\n  ? 2'));
+    const ch = errorOf(() => parseStatement('SELECT 1\n  { 2'));
     expect([ch.line, ch.column]).toEqual([2, 3]);
-    expect(ch.message).toContain("Unexpected character '?'");
+    expect(ch.message).toContain("Unexpected character '{'");
+    // `?` is a prepared statement's parameter marker: a token, but no value outside PREPARE / COM_STMT_PREPARE.
+    const marker = errorOf(() => parseStatement('SELECT 1\n  ? 2'));
+    expect([marker.errno, marker.line, marker.column]).toEqual([1064, 2, 3]);
   });
 
   it('rejects empty input with 1065 and extra statements in parseStatement', () => {

@@ -5,7 +5,7 @@
 import { tokenMatcher, type IToken } from 'chevrotain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStatement, scanStatements, splitSql } from '../../grammar/index.ts';
+import { expandExecutableComments, parseStatement, scanStatements, splitSql } from '../../grammar/index.ts';
 import { tokenize } from '../../grammar/lexer.ts';
 import { LParen, RParen, Semicolon } from '../../grammar/tokens.ts';
 import { isSqlError } from '../../src/errors/index.ts';
@@ -55,7 +55,10 @@ describe('statement scan', () => {
         if (reference === undefined) return;
         const spans = scanStatements(text);
         expect(spans.map((s) => ({ text: text.slice(s.start, s.end), line: s.position.line, column: s.position.column, tokens: s.tokens, depth: s.depth }))).toEqual(reference);
-        expect(splitSql(text).map((c) => c.text)).toEqual(reference.map((r) => r.text));
+        // splitSql cuts the text with MySQL's executable comments expanded (`/*!= */` is `=`): the lexer's split of that.
+        const expanded = expandExecutableComments(text);
+        const expandedReference = lexerSplit(expanded);
+        if (expandedReference !== undefined) expect(splitSql(text).map((c) => c.text)).toEqual(expandedReference.map((r) => r.text));
       }),
       { numRuns: 3000 },
     );

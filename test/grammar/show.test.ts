@@ -51,8 +51,11 @@ describe('SHOW and DESC', () => {
     expect(one('SHOW PROCESSLIST')).toEqual({ kind: 'ShowProcesslist', full: false });
     expect(one('SHOW FULL PROCESSLIST')).toEqual({ kind: 'ShowProcesslist', full: true });
     expect(one('SHOW WARNINGS')).toEqual({ kind: 'ShowWarnings', errorsOnly: false });
-    expect(one('SHOW ERRORS LIMIT 10')).toEqual({ kind: 'ShowWarnings', errorsOnly: true });
-    expect(one('SHOW WARNINGS LIMIT 0, 5')).toEqual({ kind: 'ShowWarnings', errorsOnly: false });
+    expect(one('SHOW ERRORS LIMIT 10')).toEqual({ kind: 'ShowWarnings', errorsOnly: true, limit: { count: 10, offset: 0 } });
+    expect(one('SHOW WARNINGS LIMIT 2, 5')).toEqual({ kind: 'ShowWarnings', errorsOnly: false, limit: { count: 5, offset: 2 } });
+    expect(one('SHOW COUNT(*) WARNINGS')).toEqual({ kind: 'ShowWarnings', errorsOnly: false, count: true });
+    expect(one('show count ( * ) errors')).toEqual({ kind: 'ShowWarnings', errorsOnly: true, count: true });
+    expect(() => one('SHOW FOO(*) WARNINGS')).toThrow(/Expected WARNINGS, ERRORS or COUNT\(\*\) but found 'FOO'/);
   });
 
   it('parses account SHOWs', () => {

@@ -7,12 +7,14 @@
  * the Session interface Engine implements; it is not a stand-in for SQL. The server over the real Engine is tested by
  * real-engine, mariadb-cli, auth, concurrency and fuzz tests here and by test/e2e.
  */
-import type { Session, SessionOptions } from '../../src/engine.ts';
+import type { PreparedQuery, Session, SessionOptions } from '../../src/engine.ts';
 import type { StatementResult } from '../../src/sql/result.ts';
 import { okResult, showResult } from '../../src/sql/result.ts';
 import { RowStream, type StreamedResult } from '../../src/sql/row-stream.ts';
 import { SqlError, sqlError } from '../../src/errors/index.ts';
 import { GlobalVariables, SessionVariables } from '../../src/sql/variables/index.ts';
+import { parameterLiteral, type ParameterValue } from '../../src/sql/prepared/parameters.ts';
+import { placeholderOffsets, substitutePlaceholders } from '../../grammar/placeholders.ts';
 
 export class FakeEngine {
   readonly globals = new GlobalVariables();
@@ -148,6 +150,29 @@ class FakeSession implements Session {
     if ((m = sql.match(/^insert (\d+)$/i))) return okResult(Number(m[1]), `{'label':'insert_${m[1]}', 'status':'VISIBLE', 'txnId':'1'}`);
     if (/^boom$/i.test(sql)) throw new Error('internal failure');
     throw new SqlError(1064, '42000', `You have an error in your SQL syntax near '${sql.slice(0, 20)}'`);
+  }
+
+  /** A prepared scripted statement: its text with the values written in by the real placeholder code, then run. */
+  async prepare(sql: string): Promise<PreparedQuery> {
+    const markers = placeholderOffsets(sql);
+    const results = (values: readonly ParameterValue[]): AsyncGenerator<StreamedResult, void, void> =>
+      this.streamScript(substitutePlaceholders(sql, markers, values.map(parameterLiteral)));
+    return {
+      text: sql,
+      parameterCount: markers.length,
+      columns: [],
+      results,
+      execute: async (values) => this.execute(substitutePlaceholders(sql, markers, values.map(parameterLiteral))),
+      cursor: async (values) => this.stream(substitutePlaceholders(sql, markers, values.map(parameterLiteral))),
+    };
+  }
+
+  systemVariable(name: string): bigint | string | null {
+    return this.#variables.get(name);
+  }
+
+  setNames(charset: string): void {
+    this.#variables.setNames(charset);
   }
 
   useDatabase(name: string): void {

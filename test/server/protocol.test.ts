@@ -90,13 +90,27 @@ describe('mysql2 client', () => {
     }
   });
 
-  it('answers COM_PING, refuses prepared statements with 1295 and COM_CHANGE_USER with 1047', async () => {
+  it('answers COM_PING, prepared statements in binary rows, and COM_CHANGE_USER (a new session)', async () => {
     const conn = await connect();
     try {
       await conn.ping();
-      await expect(conn.execute('select rows 1')).rejects.toMatchObject({ errno: 1295, sqlState: 'HY000' });
+      // The scripted session runs the prepared text with the value written in: `select rows 2`.
+      const [rows, fields] = await conn.execute<mysql.RowDataPacket[]>('select rows ?', [2]);
+      expect(rows).toEqual([{ id: 0, payload: `row-0-${'x'.repeat(40)}` }, { id: 1, payload: `row-1-${'x'.repeat(40)}` }]);
+      expect(fields.map((f) => f.type)).toEqual([3, 253]);
+      const [typed] = await conn.execute<mysql.RowDataPacket[]>('select typed');
+      expect(typed[0]).toMatchObject({ i: 42, b: 9007199254740991, l: '170141183460469231731687303715884105727', d: '12.50', f: 1.5, s: 'héllo ✓ 日本', n: null, bool: 1 });
+      expect(typed[1]).toMatchObject({ i: -1, b: 0, l: '-5', d: '-0.50', f: -2.25, s: '', n: 7, bool: 0 });
       await conn.ping();
-      await expect(conn.changeUser({ user: 'root' })).rejects.toMatchObject({ errno: 1047, sqlState: '08S01' });
+      const before = conn.threadId;
+      const sessions = engine.closedSessions.length;
+      await conn.changeUser({ user: 'root', database: 'db1' });
+      const [db] = await conn.query<mysql.RowDataPacket[]>('select database()');
+      expect(db[0]).toEqual({ 'DATABASE()': 'db1' });
+      expect(conn.threadId).toBe(before);
+      expect(engine.closedSessions.length).toBe(sessions + 1);
+      await expect(conn.changeUser({ user: 'nobody' })).rejects.toMatchObject({ errno: 1045, sqlState: '28000' });
+      await conn.ping();
     } finally {
       conn.destroy();
     }

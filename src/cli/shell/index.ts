@@ -2,21 +2,18 @@
  * The shell's entry points for `tablevault sql`: the interactive loop on the process's terminal, and batch mode's
  * wait for the jobs its statements started.
  */
-import { EXIT_JOB_CANCELLED, JobTracker } from './job-tracker.ts';
+import { EXIT_INTERRUPTED, EXIT_JOB_CANCELLED, JobTracker } from './job-tracker.ts';
 import { ProgressLine } from './progress-line.ts';
 import { Shell } from './shell.ts';
 import type { ShellTarget } from './targets.ts';
 
-export { JobTracker, recordingJobs, EXIT_JOB_CANCELLED } from './job-tracker.ts';
+export { JobTracker, recordingJobs, EXIT_INTERRUPTED, EXIT_JOB_CANCELLED } from './job-tracker.ts';
 export { Shell, type ShellOptions } from './shell.ts';
 export { embeddedTarget, remoteTarget, type ShellTarget } from './targets.ts';
 
-/** Exit code when the user stopped waiting for jobs with Ctrl-C (128 + SIGINT, as a shell reports it). */
-export const EXIT_INTERRUPTED = 130;
-
-/** The interactive shell on process.stdin / stdout. */
-export function runShell(target: ShellTarget, version: string): Promise<number> {
-  return new Shell({ target, input: process.stdin, output: process.stdout, errorOutput: process.stderr, version }).run();
+/** The interactive shell on process.stdin / stdout; `pager` as --pager / --no-pager chose it (undefined: the default). */
+export function runShell(target: ShellTarget, version: string, options: { readonly pager?: string | null } = {}): Promise<number> {
+  return new Shell({ target, input: process.stdin, output: process.stdout, errorOutput: process.stderr, version, ...options }).run();
 }
 
 /** Where batch mode reports while it waits. */

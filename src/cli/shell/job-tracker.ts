@@ -12,6 +12,9 @@ import { formatJobEnd, type ProgressLine } from './progress-line.ts';
 /** Exit code when a waited-for job ended CANCELLED (0 success, 1 SQL error, 2 usage). */
 export const EXIT_JOB_CANCELLED = 3;
 
+/** Exit code when the user stopped waiting for jobs with Ctrl-C (128 + SIGINT, as a shell reports it). */
+export const EXIT_INTERRUPTED = 130;
+
 export interface JobSource {
   /** The engine's job events (embedded); absent as a client, where SHOW is polled. */
   readonly jobs?: EngineJobs | undefined;

@@ -15,6 +15,8 @@ export function parseMeta(line: string): MetaCommand | null {
   if (!trimmed.startsWith('\\')) return null;
   const m = /^\\([A-Za-z?]+|\S)(.*)$/s.exec(trimmed);
   if (m === null) return null;
+  // `\g` and `\G` end a statement (the mysql client's go / go-vertical): they belong to the statement buffer.
+  if (m[1] === 'g' || m[1] === 'G') return null;
   return { name: m[1] as string, args: splitArgs(m[2] as string) };
 }
 
@@ -47,7 +49,10 @@ Query buffer
   \\watch [SEC]        re-run the last statement every SEC seconds (default 2) until Ctrl-C
 
 Formatting
-  \\x [on|off]         toggle expanded output (one block per row)
+  \\x [on|off|auto]    toggle expanded output (one block per row); auto: when a row is wider than the terminal
+  ...\\G               end a statement with \\G instead of ; for its result in the mysql client's vertical form
+  \\pager [CMD|off]    page results that do not fit the terminal with CMD (default $PAGER or less -S), or stop
+  \\nopager            stop paging
   \\pset null [TEXT]   show NULL as TEXT (default [NULL])
   \\timing [on|off]    toggle printing each statement's execution time
 

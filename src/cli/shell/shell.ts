@@ -15,15 +15,16 @@ import { JobTracker } from './job-tracker.ts';
 import { currentDatabase, quoteIdentifier, type StartedJob } from './job-watch.ts';
 import { booleanArg, HELP, parseMeta, type MetaCommand } from './meta-commands.ts';
 import { ProgressLine } from './progress-line.ts';
-import { StatementBuffer } from './statement-scanner.ts';
-import { DEFAULT_NULL_MARKER, renderResult } from './table-renderer.ts';
+import { StatementBuffer, verticalRequest } from './statement-scanner.ts';
+import { defaultPager, showPaged } from './pager.ts';
+import { DEFAULT_NULL_MARKER, renderForTerminal } from './table-renderer.ts';
 import type { ShellTarget } from './targets.ts';
 
 export interface ShellOptions {
   readonly target: ShellTarget;
   /** A terminal (raw mode is used for line editing). */
   readonly input: NodeJS.ReadableStream;
-  readonly output: NodeJS.WritableStream & { readonly columns?: number };
+  readonly output: NodeJS.WritableStream & { readonly columns?: number; readonly rows?: number; readonly isTTY?: boolean };
   /** Where errors go (default: output). */
   readonly errorOutput?: NodeJS.WritableStream;
   /** History file; default `historyPath()`; null keeps no history. */
@@ -32,6 +33,8 @@ export interface ShellOptions {
   readonly version: string;
   /** SHOW polling interval when following a job without engine events. */
   readonly pollMs?: number;
+  /** Pager command for results that do not fit the terminal (null: never page); default `$PAGER` or `less -S`. */
+  readonly pager?: string | null;
 }
 
 type Activity =
@@ -51,7 +54,10 @@ export class Shell {
   #exitCode = 0;
   #resolveRun: (code: number) => void = () => undefined;
   #activity: Activity = { kind: 'idle' };
-  #expanded = false;
+  /** `\x`: expanded output always, never, or when the aligned form is wider than the terminal. */
+  #expanded: boolean | 'auto' = false;
+  /** The pager command, null when paging is off. */
+  #pager: string | null;
   #timing = false;
   #nullMarker = DEFAULT_NULL_MARKER;
   #database: string | undefined;
@@ -72,6 +78,7 @@ export class Shell {
     this.#options = options;
     this.#target = options.target;
     this.#historyFile = options.historyFile === undefined ? historyPath() : options.historyFile;
+    this.#pager = options.pager === undefined ? defaultPager() : options.pager;
     const target = this.#target;
     this.#tracker = new JobTracker({
       get jobs() {
@@ -172,15 +179,17 @@ export class Shell {
     if (error !== null) this.#error(`could not save history to ${this.#historyFile}: ${error.message}\n`);
   }
 
-  async #runStatement(sql: string, remember: boolean, quiet = false): Promise<boolean> {
-    if (remember) this.#lastStatement = sql;
+  async #runStatement(statement: string, remember: boolean, quiet = false): Promise<boolean> {
+    if (remember) this.#lastStatement = statement;
+    // `…\G`: this statement's result in the mysql client's vertical form.
+    const { sql, vertical } = verticalRequest(statement);
     this.#activity = { kind: 'statement' };
     let ok = false;
     try {
       const started = performance.now();
       const result = await this.#target.execute(sql);
       const ms = performance.now() - started;
-      if (!(quiet && result.kind === 'ok')) this.#write(this.#format(result));
+      if (!(quiet && result.kind === 'ok')) await this.#show(this.#format(result, vertical));
       if (this.#timing) this.#write(`Time: ${ms.toFixed(3)} ms\n`);
       ok = true;
       if (/^\s*(USE|DROP\s+(DATABASE|SCHEMA))\b/i.test(sql)) this.#database = await currentDatabase((s) => this.#target.execute(s)).catch(() => this.#database);
@@ -196,8 +205,11 @@ export class Shell {
     return ok;
   }
 
-  #format(result: StatementResult): string {
-    if (result.kind === 'rows') return renderResult(result, { expanded: this.#expanded, nullMarker: this.#nullMarker });
+  #format(result: StatementResult, vertical = false): string {
+    if (result.kind === 'rows') {
+      const layout = vertical ? 'vertical' : this.#expanded === 'auto' ? 'auto' : this.#expanded ? 'expanded' : 'aligned';
+      return renderForTerminal(result, { layout, nullMarker: this.#nullMarker, columns: this.#options.output.columns ?? 80 });
+    }
     const n = result.affectedRows;
     const message = result.message === undefined || result.message === '' ? '' : `${result.message}\n`;
     return `Query OK, ${n} ${n === 1 ? 'row' : 'rows'} affected\n${message}\n`;
@@ -266,11 +278,25 @@ export class Shell {
       case '?':
         return this.#write(HELP);
       case 'x': {
-        const on = booleanArg(a0, this.#expanded);
-        if (on === null) return this.#error(`\\x: unrecognized value "${a0}": Boolean expected\n`);
+        if (a0?.toLowerCase() === 'auto') {
+          this.#expanded = 'auto';
+          return this.#write('Expanded display is used automatically.\n');
+        }
+        const on = booleanArg(a0, this.#expanded === true);
+        if (on === null) return this.#error(`\\x: unrecognized value "${a0}": Boolean or auto expected\n`);
         this.#expanded = on;
         return this.#write(`Expanded display is ${on ? 'on' : 'off'}.\n`);
       }
+      case 'pager': {
+        const command = cmd.args.join(' ');
+        if (command === '' || /^on$/i.test(command)) this.#pager = this.#pager ?? defaultPager();
+        else if (/^off$/i.test(command)) this.#pager = null;
+        else this.#pager = command;
+        return this.#write(this.#pager === null ? 'Pager usage is off.\n' : `Pager is "${this.#pager}" for results that do not fit the screen.\n`);
+      }
+      case 'nopager':
+        this.#pager = null;
+        return this.#write('Pager usage is off.\n');
       case 'timing': {
         const on = booleanArg(a0, this.#timing);
         if (on === null) return this.#error(`\\timing: unrecognized value "${a0}": Boolean expected\n`);
@@ -414,6 +440,12 @@ export class Shell {
 
   #write(text: string): void {
     this.#options.output.write(text);
+  }
+
+  /** A result, through the pager when it does not fit the terminal (line editing waits while the pager runs). */
+  async #show(text: string): Promise<void> {
+    const rl = this.#rl;
+    await showPaged(text, { pager: this.#pager, output: this.#options.output, write: (t) => this.#write(t), pause: () => rl?.pause(), resume: () => rl?.resume() });
   }
 
   #error(text: string): void {

@@ -10,9 +10,30 @@
 /** What is still open at the end of the scanned text. */
 export type OpenConstruct = 'none' | "'" | '"' | '`' | '/*';
 
+/**
+ * One complete piece of a script: a statement (ended by `;`, or by the mysql client's `\g` / `\G`, `\G` asking for
+ * vertical output), or a backslash command on a line of its own (`\wait 12`).
+ */
+export type ScriptItem =
+  | { readonly kind: 'statement'; readonly text: string; readonly vertical: boolean; readonly offset: number }
+  | { readonly kind: 'command'; readonly text: string; readonly offset: number };
+
+/** The suffix a statement ended by `\G` keeps in `ScanResult.statements`, so a caller of texts can tell. */
+export const VERTICAL_SUFFIX = '\\G';
+
+/** Split a statement text ended by `\G` into the statement and the request for vertical output. */
+export function verticalRequest(text: string): { readonly sql: string; readonly vertical: boolean } {
+  return text.endsWith(VERTICAL_SUFFIX) ? { sql: text.slice(0, -VERTICAL_SUFFIX.length), vertical: true } : { sql: text, vertical: false };
+}
+
 export interface ScanResult {
-  /** Complete statements (text before each top-level `;`, trimmed), statements with only comments dropped. */
+  /**
+   * Complete statements (text before each top-level `;`, `\g` or `\G`, trimmed; `\G` kept at the end), statements
+   * with only comments dropped.
+   */
   readonly statements: readonly string[];
+  /** The same statements with where each starts, and the backslash command lines, in order. */
+  readonly items: readonly ScriptItem[];
   /** The text after the last top-level `;`. */
   readonly rest: string;
   /** Whether `rest` holds anything but whitespace and comments. */
@@ -24,8 +45,18 @@ export interface ScanResult {
 /** Scan `text` once, left to right; never throws, whatever the input. */
 export function scanStatements(text: string): ScanResult {
   const statements: string[] = [];
+  const items: ScriptItem[] = [];
   let start = 0;
   let hasContent = false;
+  const end = (at: number, vertical: boolean): void => {
+    if (hasContent) {
+      const raw = text.slice(start, at);
+      const statement = stripEdgeComments(raw);
+      statements.push(vertical ? statement + VERTICAL_SUFFIX : statement);
+      items.push({ kind: 'statement', text: statement, vertical, offset: start + firstContent(raw) });
+    }
+    hasContent = false;
+  };
   let open: OpenConstruct = 'none';
   let i = 0;
   const n = text.length;
@@ -70,16 +101,45 @@ export function scanStatements(text: string): ScanResult {
     } else if (c === '#' || (c === '-' && text[i + 1] === '-' && isCommentStart(text, i + 2))) {
       while (i < n && text[i] !== '\n' && text[i] !== '\r') i++;
     } else if (c === ';') {
-      if (hasContent) statements.push(stripEdgeComments(text.slice(start, i)));
+      end(i, false);
       start = i + 1;
-      hasContent = false;
       i++;
+    } else if (c === '\\' && (text[i + 1] === 'g' || text[i + 1] === 'G')) {
+      // The mysql client's go (`\g`) and go-vertical (`\G`), anywhere outside quotes and comments.
+      end(i, text[i + 1] === 'G');
+      start = i + 2;
+      i += 2;
+    } else if (c === '\\' && !hasContent && /[A-Za-z?]/.test(text[i + 1] ?? '') && atLineStart(text, i)) {
+      // A backslash command on a line of its own, between statements (a script's `\wait`).
+      let lineEnd = i;
+      while (lineEnd < n && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+      items.push({ kind: 'command', text: text.slice(i, lineEnd).trim(), offset: i });
+      start = lineEnd;
+      i = lineEnd;
     } else {
       if (!isSpace(c)) hasContent = true;
       i++;
     }
   }
-  return { statements, rest: text.slice(start), restHasContent: hasContent, open };
+  return { statements, items, rest: text.slice(start), restHasContent: hasContent, open };
+}
+
+/** Only spaces or tabs between the previous line break (or the start) and `at`. */
+function atLineStart(text: string, at: number): boolean {
+  for (let j = at - 1; j >= 0; j--) {
+    const c = text[j];
+    if (c === '\n' || c === '\r') return true;
+    if (c !== ' ' && c !== '\t') return false;
+  }
+  return true;
+}
+
+/** Offset of a statement's first token within its raw text (after whitespace and leading comments). */
+function firstContent(raw: string): number {
+  const stripped = stripEdgeComments(raw);
+  if (stripped === '') return 0;
+  const at = raw.indexOf(stripped.slice(0, Math.min(stripped.length, 16)));
+  return at < 0 ? 0 : at;
 }
 
 /** `--` starts a comment only before whitespace or at the end of the text. */

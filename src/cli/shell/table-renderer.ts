@@ -6,6 +6,7 @@
  */
 import type { ResultSet } from '../../sql/result.ts';
 import type { ColumnType } from '../../types/column-type.ts';
+import { formatVertical } from '../batch-output.ts';
 import { displayWidth, pad } from './display-width.ts';
 
 export interface RenderOptions {
@@ -27,6 +28,29 @@ export function isNumericColumn(type: ColumnType | undefined): boolean {
 /** Render a result set; the text ends with a newline. */
 export function renderResult(result: ResultSet, options: RenderOptions): string {
   return options.expanded ? renderExpanded(result, options) : renderAligned(result, options);
+}
+
+/**
+ * The interactive shell's choice: `aligned` or `expanded` as `\x` says; `auto` (`\x auto`) aligned unless the table
+ * would be wider than `columns`, then expanded; `vertical` the mysql client's `\G` form with a `(N rows)` footer.
+ */
+export function renderForTerminal(
+  result: ResultSet,
+  options: { readonly layout: 'aligned' | 'expanded' | 'auto' | 'vertical'; readonly nullMarker: string; readonly columns: number },
+): string {
+  if (options.layout === 'vertical') return `${formatVertical(result, { columnNames: true })}${rowCount(result.rows.length)}\n\n`;
+  if (options.layout !== 'expanded') {
+    const aligned = renderAligned(result, { expanded: false, nullMarker: options.nullMarker });
+    if (options.layout === 'aligned' || widestLine(aligned) <= options.columns) return aligned;
+  }
+  return renderExpanded(result, { expanded: true, nullMarker: options.nullMarker });
+}
+
+/** The widest line of a rendered text, in terminal cells. */
+function widestLine(text: string): number {
+  let widest = 0;
+  for (const line of text.split('\n')) widest = Math.max(widest, displayWidth(line));
+  return widest;
 }
 
 /**

@@ -23,4 +23,6 @@ export interface EvalContext {
   systemVariable(name: string, scope: 'SESSION' | 'GLOBAL' | 'DEFAULT'): Value;
   /** `@name`; NULL when never set. */
   userVariable(name: string): Value;
+  /** SLEEP(seconds): the statement waits that long before it ends (src/sql/sleep-debt.ts); absent where nothing can wait. */
+  sleep?(seconds: number): void;
 }

@@ -8,6 +8,7 @@ import { checkNoRestoreIntoDatabase } from '../restore/restore-guard.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
 import { applyShowFilter } from '../show-filter.ts';
 import { INFORMATION_SCHEMA } from './information-schema.ts';
+import { raiseNote } from '../diagnostics.ts';
 import { canSeeDatabase, databaseAccessDenied } from '../privileges/check.ts';
 
 /** StarRocks' FeNameFormat database regex. */
@@ -20,6 +21,7 @@ export function validateDatabaseName(name: string): void {
 export function executeCreateDatabase(ctx: ExecutionContext, node: CreateDatabaseStmt): StatementResult {
   validateDatabaseName(node.name);
   if (node.name.toLowerCase() === INFORMATION_SCHEMA) throw analysisError(`Can't create database '${node.name}'; it is a system database`);
+  if (node.ifNotExists && getDatabase(ctx.services.catalog, node.name) !== undefined) raiseNote(ctx, 1007, `Can't create database '${node.name}'; database exists`);
   createDatabase(ctx.services.catalog, node.name, {
     ifNotExists: node.ifNotExists,
     properties: Object.fromEntries(node.properties.map((p) => [p.key, p.value])),
@@ -31,6 +33,7 @@ export function executeDropDatabase(ctx: ExecutionContext, node: DropDatabaseStm
   const db = getDatabase(ctx.services.catalog, node.name);
   if (db !== undefined) checkNoRestoreIntoDatabase(ctx.services.catalog, db);
   const dropped = ctx.services.store.dropDatabase(node.name, { ifExists: node.ifExists });
+  if (!dropped && node.ifExists) raiseNote(ctx, 1008, `Can't drop database '${node.name}'; database doesn't exist`);
   if (dropped && ctx.session.database === node.name) ctx.session.database = undefined;
   return okResult(0);
 }

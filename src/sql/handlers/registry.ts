@@ -18,6 +18,8 @@ import { executeShowMeta } from './show-meta.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
+import { executeFlush, executeSetPasswordStatement, executeShutdown } from './admin.ts';
+import { executeDeallocatePrepare, executeExecutePrepared, executePrepare } from './prepared.ts';
 import {
   executeCreateRepository,
   executeDropRepository,
@@ -68,7 +70,7 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   CreateUser: account.executeCreateUser,
   DropUser: account.executeDropUser,
   AlterUser: account.executeAlterUser,
-  SetPassword: account.executeSetPassword,
+  SetPassword: executeSetPasswordStatement,
   CreateRole: account.executeCreateRole,
   DropRole: account.executeDropRole,
   GrantPrivilege: account.executeGrantPrivilege,
@@ -78,6 +80,11 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   ShowGrants: account.executeShowGrants,
   ShowUsers: account.executeShowUsers,
   ShowRoles: account.executeShowRoles,
+  Prepare: executePrepare,
+  ExecutePrepared: executeExecutePrepared,
+  DeallocatePrepare: executeDeallocatePrepare,
+  Flush: executeFlush,
+  Shutdown: executeShutdown,
   LockTables: executeLockTables,
   UnlockTables: executeUnlockTables,
   ShowMeta: executeShowMeta,

@@ -11,6 +11,7 @@ import { evaluateConstant } from '../constant.ts';
 import { showLikeMatcher } from '../eval/like.ts';
 import { processlistEntries } from './information-schema.ts';
 import type { SetValue } from '../variables/index.ts';
+import { diagnostics } from '../diagnostics.ts';
 import { serializableNotSupported } from '../transaction/errors.ts';
 import { autocommit } from '../transaction/session-transaction.ts';
 
@@ -63,6 +64,8 @@ export function executeShowStatus(ctx: ExecutionContext, node: ShowStatusStmt): 
   const all = sessions.list();
   const rows: [string, string][] = [
     ['Aborted_clients', '0'],
+    ['Com_stmt_execute', String(stats.stmtExecute ?? 0)],
+    ['Com_stmt_prepare', String(stats.stmtPrepare ?? 0)],
     ['Connections', String(stats.connections)],
     ['Questions', String(stats.questions)],
     ['Queries', String(stats.questions)],
@@ -84,9 +87,16 @@ export function executeShowProcesslist(ctx: ExecutionContext, node: ShowProcessl
   return showResult(['Id', 'User', 'Host', 'Db', 'Command', 'ConnectionStartTime', 'Time', 'State', 'Info', 'IsPending'], rows);
 }
 
-export function executeShowWarnings(_ctx: ExecutionContext, _node: ShowWarningsStmt): StatementResult {
-  // Statements either succeed cleanly or fail with an error; none leaves warnings behind.
-  return showResult(['Level', 'Code', 'Message'], []);
+export function executeShowWarnings(ctx: ExecutionContext, node: ShowWarningsStmt): StatementResult {
+  const area = diagnostics(ctx.session);
+  if (node.count === true) {
+    const name = node.errorsOnly ? '@@session.error_count' : '@@session.warning_count';
+    return { kind: 'rows', columns: [name], columnTypes: [{ name: 'BIGINT' }], rows: [[String(node.errorsOnly ? area.errorCount : area.warningCount)]] };
+  }
+  const listed = area.conditions.filter((c) => !node.errorsOnly || c.level === 'Error');
+  const limit = node.limit;
+  const rows = (limit === undefined ? listed : listed.slice(limit.offset, limit.offset + limit.count)).map((c) => [c.level, String(c.code), c.message]);
+  return { kind: 'rows', columns: ['Level', 'Code', 'Message'], columnTypes: [{ name: 'VARCHAR', length: 7 }, { name: 'INT' }, { name: 'VARCHAR', length: 512 }], rows };
 }
 
 export function executeKill(ctx: ExecutionContext, node: KillStmt): StatementResult {

@@ -16,12 +16,16 @@ import type { ExecutionContext } from '../context.ts';
 import { exprToSql } from '../eval/expr-to-sql.ts';
 import { findTable, requireDatabase, requireOlapTable, requireTable } from '../names.ts';
 import { okResult, type StatementResult } from '../result.ts';
+import { raiseNote } from '../diagnostics.ts';
 import { buildPartitionSpecs, addPartitionSpec } from '../ddl/partition-specs.ts';
 import { checkTableProperties, replicationNumOf } from '../ddl/table-properties.ts';
 
 export function executeCreateTable(ctx: ExecutionContext, node: CreateTableStmt): StatementResult {
   const db = requireDatabase(ctx, node.name.db);
-  if (node.ifNotExists && findTable(ctx, db, node.name.name) !== undefined) return okResult(0);
+  if (node.ifNotExists && findTable(ctx, db, node.name.name) !== undefined) {
+    raiseNote(ctx, 1050, `Table '${node.name.name}' already exists`);
+    return okResult(0);
+  }
   validateTableName(node.name.name);
   const backends = listBackends(ctx.services.catalog).length;
   const properties = Object.fromEntries(node.properties.map((p) => [p.key, p.value]));
@@ -166,7 +170,10 @@ export function executeDropTable(ctx: ExecutionContext, node: DropTableStmt | Dr
   const db = requireDatabase(ctx, node.name.db);
   const table = findTable(ctx, db, node.name.name);
   if (table === undefined) {
-    if (node.ifExists) return okResult(0);
+    if (node.ifExists) {
+      raiseNote(ctx, 1051, `Unknown table '${db.name}.${node.name.name}'`);
+      return okResult(0);
+    }
     throw sqlError('ER_BAD_TABLE_ERROR', `Unknown table '${db.name}.${node.name.name}'`);
   }
   if (node.kind === 'DropView' && table.kind !== 'VIEW') throw sqlError('ER_WRONG_OBJECT', `'${db.name}.${table.name}' is not VIEW`);

@@ -84,7 +84,10 @@ function visitor(ctx: ExecutionContext): Visitor {
     CreateUser: () => grant,
     DropUser: () => grant,
     AlterUser: () => grant,
-    SetPassword: (s) => (s.user === undefined || isSelf(ctx, s.user.user, s.user.host) ? none : grant),
+    SetPassword: (s) => [
+      ...(s.user === undefined || isSelf(ctx, s.user.user, s.user.host) ? none : grant),
+      ...(s.assignments?.some((a) => a.kind === 'SetVariable' && a.scope === 'GLOBAL') === true ? [need.system('OPERATE')] : []),
+    ],
     CreateRole: () => grant,
     DropRole: () => grant,
     GrantPrivilege: (s) => [{ ...need.system('GRANT'), otherwise: grantOptionFor(ctx, s.privileges, s.object) }],
@@ -109,6 +112,13 @@ function visitor(ctx: ExecutionContext): Visitor {
       return target === undefined || target.user === ctx.session.user ? none : [need.system('OPERATE')];
     },
     Transaction: () => none,
+    // The statement a prepared one runs is checked when it runs (EXECUTE); preparing and dropping need nothing.
+    Prepare: () => none,
+    ExecutePrepared: () => none,
+    DeallocatePrepare: () => none,
+    // MySQL's RELOAD and SHUTDOWN: StarRocks' OPERATE (cluster operations) and NODE (stopping a node) stand for them.
+    Flush: () => [need.system('OPERATE')],
+    Shutdown: () => [need.system('NODE')],
     // MySQL's LOCK TABLES privilege has no StarRocks counterpart: SELECT on each table (MySQL's other requirement).
     LockTables: (s) => s.tables.map((item) => relation('SELECT', item.table)),
     UnlockTables: () => none,

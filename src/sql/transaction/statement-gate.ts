@@ -81,6 +81,15 @@ const CLASSES: { readonly [K in StatementKind]: StatementClass | ((s: Extract<St
   Transaction: 'control',
   LockTables: 'control',
   UnlockTables: 'control',
+  // Prepared statements: PREPARE and DEALLOCATE touch no table; EXECUTE runs its bound statement through
+  // executeStatement, where that statement's own class decides.
+  Prepare: 'neutral',
+  ExecutePrepared: 'neutral',
+  DeallocatePrepare: 'neutral',
+  // FLUSH commits implicitly in MySQL, as DDL does.
+  Flush: 'other',
+  // SHUTDOWN only asks the server to stop; closing the connections rolls their transactions back.
+  Shutdown: 'neutral',
 };
 
 function classOf(statement: Statement): StatementClass {

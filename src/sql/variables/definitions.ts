@@ -4,7 +4,7 @@ import { SERVER_VERSION, VERSION_COMMENT } from './version.ts';
 export type VariableScope = 'SESSION' | 'GLOBAL' | 'BOTH';
 
 /** How values are validated and represented: booleans and integers are bigints (Value's BIGINT form). */
-export type VariableType = 'boolean' | 'integer' | 'string' | 'enum' | 'time_zone';
+export type VariableType = 'boolean' | 'integer' | 'string' | 'enum' | 'time_zone' | 'charset';
 
 /** One system variable. */
 export interface SystemVariable {
@@ -23,6 +23,8 @@ export interface SystemVariable {
   readonly max?: bigint;
   /** Another variable this one is a second name for (tx_isolation → transaction_isolation); they share storage. */
   readonly aliasOf?: string;
+  /** SET … = NULL is allowed (character_set_results: NULL means "send results unconverted"). */
+  readonly nullable?: boolean;
   /** The session value is a copy of the global one that only SET GLOBAL changes (MySQL's max_allowed_packet). */
   readonly sessionReadOnly?: boolean;
 }
@@ -51,11 +53,11 @@ export const SYSTEM_VARIABLES: readonly SystemVariable[] = [
   both({ name: 'autocommit', type: 'boolean', defaultValue: 1n }),
   both({ name: 'auto_increment_increment', type: 'integer', defaultValue: 1n, min: 1n, max: 65535n }),
   both({ name: 'auto_increment_offset', type: 'integer', defaultValue: 1n, min: 1n, max: 65535n }),
-  both({ name: 'character_set_client', type: 'string', defaultValue: 'utf8' }),
-  both({ name: 'character_set_connection', type: 'string', defaultValue: 'utf8' }),
-  both({ name: 'character_set_results', type: 'string', defaultValue: 'utf8' }),
-  both({ name: 'character_set_server', type: 'string', defaultValue: 'utf8' }),
-  both({ name: 'character_set_database', type: 'string', defaultValue: 'utf8' }),
+  both({ name: 'character_set_client', type: 'charset', defaultValue: 'utf8' }),
+  both({ name: 'character_set_connection', type: 'charset', defaultValue: 'utf8' }),
+  both({ name: 'character_set_results', type: 'charset', defaultValue: 'utf8', nullable: true }),
+  both({ name: 'character_set_server', type: 'charset', defaultValue: 'utf8' }),
+  both({ name: 'character_set_database', type: 'charset', defaultValue: 'utf8' }),
   readOnlyGlobal({ name: 'character_set_system', type: 'string', defaultValue: 'utf8' }),
   readOnlyGlobal({ name: 'character_set_filesystem', type: 'string', defaultValue: 'binary' }),
   both({ name: 'collation_connection', type: 'string', defaultValue: 'utf8_general_ci' }),
@@ -79,11 +81,15 @@ export const SYSTEM_VARIABLES: readonly SystemVariable[] = [
   readOnlyGlobal({ name: 'lower_case_table_names', type: 'integer', defaultValue: 0n }),
   // Checked on every client packet (1153) and statement; only SET GLOBAL changes it, as in MySQL (sessions opened later).
   both({ name: 'max_allowed_packet', type: 'integer', defaultValue: 33554432n, min: 1024n, max: 1073741824n, sessionReadOnly: true }),
+  both({ name: 'max_error_count', type: 'integer', defaultValue: 1024n, min: 0n, max: 65535n }),
+  global({ name: 'max_prepared_stmt_count', type: 'integer', defaultValue: 16382n, min: 0n, max: 4194304n }),
   global({ name: 'max_connections', type: 'integer', defaultValue: 1024n, min: 1n, max: 100000n }),
   both({ name: 'max_execution_time', type: 'integer', defaultValue: 0n, min: 0n }),
   both({ name: 'net_buffer_length', type: 'integer', defaultValue: 16384n, min: 1024n, max: 1048576n }),
   both({ name: 'net_read_timeout', type: 'integer', defaultValue: 60n, min: 1n }),
   both({ name: 'net_write_timeout', type: 'integer', defaultValue: 60n, min: 1n }),
+  // mariadb-admin password reads it: absent, it sends a pre-4.1 hash; OFF makes it send a mysql_native_password one.
+  both({ name: 'old_passwords', type: 'boolean', defaultValue: 0n }),
   readOnlyGlobal({ name: 'performance_schema', type: 'boolean', defaultValue: 0n }),
   readOnlyGlobal({ name: 'protocol_version', type: 'integer', defaultValue: 10n }),
   both({ name: 'query_cache_type', type: 'enum', defaultValue: 'OFF', values: ['OFF', 'ON', 'DEMAND'] }),
@@ -96,6 +102,7 @@ export const SYSTEM_VARIABLES: readonly SystemVariable[] = [
   both({ name: 'expr_depth_limit', type: 'integer', defaultValue: 1000n, min: 1n, max: 1000n }),
   both({ name: 'expr_children_limit', type: 'integer', defaultValue: 10_000n, min: 1n, max: 1_000_000n }),
   both({ name: 'sql_auto_is_null', type: 'boolean', defaultValue: 0n }),
+  both({ name: 'sql_log_off', type: 'boolean', defaultValue: 0n }),
   both({ name: 'sql_mode', type: 'string', defaultValue: 'ONLY_FULL_GROUP_BY' }),
   both({ name: 'sql_notes', type: 'boolean', defaultValue: 1n }),
   both({ name: 'sql_quote_show_create', type: 'boolean', defaultValue: 1n }),

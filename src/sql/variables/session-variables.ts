@@ -3,8 +3,8 @@ import { SqlError } from '../../errors/index.ts';
 import type { ColumnType } from '../../types/column-type.ts';
 import { findSystemVariable, SYSTEM_VARIABLES, type SystemVariable } from './definitions.ts';
 
-/** A variable's value: bigint for booleans and integers (as Value represents BIGINT), string otherwise. */
-export type VariableValue = bigint | string;
+/** A variable's value: bigint for booleans and integers (as Value represents BIGINT), string otherwise; null only where the variable allows it. */
+export type VariableValue = bigint | string | null;
 
 /** What a SET may assign: an evaluated expression (ON/OFF arrive as strings), or DEFAULT. */
 export type SetValue = string | number | bigint | boolean | null | { readonly default: true };
@@ -45,7 +45,10 @@ function storageName(v: SystemVariable): string {
 
 /** Validate and normalise `value` for `v` (DEFAULT is handled by the caller). */
 function coerce(v: SystemVariable, value: Exclude<SetValue, { readonly default: true }>): VariableValue {
-  if (value === null) throw wrongValue(v.name, 'NULL');
+  if (value === null) {
+    if (v.nullable === true) return null;
+    throw wrongValue(v.name, 'NULL');
+  }
   switch (v.type) {
     case 'boolean': {
       const text = String(value).toUpperCase();
@@ -79,6 +82,12 @@ function coerce(v: SystemVariable, value: Exclude<SetValue, { readonly default: 
         throw unknownTimeZone(text);
       }
     }
+    case 'charset': {
+      if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') throw wrongType(v.name);
+      const name = value.toLowerCase();
+      if (!CHARSETS.has(name)) throw unknownCharset(value);
+      return name;
+    }
     case 'string':
       if (typeof value === 'boolean') throw wrongType(v.name);
       return String(value);
@@ -95,7 +104,8 @@ export class GlobalVariables {
 
   /** Current global value of a known variable. */
   value(v: SystemVariable): VariableValue {
-    return this.#values.get(storageName(v)) ?? v.defaultValue;
+    const value = this.#values.get(storageName(v));
+    return value === undefined ? v.defaultValue : value;
   }
 
   /** Assign without checks (SessionVariables.set checked scope and value). */
@@ -138,13 +148,14 @@ export class SessionVariables {
       if (scope === 'SESSION') throw wrongScope(v.name, 'GLOBAL');
       return this.#globals.value(v);
     }
-    return this.#values.get(storageName(v)) ?? v.defaultValue;
+    const value = this.#values.get(storageName(v));
+    return value === undefined ? v.defaultValue : value;
   }
 
   /** The value with the column type a SELECT of it returns (integers and booleans BIGINT, the rest VARCHAR). */
   getTyped(name: string, scope?: ScopeRequest): { readonly value: VariableValue; readonly type: ColumnType } {
     const value = this.get(name, scope);
-    return { value, type: typeof value === 'bigint' ? { name: 'BIGINT' } : { name: 'VARCHAR', length: Math.max(1, value.length) } };
+    return { value, type: typeof value === 'bigint' ? { name: 'BIGINT' } : { name: 'VARCHAR', length: Math.max(1, value?.length ?? 1) } };
   }
 
   /** `SET [SESSION|GLOBAL] name = value`; no scope means SESSION. */
@@ -183,7 +194,7 @@ export class SessionVariables {
       if (scope === 'GLOBAL' && v.scope === 'SESSION') continue;
       if (pattern !== undefined && !pattern.test(v.name)) continue;
       const value = this.get(v.name, scope === 'GLOBAL' ? 'GLOBAL' : undefined);
-      rows.push([v.name, v.type === 'boolean' ? (value === 1n ? 'ON' : 'OFF') : String(value)]);
+      rows.push([v.name, v.type === 'boolean' ? (value === 1n ? 'ON' : 'OFF') : value === null ? '' : String(value)]);
     }
     return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }

@@ -1,3 +1,4 @@
+import { CLOCK_FUNCTIONS } from './clock.ts';
 import { CONDITIONAL_FUNCTIONS } from './conditional.ts';
 import { DATE_FUNCTIONS } from './date.ts';
 import type { FunctionImpl } from './helpers.ts';
@@ -10,7 +11,7 @@ export type { FunctionImpl } from './helpers.ts';
 
 /** Every scalar function by lower-case name. */
 export const SCALAR_FUNCTIONS: ReadonlyMap<string, FunctionImpl> = new Map(
-  Object.entries({ ...STRING_FUNCTIONS, ...REGEXP_FUNCTIONS, ...MATH_FUNCTIONS, ...DATE_FUNCTIONS, ...CONDITIONAL_FUNCTIONS, ...MISC_FUNCTIONS }),
+  Object.entries({ ...STRING_FUNCTIONS, ...REGEXP_FUNCTIONS, ...MATH_FUNCTIONS, ...DATE_FUNCTIONS, ...CONDITIONAL_FUNCTIONS, ...MISC_FUNCTIONS, ...CLOCK_FUNCTIONS }),
 );
 
 /** Aggregate function names (compiled by the SELECT executor, never by the scalar compiler). */
