@@ -32,6 +32,7 @@ import { defineTableRules, type TableRules } from './productions/ddl-table.ts';
 import { defineDmlRules, type DmlRules } from './productions/dml.ts';
 import { defineShowRules, type ShowRules } from './productions/show.ts';
 import { defineBackupRestoreRules, type BackupRestoreRules } from './productions/backup-restore.ts';
+import { defineBackupScheduleRules, type BackupScheduleRules } from './productions/backup-schedule.ts';
 import { defineAccountRules, type AccountRules } from './productions/account.ts';
 import { defineSessionRules, type SessionRules } from './productions/session.ts';
 import { defineStatementRules, type StatementRules } from './productions/statement.ts';
@@ -48,6 +49,7 @@ export type Rules = CommonRules &
   DmlRules &
   ShowRules &
   BackupRestoreRules &
+  BackupScheduleRules &
   AccountRules &
   SessionRules &
   StatementRules;
@@ -96,6 +98,7 @@ export class SqlParser extends CstParser {
     defineDmlRules($, r);
     defineShowRules($, r);
     defineBackupRestoreRules($, r);
+    defineBackupScheduleRules($, r);
     defineAccountRules($, r);
     defineSessionRules($, r);
     defineStatementRules($, r);

@@ -29,6 +29,11 @@ import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
+import { copyDriver } from './jobs/copy/copy-job.ts';
+import { CopySteps } from './jobs/copy/copy-steps.ts';
+import { copyReadsFrom } from './jobs/copy/submit-copy.ts';
+import { ScheduleRunner, type ScheduleEventsSource } from './jobs/schedules/schedule-runner.ts';
+import { createScheduleActions } from './sql/schedules/actions.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -49,6 +54,11 @@ export interface EngineOptions {
    * else root keeps its stored password (empty on a new data dir).
    */
   readonly rootPassword?: string;
+  /**
+   * Fire backup schedules when they come due (default true). `tablevault sql` on a data dir passes false: a shell that
+   * exits after its statements would interrupt the backups it fired. EXECUTE BACKUP SCHEDULE runs either way.
+   */
+  readonly fireSchedules?: boolean;
 }
 
 export interface SessionOptions {
@@ -138,8 +148,9 @@ export class Engine {
       const backupSteps = createBackupSteps({ store, repositories, catalog, logger, clock, dataDir });
       const drivers: JobDriver[] = [backupDriver(backupSteps)];
       drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
+      drivers.push(copyDriver(new CopySteps(repositories)));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
-      repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name));
+      repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name) || copyReadsFrom(catalog, name));
       // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
       const recovery = await jobs.recover();
       const owned = new Set(recovery.ownedSnapshotDirs);
@@ -148,11 +159,19 @@ export class Engine {
       const access = new AccessControl(catalog);
       const rootPassword = startupRootPassword(options.rootPassword);
       if (rootPassword !== undefined) setRootPassword(catalog, access, rootPassword);
+      // The runner submits scheduled BACKUPs through sessions of the engine it belongs to (services exist below).
+      let engine: Engine | undefined;
+      const schedules = new ScheduleRunner({
+        catalog, clock, logger, jobs, fire: options.fireSchedules ?? true,
+        actions: createScheduleActions(() => services, () => (engine as Engine).nextConnectionId()),
+      });
       const services: EngineServices = {
         dataDir, catalog, store, clock, logger, sessions, globals: new GlobalVariables(), stats, tableLocks: new KeyedMutex(),
-        repositories, jobs, access,
+        repositories, jobs, access, schedules,
       };
-      const engine = new Engine(services, lock, live);
+      engine = new Engine(services, lock, live);
+      // After job recovery: runs a previous process left half-way find their jobs resumed or cancelled.
+      schedules.start();
       engine.#backupSteps = backupSteps;
       logger.info({ dataDir }, 'engine opened');
       return engine;
@@ -200,6 +219,11 @@ export class Engine {
     return rootPasswordIsEmpty(this.#services.access);
   }
 
+  /** Backup schedules: run events, and `idle()` to wait until no scheduled run is in progress. */
+  get schedules(): ScheduleEventsSource {
+    return this.#services.schedules;
+  }
+
   /** Live sessions (for tools and tests). */
   get sessions(): readonly SessionState[] {
     return this.#services.sessions.list();
@@ -209,6 +233,7 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     for (const s of [...this.#sessions.values()]) s.close();
+    await this.#services.schedules.close();
     await this.#services.jobs.close();
     this.#backupSteps?.releasePins();
     await this.#services.repositories.close();

@@ -39,6 +39,10 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.setStatement,
     r.killStatement,
     r.transactionStatement,
+    r.scheduleStateStatement,
+    r.executeScheduleStatement,
+    r.copySnapshotStatement,
+    r.cancelCopyStatement,
   ]);
   r.statement = $.addRule('statement', () => {
     $.OR({ DEF: statementAlts(), ERR_MSG: 'a statement' });
@@ -51,6 +55,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.createRepositoryBody,
     r.createUserBody,
     r.createRoleBody,
+    r.createBackupScheduleBody,
   ]);
   r.createStatement = $.addRule('createStatement', () => {
     $.CONSUME(kw.CREATE);
@@ -65,6 +70,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.dropSnapshotBody,
     r.dropUserBody,
     r.dropRoleBody,
+    r.dropBackupScheduleBody,
   ]);
   r.dropStatement = $.addRule('dropStatement', () => {
     $.CONSUME(kw.DROP);
@@ -73,6 +79,11 @@ export function defineStatementRules($: Dsl, r: Rules): void {
 
   r.alterStatement = $.addRule('alterStatement', () => {
     $.CONSUME(kw.ALTER);
-    $.OR([{ ALT: () => $.SUBRULE(r.alterTableBody) }, { ALT: () => $.SUBRULE(r.alterUserBody) }, { ALT: () => $.SUBRULE(r.alterViewBody) }]);
+    $.OR([
+      { ALT: () => $.SUBRULE(r.alterTableBody) },
+      { ALT: () => $.SUBRULE(r.alterUserBody) },
+      { ALT: () => $.SUBRULE(r.alterViewBody) },
+      { ALT: () => $.SUBRULE(r.alterBackupScheduleBody) },
+    ]);
   });
 }

@@ -115,14 +115,14 @@ export interface BackedUpRun {
  */
 export function listBackedUpRuns(catalog: Catalog, scheduleId: number, repoName?: string): BackedUpRun[] {
   return catalog
-    .prepare<[number, string | null], { id: number; label: string; backup_type: 'FULL' | 'INCREMENTAL'; repo_name: string; copy_to: string | null; finished_time: number; dropped_at: number | null }>(
+    .prepare<[Record<string, unknown>], { id: number; label: string; backup_type: 'FULL' | 'INCREMENTAL'; repo_name: string; copy_to: string | null; finished_time: number; dropped_at: number | null }>(
       `SELECT r.id, r.label, r.backup_type, r.repo_name, r.copy_to, j.finished_time, r.dropped_at
        FROM schedule_runs r JOIN jobs j ON j.id = r.job_id
-       WHERE r.schedule_id = ? AND j.state = 'FINISHED' AND r.label IS NOT NULL AND r.backup_type IS NOT NULL
-         AND (?2 IS NULL OR r.repo_name = ?2)
+       WHERE r.schedule_id = @id AND j.state = 'FINISHED' AND r.label IS NOT NULL AND r.backup_type IS NOT NULL
+         AND (@repo IS NULL OR r.repo_name = @repo)
        ORDER BY r.id`,
     )
-    .all(scheduleId, repoName ?? null)
+    .all({ id: scheduleId, repo: repoName ?? null })
     .map((r) => ({
       runId: r.id,
       label: r.label,
@@ -132,4 +132,14 @@ export function listBackedUpRuns(catalog: Catalog, scheduleId: number, repoName?
       finishedAt: r.finished_time,
       droppedAt: r.dropped_at,
     }));
+}
+
+/** A schedule's newest run (optionally of one state), or null. */
+export function lastScheduleRun(catalog: Catalog, scheduleId: number, state?: string): ScheduleRunRow | null {
+  const row = catalog
+    .prepare<[Record<string, unknown>], RawScheduleRun>(
+      'SELECT * FROM schedule_runs WHERE schedule_id = @id AND (@state IS NULL OR state = @state) ORDER BY id DESC LIMIT 1',
+    )
+    .get({ id: scheduleId, state: state ?? null });
+  return row === undefined ? null : decodeScheduleRun(row);
 }

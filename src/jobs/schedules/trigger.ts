@@ -99,3 +99,16 @@ export function checkTrigger(trigger: Trigger, startMs: number, nowMs: number): 
     `${text} fires every ${MIN_PERIOD_MS / 1000} s or more often, and a periodic backup schedule runs only when its period is longer than ${MIN_PERIOD_MS / 1000} s; use a longer period, or EXECUTE BACKUP SCHEDULE to run it by hand`,
   );
 }
+
+/** `yyyy-MM-dd HH:mm:ss` (seconds optional) in local time → epoch ms; a date that does not exist is refused. */
+export function parseStartTime(text: string): number {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*$/.exec(text);
+  const fail = (): never => {
+    throw new ScheduleDefinitionError(`Invalid STARTS '${text}': write a local time as yyyy-MM-dd HH:mm:ss, e.g. STARTS '2026-01-01 02:00:00'`);
+  };
+  if (m === null) return fail();
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? '0')) as [number, number, number, number, number, number];
+  const date = new Date(y, mo - 1, d, h, mi, s);
+  if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d || h > 23 || mi > 59 || s > 59) return fail();
+  return date.getTime();
+}

@@ -20,6 +20,8 @@ import {
   executeShowRepositories,
   executeShowSnapshot,
 } from './repository.ts';
+import * as schedules from './backup-schedule.ts';
+import { executeCancelCopy, executeCopySnapshot, executeShowCopy } from './copy.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -64,4 +66,14 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   ShowGrants: account.executeShowGrants,
   ShowUsers: account.executeShowUsers,
   ShowRoles: account.executeShowRoles,
+  CreateBackupSchedule: schedules.executeCreateBackupSchedule,
+  AlterBackupSchedule: schedules.executeAlterBackupSchedule,
+  DropBackupSchedule: schedules.executeDropBackupSchedule,
+  SetBackupScheduleState: schedules.executeSetBackupScheduleState,
+  ExecuteBackupSchedule: schedules.executeExecuteBackupSchedule,
+  ShowBackupSchedules: schedules.executeShowBackupSchedules,
+  ShowCreateBackupSchedule: schedules.executeShowCreateBackupSchedule,
+  CopySnapshot: executeCopySnapshot,
+  ShowCopy: executeShowCopy,
+  CancelCopy: executeCancelCopy,
 };
