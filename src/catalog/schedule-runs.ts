@@ -23,12 +23,12 @@ const COLUMN: Readonly<Record<keyof ScheduleRunPatch, string>> = {
 export function insertScheduleRun(catalog: Catalog, run: NewScheduleRun): ScheduleRunRow {
   const row = catalog
     .prepare<unknown[], RawScheduleRun>(
-      `INSERT INTO schedule_runs (schedule_id, schedule_name, period_at, trigger, state, backup_type, label, repo_name, copy_to,
+      `INSERT INTO schedule_runs (schedule_id, schedule_name, db_name, period_at, trigger, state, backup_type, label, repo_name, copy_to,
                                   reason, decided_at, finished_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     )
     .get(
-      run.scheduleId, run.scheduleName, run.periodAt, run.trigger, run.state, run.backupType, run.label, run.repoName, run.copyTo,
+      run.scheduleId, run.scheduleName, run.dbName, run.periodAt, run.trigger, run.state, run.backupType, run.label, run.repoName, run.copyTo,
       run.reason, run.decidedAt, run.finishedAt ?? null,
     );
   if (row === undefined) throw new Error('insertScheduleRun returned no row');

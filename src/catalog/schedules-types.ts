@@ -77,6 +77,8 @@ export interface ScheduleRunRow {
   readonly id: number;
   readonly scheduleId: number;
   readonly scheduleName: string;
+  /** The database the schedule backed up when this run was decided. */
+  readonly dbName: string;
   /** The period (fire time) this run belongs to; null for EXECUTE BACKUP SCHEDULE. */
   readonly periodAt: number | null;
   readonly trigger: RunTrigger;
@@ -102,6 +104,7 @@ export interface ScheduleRunRow {
 export interface NewScheduleRun {
   readonly scheduleId: number;
   readonly scheduleName: string;
+  readonly dbName: string;
   readonly periodAt: number | null;
   readonly trigger: RunTrigger;
   readonly state: RunState;
@@ -140,6 +143,7 @@ export interface RawScheduleRun {
   id: number;
   schedule_id: number;
   schedule_name: string;
+  db_name: string;
   period_at: number | null;
   trigger: RunTrigger;
   state: RunState;
@@ -183,6 +187,7 @@ export function decodeScheduleRun(r: RawScheduleRun): ScheduleRunRow {
     id: r.id,
     scheduleId: r.schedule_id,
     scheduleName: r.schedule_name,
+    dbName: r.db_name,
     periodAt: r.period_at,
     trigger: r.trigger,
     state: r.state,

@@ -43,6 +43,7 @@ export const migration0007: Migration = {
         id            INTEGER PRIMARY KEY,
         schedule_id   INTEGER NOT NULL,
         schedule_name TEXT NOT NULL,
+        db_name       TEXT NOT NULL,
         period_at     INTEGER,
         trigger       TEXT NOT NULL CHECK (trigger IN ('SCHEDULED', 'MANUAL')),
         state         TEXT NOT NULL CHECK (state IN ('WAITING', 'DECIDED', 'RUNNING', 'COPYING', 'SUCCEEDED', 'FAILED', 'SKIPPED')),

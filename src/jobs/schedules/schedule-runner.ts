@@ -148,7 +148,7 @@ export class ScheduleRunner implements ScheduleEventsSource {
         throw ddlError(`Backup schedule ${name} already has a run labelled ${label}; run it again in a second`);
       }
       const run = this.#record({
-        scheduleId: s.id, scheduleName: s.name, periodAt: null, trigger: 'MANUAL', state: 'DECIDED',
+        scheduleId: s.id, scheduleName: s.name, dbName: s.dbName, periodAt: null, trigger: 'MANUAL', state: 'DECIDED',
         backupType: nextTypeOf(this.#catalog, s, options), label, repoName: s.repoName, copyTo: options.copyTo, reason: null, decidedAt: now,
       });
       const after = await this.#start(s, run, false);
@@ -231,7 +231,7 @@ export class ScheduleRunner implements ScheduleEventsSource {
       periodAt: due.latest, now, following: due.following, misfireGraceMs: options.misfireGraceMs,
       busy: this.#busy(s), onPreviousRunning: options.onPreviousRunning,
     });
-    const base = { scheduleId: s.id, scheduleName: s.name, periodAt: due.latest, trigger: 'SCHEDULED' as const, repoName: s.repoName, copyTo: options.copyTo, decidedAt: now };
+    const base = { scheduleId: s.id, scheduleName: s.name, dbName: s.dbName, periodAt: due.latest, trigger: 'SCHEDULED' as const, repoName: s.repoName, copyTo: options.copyTo, decidedAt: now };
     const changed: ScheduleRunRow[] = [];
     const run = this.#catalog.durableTransaction(() => {
       if (due.missed > 0) {

@@ -10,6 +10,7 @@ import { formatColumnType, type ColumnType } from '../../types/column-type.ts';
 import type { Row } from '../../types/value.ts';
 import { formatDateTime } from '../../util/clock.ts';
 import { describeBounds } from './partition-text.ts';
+import { AUTOMATION_TABLES, automationTable } from './information-schema-automation.ts';
 
 export const INFORMATION_SCHEMA = 'information_schema';
 
@@ -42,7 +43,7 @@ const ENGINES = cols('ENGINE SUPPORT COMMENT TRANSACTIONS XA SAVEPOINTS');
 const PROCESSLIST = cols('ID:n USER HOST DB COMMAND TIME:n STATE INFO');
 
 /** Names of the virtual tables, lower-case. */
-export const INFORMATION_SCHEMA_TABLES = ['schemata', 'tables', 'columns', 'partitions', 'views', 'engines', 'processlist'] as const;
+export const INFORMATION_SCHEMA_TABLES = ['schemata', 'tables', 'columns', 'partitions', 'views', 'engines', 'processlist', ...AUTOMATION_TABLES] as const;
 
 /** What the virtual tables are computed from. */
 export type InformationSources = Pick<EngineServices, 'catalog' | 'sessions' | 'clock'>;
@@ -119,7 +120,8 @@ export function informationSchemaTable(sources: InformationSources, name: string
         rows: processlistEntries(sources).map((p) => [BigInt(p.id), p.user, p.host, p.db, p.command, BigInt(p.seconds), p.state, p.info]),
       };
     default:
-      return undefined;
+      // backup_jobs, backup_schedules (information-schema-automation.ts).
+      return automationTable(catalog, name.toLowerCase());
   }
 }
 
