@@ -54,6 +54,15 @@ export interface Broker {
   /** Download `key` to a local file (written to a temp name and renamed, so a failure leaves no partial file). */
   downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult>;
 
+  /**
+   * Write `body` to `key` only if no file is there yet: resolves true when this call created it, false when a file
+   * already stood under `key` (which is left untouched). Where `capabilities.exclusiveCreate` is true the check and
+   * the write are one atomic step against every other writer (link(2) on disk, RENAME on HDFS); elsewhere (object
+   * stores) the adapter checks first and asks the server to refuse an existing key (`If-None-Match: *`), which a
+   * server may ignore — so two concurrent creators may both see true there. The file appears whole or not at all.
+   */
+  createIfAbsent(key: string, body: Uint8Array, options?: OperationOptions): Promise<boolean>;
+
   /** Move `from` to `to`, replacing `to`. On object stores this is copy + delete (see capabilities.cheapRename). */
   rename(from: string, to: string, options?: OperationOptions): Promise<void>;
 
@@ -61,7 +70,7 @@ export interface Broker {
   delete(key: string, options?: OperationOptions): Promise<void>;
 
   /** Delete every file whose key starts with `prefix`; returns how many were deleted. */
-  deletePrefix(prefix: string, options?: OperationOptions): Promise<number>;
+  deletePrefix(prefix: string, options?: DeletePrefixOptions): Promise<number>;
 
   /** Release connections and sockets. The broker must not be used afterwards. */
   close(): Promise<void>;
@@ -72,6 +81,8 @@ export interface BrokerCapabilities {
   readonly atomicWrite: boolean;
   /** rename is O(1) (local disk, HDFS) rather than a full copy (object stores). */
   readonly cheapRename: boolean;
+  /** createIfAbsent is atomic against concurrent writers (local disk, HDFS); false where it is check-then-write. */
+  readonly exclusiveCreate: boolean;
 }
 
 export interface BrokerEntry {
@@ -92,6 +103,16 @@ export interface OperationOptions {
 
 export interface ListOptions extends OperationOptions {
   readonly recursive?: boolean;
+  /**
+   * Also list the adapter's own in-flight temp files (`.tvtmp-…`, normally hidden), so that leftovers of a crashed
+   * writer can be found and deleted. Adapters without temp files (object stores) list the same either way.
+   */
+  readonly includeTemp?: boolean;
+}
+
+export interface DeletePrefixOptions extends OperationOptions {
+  /** Called whenever the operation moves on (a page listed, files deleted): a deadline can tell slow from stalled. */
+  readonly onProgress?: () => void;
 }
 
 export interface ReadOptions extends OperationOptions {

@@ -6,6 +6,7 @@ import {
   type Broker,
   type BrokerCapabilities,
   type BrokerEntry,
+  type DeletePrefixOptions,
   type ListOptions,
   type OperationOptions,
   type ReadOptions,
@@ -15,7 +16,17 @@ import {
 import { abortedError, toReadable } from './streams.ts';
 
 /** The Broker operations a fault can target. */
-export type BrokerOperation = 'list' | 'stat' | 'read' | 'write' | 'uploadFile' | 'downloadFile' | 'rename' | 'delete' | 'deletePrefix';
+export type BrokerOperation =
+  | 'list'
+  | 'stat'
+  | 'read'
+  | 'write'
+  | 'uploadFile'
+  | 'downloadFile'
+  | 'createIfAbsent'
+  | 'rename'
+  | 'delete'
+  | 'deletePrefix';
 
 export interface FaultOptions {
   /** Fail the n-th call (1-based) of `op` (or of any operation when `op` is omitted). */
@@ -32,6 +43,11 @@ export interface FaultOptions {
   readonly errorKind?: 'retryable' | 'permanent';
   /** Seed for `failFraction` (default 1): the same seed gives the same failures. */
   readonly seed?: number;
+  /**
+   * Calls that never answer (a black-holed server): the `count` calls (default 1) of `op` (or of any operation)
+   * starting with call number `from` (1-based) wait until their signal aborts, then reject with ABORTED.
+   */
+  readonly hangCalls?: { readonly op?: BrokerOperation; readonly from: number; readonly count?: number };
 }
 
 /** What the wrapper did, for assertions. */
@@ -52,6 +68,7 @@ export class FaultInjectingBroker implements Broker {
   readonly #calls: Record<string, number> = {};
   #total = 0;
   #injected = 0;
+  #hangAll = false;
   #random: () => number;
 
   constructor(inner: Broker, options: FaultOptions = {}) {
@@ -77,6 +94,11 @@ export class FaultInjectingBroker implements Broker {
     return { calls: { ...this.#calls }, injected: this.#injected };
   }
 
+  /** Make every call from now on hang (true) or answer again (false), whatever `hangCalls` says. */
+  setHanging(hanging: boolean): void {
+    this.#hangAll = hanging;
+  }
+
   #applies(op: BrokerOperation): boolean {
     return this.#options.ops === undefined || this.#options.ops.includes(op);
   }
@@ -93,6 +115,17 @@ export class FaultInjectingBroker implements Broker {
       } catch {
         throw abortedError(key, signal?.reason);
       }
+    }
+    const hang = this.#options.hangCalls;
+    const n = hang?.op === undefined ? this.#total : count;
+    const hangHit = hang !== undefined && (hang.op === undefined || hang.op === op) && n >= hang.from && n < hang.from + (hang.count ?? 1);
+    if (hangHit || this.#hangAll) {
+      this.#injected++;
+      await new Promise<void>((_, reject) => {
+        const fail = (): void => reject(abortedError(key, signal?.reason));
+        if (signal?.aborted) return fail();
+        signal?.addEventListener('abort', fail, { once: true });
+      });
     }
     const nth = this.#options.failNthCall;
     const nthHit = nth !== undefined && (nth.op === undefined ? this.#total === nth.n : nth.op === op && count === nth.n);
@@ -176,6 +209,11 @@ export class FaultInjectingBroker implements Broker {
     return this.#inner.downloadFile(key, localPath, options);
   }
 
+  async createIfAbsent(key: string, body: Uint8Array, options?: OperationOptions): Promise<boolean> {
+    await this.#before('createIfAbsent', key, options?.signal);
+    return this.#inner.createIfAbsent(key, body, options);
+  }
+
   async rename(from: string, to: string, options?: OperationOptions): Promise<void> {
     await this.#before('rename', from, options?.signal);
     return this.#inner.rename(from, to, options);
@@ -186,7 +224,7 @@ export class FaultInjectingBroker implements Broker {
     return this.#inner.delete(key, options);
   }
 
-  async deletePrefix(prefix: string, options?: OperationOptions): Promise<number> {
+  async deletePrefix(prefix: string, options?: DeletePrefixOptions): Promise<number> {
     await this.#before('deletePrefix', prefix, options?.signal);
     return this.#inner.deletePrefix(prefix, options);
   }

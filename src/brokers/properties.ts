@@ -1,5 +1,6 @@
 import { SECRET_PROPERTY_KEYS } from '../logging/secrets.ts';
 import { BrokerError } from './broker.ts';
+import { POLICY_PROPERTY_KEYS } from './broker-policy.ts';
 
 /**
  * Repository properties (CREATE REPOSITORY … PROPERTIES), per storage kind, with StarRocks' spellings. Values of
@@ -60,8 +61,15 @@ export interface HdfsProperties {
   readonly password?: string;
 }
 
-/** Every key accepted for a scheme, sorted (for the "accepted properties" part of error messages and docs). */
+/**
+ * Every key accepted for a scheme, sorted (for the "accepted properties" part of error messages and docs). The
+ * deadline and retry keys (`tablevault.*`, broker-policy.ts) are accepted with every scheme.
+ */
 export function acceptedPropertyKeys(scheme: string): readonly string[] {
+  return [...schemeKeys(scheme), ...POLICY_PROPERTY_KEYS].sort();
+}
+
+function schemeKeys(scheme: string): readonly string[] {
   if (scheme === 'file') return [];
   if (scheme === 'hdfs') return ['password', 'username'];
   const keys = new Set<string>(Object.values(S3_SPELLINGS).flat());
@@ -73,7 +81,7 @@ function checkKnownKeys(scheme: string, properties: Readonly<Record<string, stri
   const accepted = acceptedPropertyKeys(scheme);
   for (const key of Object.keys(properties)) {
     if (accepted.includes(key)) continue;
-    const list = accepted.length === 0 ? 'none (a file:// location takes no properties)' : accepted.join(', ');
+    const list = accepted.join(', ');
     throw invalid(`Unknown repository property "${key}" for a ${scheme}:// location. Accepted properties: ${list}.`);
   }
 }

@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { isBrokerError } from '../brokers/broker.ts';
+import { backoffDelay, type RandomSource } from '../util/backoff.ts';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
 
@@ -7,7 +8,7 @@ import { systemClock } from '../util/clock.ts';
 export interface RetryPolicy {
   /** Attempts in total, the first included (≥ 1). */
   readonly maxAttempts: number;
-  /** Delay before the first retry; doubles for each further one. 0 retries at once. */
+  /** Delay before the first retry; doubles for each further one, with jitter (util/backoff.ts). 0 retries at once. */
   readonly baseDelayMs: number;
   /** Upper bound of one delay. */
   readonly maxDelayMs: number;
@@ -21,6 +22,8 @@ export interface BackendWorkersOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Time source for backoff delays. */
   readonly clock?: Clock;
+  /** Jitter source of backoff delays (tests pass a seeded one). */
+  readonly random?: RandomSource;
 }
 
 export interface RunOptions {
@@ -49,12 +52,14 @@ export class BackendWorkers {
   #concurrency: number;
   #retry: RetryPolicy;
   #clock: Clock;
+  #random: RandomSource;
   #inflight = 0;
 
   constructor(options: BackendWorkersOptions = {}) {
     this.#concurrency = options.concurrency ?? 4;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
     if (this.#retry.maxAttempts < 1) throw new Error('retry.maxAttempts must be at least 1');
   }
 
@@ -90,7 +95,8 @@ export class BackendWorkers {
           const willRetry = attempt < this.#retry.maxAttempts && isTransient(error);
           options.onAttemptError?.(error, attempt, willRetry);
           if (!willRetry) throw error;
-          const delay = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
+          // Exponential with jitter: the tasks a storage outage failed together do not all come back together.
+          const delay = backoffDelay(this.#retry, attempt, this.#random);
           if (delay > 0) await this.#clock.sleep(delay, signal);
         }
       }

@@ -4,13 +4,17 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { JobRow, JsonValue } from '../catalog/jobs-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { serializeBackupMeta } from '../repository/backup-meta.ts';
-import { jobInfoKey, jobInfoTimestamp, metaKey, tabletDir, tabletFileKey, type TabletIds } from '../repository/layout.ts';
+import { isLabelConflict } from '../repository/label-reservation.ts';
+import { baseNameOf, checksummedKey, jobInfoKey, jobInfoTimestamp, metaKey, tabletDir, tabletFileKey, type TabletIds } from '../repository/layout.ts';
+import { md5Hex } from '../repository/md5.ts';
+import type { Repository } from '../repository/repository.ts';
 import type { RepositoryManager } from '../repository/repository-manager.ts';
 import { readSnapshotHeader, type TableStore, type VersionPin } from '../storage/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { buildJobInfo, clusterIdOf, serializeBackupJobInfo, type BackupLocalSnapshot } from './backup-info.ts';
 import { buildPlan, partitionIdsOf, resolveSpec, type PlanMeta } from './backup-plan.ts';
 import { manifestStats } from './meta-checksum.ts';
+import { JobStatusError } from './status.ts';
 import type { BackupSpec, BackupSteps, LocalSnapshot, SnapshotTarget } from './steps.ts';
 
 export interface BackupStepsOptions {
@@ -181,6 +185,7 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       const dir = jobDir(job);
       const metaBytes = await fsp.readFile(path.join(dir, META_FILE));
       const infoBytes = await fsp.readFile(path.join(dir, infoFileName(job)));
+      await checkLabelStillOurs(repo, job, metaBytes, infoBytes, signal);
       // Meta first, info last: SHOW SNAPSHOT and RESTORE only see a snapshot once its info file exists.
       await repo.uploadBytes(metaBytes, metaKey(job.label), { signal });
       await repo.uploadBytes(infoBytes, jobInfoKey(job.label, jobInfoTimestamp(job.createTime)), { signal });
@@ -211,8 +216,42 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
     async discard(job) {
       releaseJobPin(job.id);
       await fsp.rm(jobDir(job), { recursive: true, force: true });
+      // Cancelled before anything was uploaded: the label is free again (with files there, the marker stays).
+      const token = reservationOf(job);
+      if (token === null) return;
+      try {
+        const repo = await repositories.get(job.repoName);
+        if (await repo.releaseReservation(job.label, token)) logger.info({ jobId: job.id, label: job.label }, 'label reservation released');
+      } catch (error) {
+        logger.warn({ err: error, jobId: job.id, label: job.label }, 'could not release the label reservation; DROP SNAPSHOT … FORCE frees the label');
+      }
     },
   };
+}
+
+/** The job's label reservation token (null for a job from before reservations). */
+function reservationOf(job: JobRow): string | null {
+  const token = (job.spec as Partial<BackupSpec> | null)?.reservation;
+  return typeof token === 'string' ? token : null;
+}
+
+/**
+ * Right before the meta and info files go up: delete temp files interrupted uploads left in the label's directory,
+ * then make sure the label is still this job's — its marker there, no other backup's info or meta. A conflict is
+ * final (retrying cannot fix it): the job is cancelled and nothing is published.
+ */
+async function checkLabelStillOurs(repo: Repository, job: JobRow, metaBytes: Buffer, infoBytes: Buffer, signal: AbortSignal): Promise<void> {
+  await repo.sweepTempFiles(job.label, signal);
+  const mine = {
+    meta: baseNameOf(checksummedKey(metaKey(job.label), md5Hex(metaBytes))),
+    info: baseNameOf(checksummedKey(jobInfoKey(job.label, jobInfoTimestamp(job.createTime)), md5Hex(infoBytes))),
+  };
+  try {
+    await repo.verifyReservation(job.label, reservationOf(job), mine, signal);
+  } catch (error) {
+    if (isLabelConflict(error)) throw new JobStatusError('COMMON_ERROR', error.message, { cause: error, final: true });
+    throw error;
+  }
 }
 
 async function writeDurable(file: string, text: string): Promise<void> {

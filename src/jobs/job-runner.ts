@@ -11,7 +11,9 @@ import type { JobDriver, StateContext } from './driver.ts';
 import { JobAbortError, newRuntime, type Runtime } from './job-runtime.ts';
 import type { JobEvents } from './progress.ts';
 import { canTransition, IllegalTransitionError, isPersisted, isTerminal, stampFor } from './state-machine.ts';
-import { statusFromError, type JobStatus } from './status.ts';
+import { isFinalError, OK_STATUS, retryingStatus, statusFromError, type JobStatus } from './status.ts';
+import { setRunningJobStatus } from '../catalog/jobs-status.ts';
+import { backoffDelay } from '../util/backoff.ts';
 import { runJobTask, type TaskHost } from './task-execution.ts';
 
 /** What the runner needs from the scheduler that owns it. */
@@ -43,6 +45,8 @@ export class JobRunner {
   #events: JobEvents;
   #retryDelayMs: number;
   #runtimes = new Map<number, Runtime>();
+  /** Consecutive failures of the current state of each job whose state errors are retried (for Status). */
+  #stateRetries = new Map<number, number>();
   #closed = false;
   #taskHost: TaskHost;
 
@@ -228,9 +232,14 @@ export class JobRunner {
       outcome = await rt.driver.step(this.context(rt));
     } catch (error) {
       if (rt.controller.signal.aborted || this.#closed) return;
-      if ((kind.retryOnError as readonly string[]).includes(job.state)) {
-        this.log(job).warn({ err: error }, 'step failed; will retry');
-        this.#retryLater(rt);
+      if ((kind.retryOnError as readonly string[]).includes(job.state) && !isFinalError(error)) {
+        // Retried until the job's timeout, as StarRocks does; meanwhile Status says what fails (not only the log).
+        const attempt = (this.#stateRetries.get(job.id) ?? 0) + 1;
+        this.#stateRetries.set(job.id, attempt);
+        const delay = backoffDelay({ baseDelayMs: this.#retryDelayMs, maxDelayMs: this.#retryDelayMs }, 1);
+        setRunningJobStatus(this.#catalog, job.id, retryingStatus(error, attempt, delay));
+        this.log(job).warn({ err: error, attempt, delayMs: delay }, 'step failed; will retry');
+        this.#retryLater(rt, delay);
         return;
       }
       this.log(job).error({ err: error }, 'step failed; cancelling job');
@@ -242,15 +251,15 @@ export class JobRunner {
     rt.dirty = true;
   }
 
-  #retryLater(rt: Runtime): void {
+  #retryLater(rt: Runtime, delayMs: number): void {
     if (rt.retryPending) return;
     rt.retryPending = true;
     const wake = (): void => {
       rt.retryPending = false;
       this.kick(rt);
     };
-    if (this.#retryDelayMs <= 0) setImmediate(wake);
-    else this.#clock.sleep(this.#retryDelayMs, rt.timers.signal).then(wake, () => {});
+    if (delayMs <= 0) setImmediate(wake);
+    else this.#clock.sleep(delayMs, rt.timers.signal).then(wake, () => {});
   }
 
   /** Record a transition (and run `publish` in the same transaction). Throws on a move the table forbids. */
@@ -258,6 +267,9 @@ export class JobRunner {
     const kind = rt.driver.kind;
     if (!canTransition(kind, job.state, to)) throw new IllegalTransitionError(kind.name, job.state, to);
     const at = this.#clock.now();
+    // A state that passed after retries leaves its retry status behind: back to OK (a cancel brings its own).
+    this.#stateRetries.delete(job.id);
+    const shown = status ?? (job.statusCode === 'OK' ? undefined : OK_STATUS);
     const write = {
       from: job.state,
       to,
@@ -265,7 +277,7 @@ export class JobRunner {
       done: isTerminal(kind, to),
       stamp: stampFor(kind, to),
       at,
-      ...(status === undefined ? {} : { status }),
+      ...(shown === undefined ? {} : { status: shown }),
     };
     // A transition that publishes (RESTORE's FINISHED) commits durably: SQLite can only fsync the outermost commit.
     const tx = publish === undefined ? this.#catalog.transaction.bind(this.#catalog) : this.#catalog.durableTransaction.bind(this.#catalog);
@@ -284,6 +296,7 @@ export class JobRunner {
   #retire(rt: Runtime, job: JobRow): void {
     if (this.#runtimes.get(job.id) !== rt) return;
     this.#runtimes.delete(job.id);
+    this.#stateRetries.delete(job.id);
     rt.timers.abort();
     if (!rt.controller.signal.aborted) rt.controller.abort(new JobAbortError('job is done', null));
     this.log(job).info({ status: `${job.statusCode} ${job.statusMsg}` }, 'job done');

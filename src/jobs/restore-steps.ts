@@ -15,6 +15,7 @@ import type { Clock } from '../util/clock.ts';
 import { prepareRestore } from './restore-prepare.ts';
 import { placeRestore, publishRestore, type PlacedRestore } from './restore-publish.ts';
 import { downloadTablets, stageTablet } from './restore-transfer.ts';
+import { checkTabletSchema } from './restore-verify-schema.ts';
 import type { JobRestoreTarget, RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
 import type { FileEntry, LocalSnapshot, RestorePlan, RestoreSteps, RestoreTarget } from './steps.ts';
 import { iterateTablets } from '../repository/job-info.ts';
@@ -139,7 +140,10 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
         .prepare<[number], { table_id: number }>('SELECT table_id FROM partitions WHERE id = ?')
         .get(t.partitionId)?.table_id;
       // StarRocks' checkIfNeedCancel: a partition dropped under a running restore fails the job.
-      if (tableId === undefined || getTable(catalog, { id: tableId }) === undefined) throw new Error(`partition ${t.partitionId} has been dropped`);
+      const table = tableId === undefined ? undefined : getTable(catalog, { id: tableId });
+      if (table === undefined) throw new Error(`partition ${t.partitionId} has been dropped`);
+      // The schema the table got from __meta must be the one the files were written with (an edited meta is refused).
+      await checkTabletSchema(snapshot.dir, { table: table.name, columns: table.columns, label: job.label, remoteTabletId: t.remoteTabletId });
       await stageTablet(meta.stagingDir, target as RestoreTarget, snapshot, signal);
     },
 

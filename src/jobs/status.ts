@@ -42,11 +42,28 @@ export function formatStatus(status: { readonly code: string; readonly msg: stri
 export class JobStatusError extends Error {
   override name = 'JobStatusError';
   readonly code: ErrCode;
+  /**
+   * Retrying cannot help (a lost label reservation): the job is cancelled even in a state whose errors are otherwise
+   * retried until the timeout (backup UPLOAD_INFO).
+   */
+  readonly final: boolean;
 
-  constructor(code: ErrCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrCode, message: string, options?: { cause?: unknown; final?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.final = options?.final ?? false;
   }
+}
+
+/** Whether `error` asks for the job to stop even where errors are retried (see JobStatusError.final). */
+export function isFinalError(error: unknown): boolean {
+  return error instanceof JobStatusError && error.final;
+}
+
+/** The Status SHOW BACKUP / SHOW RESTORE show while a state's error is retried: what failed, and that it retries. */
+export function retryingStatus(error: unknown, attempt: number, nextInMs: number): JobStatus {
+  const status = statusFromError(error);
+  return { code: status.code, msg: `${status.msg} (attempt ${attempt} failed; retrying in ${Math.ceil(nextInMs / 1000)} s)` };
 }
 
 /** The status a job ends with when `error` stops it. */

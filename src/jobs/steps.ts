@@ -164,6 +164,11 @@ export type BackupSpec = {
   readonly objects: readonly BackupObject[];
   /** `FULL` (the only supported type). */
   readonly type: string;
+  /**
+   * Token of the job's label reservation marker `__ss_<label>/__label_<token>` (written at submission, checked
+   * before the info file is written). Absent in jobs submitted before reservations existed.
+   */
+  readonly reservation?: string;
 };
 
 /** A table of the snapshot being restored, after ON-clause filtering (RestoreObjs). */

@@ -11,6 +11,7 @@ import { formatSnapshotTimestamp } from '../util/clock.ts';
  *     __meta.<md5>
  *     __info_<yyyy-MM-dd-HH-mm-ss-SSS>.<md5>         written last: its presence makes the snapshot "OK"
  *     __ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tabletId>/<file>.<md5>
+ *     __label_<token>                                tablevault's label reservation (see label-reservation.ts)
  * ```
  *
  * Every key built here is relative to the repository root directory (`__starrocks_repository_<repo>`), which is
@@ -33,6 +34,11 @@ export const SUFFIX_TMP_FILE = 'part';
 export const FILE_REPO_INFO = '__repo_info';
 export const FILE_META_INFO = '__meta';
 export const DIR_SNAPSHOT_CONTENT = '__ss_content';
+/**
+ * tablevault's label reservation marker, `__ss_<label>/__label_<token>`: written by BACKUP at submission (one per
+ * submitter, the token unique to its job). StarRocks only looks for `__info_` and `__meta`, so it ignores markers.
+ */
+export const PREFIX_LABEL_MARKER = '__label_';
 export const CHECKSUM_SEPARATOR = '.';
 /** Length of the hex md5 after the last `.` of a checksummed name (StarRocks checks the length only). */
 export const MD5_CHECKSUM_LENGTH = 32;
@@ -72,6 +78,17 @@ export function repoInfoKey(): string {
 /** `__ss_<label>`. */
 export function snapshotDir(label: string): string {
   return PREFIX_SNAPSHOT_DIR + segment('snapshot label', label);
+}
+
+/** `__ss_<label>/__label_<token>`: a job's reservation of the label. Tokens are letters, digits and `-`. */
+export function labelMarkerKey(label: string, token: string): string {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(token)) throw new Error(`invalid label reservation token: '${token}'`);
+  return `${snapshotDir(label)}/${PREFIX_LABEL_MARKER}${token}`;
+}
+
+/** The token of a `__label_<token>` marker name, or null for other names. */
+export function tokenOfLabelMarker(name: string): string | null {
+  return name.startsWith(PREFIX_LABEL_MARKER) && name.length > PREFIX_LABEL_MARKER.length ? name.slice(PREFIX_LABEL_MARKER.length) : null;
 }
 
 /** `__ss_<label>/__meta` (checksum suffix not included). */

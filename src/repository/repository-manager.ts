@@ -4,7 +4,7 @@ import { safeLocationText } from '../brokers/location.ts';
 import { analysisError, ddlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
 import { formatDateTime, systemClock, type Clock } from '../util/clock.ts';
-import { Repository } from './repository.ts';
+import { Repository, type RepositoryOptions } from './repository.ts';
 import { fromBrokerError } from './repository-error.ts';
 import type { RepositoryStore, StoredRepository } from './repository-store.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -65,6 +65,8 @@ export interface RepositoryManagerOptions {
   readonly knownBrokers?: readonly string[];
   /** Whether an unfinished BACKUP/RESTORE uses the repository (DROP REPOSITORY refuses then); see setInUseCheck. */
   readonly isInUse?: (name: string) => boolean;
+  /** Label reservation timing of every repository (tests shorten it); see label-reservation.ts. */
+  readonly labelReservation?: RepositoryOptions['labelReservation'];
 }
 
 interface SealedConfig {
@@ -92,6 +94,7 @@ export class RepositoryManager {
   readonly #pingIntervalMs: number;
   readonly #knownBrokers: readonly string[] | undefined;
   #isInUse: (name: string) => boolean;
+  readonly #labelReservation: RepositoryOptions['labelReservation'];
   readonly #entries = new Map<string, Entry>();
   /** Names being created right now: a concurrent CREATE of the same name is a duplicate. */
   readonly #creating = new Set<string>();
@@ -107,6 +110,7 @@ export class RepositoryManager {
     this.#pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
     this.#knownBrokers = options.knownBrokers;
     this.#isInUse = options.isInUse ?? (() => false);
+    this.#labelReservation = options.labelReservation;
     for (const row of this.#store.list()) this.#entries.set(row.name, { row, repository: undefined, broker: undefined });
   }
 
@@ -167,6 +171,7 @@ export class RepositoryManager {
         attached = await Repository.attach(broker, name, {
           readOnly: request.readOnly ?? false,
           clock: this.#clock,
+          ...(this.#labelReservation ? { labelReservation: this.#labelReservation } : {}),
           ...(this.#logger ? { logger: this.#logger } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
         });
@@ -185,8 +190,8 @@ export class RepositoryManager {
       this.#entries.set(name, { row, repository: Promise.resolve(attached.repository), broker });
       broker = undefined; // owned by the entry now
       this.#logger?.info(
-        { repository: name, location: row.location, broker: brokerName, readOnly: row.readOnly, reattached: !attached.created },
-        attached.created ? 'created repository' : 'attached repository to existing snapshots',
+        { repository: name, location: row.location, broker: brokerName, readOnly: row.readOnly, reattached: attached.reattached },
+        attached.created ? 'created repository' : attached.reattached ? 'attached repository to existing snapshots' : 'attached read-only repository (nothing written)',
       );
       return toInfo(row);
     } finally {
@@ -241,6 +246,7 @@ export class RepositoryManager {
       readOnly: entry.row.readOnly,
       createTime: entry.row.createTime,
       clock: this.#clock,
+      ...(this.#labelReservation ? { labelReservation: this.#labelReservation } : {}),
       ...(this.#logger ? { logger: this.#logger } : {}),
     });
   }

@@ -16,14 +16,18 @@ export interface RepositoryOptions {
   readonly logger?: Logger;
   /** Cancels attach. */
   readonly signal?: AbortSignal;
+  /** Label reservation timing (tests shorten the settle wait); see label-reservation.ts. */
+  readonly labelReservation?: { readonly settleMs?: number; readonly rounds?: number; readonly random?: () => number };
 }
 
 export interface AttachResult {
   readonly repository: Repository;
   /** The repository's create time (ms): adopted from an existing `__repo_info`, else now. */
   readonly createTime: number;
-  /** True when this call wrote a new `__repo_info`; false when it re-attached to an existing repository. */
+  /** True when this call wrote a new `__repo_info`; false when it re-attached or (READ ONLY) wrote nothing. */
   readonly created: boolean;
+  /** True when an existing `__repo_info` was found and its create time adopted. */
+  readonly reattached: boolean;
 }
 
 export interface TransferOptions {

@@ -1,6 +1,6 @@
-import type { Broker } from '../brokers/broker.ts';
+import { isBrokerError, type Broker } from '../brokers/broker.ts';
 import type { Logger } from '../logging/logger.ts';
-import { formatDateTime, systemClock } from '../util/clock.ts';
+import { formatDateTime, systemClock, type Clock } from '../util/clock.ts';
 import { parseBackupMeta, serializeBackupMeta, type BackupMeta } from './backup-meta.ts';
 import { locateChecksummed, putChecksummed, readVerified } from './checksummed-files.ts';
 import { parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
@@ -27,6 +27,20 @@ import {
 } from './layout.ts';
 import { md5Hex } from './md5.ts';
 import { readRepoInfo } from './repo-info.ts';
+import {
+  DEFAULT_RESERVATION_ROUNDS,
+  DEFAULT_SETTLE_MS,
+  notRestorableMessage,
+  readLabelDirectory,
+  releaseReservation,
+  reserveLabel,
+  snapshotProblems,
+  sweepTempFiles,
+  verifyReservation,
+  type LabelDirectory,
+  type ReservationOwner,
+  type ReservationTiming,
+} from './label-reservation.ts';
 import { snapshotDetail, snapshotInfo, snapshotInfos } from './snapshot-rows.ts';
 import { fromBrokerError, RepositoryError } from './repository-error.ts';
 import {
@@ -62,15 +76,24 @@ export class Repository {
   readonly createTime: number;
   readonly #root: string;
   readonly #logger: Logger | undefined;
+  readonly #timing: ReservationTiming;
 
-  private constructor(broker: Broker, name: string, prefix: RepositoryPrefix, readOnly: boolean, createTime: number, logger?: Logger) {
+  private constructor(broker: Broker, name: string, prefix: RepositoryPrefix, readOnly: boolean, createTime: number, options: RepositoryOptions) {
     this.broker = broker;
     this.name = name;
     this.prefix = prefix;
     this.readOnly = readOnly;
     this.createTime = createTime;
     this.#root = repositoryRoot(name, prefix);
-    this.#logger = logger?.child({ component: 'repository', repository: name });
+    this.#logger = options.logger?.child({ component: 'repository', repository: name });
+    const clock: Clock = options.clock ?? systemClock;
+    const timing = options.labelReservation;
+    this.#timing = {
+      settleMs: timing?.settleMs ?? DEFAULT_SETTLE_MS,
+      rounds: timing?.rounds ?? DEFAULT_RESERVATION_ROUNDS,
+      clock,
+      random: timing?.random ?? Math.random,
+    };
   }
 
   /**
@@ -87,30 +110,41 @@ export class Repository {
       if (!(inner instanceof RepositoryError)) throw inner;
       throw new RepositoryError(inner.code, `Failed to create repository: ${inner.message}`, { cause: inner, retryable: inner.retryable });
     };
-    // The palo attempt never fails the statement: any problem there means "use the new prefix" (StarRocks does so).
+    const adopt = (prefix: RepositoryPrefix, createTime: number): AttachResult => {
+      const repository = new Repository(broker, name, prefix, readOnly, createTime, options);
+      repository.#logger?.info({ location: broker.location }, 're-attached to an existing repository');
+      return { repository, createTime, created: false, reattached: true };
+    };
+    // The palo attempt does not fail the statement for what it finds (StarRocks: any problem there means "use the new
+    // prefix"); a storage that cannot be reached at all fails it at once, rather than after a second deadline.
     try {
       const found = await readRepoInfo(broker, name, PALO_REPOSITORY_PREFIX, options.signal);
-      if (found !== null) {
-        const repository = new Repository(broker, name, PALO_REPOSITORY_PREFIX, readOnly, found, options.logger);
-        return { repository, createTime: found, created: false };
-      }
+      if (found !== null) return adopt(PALO_REPOSITORY_PREFIX, found);
     } catch (error) {
       if (error instanceof Error && error.name === 'AbortError') throw error;
       if (options.signal?.aborted) throw options.signal.reason;
+      if (isBrokerError(error) && (error.code === 'UNREACHABLE' || error.code === 'ABORTED')) return fail(error);
     }
     try {
       const found = await readRepoInfo(broker, name, STARROCKS_REPOSITORY_PREFIX, options.signal);
-      if (found !== null) {
-        const repository = new Repository(broker, name, STARROCKS_REPOSITORY_PREFIX, readOnly, found, options.logger);
-        repository.#logger?.info({ location: broker.location }, 're-attached to an existing repository');
-        return { repository, createTime: found, created: false };
-      }
+      if (found !== null) return adopt(STARROCKS_REPOSITORY_PREFIX, found);
       const createTime = clock.now();
+      if (readOnly) {
+        // A READ ONLY repository never writes, not even its __repo_info: it attaches to whatever snapshots appear.
+        const repository = new Repository(broker, name, STARROCKS_REPOSITORY_PREFIX, readOnly, createTime, options);
+        repository.#logger?.warn({ location: broker.location }, 'read-only repository on a location without __repo_info: nothing written');
+        return { repository, createTime, created: false, reattached: false };
+      }
       const content = writeJavaJson(new Map([['name', name], ['create_time', formatDateTime(createTime) ?? '']]));
-      await broker.write(`${repositoryRoot(name)}/${repoInfoKey()}`, Buffer.from(content), { signal: options.signal });
-      const repository = new Repository(broker, name, STARROCKS_REPOSITORY_PREFIX, readOnly, createTime, options.logger);
+      const key = `${repositoryRoot(name)}/${repoInfoKey()}`;
+      // Create-if-absent: when two instances create the repository at once, the second adopts the first one's file.
+      if (!(await broker.createIfAbsent(key, Buffer.from(content), { signal: options.signal }))) {
+        const raced = await readRepoInfo(broker, name, STARROCKS_REPOSITORY_PREFIX, options.signal);
+        if (raced !== null) return adopt(STARROCKS_REPOSITORY_PREFIX, raced);
+      }
+      const repository = new Repository(broker, name, STARROCKS_REPOSITORY_PREFIX, readOnly, createTime, options);
       repository.#logger?.info({ location: broker.location }, 'created a new repository');
-      return { repository, createTime, created: true };
+      return { repository, createTime, created: true, reattached: false };
     } catch (error) {
       return fail(error);
     }
@@ -131,7 +165,7 @@ export class Repository {
     } catch {
       // Unreachable now: assume the current prefix, as StarRocks does.
     }
-    return new Repository(broker, name, prefix, options.readOnly ?? false, options.createTime, options.logger);
+    return new Repository(broker, name, prefix, options.readOnly ?? false, options.createTime, options);
   }
 
   /** The repository root under the location, e.g. `__starrocks_repository_repo1`. */
@@ -267,8 +301,14 @@ export class Repository {
     return this.uploadBytes(Buffer.from(serializeBackupMeta(meta)), metaKey(label), options);
   }
 
-  /** Download and parse `__ss_<label>/__meta.<md5>`. */
+  /**
+   * Download and parse `__ss_<label>/__meta.<md5>`, after checking the snapshot is unambiguous: one info file and
+   * one meta file (two backups under one label would make RESTORE combine one's data with the other's schema).
+   */
   async readMeta(label: string, signal?: AbortSignal): Promise<BackupMeta> {
+    const dir = await this.labelDirectory(label, signal);
+    const problems = dir.infos.length > 0 ? snapshotProblems(dir) : null;
+    if (problems !== null) throw new RepositoryError('COMMON_ERROR', notRestorableMessage(this.name, label, problems));
     const bytes = await this.readVerified(metaKey(label), signal);
     try {
       return parseBackupMeta(bytes.toString('utf8'));
@@ -317,18 +357,59 @@ export class Repository {
     return out;
   }
 
+  // ------------------------------------------------------------------------------------------ label reservation
+
+  /** What `__ss_<label>/` holds, by kind (markers, info files, meta files, the rest). */
+  labelDirectory(label: string, signal?: AbortSignal): Promise<LabelDirectory> {
+    return readLabelDirectory(this, label, signal);
+  }
+
   /**
-   * Delete snapshot `label` entirely (DROP SNAPSHOT). Info files go first, so an interrupted drop leaves a snapshot
-   * that SHOW SNAPSHOT reports as broken rather than one that looks restorable with files missing. Returns the
-   * number of files deleted.
+   * Reserve `label` for the job holding `token` (BACKUP submission; protocol in label-reservation.ts). Rejects with
+   * LabelConflictError('taken') when a snapshot or another backup already has the label.
+   */
+  async reserveLabel(label: string, token: string, owner: ReservationOwner, signal?: AbortSignal): Promise<void> {
+    this.#assertWritable();
+    await reserveLabel(this, label, token, owner, this.#timing, signal);
+    this.#logger?.info({ label, token }, 'reserved label');
+  }
+
+  /**
+   * Before the info file is written: the label is still the job's (its marker there; none to check for a job from
+   * before reservations, `token` null) and holds no other backup's info or meta (`mine`: the stored names it writes).
+   */
+  verifyReservation(label: string, token: string | null, mine: { readonly info: string; readonly meta: string }, signal?: AbortSignal): Promise<void> {
+    return verifyReservation(this, label, token, mine, signal);
+  }
+
+  /** Free the label if the job's marker is all its directory holds (a backup cancelled before uploading). */
+  async releaseReservation(label: string, token: string, signal?: AbortSignal): Promise<boolean> {
+    this.#assertWritable();
+    return releaseReservation(this, label, token, signal);
+  }
+
+  /** Delete `.part` and adapter temp files under `__ss_<label>/` (leftovers of interrupted uploads). */
+  async sweepTempFiles(label: string, signal?: AbortSignal): Promise<string[]> {
+    this.#assertWritable();
+    const swept = await sweepTempFiles(this, label, signal);
+    if (swept.length > 0) this.#logger?.info({ label, files: swept.length }, 'deleted temp files of interrupted uploads');
+    return swept;
+  }
+
+  /**
+   * Delete snapshot `label` entirely (DROP SNAPSHOT), its reservation markers too. Info files go first, so an
+   * interrupted drop leaves a snapshot that SHOW SNAPSHOT reports as broken rather than one that looks restorable
+   * with files missing. Returns the number of files deleted.
    */
   async deleteSnapshot(label: string, signal?: AbortSignal): Promise<number> {
     this.#assertWritable();
     try {
       const infos = await this.broker.deletePrefix(this.#key(jobInfoPrefix(label)), { signal });
+      // Everything else, label reservation markers included, then temp files listings do not show.
       const rest = await this.broker.deletePrefix(`${this.#key(snapshotDir(label))}/`, { signal });
-      this.#logger?.info({ label, files: infos + rest }, 'deleted snapshot');
-      return infos + rest;
+      const temps = (await sweepTempFiles(this, label, signal)).length;
+      this.#logger?.info({ label, files: infos + rest + temps }, 'deleted snapshot');
+      return infos + rest + temps;
     } catch (error) {
       throw fromBrokerError(error);
     }

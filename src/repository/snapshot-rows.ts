@@ -1,25 +1,32 @@
-import type { BrokerEntry } from '../brokers/broker.ts';
 import { jobInfoBrief, parseJobInfo } from './job-info.ts';
-import { decodeChecksummedName, jobInfoKey, jobInfoPrefix, PREFIX_JOB_INFO } from './layout.ts';
+import { readLabelDirectory, snapshotProblems, type LabelDirectory } from './label-reservation.ts';
+import { decodeChecksummedName, jobInfoKey, PREFIX_JOB_INFO } from './layout.ts';
 import type { Repository } from './repository.ts';
 import { fromBrokerError, RepositoryError } from './repository-error.ts';
-import { collect, type SnapshotDetailRow, type SnapshotInfoRow } from './repository-types.ts';
+import type { SnapshotDetailRow, SnapshotInfoRow } from './repository-types.ts';
 
 /** SHOW SNAPSHOT's rows, computed exactly as StarRocks' Repository.getSnapshotInfo(s) does. */
 
-/** SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label': exactly one row, existence not pre-checked (as StarRocks). */
+/**
+ * SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label': exactly one row, existence not pre-checked (as StarRocks). Beyond
+ * StarRocks, `OK` means restorable: exactly one info file and one meta file, checksummed; a directory two backups
+ * wrote (or one edited by hand) says what is wrong instead of looking fine.
+ */
 export async function snapshotInfo(repo: Repository, label: string, signal?: AbortSignal): Promise<SnapshotInfoRow> {
-  let entries: BrokerEntry[];
+  let dir: LabelDirectory;
   try {
-    entries = await collect(repo.broker.list(`${repo.root}/${jobInfoPrefix(label)}`, { signal }));
+    dir = await readLabelDirectory(repo, label, signal);
   } catch (error) {
     return { snapshot: label, timestamp: null, status: `ERROR: Failed to get info: ${fromBrokerError(error).message}` };
   }
-  const stamps = entries.map((e) => {
-    const decoded = decodeChecksummedName(e.name);
-    return decoded === null ? `Invalid: ${e.name}` : decoded.name.slice(PREFIX_JOB_INFO.length);
+  const stamps = dir.infos.map((name) => {
+    const decoded = decodeChecksummedName(name);
+    return decoded === null ? `Invalid: ${name}` : decoded.name.slice(PREFIX_JOB_INFO.length);
   });
-  return { snapshot: label, timestamp: stamps.join('\n'), status: stamps.length > 0 ? 'OK' : 'ERROR: no snapshot' };
+  if (stamps.length === 0) return { snapshot: label, timestamp: '', status: 'ERROR: no snapshot' };
+  const problems = snapshotProblems(dir);
+  const status = problems === null ? 'OK' : `ERROR: not restorable: ${problems}; DROP SNAPSHOT ${label} ON ${repo.name} FORCE removes it`;
+  return { snapshot: label, timestamp: stamps.join('\n'), status };
 }
 
 /**
@@ -49,9 +56,16 @@ export async function snapshotDetail(repo: Repository, label: string, timestamp:
   } catch (error) {
     return failed(`Failed to get info: ${fromBrokerError(error).message}`);
   }
+  let problems: string | null;
+  try {
+    problems = snapshotProblems(await readLabelDirectory(repo, label, signal));
+  } catch (error) {
+    return failed(`Failed to get info: ${fromBrokerError(error).message}`);
+  }
   try {
     const info = parseJobInfo(bytes.toString('utf8'));
-    return { snapshot: label, timestamp, database: info.database, details: jobInfoBrief(info), status: 'OK' };
+    const status = problems === null ? 'OK' : `ERROR: not restorable: ${problems}; DROP SNAPSHOT ${label} ON ${repo.name} FORCE removes it`;
+    return { snapshot: label, timestamp, database: info.database, details: jobInfoBrief(info), status };
   } catch (error) {
     return failed(`Failed to read info from local file: ${(error as Error).message}`);
   }

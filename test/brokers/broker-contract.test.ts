@@ -295,11 +295,47 @@ for (const adapter of ADAPTERS) {
       expect(await readAll(await broker.read('u8/empty'))).toHaveLength(0);
     });
 
+    it('creates a file only if absent, never replacing one', async () => {
+      expect(await broker.createIfAbsent('cia/deep/er/one', Buffer.from('first'))).toBe(true);
+      expect((await readAll(await broker.read('cia/deep/er/one'))).toString()).toBe('first');
+      expect(await broker.createIfAbsent('cia/deep/er/one', Buffer.from('second'))).toBe(false);
+      expect((await readAll(await broker.read('cia/deep/er/one'))).toString()).toBe('first');
+      expect(await broker.createIfAbsent('cia/empty', new Uint8Array(0))).toBe(true);
+      expect(await broker.stat('cia/empty')).toMatchObject({ size: 0, isDirectory: false });
+      // Nothing but the two files: no temp name is left behind by the refused or the successful create.
+      expect((await collect(broker.list('cia/', { recursive: true, includeTemp: true }))).map((e) => e.key)).toEqual(['cia/deep/er/one', 'cia/empty']);
+      await expectBrokerError(broker.createIfAbsent('cia/x', Buffer.from('x'), { signal: AbortSignal.abort() }), 'ABORTED');
+      expect(await broker.stat('cia/x')).toBeNull();
+      await expectBrokerError(broker.createIfAbsent('/abs', Buffer.from('x')), 'INVALID_ARGUMENT');
+    });
+
+    it('lets exactly one of many concurrent creators win where creation is exclusive', async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => broker.createIfAbsent('race/marker', Buffer.from(`writer ${i}`))));
+      const winners = results.flatMap((won, i) => (won ? [i] : []));
+      const content = (await readAll(await broker.read('race/marker'))).toString();
+      if (broker.capabilities.exclusiveCreate) {
+        expect(winners).toHaveLength(1);
+        expect(content).toBe(`writer ${winners[0]}`);
+      } else {
+        // Check-then-write (a server may ignore If-None-Match): someone won, and the file is one writer's whole body.
+        expect(winners.length).toBeGreaterThanOrEqual(1);
+        expect(winners.map((i) => `writer ${i}`)).toContain(content);
+      }
+    });
+
+    it('reports progress of a bulk delete', async () => {
+      for (let i = 0; i < 5; i++) await broker.write(`dp/f${i}`, Buffer.from('x'));
+      let ticks = 0;
+      expect(await broker.deletePrefix('dp/', { onProgress: () => ticks++ })).toBe(5);
+      expect(ticks).toBeGreaterThan(0);
+    });
+
     it('reports its scheme, a secret-free location and capabilities', () => {
       expect(['file', 's3', 'hdfs']).toContain(broker.scheme);
       expect(broker.location).not.toMatch(/S3RVER|secret/i);
       expect(typeof broker.capabilities.atomicWrite).toBe('boolean');
       expect(broker.capabilities.cheapRename).toBe(broker.scheme !== 's3');
+      expect(broker.capabilities.exclusiveCreate).toBe(broker.scheme !== 's3');
     });
   });
 }

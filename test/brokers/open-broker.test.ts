@@ -81,8 +81,11 @@ describe('openBroker: properties', () => {
     expect(error.message).toContain('Unknown repository property "aws.s3.acces_key"');
     expect(error.message).toContain('aws.s3.endpoint');
     expect(error.message).toContain('fs.s3a.path.style.access');
-    expect((await openError('hdfs://nn:9870/x', { 'aws.s3.access_key': 'x' })).message).toContain('Accepted properties: password, username');
-    expect((await openError('file:///tmp/x', { username: 'x' })).message).toContain('a file:// location takes no properties');
+    expect((await openError('hdfs://nn:9870/x', { 'aws.s3.access_key': 'x' })).message).toContain(
+      'Accepted properties: password, tablevault.max_attempts, tablevault.request_timeout_ms, tablevault.retry_base_ms, tablevault.retry_max_ms, tablevault.stall_timeout_ms, username',
+    );
+    // A file:// location takes only the deadline and retry settings every storage kind has.
+    expect((await openError('file:///tmp/x', { username: 'x' })).message).toContain('Accepted properties: tablevault.max_attempts, tablevault.request_timeout_ms');
     // Vendor spellings belong to their own scheme only.
     expect((await openError('s3://bucket-1/x', { 'fs.oss.endpoint': 'x' })).message).toContain('"fs.oss.endpoint"');
   });
@@ -95,6 +98,12 @@ describe('openBroker: properties', () => {
     expect((await openError('s3://bucket-1', { 'aws.s3.iam_role_arn': 'arn:aws:iam::1:role/x' })).message).toContain('not supported');
     expect((await openError('s3://bucket-1', { ...S3_KEYS, 'aws.s3.use_instance_profile': 'true' })).message).toContain('not both');
     expect((await openError('hdfs://nn:1/x', { username: 'bad user' })).message).toContain('"username"');
+    for (const bad of ['0', '-5', '1.5', 'soon', '99999999999']) {
+      expect((await openError('file:///tmp/x', { 'tablevault.request_timeout_ms': bad })).message).toBe(
+        `Invalid value "${bad}" for repository property "tablevault.request_timeout_ms": use a whole number from 1 to 3600000.`,
+      );
+    }
+    expect((await openError('s3://bucket-1', { 'tablevault.max_attempts': '0' })).message).toContain('from 1 to 20');
   });
 
   it('never puts a secret value in an error message (property)', async () => {
@@ -149,7 +158,13 @@ describe('openBroker: properties', () => {
   });
 
   it('lists accepted keys per scheme', () => {
-    expect(acceptedPropertyKeys('file')).toEqual([]);
+    expect(acceptedPropertyKeys('file')).toEqual([
+      'tablevault.max_attempts',
+      'tablevault.request_timeout_ms',
+      'tablevault.retry_base_ms',
+      'tablevault.retry_max_ms',
+      'tablevault.stall_timeout_ms',
+    ]);
     expect(acceptedPropertyKeys('oss')).toContain('fs.oss.accessKeySecret');
     expect(acceptedPropertyKeys('s3')).not.toContain('fs.oss.accessKeySecret');
   });

@@ -83,11 +83,14 @@ describe('S3 broker against s3rver', () => {
 
   it('gives up after maxAttempts with a retryable error', async () => {
     const proxy = await startFlakyProxy(server.endpoint, 1); // every request fails
-    const broker = await openBroker(`${server.location}/retry`, { ...server.properties, 'aws.s3.endpoint': proxy.endpoint }, { s3: { maxAttempts: 2 } });
+    // Two SDK attempts per call, two calls ("tablevault.max_attempts"): four requests, then the error.
+    const properties = { ...server.properties, 'aws.s3.endpoint': proxy.endpoint, 'tablevault.max_attempts': '2', 'tablevault.retry_base_ms': '10' };
+    const broker = await openBroker(`${server.location}/retry`, properties, { s3: { maxAttempts: 2 } });
     try {
       const error = await brokerError(broker.stat('x'));
       expect(error).toMatchObject({ code: 'IO', retryable: true });
-      expect(proxy.injected()).toBe(2);
+      expect(error.message).toMatch(/\(gave up after 2 attempts\)$/);
+      expect(proxy.injected()).toBe(4);
     } finally {
       await broker.close();
       await proxy.close();

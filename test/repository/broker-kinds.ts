@@ -75,8 +75,8 @@ function s3rverKind(): BrokerKind {
 }
 
 export const BROKER_KINDS: readonly BrokerKind[] = [
-  memoryKind('memory double (object store: atomic PUT, costly rename)', { atomicWrite: true, cheapRename: false }),
-  memoryKind('memory double (disk-like: .part + rename)', { atomicWrite: false, cheapRename: true }),
+  memoryKind('memory double (object store: atomic PUT, costly rename)', { atomicWrite: true, cheapRename: false, exclusiveCreate: false }),
+  memoryKind('memory double (disk-like: .part + rename)', { atomicWrite: false, cheapRename: true, exclusiveCreate: true }),
   {
     name: 'local adapter (file://)',
     open: async (dir) => localBroker(path.join(dir, 'remote')),

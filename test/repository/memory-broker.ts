@@ -26,7 +26,7 @@ export class MemoryBroker implements Broker {
   readonly calls: string[] = [];
   readonly #files = new Map<string, Buffer>();
 
-  constructor(location = 'mem://bucket/path', capabilities: BrokerCapabilities = { atomicWrite: true, cheapRename: false }) {
+  constructor(location = 'mem://bucket/path', capabilities: BrokerCapabilities = { atomicWrite: true, cheapRename: false, exclusiveCreate: false }) {
     this.location = location;
     this.capabilities = capabilities;
   }
@@ -86,6 +86,14 @@ export class MemoryBroker implements Broker {
     if (f === undefined) throw new BrokerError('NOT_FOUND', `File not found: ${key}`, { key });
     await writeFile(localPath, f);
     return { size: f.length };
+  }
+
+  async createIfAbsent(key: string, body: Uint8Array, options?: OperationOptions): Promise<boolean> {
+    this.calls.push(`createIfAbsent ${key}`);
+    if (options?.signal?.aborted) throw new BrokerError('ABORTED', 'aborted', { key });
+    if (this.#files.has(key)) return false;
+    this.#files.set(key, Buffer.from(body));
+    return true;
   }
 
   async rename(from: string, to: string, _options?: OperationOptions): Promise<void> {

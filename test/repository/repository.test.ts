@@ -205,11 +205,25 @@ describe('snapshots', () => {
     expect(await repo.listSnapshots()).toEqual(['s1', 's2', 's4']);
     expect(await repo.snapshotExists('s2')).toBe(true);
     expect(await repo.snapshotExists('s3')).toBe(false);
+    // Beyond StarRocks (which says OK for any info file): OK means restorable — one info file, one meta file.
+    const infos2 = (await repo.labelDirectory('s2')).infos;
+    expect(infos2).toHaveLength(2);
     expect(await repo.snapshotInfos()).toEqual([
       { snapshot: 's1', timestamp: '2024-12-09-10-25-58-842', status: 'OK' },
-      { snapshot: 's2', timestamp: '2024-12-09-10-25-58-843\n2024-12-10-10-25-58-842', status: 'OK' },
-      { snapshot: 's4', timestamp: 'Invalid: __info_2018-04-18-20-11-00.part', status: 'OK' },
+      {
+        snapshot: 's2',
+        timestamp: '2024-12-09-10-25-58-843\n2024-12-10-10-25-58-842',
+        status: `ERROR: not restorable: 2 info files (${infos2.join(', ')}); DROP SNAPSHOT s2 ON repo1 FORCE removes it`,
+      },
+      {
+        snapshot: 's4',
+        timestamp: 'Invalid: __info_2018-04-18-20-11-00.part',
+        status: 'ERROR: not restorable: no meta file; no checksum in __info_2018-04-18-20-11-00.part; DROP SNAPSHOT s4 ON repo1 FORCE removes it',
+      },
     ]);
+    await expect(repo.readMeta('s2')).rejects.toThrow(
+      `snapshot 's2' in repository repo1 is not restorable: it holds 2 info files (${infos2.join(', ')}), where one backup writes exactly one info and one meta file. Drop it with DROP SNAPSHOT s2 ON repo1 FORCE and back up again`,
+    );
     expect(await repo.snapshotInfos(['s1', 'nope'])).toEqual([{ snapshot: 's1', timestamp: '2024-12-09-10-25-58-842', status: 'OK' }]);
     expect(await repo.snapshotInfo('missing')).toEqual({ snapshot: 'missing', timestamp: '', status: 'ERROR: no snapshot' });
 

@@ -183,7 +183,19 @@ export async function startWebHdfsServer(options: WebHdfsServerOptions = {}): Pr
     if ((await exists(target)) !== null) return false;
     const parent = await exists(path.posix.dirname(target));
     if (parent === null || !parent.isDirectory()) return false;
-    await fsp.rename(local(from), local(target));
+    if (src.isDirectory()) {
+      await fsp.rename(local(from), local(target));
+      return true;
+    }
+    // The NameNode decides atomically; requests here interleave between the check above and the move, so a file is
+    // moved by link(2) (EEXIST when another RENAME took the name meanwhile) and unlink, never replacing one.
+    try {
+      await fsp.link(local(from), local(target));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'EEXIST') return false;
+      throw error;
+    }
+    await fsp.unlink(local(from));
     return true;
   }
 

@@ -7,6 +7,7 @@ import {
   type Broker,
   type BrokerCapabilities,
   type BrokerEntry,
+  type DeletePrefixOptions,
   type ListOptions,
   type OperationOptions,
   type ReadOptions,
@@ -39,7 +40,7 @@ export interface WebHdfsBrokerConfig {
 export class WebHdfsBroker implements Broker {
   readonly scheme = 'hdfs';
   readonly location: string;
-  readonly capabilities: BrokerCapabilities = { atomicWrite: false, cheapRename: true };
+  readonly capabilities: BrokerCapabilities = { atomicWrite: false, cheapRename: true, exclusiveCreate: true };
   readonly #client: WebHdfsClient;
   readonly #root: string;
 
@@ -101,7 +102,7 @@ export class WebHdfsBroker implements Broker {
   list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry> {
     checkPrefix(prefix);
     const signal = options?.signal;
-    return walkTree((dirKey) => this.#listDirectory(dirKey, signal), prefix, options?.recursive === true);
+    return walkTree((dirKey) => this.#listDirectory(dirKey, signal), prefix, options?.recursive === true, options?.includeTemp === true);
   }
 
   async stat(key: string, options?: OperationOptions): Promise<BrokerEntry | null> {
@@ -162,6 +163,32 @@ export class WebHdfsBroker implements Broker {
     throw new BrokerError('IO', `HDFS refused to rename ${JSON.stringify(from)} to ${JSON.stringify(to)}.`, { key: to });
   }
 
+  async createIfAbsent(key: string, body: Uint8Array, options?: OperationOptions): Promise<boolean> {
+    checkKey(key);
+    const signal = options?.signal;
+    throwIfAborted(signal, key);
+    const temp = tempKeyFor(key);
+    try {
+      await this.#client.create(this.#path(temp), toReadable(body), key, signal);
+      throwIfAborted(signal, key);
+      // HDFS RENAME refuses an existing destination (answers false): the NameNode decides atomically, and the file
+      // appears complete. Any other reason for false (a pruned parent) is retried once after MKDIRS.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const parent = dirName(key);
+        if (parent !== dirName(temp) || attempt > 1) await this.#client.json('PUT', this.#path(parent), 'MKDIRS', {}, key, signal);
+        const { boolean: renamed } = await this.#client.json<{ boolean: boolean }>('PUT', this.#path(temp), 'RENAME', { destination: this.#path(key) }, key, signal);
+        if (renamed) return true;
+        if ((await this.#status(key, signal)) !== null) return false;
+      }
+      throw new BrokerError('IO', `HDFS refused to create ${JSON.stringify(key)}.`, { key });
+    } catch (error) {
+      throw error instanceof BrokerError ? error : mapFetchError(error, key, signal);
+    } finally {
+      // No signal: the temp file must go even when the caller gave up. Deleting a renamed temp is a no-op.
+      await this.#client.json('DELETE', this.#path(temp), 'DELETE', { recursive: 'false' }, temp).catch(() => undefined);
+    }
+  }
+
   async uploadFile(localPath: string, key: string, options?: WriteOptions): Promise<WriteResult> {
     return this.write(key, createReadStream(localPath, { highWaterMark: 1024 * 1024 }), options);
   }
@@ -192,11 +219,14 @@ export class WebHdfsBroker implements Broker {
     await this.#prune(dirName(key));
   }
 
-  async deletePrefix(prefix: string, options?: OperationOptions): Promise<number> {
+  async deletePrefix(prefix: string, options?: DeletePrefixOptions): Promise<number> {
     checkPrefix(prefix);
     const signal = options?.signal;
     const keys: string[] = [];
-    for await (const entry of this.list(prefix, { recursive: true, ...(signal ? { signal } : {}) })) keys.push(entry.key);
+    for await (const entry of this.list(prefix, { recursive: true, ...(signal ? { signal } : {}) })) {
+      keys.push(entry.key);
+      if (keys.length % 100 === 0) options?.onProgress?.();
+    }
     let deleted = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -205,6 +235,7 @@ export class WebHdfsBroker implements Broker {
         throwIfAborted(signal, prefix);
         const { boolean: gone } = await this.#client.json<{ boolean: boolean }>('DELETE', this.#path(key), 'DELETE', { recursive: 'false' }, key, signal);
         if (gone) deleted++;
+        options?.onProgress?.();
       }
     };
     await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));

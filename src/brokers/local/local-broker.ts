@@ -1,4 +1,4 @@
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,6 +7,7 @@ import type {
   Broker,
   BrokerCapabilities,
   BrokerEntry,
+  DeletePrefixOptions,
   ListOptions,
   OperationOptions,
   ReadOptions,
@@ -39,7 +40,7 @@ const MKDIR_RACE_ATTEMPTS = 5;
 export class LocalBroker implements Broker {
   readonly scheme = 'file';
   readonly location: string;
-  readonly capabilities: BrokerCapabilities = { atomicWrite: false, cheapRename: true };
+  readonly capabilities: BrokerCapabilities = { atomicWrite: false, cheapRename: true, exclusiveCreate: true };
   readonly #root: string;
 
   /** `rootPath` must be absolute; it is created lazily by the first write. */
@@ -63,7 +64,7 @@ export class LocalBroker implements Broker {
         throw mapLocalError(error, prefix, 'read', signal);
       }
     };
-    return walkTree(listDirectory, prefix, options?.recursive === true);
+    return walkTree(listDirectory, prefix, options?.recursive === true, options?.includeTemp === true);
   }
 
   async stat(key: string, options?: OperationOptions): Promise<BrokerEntry | null> {
@@ -125,6 +126,39 @@ export class LocalBroker implements Broker {
       return { size: counter.bytes };
     } catch (error) {
       if (!source.destroyed) source.destroy();
+      await handle?.close().catch(() => undefined);
+      await removeQuietly(temp);
+      throw mapLocalError(error, key, 'write', signal);
+    }
+  }
+
+  async createIfAbsent(key: string, body: Uint8Array, options?: OperationOptions): Promise<boolean> {
+    checkKey(key);
+    const signal = options?.signal;
+    const target = this.#path(key);
+    const temp = this.#path(tempKeyFor(key));
+    let handle;
+    try {
+      throwIfAborted(signal, key);
+      handle = await this.#openTemp(temp);
+      await handle.writeFile(body);
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      throwIfAborted(signal, key);
+      // link(2) fails with EEXIST when the name is taken: the check and the creation are one step, and the file
+      // appears whole (it was complete and fsynced under its temp name).
+      let created = true;
+      try {
+        await linkOrExclusiveCopy(temp, target);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+        created = false;
+      }
+      await removeQuietly(temp);
+      if (created) await fsyncDirectory(path.dirname(target));
+      return created;
+    } catch (error) {
       await handle?.close().catch(() => undefined);
       await removeQuietly(temp);
       throw mapLocalError(error, key, 'write', signal);
@@ -237,7 +271,7 @@ export class LocalBroker implements Broker {
     await pruneEmptyDirectories(path.dirname(filePath), this.#root);
   }
 
-  async deletePrefix(prefix: string, options?: OperationOptions): Promise<number> {
+  async deletePrefix(prefix: string, options?: DeletePrefixOptions): Promise<number> {
     checkPrefix(prefix);
     const signal = options?.signal;
     const parents = new Set<string>();
@@ -248,6 +282,7 @@ export class LocalBroker implements Broker {
       try {
         await unlink(filePath);
         deleted++;
+        options?.onProgress?.();
       } catch (error) {
         if ((error as { code?: unknown }).code !== 'ENOENT') throw mapLocalError(error, entry.key, 'write', signal);
       }
@@ -260,6 +295,21 @@ export class LocalBroker implements Broker {
 
   async close(): Promise<void> {
     // Nothing pooled: every operation opens and closes its own file handles.
+  }
+}
+
+/**
+ * link(2) `from` as `to`, failing with EEXIST when `to` exists. Mounts without hard links (some CIFS shares) get an
+ * exclusive copy instead: still refused when `to` exists, though a reader could see it being written.
+ */
+async function linkOrExclusiveCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    await kernelCopy(from, to); // COPYFILE_EXCL: EEXIST when taken
+    await fsyncFile(to);
   }
 }
 

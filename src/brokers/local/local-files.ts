@@ -48,9 +48,73 @@ export function mapLocalError(error: unknown, key: string, op: LocalOp, signal?:
   }
 }
 
-/** Make the parent directory of `filePath`. */
+/** Directory levels makeDirectory creates at most (a bound, so a strange file system cannot keep it busy). */
+const MAX_DIRECTORY_DEPTH = 256;
+/** Walks makeDirectory makes before it calls a refusal permanent. */
+const MKDIR_WALKS = 3;
+
+/** Make the parent directory of `filePath` (and its parents). */
 export async function mkdirFor(filePath: string): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
+  await makeDirectory(path.dirname(filePath));
+}
+
+/**
+ * `mkdir -p` that always ends. Node's `mkdir(…, { recursive: true })` loops forever (busy, at full CPU) when the
+ * parent exists but the file system refuses the child with ENOENT, as /proc and /sys do; here every level is tried
+ * at most twice, and a refusal is a permanent BrokerError naming the directory. A regular file in the way (ENOTDIR,
+ * EEXIST on a non-directory) is reported as such.
+ */
+export async function makeDirectory(dirPath: string): Promise<void> {
+  // A concurrent delete may prune a level we just made (see pruneEmptyDirectories): a few fresh walks tell that
+  // race apart from a file system that never holds the directory.
+  for (let attempt = 1; ; attempt++) {
+    const refused = await makeOnce(dirPath);
+    if (refused === null) return;
+    if (attempt >= MKDIR_WALKS) throw cannotCreate(dirPath, refused, 'the file system refuses to create it (is the location on a pseudo file system such as /proc?)');
+  }
+}
+
+/** One walk up to the first existing level and back down; the level the file system refused, or null when done. */
+async function makeOnce(dirPath: string): Promise<string | null> {
+  const missing: string[] = [];
+  for (let current = dirPath; ; ) {
+    const made = await tryMkdir(current);
+    if (made !== 'missing-parent') break;
+    const parent = path.dirname(current);
+    if (parent === current || missing.length >= MAX_DIRECTORY_DEPTH) throw cannotCreate(dirPath, current, 'none of its parent directories exists');
+    missing.push(current);
+    current = parent;
+  }
+  for (const dir of missing.reverse()) {
+    // The parent exists (or existed a moment ago), so ENOENT means this level was refused or its parent pruned.
+    if ((await tryMkdir(dir)) === 'missing-parent') return dir;
+  }
+  return null;
+}
+
+async function tryMkdir(dir: string): Promise<'made' | 'exists' | 'missing-parent'> {
+  try {
+    await mkdir(dir);
+    return 'made';
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') return 'missing-parent';
+    if (code === 'EEXIST') {
+      const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+      if (isDir) return 'exists';
+      throw cannotCreate(dir, dir, 'a file (not a directory) already has that name');
+    }
+    if (code === 'ENOTDIR') throw cannotCreate(dir, dir, 'a parent of it is a regular file, not a directory');
+    throw error;
+  }
+}
+
+function cannotCreate(wanted: string, failed: string, why: string): BrokerError {
+  const where = wanted === failed ? '' : ` (at ${JSON.stringify(failed)})`;
+  return new BrokerError('IO', `Cannot create directory ${JSON.stringify(wanted)}${where}: ${why}. Check the repository location.`, {
+    key: wanted,
+    retryable: false,
+  });
 }
 
 /** fsync a directory so a rename into it survives a crash. Some network filesystems refuse; that is not fatal. */

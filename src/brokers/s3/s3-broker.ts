@@ -20,6 +20,7 @@ import {
   type Broker,
   type BrokerCapabilities,
   type BrokerEntry,
+  type DeletePrefixOptions,
   type ListOptions,
   type OperationOptions,
   type ReadOptions,
@@ -58,7 +59,8 @@ export interface S3BrokerConfig {
 export class S3Broker implements Broker {
   readonly scheme: string;
   readonly location: string;
-  readonly capabilities: BrokerCapabilities = { atomicWrite: true, cheapRename: false };
+  // exclusiveCreate false: If-None-Match is sent, but S3-compatible servers may ignore it (s3rver does).
+  readonly capabilities: BrokerCapabilities = { atomicWrite: true, cheapRename: false, exclusiveCreate: false };
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #root: string;
@@ -241,6 +243,28 @@ export class S3Broker implements Broker {
     return result;
   }
 
+  async createIfAbsent(key: string, body: Uint8Array, options?: OperationOptions): Promise<boolean> {
+    checkKey(key);
+    const signal = options?.signal;
+    throwIfAborted(signal, key);
+    // The HEAD answers the common case on every server; If-None-Match makes S3 itself refuse a key created since
+    // (AWS honours it; servers that ignore it leave only the HEAD-to-PUT window open).
+    if ((await this.stat(key, options)) !== null) return false;
+    try {
+      await this.#client.send(
+        new PutObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(key), Body: body, ContentLength: body.length, IfNoneMatch: '*' }),
+        sendOptions(signal),
+      );
+      return true;
+    } catch (error) {
+      // 412 Precondition Failed: the key exists. 409 ConditionalRequestConflict: a concurrent conditional write won.
+      const status = httpStatusOf(error);
+      if (status === 412 || s3ErrorName(error) === 'PreconditionFailed') return false;
+      if (status === 409 && s3ErrorName(error) === 'ConditionalRequestConflict') return false;
+      throw this.#error(error, key, signal);
+    }
+  }
+
   async downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult> {
     const source = await this.read(key, options);
     return streamToLocalFile(source, localPath, (error) => this.#error(error, key, options?.signal));
@@ -273,7 +297,7 @@ export class S3Broker implements Broker {
     }
   }
 
-  async deletePrefix(prefix: string, options?: OperationOptions): Promise<number> {
+  async deletePrefix(prefix: string, options?: DeletePrefixOptions): Promise<number> {
     checkPrefix(prefix);
     const signal = options?.signal;
     let deleted = 0;
@@ -299,8 +323,10 @@ export class S3Broker implements Broker {
         });
       }
       deleted += result.Deleted?.length ?? keys.length;
+      options?.onProgress?.();
     };
     for await (const entry of this.#list(prefix, true, signal)) {
+      if (batch.length % 100 === 0) options?.onProgress?.();
       batch.push(this.#objectKey(entry.key));
       if (batch.length >= DELETE_BATCH) await flush();
     }

@@ -15,12 +15,22 @@ export interface S3Endpoint {
 
 /** Tuning knobs; the defaults suit both AWS and small self-hosted servers. */
 export interface S3ClientTuning {
-  /** Total attempts per request (first try + retries) for 5xx, 429/throttling and network errors. Default 5. */
+  /**
+   * Total attempts per request inside the SDK (first try + retries) for 5xx, 429/throttling and network errors —
+   * this is what retries each part of a multipart upload on its own. Default 3; ResilientBroker retries whole
+   * operations on top.
+   */
   readonly maxAttempts?: number;
   /** Concurrent sockets per client. Default 64. */
   readonly maxSockets?: number;
   /** TCP connect timeout in ms. Default 10 s. */
   readonly connectionTimeoutMs?: number;
+  /**
+   * A socket that stays silent this long is closed and its request fails (retryable), so a server that accepts
+   * connections and never answers cannot hold a request forever. Default 60 s; the broker's own deadlines (see
+   * ResilientBroker) bound each whole operation on top of this.
+   */
+  readonly socketTimeoutMs?: number;
 }
 
 /** Schemes whose vendors only serve virtual-hosted-style requests (bucket in the host name). */
@@ -66,9 +76,10 @@ export function createS3Client(endpoint: S3Endpoint, props: S3Properties, tuning
     responseChecksumValidation: 'WHEN_REQUIRED',
     // "standard" = exponential backoff with full jitter on 5xx, 429/throttling and transient network errors.
     retryMode: 'standard',
-    maxAttempts: tuning.maxAttempts ?? 5,
+    maxAttempts: tuning.maxAttempts ?? 3,
     requestHandler: {
       connectionTimeout: tuning.connectionTimeoutMs ?? 10_000,
+      socketTimeout: tuning.socketTimeoutMs ?? 60_000,
       httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets }),
     },

@@ -1,8 +1,12 @@
 /** BACKUP, SHOW BACKUP, CANCEL BACKUP. The job itself runs in the background (src/jobs). */
 import type { BackupStmt, CancelBackupStmt, ShowBackupStmt } from '../../../grammar/ast.ts';
-import { getDatabase, listPartitions } from '../../catalog/index.ts';
+import { randomUUID } from 'node:crypto';
+import { getDatabase, listPartitions, type Database } from '../../catalog/index.ts';
 import { analysisError, ddlError, notSupported } from '../../errors/index.ts';
+import { clusterIdOf } from '../../jobs/backup-info.ts';
+import { isLabelConflict } from '../../repository/label-reservation.ts';
 import { fromBrokerError } from '../../repository/repository-error.ts';
+import type { Repository } from '../../repository/repository.ts';
 import { lastJobOfDb } from '../../catalog/jobs-read.ts';
 import { jobTables, SHOW_BACKUP_COLUMNS, showBackupRows } from '../../jobs/show.ts';
 import type { BackupSpec } from '../../jobs/steps.ts';
@@ -14,29 +18,48 @@ import { okResult, showResult, type StatementResult } from '../result.ts';
 
 /**
  * BACKUP: analyse, then submit under the scheduler's lock with StarRocks' submit-time checks (read-only repository,
- * tables and partitions still there, label not yet in the repository). Returns OK at once; `SHOW BACKUP` or
+ * tables and partitions still there) and the label reserved in the repository. Returns OK at once; `SHOW BACKUP` or
  * `engine.jobs.watch(id)` follow the job.
  */
 export async function executeBackup(ctx: ExecutionContext, node: BackupStmt): Promise<StatementResult> {
   const a = analyzeBackup(ctx, node);
   const { services } = ctx;
-  const job = await services.jobs.submit({
-    kind: 'BACKUP',
-    dbId: a.db.id,
-    dbName: a.db.name,
-    label: a.label,
-    repoName: a.repository,
-    timeoutMs: a.timeoutMs,
-    properties: a.properties,
-    spec: { objects: a.spec.objects.map((o) => ({ table: o.table, partitions: [...o.partitions] })), type: a.spec.type },
-    precheck: () => precheck(ctx, a.db.id, a.label, a.repository, a.spec),
-  });
+  // The job's label reservation token: written into `__ss_<label>/` at submission, kept in the job's spec so the
+  // job (resumed in this or a later process) recognises its own reservation.
+  const reservation = randomUUID();
+  let reserved: Repository | undefined;
+  let job;
+  try {
+    job = await services.jobs.submit({
+      kind: 'BACKUP',
+      dbId: a.db.id,
+      dbName: a.db.name,
+      label: a.label,
+      repoName: a.repository,
+      timeoutMs: a.timeoutMs,
+      properties: a.properties,
+      spec: { objects: a.spec.objects.map((o) => ({ table: o.table, partitions: [...o.partitions] })), type: a.spec.type, reservation },
+      precheck: async () => {
+        reserved = await precheck(ctx, a.db, a.label, a.repository, a.spec, reservation);
+      },
+    });
+  } catch (error) {
+    // Reserved, then the job could not be recorded: give the label back.
+    if (reserved !== undefined) await reserved.releaseReservation(a.label, reservation).catch(() => undefined);
+    throw error;
+  }
   services.logger.child({ component: 'backup' }).info({ jobId: job.id, label: job.label, db: job.dbName, repository: job.repoName }, 'backup submitted');
   return okResult(0, `BACKUP job ${job.id} submitted; follow it with SHOW BACKUP FROM ${a.db.name}`);
 }
 
-async function precheck(ctx: ExecutionContext, dbId: number, label: string, repoName: string, spec: BackupSpec): Promise<void> {
+/**
+ * StarRocks' submit-time checks, then the label reservation (label-reservation.ts): the label is this job's before
+ * the statement returns, across databases, processes and machines sharing the repository. Returns the repository
+ * once the label is reserved.
+ */
+async function precheck(ctx: ExecutionContext, database: Database, label: string, repoName: string, spec: BackupSpec, token: string): Promise<Repository> {
   const { services } = ctx;
+  const dbId = database.id;
   const repo = await services.repositories.get(repoName);
   if (repo.readOnly) throw ddlError(`Repository ${repoName} is read only`);
   const db = getDatabase(services.catalog, dbId);
@@ -48,15 +71,15 @@ async function precheck(ctx: ExecutionContext, dbId: number, label: string, repo
     const names = new Set(listPartitions(services.catalog, table.id).map((p) => p.name));
     for (const p of o.partitions) if (!names.has(p)) throw ddlError(`Unknown partition ${p} in table${table.name}`);
   }
-  let labels: string[];
   try {
-    labels = await repo.listSnapshots(ctx.signal);
+    await repo.reserveLabel(label, token, { database: db.name, cluster_id: await clusterIdOf(services.dataDir) }, ctx.signal);
   } catch (error) {
-    throw ddlError(`Failed to list snapshots in repository ${repoName}: ${fromBrokerError(error).message}`);
+    if (isLabelConflict(error)) {
+      throw ddlError(spec.type === 'INCREMENTAL' ? 'Currently does not support incremental backup' : `Snapshot with name '${label}' already exist in repository`);
+    }
+    throw ddlError(`Failed to reserve label '${label}' in repository ${repoName}: ${fromBrokerError(error).message}`);
   }
-  if (labels.includes(label)) {
-    throw ddlError(spec.type === 'INCREMENTAL' ? 'Currently does not support incremental backup' : `Snapshot with name '${label}' already exist in repository`);
-  }
+  return repo;
 }
 
 /** SHOW BACKUP [FROM db]: the last job of the database if it is a backup; without FROM, of every database. */
