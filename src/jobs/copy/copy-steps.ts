@@ -9,7 +9,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { JobRow } from '../../catalog/jobs-types.ts';
 import { putChecksummed } from '../../repository/checksummed-files.ts';
-import { decodeChecksummedName, jobInfoKey, metaKey, tabletDir, type TabletIds } from '../../repository/layout.ts';
+import { isLabelConflict } from '../../repository/label-reservation.ts';
+import { baseNameOf, checksummedKey, decodeChecksummedName, jobInfoKey, metaKey, tabletDir, type TabletIds } from '../../repository/layout.ts';
+import { md5Hex } from '../../repository/md5.ts';
 import { fromBrokerError } from '../../repository/repository-error.ts';
 import type { RepositoryManager } from '../../repository/repository-manager.ts';
 import type { Repository } from '../../repository/repository.ts';
@@ -115,31 +117,51 @@ export class CopySteps {
     }
   }
 
-  /** UPLOAD_META: the meta file, md5-verified on the way. */
+  /** UPLOAD_META: the meta file, md5-verified on the way, once the label is checked to be still this job's. */
   async copyMeta(job: JobRow, signal: AbortSignal): Promise<void> {
     const { from, to } = await this.#pair(job);
-    const bytes = await from.readVerified(metaKey(job.label), signal);
-    await to.uploadBytes(bytes, metaKey(job.label), { signal });
+    const meta = await from.readVerified(metaKey(job.label), signal);
+    const info = await from.readVerified(jobInfoKey(job.label, specOf(job).timestamp), signal);
+    await to.sweepTempFiles(job.label, signal);
+    await stillOurs(to, job, meta, info, signal);
+    await to.uploadBytes(meta, metaKey(job.label), { signal });
   }
 
   /** UPLOAD_INFO: the info file, after the meta file is in place (the copy becomes visible). */
   async copyInfo(job: JobRow, signal: AbortSignal): Promise<void> {
     const { from, to } = await this.#pair(job);
     const key = jobInfoKey(job.label, specOf(job).timestamp);
-    const bytes = await from.readVerified(key, signal);
+    const info = await from.readVerified(key, signal);
+    const meta = await from.readVerified(metaKey(job.label), signal);
     await to.locate(metaKey(job.label), signal);
-    await to.uploadBytes(bytes, key, { signal });
+    await stillOurs(to, job, meta, info, signal);
+    await to.uploadBytes(info, key, { signal });
   }
 
   /**
-   * Cancel: remove what the copy wrote to the destination, unless the destination holds a visible snapshot of that
-   * label (an info file) — a complete snapshot is never deleted by a cancelled copy.
+   * Cancel: remove what the copy wrote to the destination — only while the label is still this job's (its marker the
+   * only one, no info file): a complete snapshot, or one another writer owns, is never deleted by a cancelled copy.
    */
   async discard(job: JobRow): Promise<void> {
     const { to } = await this.#pair(job);
-    const info = await to.snapshotInfo(job.label);
-    if (info.status === 'OK') return;
+    const dir = await to.labelDirectory(job.label);
+    const token = specOf(job).reservation;
+    if (dir.infos.length > 0 || dir.markers.length !== 1 || dir.markers[0] !== token) return;
     await to.deleteSnapshot(job.label);
+  }
+}
+
+/** The label is still this copy's in the destination: its marker, no other writer's meta or info (else final). */
+async function stillOurs(to: Repository, job: JobRow, meta: Buffer, info: Buffer, signal: AbortSignal): Promise<void> {
+  const mine = {
+    meta: baseNameOf(checksummedKey(metaKey(job.label), md5Hex(meta))),
+    info: baseNameOf(checksummedKey(jobInfoKey(job.label, specOf(job).timestamp), md5Hex(info))),
+  };
+  try {
+    await to.verifyReservation(job.label, specOf(job).reservation, mine, signal);
+  } catch (error) {
+    if (isLabelConflict(error)) throw new JobStatusError('COMMON_ERROR', error.message, { cause: error, final: true });
+    throw error;
   }
 }
 

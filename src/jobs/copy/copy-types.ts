@@ -9,6 +9,8 @@ export type CopySpec = {
   readonly to: string;
   /** The info file's timestamp (`yyyy-MM-dd-HH-mm-ss-SSS`) chosen at submit. */
   readonly timestamp: string;
+  /** The job's label reservation token in the destination (label-reservation.ts), as BACKUP keeps its own. */
+  readonly reservation: string;
 };
 
 /** One content file of the snapshot. */

@@ -4,12 +4,15 @@
  * keyed by its destination repository (one copy into a repository at a time, as one BACKUP per database), so copies
  * never stand in the way of a database's BACKUP or RESTORE — and SHOW BACKUP keeps showing the database's backup.
  */
+import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../../catalog/catalog.ts';
 import { lastJobOfDb } from '../../catalog/jobs-read.ts';
 import type { JobRow } from '../../catalog/jobs-types.ts';
 import { ddlError } from '../../errors/index.ts';
+import { isLabelConflict } from '../../repository/label-reservation.ts';
 import { fromBrokerError } from '../../repository/repository-error.ts';
 import type { RepositoryManager } from '../../repository/repository-manager.ts';
+import { clusterIdOf } from '../backup-info.ts';
 import type { JobScheduler } from '../scheduler.ts';
 import type { CopySpec } from './copy-types.ts';
 
@@ -28,6 +31,8 @@ export interface CopyRequest {
 }
 
 export interface CopyDeps {
+  /** The data dir (its cluster id goes into the destination's label reservation marker). */
+  readonly dataDir: string;
   readonly catalog: Catalog;
   readonly jobs: JobScheduler;
   readonly repositories: RepositoryManager;
@@ -73,23 +78,35 @@ export async function submitCopy(deps: CopyDeps, req: CopyRequest, signal?: Abor
   } catch (error) {
     throw ddlError(`Failed to get info of snapshot '${req.label}' because: ${fromBrokerError(error).message}. Maybe specified wrong backup timestamp`);
   }
-  const spec: CopySpec = { from: req.from, to: req.to, timestamp };
-  return deps.jobs.submit({
-    kind: 'COPY',
-    // Not a database id: the destination repository's id (ids share one sequence), so one copy per destination.
-    dbId: repositories.info(req.to)?.id ?? -2,
-    dbName: database,
-    label: req.label,
-    repoName: req.to,
-    timeoutMs: req.timeoutMs,
-    properties: req.properties,
-    spec,
-    precheck: async () => {
-      // The destination must not already show this label as a snapshot (StarRocks: labels are unique per repository).
-      const there = await to.snapshotInfo(req.label, signal);
-      if (there.status === 'OK') throw ddlError(`Snapshot with name '${req.label}' already exist in repository ${req.to}`);
-    },
-  });
+  // The label is reserved in the destination as BACKUP reserves it: one writer per label, across processes.
+  const reservation = randomUUID();
+  const spec: CopySpec = { from: req.from, to: req.to, timestamp, reservation };
+  let reserved = false;
+  try {
+    return await deps.jobs.submit({
+      kind: 'COPY',
+      // Not a database id: the destination repository's id (ids share one sequence), so one copy per destination.
+      dbId: repositories.info(req.to)?.id ?? -2,
+      dbName: database,
+      label: req.label,
+      repoName: req.to,
+      timeoutMs: req.timeoutMs,
+      properties: req.properties,
+      spec,
+      precheck: async () => {
+        try {
+          await to.reserveLabel(req.label, reservation, { database, cluster_id: await clusterIdOf(deps.dataDir) }, signal);
+        } catch (error) {
+          if (isLabelConflict(error)) throw ddlError(`Snapshot with name '${req.label}' already exist in repository ${req.to}`);
+          throw ddlError(`Failed to reserve label '${req.label}' in repository ${req.to}: ${fromBrokerError(error).message}`);
+        }
+        reserved = true;
+      },
+    });
+  } catch (error) {
+    if (reserved) await to.releaseReservation(req.label, reservation).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** True when a COPY job that is not done reads from `repoName` (DROP REPOSITORY refuses then, as for its target). */
