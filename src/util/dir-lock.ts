@@ -40,14 +40,22 @@ export interface DirectoryLock {
 
 /** Take the data dir's lock or throw DirectoryLockedError at once (no waiting). */
 export function lockDirectory(dir: string): DirectoryLock {
-  // timeout 0: a held lock answers SQLITE_BUSY immediately instead of after SQLite's busy wait.
-  const db = new Database(path.join(dir, LOCK_DATABASE), { timeout: 0 });
-  try {
-    db.exec('BEGIN EXCLUSIVE');
-  } catch (error) {
-    db.close();
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DirectoryLockedError(dir, readPid(dir));
-    throw error;
+  // timeout 0: a held lock answers SQLITE_BUSY immediately instead of after SQLite's busy wait. But BUSY does not
+  // prove a holder: BEGIN EXCLUSIVE climbs SHARED → RESERVED → EXCLUSIVE, and two openers arriving together can
+  // each block the other's climb so that both are refused and neither holds the dir. A few retries after a random
+  // pause separate them (one of them wins); a real holder keeps answering BUSY and is reported after ~20 ms.
+  let db: Database.Database | undefined;
+  for (let attempt = 1; db === undefined; attempt++) {
+    const candidate = new Database(path.join(dir, LOCK_DATABASE), { timeout: 0 });
+    try {
+      candidate.exec('BEGIN EXCLUSIVE');
+      db = candidate;
+    } catch (error) {
+      candidate.close();
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      if (attempt >= LOCK_ATTEMPTS) throw new DirectoryLockedError(dir, readPid(dir));
+      sleepSync(1 + Math.random() * 7);
+    }
   }
   const pidFile = path.join(dir, LOCK_PID_FILE);
   try {
@@ -70,6 +78,13 @@ export function lockDirectory(dir: string): DirectoryLock {
       db.close();
     },
   };
+}
+
+/** Attempts before a BUSY lock is taken to be held (see lockDirectory). */
+const LOCK_ATTEMPTS = 4;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function readPid(dir: string): number {
