@@ -34,6 +34,7 @@ import { CopySteps } from './jobs/copy/copy-steps.ts';
 import { copyReadsFrom } from './jobs/copy/submit-copy.ts';
 import { ScheduleRunner, type ScheduleEventsSource } from './jobs/schedules/schedule-runner.ts';
 import { createScheduleActions } from './sql/schedules/actions.ts';
+import { createEngineMetrics, type EngineMetrics } from './jobs/metrics.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -107,6 +108,8 @@ export class Engine {
   readonly #services: EngineServices;
   /** Set by open(); releases version pins of interrupted backups at close. */
   #backupSteps: BackupStepsHandle | undefined;
+  /** Set by open(); subscribed to job ends from before recovery, so resumed jobs that end are observed too. */
+  #metrics: (EngineMetrics & { dispose(): void }) | undefined;
   readonly #lock: DirectoryLock;
   readonly #sessions: Map<number, EngineSession>;
   #nextConnectionId = 1;
@@ -150,6 +153,7 @@ export class Engine {
       drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
       drivers.push(copyDriver(new CopySteps(repositories)));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
+      const metrics = createEngineMetrics({ catalog, clock, events: jobs.events });
       repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name) || copyReadsFrom(catalog, name));
       // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
       const recovery = await jobs.recover();
@@ -173,6 +177,7 @@ export class Engine {
       // After job recovery: runs a previous process left half-way find their jobs resumed or cancelled.
       schedules.start();
       engine.#backupSteps = backupSteps;
+      engine.#metrics = metrics;
       logger.info({ dataDir }, 'engine opened');
       return engine;
     } catch (error) {
@@ -224,6 +229,11 @@ export class Engine {
     return this.#services.schedules;
   }
 
+  /** OpenMetrics of jobs and backups (what `tablevault serve --metrics-port` serves). */
+  get metrics(): EngineMetrics {
+    return this.#metrics as EngineMetrics;
+  }
+
   /** Live sessions (for tools and tests). */
   get sessions(): readonly SessionState[] {
     return this.#services.sessions.list();
@@ -235,6 +245,7 @@ export class Engine {
     for (const s of [...this.#sessions.values()]) s.close();
     await this.#services.schedules.close();
     await this.#services.jobs.close();
+    this.#metrics?.dispose();
     this.#backupSteps?.releasePins();
     await this.#services.repositories.close();
     await this.#services.store.close();
