@@ -177,6 +177,16 @@ async function copyOne(from: Repository, to: Repository, key: string, md5: strin
     }
     const tap = new VerifyTap(md5, size, from.fullPath(stored), onBytes);
     body.on('error', (error) => tap.destroy(error));
-    return to.broker.write(target, body.pipe(tap), { signal, size });
+    try {
+      return await to.broker.write(target, body.pipe(tap), { signal, size });
+    } finally {
+      // A write that failed before reading all of it leaves the source read open, and its later abort error would
+      // reach a tap nobody listens to any more: an uncaught exception that stops the process. Close both, quietly.
+      const quiet = (): undefined => undefined;
+      body.on('error', quiet);
+      tap.on('error', quiet);
+      body.destroy();
+      tap.destroy();
+    }
   });
 }
