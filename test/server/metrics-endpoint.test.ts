@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker } from '../../src/brokers/broker.ts';
 import { FaultInjectingBroker } from '../../src/brokers/fault-injecting-broker.ts';
@@ -133,4 +137,38 @@ describe('metrics endpoint', () => {
     expect(sample(cancelled, 'tablevault_running_jobs{kind="BACKUP"}')).toBe(0);
     expect(sample(cancelled, 'tablevault_job_duration_seconds_count{kind="BACKUP",state="CANCELLED"}')).toBe(1);
   });
+
+  it('tablevault serve --metrics-port serves it next to the MySQL port, and stops with the server', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-metrics-'));
+    const child = spawn(process.execPath, [path.resolve('bin/tablevault.js'), 'serve', '--port', '0', '--metrics-port', '0', '--data-dir', dir, '--log-level', 'silent'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no metrics line; stderr: ${stderr}`)), 60_000);
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString();
+          const m = /^tablevault listening on 127\.0\.0\.1:\d+ \(data dir .+\)\nmetrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics\n/.exec(stdout);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const { type, text } = await scrape(port);
+      expect(type).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+      expect(sample(text, 'tablevault_running_jobs{kind="BACKUP"}')).toBe(0);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
