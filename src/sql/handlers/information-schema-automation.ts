@@ -1,8 +1,9 @@
 /**
  * The backup automation tables of information_schema (issue 13), kept apart from the catalog-browsing ones:
  *
- * - `backup_jobs`: every BACKUP, RESTORE, COPY (and later VERIFY / DROP) job of this instance — the job journal never
- *   forgets a job — plus every scheduled run that never became a job (skipped, refused, waiting) with its reason.
+ * - `backup_jobs`: every BACKUP, RESTORE, COPY (and later VERIFY) job of this instance — the job journal never
+ *   forgets a job —, every scheduled run that never became a job (skipped, refused, waiting) with its reason, and
+ *   every snapshot a schedule's retention dropped (kind DROP, one row per repository, no job id).
  *   SHOW BACKUP / SHOW RESTORE keep StarRocks' "last job per database"; this is the whole history, survives restarts
  *   and is plain SQL (`WHERE state = 'CANCELLED' AND create_time > …`).
  * - `backup_schedules`: each schedule with its next run, last run, last success and consecutive failures.
@@ -78,6 +79,20 @@ function backupJobRows(catalog: Catalog): Row[] {
         r.state === 'SKIPPED' ? 'SKIPPED' : r.state === 'FAILED' ? 'COMMON_ERROR' : 'OK', r.reason,
       ],
     });
+  }
+  // Retention's drops (keep_last, ttl, a failed run's partial snapshot): one row per repository the label left.
+  for (const r of runs) {
+    if (r.droppedAt === null || r.label === null) continue;
+    for (const repo of [r.repoName, ...(r.copyTo === null ? [] : [r.copyTo])]) {
+      rows.push({
+        at: r.droppedAt,
+        order: Number.MAX_SAFE_INTEGER,
+        row: [
+          null, 'DROP', r.dbName, r.label, r.scheduleName, r.backupType, repo, null, 'FINISHED',
+          formatDateTime(r.droppedAt), null, null, null, formatDateTime(r.droppedAt), 0n, 0n, 'OK', null,
+        ],
+      });
+    }
   }
   return rows.sort((a, b) => a.at - b.at || a.order - b.order).map((r) => r.row);
 }

@@ -8,8 +8,8 @@ import { DAY, fileRepo, label, okSnapshots, openScheduleFixture, seed, type Sche
  * `copy_to` through the real engine in simulated time: every nightly run backs up to the primary repository, then
  * copies the snapshot to the DR repository; retention drops from both, so the two hold the same snapshots; a
  * database restored from the DR repository alone has the rows of the newest backup (the incremental chain is all
- * there). A copy that fails fails the run (with the reason) and drops nothing. Every job and decision is one complete
- * row of information_schema.backup_jobs.
+ * there). A copy that fails fails the run (with the reason) and drops nothing. Every job, decision and retention drop
+ * is one complete row of information_schema.backup_jobs.
  */
 process.env['TZ'] = 'UTC';
 
@@ -55,7 +55,8 @@ describe('copy_to', () => {
     expect(await f.rows('SHOW SNAPSHOT ON dr')).toEqual(primary);
 
     // History: per night one BACKUP to r, then one COPY r → dr of the same label, each row complete.
-    const history = await f.rows(HISTORY);
+    const all = await f.rows(HISTORY);
+    const history = all.filter((r) => r[1] !== 'DROP');
     expect(history).toHaveLength(2 * DAYS);
     history.forEach((row, i) => {
       const night = START + Math.floor(i / 2) * DAY;
@@ -71,6 +72,12 @@ describe('copy_to', () => {
       expect(Number(bytes)).toBeGreaterThan(0);
       expect(Number(files)).toBeGreaterThan(0);
     });
+    // Retention's drops: the two oldest snapshots, from both repositories, the night the fourth and fifth ran.
+    expect(all.filter((r) => r[1] === 'DROP').map((r) => [r[0], r[3], r[4], r[6], r[8], r[9], r[13], r[16]])).toEqual(
+      [0, 1].flatMap((i) =>
+        ['r', 'dr'].map((repo) => [null, label('s', START + i * DAY), 's', repo, 'FINISHED', at(START + (i + 3) * DAY), at(START + (i + 3) * DAY), 'OK']),
+      ),
+    );
     // What the copy moved is what the backup wrote.
     for (let i = 0; i < history.length; i += 2) expect(history[i + 1]?.slice(14, 16)).toEqual(history[i]?.slice(14, 16));
 
@@ -84,7 +91,7 @@ describe('copy_to', () => {
     expect(await f.rows('SELECT id, v FROM d1.t ORDER BY id')).toEqual([
       ['1', 'a'], ['2', 'day0'], ['3', 'day1'], ['4', 'day2'], ['5', 'day3'],
     ]);
-    const [restoreRow] = (await f.rows(HISTORY)).slice(-1);
+    const [restoreRow] = (await f.rows(HISTORY)).filter((r) => r[1] === 'RESTORE');
     expect(restoreRow?.slice(1, 9)).toEqual(['RESTORE', 'd1', newest, null, null, 'dr', null, 'FINISHED']);
     expect(restoreRow?.slice(16)).toEqual(['OK', null]);
   });
@@ -100,6 +107,7 @@ describe('copy_to', () => {
     await f.advanceTo(START);
     await f.advanceTo(START + DAY);
     const history = await f.rows(HISTORY);
+    // No DROP rows: retention never ran (no run succeeded).
     expect(history.map((r) => [r[1], r[3], r[6], r[8], r[16]])).toEqual([
       ['BACKUP', label('s', START), 'r', 'FINISHED', 'OK'],
       ['COPY', label('s', START), 'denied', 'CANCELLED', 'COMMON_ERROR'],
