@@ -1,10 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files whose assertions depend on wall-clock time (a terminal redrawn within a deadline, a server answering
+ * other clients within 100 ms while one statement works): they run one at a time, after the rest, so that another
+ * test file's CPU does not decide their outcome.
+ */
+const TIMING_SENSITIVE = ['test/e2e/tmux-*.test.ts', 'test/server/limits.test.ts'];
+
 export default defineConfig({
   resolve: { conditions: ['development'] },
   ssr: { resolve: { conditions: ['development'], externalConditions: ['development'] } },
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     // Native addon (better-sqlite3) and TCP servers want process isolation.
     pool: 'forks',
@@ -15,5 +21,19 @@ export default defineConfig({
     restoreMocks: true,
     // The pinned AWS SDK warns once per process that later releases need Node 22; the pin is deliberate.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: TIMING_SENSITIVE,
+          // vitest's default is one worker per core minus one — a single worker on a 2-core machine — but most files
+          // here wait on child processes, sockets and fsync rather than compute, so three overlap well.
+          maxWorkers: 3,
+        },
+      },
+      { extends: true, test: { name: 'timing', include: TIMING_SENSITIVE, maxWorkers: 1 } },
+    ],
   },
 });

@@ -3,8 +3,11 @@
  *
  * - `parseSql` parses every statement of a text (empty statements between `;` are skipped).
  * - `parseStatement` parses exactly one statement (an optional trailing `;` is fine).
- * - `splitSql` splits a text on top-level `;` using the lexer, so `;` in strings, comments or back-quoted names
- *   never splits; the server uses it to execute a multi-statement text one statement at a time.
+ * - `splitSql` splits a text on top-level `;` with the cheap scan (scan.ts), so `;` in strings, comments or
+ *   back-quoted names never splits; the server uses it to execute a multi-statement text one statement at a time.
+ *
+ * Every parse is bounded (limits.ts): the token count and parenthesis depth are checked on the scan before the
+ * lexer runs, operator chains and list widths while parsing, and the finished tree's depth before it is returned.
  *
  * Every failure is a SqlError: 1064 (SQLSTATE 42000) with line and column for syntax errors, 1065 for an empty
  * query.
@@ -14,14 +17,19 @@ import { ErrorCode, sqlError } from '../src/errors/error-codes.ts';
 import { isSqlError, SqlError } from '../src/errors/sql-error.ts';
 import type { ParsedStatement, SourcePosition, Statement } from './ast.ts';
 import { tokenize } from './lexer.ts';
+import { DEFAULT_PARSE_LIMITS, depthLimitError, maxExprDepth, tokenLimitError, type ParseLimits } from './limits.ts';
 import { sqlParser } from './parser.ts';
-import { expectedList, syntaxError } from './syntax-error.ts';
+import { scanStatements, type StatementSpan } from './scan.ts';
+import { expectedList, shiftPosition, syntaxError } from './syntax-error.ts';
 import { Semicolon } from './tokens.ts';
 import { VisitError } from './visitor/common.ts';
 import { statementFromCst } from './visitor/statement.ts';
 
 export type * from './ast.ts';
 export { visitExpr, visitStatement } from './ast.ts';
+export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './limits.ts';
+export { quotedEnd, scanStatements, StatementScanner, type StatementSpan } from './scan.ts';
+export { shiftPosition } from './syntax-error.ts';
 export {
   redactSql, redactStatement, redactUnparsed, replaceSpans, scriptSecretSpans, scrubSecrets, secretSpans, secretTexts, unparsedSecretSpans, SECRET_PLACEHOLDER,
 } from './secrets.ts';
@@ -35,43 +43,46 @@ export interface SqlChunk {
 }
 
 /** Parse every statement of `text`. Throws SqlError 1064 on a syntax error, 1065 when there is no statement. */
-export function parseSql(text: string): ParsedStatement[] {
-  return guard(text, () => {
-    const groups = statementTokens(tokenize(text));
-    if (groups.length === 0) throw emptyQuery();
-    return groups.map((group) => {
-      const first = group[0] as IToken;
-      return freeze({
-        statement: parseTokens(text, group),
-        text: sliceOf(text, group),
-        position: { line: first.startLine ?? 1, column: first.startColumn ?? 1 },
-      });
-    });
-  });
-}
-
-/** Parse exactly one statement (an optional trailing `;` is allowed). */
-export function parseStatement(text: string): Statement {
-  return guard(text, () => {
-    const groups = statementTokens(tokenize(text));
-    const [only, second] = groups;
-    if (only === undefined) throw emptyQuery();
-    if (second !== undefined) {
-      const at = second[0] as IToken;
-      throw syntaxError({ text, offset: at.startOffset, endOffset: text.length, expected: [], canEnd: false, detail: 'Only one statement is allowed here' });
+export function parseSql(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedStatement[] {
+  const spans = scanStatements(text);
+  if (spans.length === 0) throw emptyQuery();
+  return spans.map((span) => {
+    const statementText = text.slice(span.start, span.end);
+    let statement: Statement;
+    try {
+      statement = parseStatement(statementText, limits);
+    } catch (error) {
+      throw shiftPosition(error, span.position);
     }
-    return freeze(parseTokens(text, only));
+    return freeze({ statement, text: statementText, position: span.position });
   });
 }
 
-/** Split `text` into statements on top-level `;` tokens; empty statements are dropped. */
+/** Parse exactly one statement (an optional trailing `;` is allowed) within `limits`. */
+export function parseStatement(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Statement {
+  const [only, second] = scanStatements(text, limits.maxTokens);
+  if (only === undefined) throw emptyQuery();
+  if (second !== undefined) {
+    throw syntaxError({ text, offset: second.start, endOffset: text.length, expected: [], canEnd: false, detail: 'Only one statement is allowed here' });
+  }
+  checkScannedLimits(only, limits);
+  return guard(text, () => {
+    const groups = statementTokens(tokenize(text));
+    const statement = parseTokens(text, groups[0] as IToken[], limits);
+    if (maxExprDepth(statement, limits.maxExprDepth) > limits.maxExprDepth) throw depthLimitError(limits.maxExprDepth);
+    return freeze(statement);
+  });
+}
+
+/** The limits a scan can tell before any token is made: token count and parenthesis depth. */
+export function checkScannedLimits(span: StatementSpan, limits: ParseLimits): void {
+  if (span.tokens > limits.maxTokens) throw tokenLimitError(span.tokens, limits.maxTokens, span.truncated === true);
+  if (span.depth > limits.maxExprDepth) throw depthLimitError(limits.maxExprDepth);
+}
+
+/** Split `text` into statements on top-level `;`; empty statements are dropped. Never throws: errors are the parser's. */
 export function splitSql(text: string): SqlChunk[] {
-  return guard(text, () =>
-    statementTokens(tokenize(text)).map((group) => {
-      const first = group[0] as IToken;
-      return { text: sliceOf(text, group), position: { line: first.startLine ?? 1, column: first.startColumn ?? 1 } };
-    }),
-  );
+  return scanStatements(text).map((span) => ({ text: text.slice(span.start, span.end), position: span.position }));
 }
 
 function emptyQuery(): SqlError {
@@ -93,14 +104,8 @@ function statementTokens(all: readonly IToken[]): IToken[][] {
   return groups;
 }
 
-function sliceOf(text: string, group: readonly IToken[]): string {
-  const first = group[0] as IToken;
-  const last = group[group.length - 1] as IToken;
-  return text.slice(first.startOffset, (last.endOffset ?? last.startOffset) + 1);
-}
-
-function parseTokens(text: string, group: IToken[]): Statement {
-  const cst = sqlParser.parseStatementTokens(group);
+function parseTokens(text: string, group: IToken[], limits: ParseLimits): Statement {
+  const cst = sqlParser.parseStatementTokens(group, limits);
   const error = sqlParser.errors[0];
   if (error !== undefined) throw recognitionError(text, group, error);
   try {
@@ -147,17 +152,23 @@ function guard<T>(text: string, run: () => T): T {
   } catch (e) {
     if (isSqlError(e)) throw e;
     if (e instanceof RangeError) {
-      throw syntaxError({ text, offset: 0, endOffset: text.length, expected: [], canEnd: false, detail: 'The statement is nested too deeply' });
+      const error = syntaxError({ text, offset: 0, endOffset: text.length, expected: [], canEnd: false, detail: 'The statement is nested too deeply' });
+      // The cause says it was this thread's stack: src/sql/parse retries on the parser thread's larger one.
+      throw new SqlError(error.errno, error.sqlState, error.message, { line: error.line ?? 1, column: error.column ?? 1 }, { cause: e });
     }
     const { errno, sqlState } = ErrorCode.ER_UNKNOWN_ERROR;
     throw new SqlError(errno, sqlState, `Internal parser error: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
   }
 }
 
-function freeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) freeze(inner);
+/** Deep-freeze without recursion (an AST may be as deep as the depth limit allows). */
+export function freeze<T>(value: T): T {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || Object.isFrozen(node)) continue;
+    Object.freeze(node);
+    for (const inner of Object.values(node)) if (typeof inner === 'object' && inner !== null) stack.push(inner);
   }
   return value;
 }

@@ -22,7 +22,9 @@ import {
   type SubruleMethodOpts,
   type TokenType,
 } from 'chevrotain';
+import { workerData } from 'node:worker_threads';
 import { allTokens } from './tokens.ts';
+import { childrenLimitError, DEFAULT_PARSE_LIMITS, depthLimitError, type ParseLimits } from './limits.ts';
 import { parserErrorMessages } from './syntax-error.ts';
 import { defineCommonRules, type CommonRules } from './productions/common.ts';
 import { defineExpressionRules, type ExpressionRules } from './productions/expressions.ts';
@@ -72,7 +74,24 @@ export type Dsl = { readonly [K in `CONSUME${Idx}`]: ConsumeFn } & { readonly [K
 } & { readonly [K in `MANY_SEP${Idx}`]: ManySepFn } & { readonly [K in `AT_LEAST_ONE_SEP${Idx}`]: AtLeastOneSepFn } & {
   readonly addRule: (name: string, impl: () => void) => Rule;
   readonly LA: (howMuch: number) => IToken;
+  /** Run `impl` while parsing, not while chevrotain records the grammar (every limit check is wrapped in it). */
+  readonly ACTION: (impl: () => void) => void;
+  /** Enter one level of expression nesting (parentheses, a function call, a unary operator); throws past the limit. */
+  readonly nest: () => void;
+  /** Leave the level `nest` entered. */
+  readonly unnest: () => void;
+  /** An operator chain (a + b + c …) nests one level per operand; throws past the depth limit. */
+  readonly checkChain: (operands: number) => void;
+  /** An expression list (IN (…), arguments, CASE arms) has this many items; throws past the children limit. */
+  readonly checkChildren: (items: number) => void;
 };
+
+/**
+ * Whether this is tablevault's parser thread (src/sql/parse/worker-pool.ts says so in its workerData): its process
+ * built and validated this same grammar on the main thread already, so the thread skips chevrotain's grammar
+ * validations — more than half of the self-analysis, which a replaced thread (after KILL QUERY) pays again.
+ */
+const GRAMMAR_VALIDATED = (workerData as { grammarValidated?: unknown } | null | undefined)?.grammarValidated === true;
 
 /** tablevault's StarRocks-dialect parser. Use the {@link sqlParser} singleton: construction costs the self-analysis. */
 export class SqlParser extends CstParser {
@@ -87,6 +106,7 @@ export class SqlParser extends CstParser {
       recoveryEnabled: false,
       nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: parserErrorMessages,
+      skipValidations: GRAMMAR_VALIDATED,
     });
     const $ = this as unknown as Dsl;
     const r = {} as Rules;
@@ -106,10 +126,33 @@ export class SqlParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  /** Parse one statement's tokens (no `;`); check `errors` afterwards. */
-  parseStatementTokens(tokens: IToken[]): CstNode {
+  /** The limits of the parse in progress. */
+  #limits: ParseLimits = DEFAULT_PARSE_LIMITS;
+  /** Expression nesting at the current point of the parse. */
+  #nesting = 0;
+
+  /** Parse one statement's tokens (no `;`) within `limits`; check `errors` afterwards. */
+  parseStatementTokens(tokens: IToken[], limits: ParseLimits = DEFAULT_PARSE_LIMITS): CstNode {
     this.input = tokens;
+    this.#limits = limits;
+    this.#nesting = 0;
     return this.rules.statement.call(this);
+  }
+
+  nest(): void {
+    if (++this.#nesting > this.#limits.maxExprDepth) throw depthLimitError(this.#limits.maxExprDepth);
+  }
+
+  unnest(): void {
+    this.#nesting--;
+  }
+
+  checkChain(operands: number): void {
+    if (operands + this.#nesting > this.#limits.maxExprDepth) throw depthLimitError(this.#limits.maxExprDepth);
+  }
+
+  checkChildren(items: number): void {
+    if (items > this.#limits.maxExprChildren) throw childrenLimitError(items, this.#limits.maxExprChildren);
   }
 
   /** Define a rule and store it under its name, where chevrotain's self-analysis looks for it. */

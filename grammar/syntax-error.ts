@@ -111,3 +111,13 @@ export const parserErrorMessages: IParserErrorMessageProvider = {
     customUserDescription ??
     expectedList(expectedIterationPaths.map((path) => path[0]).filter((x): x is TokenType => x !== undefined)).join('\u0000'),
 };
+
+/** Make a syntax error's position (relative to one statement starting at `start`) absolute within the whole text. */
+export function shiftPosition(error: unknown, start: { readonly line: number; readonly column: number }): unknown {
+  if (!(error instanceof SqlError) || error.line === undefined || error.column === undefined) return error;
+  const line = error.line + start.line - 1;
+  const column = error.line === 1 ? error.column + start.column - 1 : error.column;
+  if (line === error.line && column === error.column) return error;
+  const message = error.message.replace(`line ${error.line}, column ${error.column}`, `line ${line}, column ${column}`);
+  return new SqlError(error.errno, error.sqlState, message, { line, column }, { cause: error.cause });
+}

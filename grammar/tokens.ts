@@ -11,6 +11,7 @@
  * names), privilege names (any word is accepted and upper-cased; the analyzer validates), OFF.
  */
 import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { quotedEnd } from './scan.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Categories (never produced by the lexer itself)
@@ -31,6 +32,28 @@ export const Unterminated = createToken({ name: 'Unterminated', pattern: Lexer.N
 // ---------------------------------------------------------------------------------------------------------------
 // Trivia, literals, names
 
+/**
+ * Strings, back-quoted names and block comments are matched by a plain scan, not a RegExp: V8's RegExp engine
+ * backtracks through `'(?:[^'\\]|\\[\s\S]|'')*'`, and a 10 MiB string literal overflowed its stack ("Maximum call
+ * stack size exceeded"). The scan is the same as grammar/scan.ts': `\` escapes the next character in strings (not
+ * in back-quoted names) and a doubled quote stands for itself. With `closed`, only a terminated token matches;
+ * without, only an unterminated one (running to the end of the text).
+ */
+function quoted(text: string, offset: number, quote: string, closed: boolean): [string] | null {
+  if (text[offset] !== quote) return null;
+  const end = quotedEnd(text, offset, quote.charCodeAt(0));
+  if (closed) return end < 0 ? null : [text.slice(offset, end)];
+  return end < 0 ? [text.slice(offset)] : null;
+}
+
+/** `/* … *\/` (with `closed`) or an unterminated `/* …` running to the end. */
+function blockComment(text: string, offset: number, closed: boolean): [string] | null {
+  if (text.charCodeAt(offset) !== 47 || text.charCodeAt(offset + 1) !== 42) return null;
+  const end = text.indexOf('*/', offset + 2);
+  if (closed) return end < 0 ? null : [text.slice(offset, end + 2)];
+  return end < 0 ? [text.slice(offset)] : null;
+}
+
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED, line_breaks: true });
 /** MySQL needs whitespace (or the end of the line) after `--`: `1--1` is `1 - -1`. */
 export const LineComment = createToken({
@@ -41,42 +64,53 @@ export const LineComment = createToken({
 });
 export const BlockComment = createToken({
   name: 'BlockComment',
-  pattern: /\/\*[\s\S]*?\*\//,
+  pattern: { exec: (text, offset) => blockComment(text, offset, true) },
   group: Lexer.SKIPPED,
   line_breaks: true,
+  start_chars_hint: ['/'],
 });
 export const UnterminatedComment = createToken({
   name: 'UnterminatedComment',
-  pattern: /\/\*[\s\S]*/,
+  pattern: { exec: (text, offset) => blockComment(text, offset, false) },
   line_breaks: true,
   categories: [Unterminated],
   label: 'unterminated comment',
+  start_chars_hint: ['/'],
 });
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/, label: 'identifier' });
-export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /`(?:[^`]|``)*`/, line_breaks: true, label: 'identifier' });
+export const QuotedIdentifier = createToken({
+  name: 'QuotedIdentifier',
+  pattern: { exec: (text, offset) => quoted(text, offset, '`', true) },
+  line_breaks: true,
+  label: 'identifier',
+  start_chars_hint: ['`'],
+});
 export const UnterminatedQuotedIdentifier = createToken({
   name: 'UnterminatedQuotedIdentifier',
-  pattern: /`(?:[^`]|``)*/,
+  pattern: { exec: (text, offset) => quoted(text, offset, '`', false) },
   line_breaks: true,
   categories: [Unterminated],
   label: 'unterminated quoted identifier',
+  start_chars_hint: ['`'],
 });
 export const SingleQuotedString = createToken({
   name: 'SingleQuotedString',
-  pattern: /'(?:[^'\\]|\\[\s\S]|'')*'/,
+  pattern: { exec: (text, offset) => quoted(text, offset, "'", true) },
   line_breaks: true,
   label: 'string',
+  start_chars_hint: ["'"],
 });
 export const DoubleQuotedString = createToken({
   name: 'DoubleQuotedString',
-  pattern: /"(?:[^"\\]|\\[\s\S]|"")*"/,
+  pattern: { exec: (text, offset) => quoted(text, offset, '"', true) },
   line_breaks: true,
   label: 'string',
+  start_chars_hint: ['"'],
 });
 export const UnterminatedString = createToken({
   name: 'UnterminatedString',
-  pattern: /'(?:[^'\\]|\\[\s\S]|'')*|"(?:[^"\\]|\\[\s\S]|"")*/,
+  pattern: { exec: (text, offset) => quoted(text, offset, "'", false) ?? quoted(text, offset, '"', false) },
   line_breaks: true,
   categories: [Unterminated],
   label: 'unterminated string',

@@ -27,6 +27,7 @@ import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.t
 import { restoreDriver } from './jobs/restore-job.ts';
 import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
+import { fsPool } from './util/fs-pool.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { copyDriver } from './jobs/copy/copy-job.ts';
@@ -92,6 +93,8 @@ export interface Session {
   onKill(listener: () => void): void;
   /** Forget the session (connection closed). Jobs it started keep running. */
   close(): void;
+  /** max_allowed_packet of this session in bytes: the server refuses larger client packets with 1153. */
+  readonly maxAllowedPacket?: number;
 }
 
 /** Read access to background jobs (BACKUP / RESTORE), for progress bars and library callers. */
@@ -154,11 +157,17 @@ export class Engine {
       drivers.push(copyDriver(new CopySteps(repositories)));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
       const metrics = createEngineMetrics({ catalog, clock, events: jobs.events });
+      // The file threads jobs use; started now so a job's first batches do not wait for them.
+      fsPool().warm();
       repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name) || copyReadsFrom(catalog, name));
-      // Resume interrupted jobs, then release every local snapshot no live job owns (left by a crash or kill).
-      const recovery = await jobs.recover();
-      const owned = new Set(recovery.ownedSnapshotDirs);
-      for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+      // Resume interrupted jobs; before they start, release every local snapshot no live job owns (left by a crash
+      // or kill) — once started, a job re-running PENDING makes snapshots this sweep must not take for leftovers.
+      await jobs.recover({
+        beforeStart: async (ownedDirs) => {
+          const owned = new Set(ownedDirs);
+          for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
+        },
+      });
       repositories.start();
       const access = new AccessControl(catalog);
       const rootPassword = startupRootPassword(options.rootPassword);

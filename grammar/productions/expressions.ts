@@ -56,10 +56,13 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
     const alts = ops.map((op) => ({ ALT: () => $.CONSUME(op, { LABEL: 'operator' }) }));
     return $.addRule(name, () => {
       $.SUBRULE(next(), { LABEL: 'operand' });
+      // The visitor folds a chain left to right, one tree level per operand: a long chain is a deep tree.
+      let operands = 1;
       $.MANY(() => {
         if (alts.length === 1) $.CONSUME(ops[0] as TokenType, { LABEL: 'operator' });
         else $.OR(alts);
         $.SUBRULE2(next(), { LABEL: 'operand' });
+        $.ACTION(() => $.checkChain(++operands));
       });
     });
   };
@@ -73,7 +76,9 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
       {
         ALT: () => {
           $.CONSUME(kw.NOT);
+          $.ACTION(() => $.nest());
           $.SUBRULE(r.notExpr, { LABEL: 'negated' });
+          $.ACTION(() => $.unnest());
         },
       },
       { ALT: () => $.SUBRULE(r.predicate) },
@@ -82,7 +87,11 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
 
   r.predicate = $.addRule('predicate', () => {
     $.SUBRULE(r.bitOrExpr, { LABEL: 'base' });
-    $.MANY(() => $.SUBRULE(r.predicateSuffix, { LABEL: 'suffix' }));
+    let operands = 1;
+    $.MANY(() => {
+      $.SUBRULE(r.predicateSuffix, { LABEL: 'suffix' });
+      $.ACTION(() => $.checkChain(++operands));
+    });
   });
 
   const comparisonOps = [t.Equals, t.NullSafeEquals, t.BangEquals, t.LessGreater, t.LessEquals, t.GreaterEquals, t.Less, t.Greater];
@@ -167,7 +176,9 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
       {
         ALT: () => {
           $.OR2(unaryOps);
+          $.ACTION(() => $.nest());
           $.SUBRULE(r.unaryExpr, { LABEL: 'operand' });
+          $.ACTION(() => $.unnest());
         },
       },
       { ALT: () => $.SUBRULE(r.primary) },
@@ -231,23 +242,29 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
 
   r.parenExpr = $.addRule('parenExpr', () => {
     $.CONSUME(t.LParen);
+    $.ACTION(() => $.nest());
     $.SUBRULE(r.expression);
+    $.ACTION(() => $.unnest());
     $.CONSUME(t.RParen);
   });
 
   r.caseExpr = $.addRule('caseExpr', () => {
     $.CONSUME(kw.CASE);
+    $.ACTION(() => $.nest());
     $.OPTION(() => $.SUBRULE(r.expression, { LABEL: 'operand' }));
+    let arms = 0;
     $.AT_LEAST_ONE(() => {
       $.CONSUME(kw.WHEN);
       $.SUBRULE2(r.expression, { LABEL: 'when' });
       $.CONSUME(kw.THEN);
       $.SUBRULE3(r.expression, { LABEL: 'then' });
+      $.ACTION(() => $.checkChildren(++arms));
     });
     $.OPTION2(() => {
       $.CONSUME(kw.ELSE);
       $.SUBRULE4(r.expression, { LABEL: 'else' });
     });
+    $.ACTION(() => $.unnest());
     $.CONSUME(kw.END);
   });
 
@@ -287,17 +304,26 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
   // `( )`, `(*)`, `([DISTINCT | ALL] a, b, …)`
   r.functionArgs = $.addRule('functionArgs', () => {
     $.CONSUME(t.LParen);
+    $.ACTION(() => $.nest());
+    let args = 0;
     $.OPTION(() =>
       $.OR([
         { ALT: () => $.CONSUME(t.Star) },
         {
           ALT: () => {
             $.OPTION2(() => $.OR2([{ ALT: () => $.CONSUME(kw.DISTINCT) }, { ALT: () => $.CONSUME(kw.ALL) }]));
-            $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.expression, { LABEL: 'arg' }) });
+            $.AT_LEAST_ONE_SEP({
+              SEP: t.Comma,
+              DEF: () => {
+                $.SUBRULE(r.expression, { LABEL: 'arg' });
+                $.ACTION(() => $.checkChildren(++args));
+              },
+            });
           },
         },
       ]),
     );
+    $.ACTION(() => $.unnest());
     $.CONSUME(t.RParen);
   });
 
@@ -320,7 +346,16 @@ export function defineExpressionRules($: Dsl, r: Rules): void {
 
   r.expressionList = $.addRule('expressionList', () => {
     $.CONSUME(t.LParen);
-    $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.expression, { LABEL: 'item' }) });
+    $.ACTION(() => $.nest());
+    let items = 0;
+    $.AT_LEAST_ONE_SEP({
+      SEP: t.Comma,
+      DEF: () => {
+        $.SUBRULE(r.expression, { LABEL: 'item' });
+        $.ACTION(() => $.checkChildren(++items));
+      },
+    });
+    $.ACTION(() => $.unnest());
     $.CONSUME(t.RParen);
   });
 }

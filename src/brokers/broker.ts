@@ -55,6 +55,23 @@ export interface Broker {
   downloadFile(key: string, localPath: string, options?: OperationOptions): Promise<WriteResult>;
 
   /**
+   * Optional batch form of `uploadFile` (local-directory adapters): put many local files under their keys, each
+   * appearing whole, and resolve once every one is durable — one flush for the batch instead of one per file, and
+   * the per-file work off the event loop. An item marked `link` may be hard-linked instead of copied.
+   */
+  uploadFiles?(items: readonly BatchUploadItem[], options?: BatchOptions): Promise<void>;
+
+  /**
+   * Optional batch form of `downloadFile`: put many objects into local files, each appearing whole (not yet
+   * durable: the caller flushes its own file system). With `hash`, each result carries the md5 of the bytes placed,
+   * computed in the same pass as the copy.
+   */
+  downloadFiles?(items: readonly BatchDownloadItem[], options?: BatchOptions & { readonly hash?: boolean }): Promise<BatchDownloadResult[]>;
+
+  /** Optional: read many small files whole, in one batch off the event loop. Rejects with NOT_FOUND like `read`. */
+  readFiles?(keys: readonly string[], options?: OperationOptions): Promise<Uint8Array[]>;
+
+  /**
    * Write `body` to `key` only if no file is there yet: resolves true when this call created it, false when a file
    * already stood under `key` (which is left untouched). Where `capabilities.exclusiveCreate` is true the check and
    * the write are one atomic step against every other writer (link(2) on disk, RENAME on HDFS); elsewhere (object
@@ -127,6 +144,47 @@ export interface WriteOptions extends OperationOptions {
   readonly size?: number;
   /** Called as bytes are sent, with the running total. */
   readonly onProgress?: (bytesWritten: number) => void;
+}
+
+/** One file of uploadFiles. */
+export interface BatchUploadItem {
+  /** Local file to send. */
+  readonly localPath: string;
+  /** Destination key. */
+  readonly key: string;
+  /**
+   * The caller gives the file up: it is never modified and its local name is removed once stored, so the adapter
+   * may hard-link it instead of copying (on the same file system). Never set for a file anything else still uses:
+   * a shared inode would let a change on one side show on the other.
+   */
+  readonly link?: boolean;
+}
+
+/** One file of downloadFiles. */
+export interface BatchDownloadItem {
+  /** Key to fetch. */
+  readonly key: string;
+  /** Local destination (replaced if it exists). */
+  readonly localPath: string;
+}
+
+/** What downloadFiles placed. */
+export interface BatchDownloadResult {
+  readonly size: number;
+  /** md5 of the bytes placed (with `hash`), else null. */
+  readonly md5: string | null;
+}
+
+export interface BatchOptions extends OperationOptions {
+  /** Replace what already exists under a destination (default false: the destinations are new). */
+  readonly replace?: boolean;
+  /** Called as the batch moves bytes, with the running total. */
+  readonly onProgress?: (bytes: number) => void;
+  /**
+   * Called with an item's index once it is done (uploadFiles: durable; downloadFiles: placed), at the latest just
+   * before the batch resolves.
+   */
+  readonly onItem?: (index: number) => void;
 }
 
 export interface WriteResult {

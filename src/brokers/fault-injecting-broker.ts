@@ -70,11 +70,47 @@ export class FaultInjectingBroker implements Broker {
   #injected = 0;
   #hangAll = false;
   #random: () => number;
+  /**
+   * Present when the inner broker has it. Items go one at a time (each counts, waits and may fail as one
+   * `uploadFile`), so faults and latency land between files as they would for single calls.
+   */
+  readonly uploadFiles?: Broker['uploadFiles'];
+  /** Present when the inner broker has it; one item at a time, each counting as one `read` of its object. */
+  readonly downloadFiles?: Broker['downloadFiles'];
+  /** Present when the inner broker has it; each key counts as one `read`. */
+  readonly readFiles?: Broker['readFiles'];
 
   constructor(inner: Broker, options: FaultOptions = {}) {
     this.#inner = inner;
     this.#options = options;
     this.#random = mulberry32(options.seed ?? 1);
+    const upload = inner.uploadFiles?.bind(inner);
+    if (upload !== undefined) {
+      this.uploadFiles = async (items, opts = {}) => {
+        for (const [i, item] of items.entries()) {
+          await this.#before('uploadFile', item.key, opts.signal);
+          await upload([item], { ...opts, onItem: () => opts.onItem?.(i) });
+        }
+      };
+    }
+    const readFiles = inner.readFiles?.bind(inner);
+    if (readFiles !== undefined) {
+      this.readFiles = async (keys, opts = {}) => {
+        for (const key of keys) await this.#before('read', key, opts.signal);
+        return readFiles(keys, opts);
+      };
+    }
+    const download = inner.downloadFiles?.bind(inner);
+    if (download !== undefined) {
+      this.downloadFiles = async (items, opts = {}) => {
+        const out = [];
+        for (const [i, item] of items.entries()) {
+          await this.#before('read', item.key, opts.signal);
+          out.push(...(await download([item], { ...opts, onItem: () => opts.onItem?.(i) })));
+        }
+        return out;
+      };
+    }
   }
 
   get scheme(): string {

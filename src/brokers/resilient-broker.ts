@@ -7,6 +7,10 @@ import { systemClock, type Clock } from '../util/clock.ts';
 import {
   BrokerError,
   isBrokerError,
+  type BatchDownloadItem,
+  type BatchDownloadResult,
+  type BatchOptions,
+  type BatchUploadItem,
   type Broker,
   type BrokerCapabilities,
   type BrokerEntry,
@@ -88,6 +92,50 @@ export class ResilientBroker implements Broker {
     this.#random = options.random ?? Math.random;
     this.#onRetry = options.onRetry;
     this.#logger = options.logger;
+    // The batch forms exist only where the adapter has them (callers test for them); each batch is watched for
+    // progress like a transfer, and not retried here: its caller (a job task) retries with what is left.
+    const { uploadFiles, downloadFiles, readFiles } = inner;
+    if (uploadFiles !== undefined) {
+      this.uploadFiles = (items, o) => this.#batch('uploadFiles', items[0]?.key ?? '', o, (f) => uploadFiles.call(inner, items, f));
+    }
+    if (downloadFiles !== undefined) {
+      this.downloadFiles = (items, o) => this.#batch('downloadFiles', items[0]?.key ?? '', o, (f) => downloadFiles.call(inner, items, { ...f, ...(o?.hash === undefined ? {} : { hash: o.hash }) }));
+    }
+    if (readFiles !== undefined) {
+      this.readFiles = (keys, o) => this.#batch('readFiles', keys[0] ?? '', o, (f) => readFiles.call(inner, keys, { ...(f.signal === undefined ? {} : { signal: f.signal }) }));
+    }
+  }
+
+  /** The adapter's batch upload, when it has one (see Broker.uploadFiles). */
+  readonly uploadFiles?: (items: readonly BatchUploadItem[], options?: BatchOptions) => Promise<void>;
+  /** The adapter's batch download, when it has one (see Broker.downloadFiles). */
+  readonly downloadFiles?: (items: readonly BatchDownloadItem[], options?: BatchOptions & { readonly hash?: boolean }) => Promise<BatchDownloadResult[]>;
+  /** The adapter's batch read of small files, when it has one (see Broker.readFiles). */
+  readonly readFiles?: (keys: readonly string[], options?: OperationOptions) => Promise<Uint8Array[]>;
+
+  /** One batch under a stall deadline fed by its progress and finished items; not retried (see the constructor). */
+  async #batch<T>(op: string, key: string, options: BatchOptions | undefined, call: (options: BatchOptions) => Promise<T>): Promise<T> {
+    const signal = options?.signal;
+    const controller = linkedController(signal);
+    const watch = this.#watchdog(controller, 'stall');
+    const forwarded: BatchOptions = {
+      ...options,
+      signal: controller.signal,
+      onProgress: (bytes) => {
+        watch.progress();
+        options?.onProgress?.(bytes);
+      },
+      onItem: (index) => {
+        watch.progress();
+        options?.onItem?.(index);
+      },
+    };
+    try {
+      return await this.#race(op, key, controller, signal, watch, call(forwarded));
+    } finally {
+      watch.stop();
+      controller.abort(new DeadlineExceeded(`${op} finished`));
+    }
   }
 
   // Plain fields, not getters over #inner: callers may wrap the broker in a Proxy (getters would then run with the

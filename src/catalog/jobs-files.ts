@@ -50,3 +50,11 @@ export function taskFileCounts(catalog: Catalog, jobId: number): Map<number, { d
     .all(jobId);
   return new Map(rows.map((r) => [r.task_id, { done: r.done, total: r.total }]));
 }
+
+/** Every file of a job not yet transferred, in (task, tablet, name) order: loaded once when a job is taken over. */
+export function listJobPendingFiles(catalog: Catalog, jobId: number): JobFileRow[] {
+  return catalog
+    .prepare<[number], RawFile>("SELECT * FROM job_files WHERE job_id = ? AND state = 'pending' ORDER BY task_id, tablet_id, name")
+    .all(jobId)
+    .map(decodeFile);
+}

@@ -10,9 +10,11 @@ import { decodeTask } from './jobs-types.ts';
  */
 export function ensureTasks(catalog: Catalog, jobId: number, tasks: readonly NewTask[]): JobTaskRow[] {
   return catalog.transaction(() => {
-    const insertTask = catalog.prepare<unknown[], RawTask>(
+    // RETURNING only the id: the row is the task as given (reading its payload back and parsing it cost more than
+    // the insert for thousands of tasks).
+    const insertTask = catalog.prepare<unknown[], { id: number }>(
       `INSERT INTO job_tasks (job_id, task_key, kind, backend_id, tablet_id, payload) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (job_id, task_key) DO NOTHING RETURNING *`,
+       ON CONFLICT (job_id, task_key) DO NOTHING RETURNING id`,
     );
     const selectTask = catalog.prepare<[number, string], RawTask>(
       'SELECT * FROM job_tasks WHERE job_id = ? AND task_key = ?',
@@ -21,7 +23,7 @@ export function ensureTasks(catalog: Catalog, jobId: number, tasks: readonly New
       `INSERT INTO job_files (task_id, job_id, tablet_id, name, size, md5) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
     );
-    return tasks.map((t) => {
+    return tasks.map((t): JobTaskRow => {
       const created = insertTask.get(jobId, t.taskKey, t.kind, t.backendId, t.tabletId, JSON.stringify(t.payload));
       if (created === undefined) {
         const existing = selectTask.get(jobId, t.taskKey);
@@ -29,7 +31,19 @@ export function ensureTasks(catalog: Catalog, jobId: number, tasks: readonly New
         return decodeTask(existing);
       }
       for (const f of t.files ?? []) insertFile.run(created.id, jobId, f.tabletId, f.name, f.size, f.md5);
-      return decodeTask(created);
+      return {
+        id: created.id,
+        jobId,
+        taskKey: t.taskKey,
+        kind: t.kind,
+        backendId: t.backendId,
+        tabletId: t.tabletId,
+        state: 'pending',
+        error: null,
+        attempts: 0,
+        payload: t.payload,
+        result: null,
+      };
     });
   });
 }
@@ -108,5 +122,65 @@ export function deleteTasks(catalog: Catalog, jobId: number, kinds: readonly Tas
   const stmt = catalog.prepare('DELETE FROM job_tasks WHERE job_id = ? AND kind = ?');
   catalog.transaction(() => {
     for (const kind of kinds) stmt.run(jobId, kind);
+  });
+}
+
+/** One buffered journal write of a running job (see src/jobs/job-journal.ts). */
+export type JournalEntry =
+  | { readonly type: 'taskDone'; readonly taskId: number; readonly result: JsonValue }
+  | { readonly type: 'fileDone'; readonly taskId: number; readonly tabletId: number; readonly name: string }
+  | { readonly type: 'attemptError'; readonly taskId: number; readonly message: string }
+  | { readonly type: 'taskFailed'; readonly taskId: number; readonly message: string };
+
+/**
+ * Apply buffered journal writes in one transaction. Why batched: a job records one row per file and per task; a
+ * transaction per row cost more than the file work itself once thousands of small tablets ran. Within a batch,
+ * completions go in two statements whatever their number, and the files of a task completed in the same batch are
+ * marked done with it (a task is done only once all its files are).
+ */
+export function applyJournal(catalog: Catalog, entries: readonly JournalEntry[]): void {
+  if (entries.length === 0) return;
+  const done: [number, string][] = [];
+  const doneIds = new Set<number>();
+  for (const e of entries) {
+    if (e.type === 'taskDone' && !doneIds.has(e.taskId)) {
+      doneIds.add(e.taskId);
+      done.push([e.taskId, JSON.stringify(e.result)]);
+    }
+  }
+  const fileDone = catalog.prepare(
+    "UPDATE job_files SET state = 'done', bytes_done = size WHERE task_id = ? AND tablet_id = ? AND name = ? AND state = 'pending'",
+  );
+  catalog.transaction(() => {
+    for (const e of entries) {
+      switch (e.type) {
+        case 'fileDone':
+          if (!doneIds.has(e.taskId)) fileDone.run(e.taskId, e.tabletId, e.name);
+          break;
+        case 'attemptError':
+          recordTaskAttemptError(catalog, e.taskId, e.message);
+          break;
+        case 'taskFailed':
+          failTask(catalog, e.taskId, e.message);
+          break;
+        case 'taskDone':
+          break;
+      }
+    }
+    if (done.length === 0) return;
+    const batch = JSON.stringify(done);
+    catalog
+      .prepare(
+        `UPDATE job_files SET state = 'done', bytes_done = size
+         WHERE state = 'pending' AND task_id IN (SELECT value ->> 0 FROM json_each(?))`,
+      )
+      .run(batch);
+    // Only from pending, as completeTask: a late completion of a failed task is ignored.
+    catalog
+      .prepare(
+        `UPDATE job_tasks SET state = 'done', error = NULL, result = d.value ->> 1
+         FROM json_each(?) AS d WHERE job_tasks.id = d.value ->> 0 AND job_tasks.state = 'pending'`,
+      )
+      .run(batch);
   });
 }

@@ -38,7 +38,11 @@ export interface JobRow {
   readonly properties: Readonly<Record<string, string>>;
   /** Kind-specific request: objects to back up / restore, backup timestamp, replication num… */
   readonly spec: JsonValue;
-  /** Kind-specific plan made when the job left PENDING (pinned versions, chosen replicas); null before. */
+  /**
+   * Kind-specific plan made when the job left PENDING (pinned versions, chosen replicas); null before. Rows read
+   * from the `jobs` table carry null: the plan lives in `job_plans` and is loaded (getJobPlan) by the process that
+   * runs the job, which keeps it in memory.
+   */
   readonly plan: JsonValue | null;
   /** Status code (StarRocks Status.ErrCode name). */
   readonly statusCode: string;
@@ -170,24 +174,6 @@ export interface RawFile {
   bytes_done: number;
 }
 
-/**
- * The last parsed plan per job. The runner re-reads the job row on every step, and a plan lists every tablet: parsing
- * it each time made a job with N tablets cost O(N²). Comparing the raw text is a memcmp, far cheaper than a parse.
- */
-const planCache = new Map<number, { readonly raw: string; readonly value: JsonValue }>();
-const PLAN_CACHE_SIZE = 16;
-
-function decodePlan(jobId: number, raw: string | null): JsonValue | null {
-  if (raw === null) return null;
-  const hit = planCache.get(jobId);
-  if (hit !== undefined && hit.raw === raw) return hit.value;
-  const value = JSON.parse(raw) as JsonValue;
-  planCache.delete(jobId);
-  planCache.set(jobId, { raw, value });
-  if (planCache.size > PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value as number);
-  return value;
-}
-
 export function decodeJob(r: RawJob): JobRow {
   return {
     id: r.id,
@@ -201,7 +187,7 @@ export function decodeJob(r: RawJob): JobRow {
     done: r.done === 1,
     properties: JSON.parse(r.properties) as Record<string, string>,
     spec: JSON.parse(r.spec) as JsonValue,
-    plan: decodePlan(r.id, r.plan),
+    plan: r.plan === null ? null : (JSON.parse(r.plan) as JsonValue),
     statusCode: r.status_code,
     statusMsg: r.status_msg,
     createTime: r.create_time,

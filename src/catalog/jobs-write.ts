@@ -88,9 +88,22 @@ export function rewindJobToCheckpoint(catalog: Catalog, jobId: number): JobRow {
   return decodeJob(row);
 }
 
-/** Store the plan a job made when leaving PENDING (null clears it, e.g. before PENDING is re-run). */
+/**
+ * Store the plan a job made when leaving PENDING (null clears it, e.g. before PENDING is re-run). Plans live in
+ * `job_plans` (migration 0007), out of the `jobs` row that every transition rewrites and every SHOW reads.
+ */
 export function setJobPlan(catalog: Catalog, jobId: number, plan: JsonValue | null): void {
+  if (plan === null) {
+    catalog.prepare('DELETE FROM job_plans WHERE job_id = ?').run(jobId);
+    return;
+  }
   catalog
-    .prepare('UPDATE jobs SET plan = ? WHERE id = ?')
-    .run(plan === null ? null : JSON.stringify(plan), jobId);
+    .prepare('INSERT INTO job_plans (job_id, plan) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET plan = excluded.plan')
+    .run(jobId, JSON.stringify(plan));
+}
+
+/** The plan of a job (what a process taking the job over needs), or null before PENDING made one. */
+export function getJobPlan(catalog: Catalog, jobId: number): JsonValue | null {
+  const row = catalog.prepare<[number], { plan: string }>('SELECT plan FROM job_plans WHERE job_id = ?').get(jobId);
+  return row === undefined ? null : (JSON.parse(row.plan) as JsonValue);
 }

@@ -1,4 +1,4 @@
-/** The runs of backup schedules (migration 0007): every decision a schedule made, one function per operation. */
+/** The runs of backup schedules (migration 0008): every decision a schedule made, one function per operation. */
 import type { Catalog } from './catalog.ts';
 import {
   decodeScheduleRun,

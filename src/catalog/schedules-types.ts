@@ -1,5 +1,5 @@
 /**
- * Rows of migration 0007 (backup schedules and their runs) as the rest of the engine sees them: camelCase, JSON
+ * Rows of migration 0008 (backup schedules and their runs) as the rest of the engine sees them: camelCase, JSON
  * decoded, immutable. What a trigger or a policy means lives in src/jobs/schedules; the catalog only stores it.
  */
 import type { JsonValue } from './jobs-types.ts';

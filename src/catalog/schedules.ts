@@ -1,4 +1,4 @@
-/** Backup schedules (migration 0007): one function per operation, each taking the Catalog first. */
+/** Backup schedules (migration 0008): one function per operation, each taking the Catalog first. */
 import type { Catalog } from './catalog.ts';
 import { decodeSchedule, type NewSchedule, type RawSchedule, type ScheduleRow, type SchedulePatch } from './schedules-types.ts';
 

@@ -33,6 +33,7 @@ export const ErrorCode = {
   ER_PASSWORD_NO_MATCH: { errno: 1133, sqlState: '42000' },
   ER_TABLEACCESS_DENIED_ERROR: { errno: 1142, sqlState: '42000' },
   ER_NO_SUCH_TABLE: { errno: 1146, sqlState: '42S02' },
+  ER_NET_PACKET_TOO_LARGE: { errno: 1153, sqlState: '08S01' },
   ER_UNKNOWN_SYSTEM_VARIABLE: { errno: 1193, sqlState: 'HY000' },
   ER_SPECIFIC_ACCESS_DENIED_ERROR: { errno: 1227, sqlState: '42000' },
   ER_NOT_SUPPORTED_YET: { errno: 1235, sqlState: '42000' },

@@ -63,6 +63,11 @@ export class BackendWorkers {
     if (this.#retry.maxAttempts < 1) throw new Error('retry.maxAttempts must be at least 1');
   }
 
+  /** Tasks one backend runs at once. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
   /** Tasks submitted and not yet settled (queued, running or waiting to retry). */
   get inflight(): number {
     return this.#inflight;

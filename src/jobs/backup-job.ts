@@ -7,7 +7,8 @@ import {
   missingSnapshot,
   planAndSnapshot,
   releaseSnapshots,
-  runTransferTask,
+  runEachTask,
+  runTransferTasks,
   stepByState,
   transferTasks,
   type StateFn,
@@ -39,9 +40,11 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
     return planAndSnapshot(ctx, (job, signal) => steps.prepare(job, signal));
   }
 
-  /** Wait for every tablet's snapshot. */
-  function snapshoting(ctx: StateContext): StateOutcome {
-    return ctx.unfinishedTasks('snapshot') === 0 ? next('UPLOAD_SNAPSHOT') : WAIT;
+  /** Wait for every tablet's snapshot; make them durable together before the checkpoint. */
+  async function snapshoting(ctx: StateContext): Promise<StateOutcome> {
+    if (ctx.unfinishedTasks('snapshot') !== 0) return WAIT;
+    await steps.syncSnapshots?.(ctx.job, ctx.signal);
+    return next('UPLOAD_SNAPSHOT');
   }
 
   /** Send upload tasks per backend (re-sent after a restart; files already uploaded are skipped). */
@@ -84,25 +87,35 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
   return {
     kind: BACKUP_JOB,
     step: stepByState('backup', byState),
-    async runTask(task, io) {
-      if (task.kind === 'snapshot') {
-        const snapshot: LocalSnapshot = await steps.snapshot(task.payload as unknown as SnapshotTarget, io.signal);
-        return snapshot as unknown as JsonValue;
+    async runTasks(tasks, io) {
+      const kind = tasks[0]?.kind;
+      if (kind === 'snapshot') {
+        const many = steps.snapshotMany;
+        return runEachTask<SnapshotTarget, LocalSnapshot>(
+          tasks,
+          io,
+          (target) => steps.snapshot(target, io.signal),
+          many === undefined ? undefined : (targets) => many.call(steps, io.job, targets, io.signal),
+          (snapshot) => snapshot as unknown as JsonValue,
+        );
       }
-      if (task.kind === 'upload') {
-        return runTransferTask<SnapshotTarget>(task, io, (job, tablets, tio) => steps.upload(job, tablets, tio));
+      if (kind === 'upload') {
+        return runTransferTasks<SnapshotTarget>(tasks, io, (job, tablets, tio) => steps.upload(job, tablets, tio));
       }
-      throw new Error(`backup job has no ${task.kind} tasks`);
+      throw new Error(`backup job has no ${String(kind)} tasks`);
     },
     async cleanup(ctx) {
       await releaseSnapshots(ctx, (s) => steps.release(s));
+      await steps.discardSnapshots?.(ctx.job);
       await steps.discard(ctx.job);
     },
     async prepareResume(ctx) {
       switch (ctx.job.state as BackupState) {
         case 'PENDING':
-          // StarRocks regenerates every snapshot task; ours would pin possibly newer versions, so start clean.
+          // StarRocks regenerates every snapshot task; ours would pin possibly newer versions, so start clean —
+          // including snapshots whose tasks finished but were not journaled before the process stopped.
           await releaseSnapshots(ctx, (s) => steps.release(s));
+          await steps.discardSnapshots?.(ctx.job);
           ctx.deleteTasks(['snapshot', 'upload']);
           ctx.setPlan(null);
           return null;

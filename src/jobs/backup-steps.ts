@@ -7,10 +7,12 @@ import { serializeBackupMeta } from '../repository/backup-meta.ts';
 import { isLabelConflict } from '../repository/label-reservation.ts';
 import { baseNameOf, checksummedKey, jobInfoKey, jobInfoTimestamp, metaKey, tabletDir, tabletFileKey, type TabletIds } from '../repository/layout.ts';
 import { md5Hex } from '../repository/md5.ts';
-import type { Repository } from '../repository/repository.ts';
 import type { RepositoryManager } from '../repository/repository-manager.ts';
-import { readSnapshotHeader, type TableStore, type VersionPin } from '../storage/index.ts';
+import type { PutItem, RemoteTabletFile, Repository } from '../repository/repository.ts';
+import { readSnapshotHeader, type SharedSnapshot, type TableStore, type VersionPin } from '../storage/index.ts';
 import type { Clock } from '../util/clock.ts';
+import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
+import { syncFileSystem } from '../util/sync-barrier.ts';
 import { buildJobInfo, clusterIdOf, serializeBackupJobInfo, type BackupLocalSnapshot } from './backup-info.ts';
 import { buildPlan, partitionIdsOf, resolveSpec, type PlanMeta } from './backup-plan.ts';
 import { manifestStats } from './meta-checksum.ts';
@@ -48,6 +50,11 @@ interface HeldPin {
 
 const targetKey = (t: Pick<SnapshotTarget, 'tabletId' | 'backendId'>): string => `${t.tabletId}@${t.backendId}`;
 
+/** A backup job's shared snapshot directory id on each backend: owned by the job, named after it. */
+export function backupSnapshotId(jobId: number): string {
+  return `backup-${jobId}`;
+}
+
 /**
  * BACKUP over the table store and a repository. Consistency comes from the store: PENDING pins every selected
  * partition's visible version in one catalog transaction (stronger than StarRocks' per-partition read), snapshots
@@ -70,6 +77,15 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
     for (const [k, v] of pinsByTarget) if (v === held) pinsByTarget.delete(k);
   }
 
+  /** A target's files are linked: drop the job's pin once every target is. */
+  function snapshotted(target: SnapshotTarget): void {
+    const held = pinsByTarget.get(targetKey(target));
+    if (held === undefined) return;
+    held.remaining.delete(targetKey(target));
+    pinsByTarget.delete(targetKey(target));
+    if (held.remaining.size === 0) releasePin(held);
+  }
+
   function releaseJobPin(jobId: number): void {
     const held = pinsByJob.get(jobId);
     if (held !== undefined) releasePin(held);
@@ -89,7 +105,8 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       const pin = store.pinVersions(partitionIdsOf(resolved));
       let plan: { targets: SnapshotTarget[]; meta: PlanMeta };
       try {
-        plan = buildPlan(catalog, resolved, pin.versions);
+        // One read transaction for a query per tablet (each would otherwise take its own read lock).
+        plan = catalog.db.transaction(() => buildPlan(catalog, resolved, pin.versions)).deferred();
       } catch (error) {
         pin.release();
         throw error;
@@ -117,18 +134,41 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
         await store.releaseSnapshot(snap.dir);
         throw error;
       }
-      const held = pinsByTarget.get(targetKey(target));
-      if (held !== undefined) {
-        held.remaining.delete(targetKey(target));
-        pinsByTarget.delete(targetKey(target));
-        if (held.remaining.size === 0) releasePin(held);
-      }
+      snapshotted(target);
       const result: BackupLocalSnapshot = { dir: snap.dir, files: snap.files, stats };
       return result;
     },
 
+    async snapshotMany(job, targets, signal) {
+      signal.throwIfAborted();
+      const snaps: SharedSnapshot[] = await store.makeSnapshots(
+        targets.map((t) => ({ replicaId: t.replicaId, version: t.version })),
+        { snapshotId: backupSnapshotId(job.id), signal },
+      );
+      for (const t of targets) snapshotted(t);
+      // The manifest (rows and md5 of every file, recorded when each was written) is what restore verifies against;
+      // the header it comes from was just written, so it is taken from memory.
+      return snaps.map((snap): BackupLocalSnapshot => ({ dir: snap.dir, files: snap.files, stats: manifestStats(snap.header.rowsets) }));
+    },
+
+    async syncSnapshots() {
+      // One flush of the data dir's file system for every link and header of the phase (they were not fsynced).
+      await syncFileSystem(dataDir);
+    },
+
+    async discardSnapshots(job) {
+      const ops: FsOp[] = store.backends.map((b) => ({ op: 'rmrf', path: store.sharedSnapshotDir(b.id, backupSnapshotId(job.id)) }));
+      for (const r of await fsPool().run(ops)) unwrap(r);
+    },
+
     async upload(job, tablets, io) {
       const repo = await repositories.get(job.repoName);
+      const items: PutItem[] = [];
+      const owners: { tabletId: number; name: string }[] = [];
+      // What is already stored under this label: only when something may be (a resumed job, a retry) — a new
+      // label's first attempt skips the listing. One recursive listing of the snapshot, not one per tablet.
+      const stored = io.mayExist === false ? null : await storedFiles(repo, job.label, io.signal);
+      let skipped = 0;
       for (const t of tablets) {
         io.signal.throwIfAborted();
         const pending = io.pending.get(t.target.tabletId) ?? [];
@@ -140,34 +180,42 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
           indexId: t.target.indexId,
           tabletId: t.target.tabletId,
         };
-        // StarRocks' resume rule: a remote file with the same name and md5 is already there — do not send it.
-        const remote = await repo.listTabletFiles(job.label, ids, io.signal);
-        let skipped = 0;
+        const remote = stored?.get(t.target.tabletId) ?? [];
         for (const file of pending) {
-          io.signal.throwIfAborted();
-          const same = remote.some((r) => r.fileName === file.name && r.md5 === file.md5);
-          if (same) {
+          // StarRocks' resume rule: a remote file with the same name and md5 (and size) is already there — do not
+          // send it again.
+          if (remote.some((r) => r.fileName === file.name && r.md5 === file.md5 && r.size === file.size)) {
             skipped++;
             io.fileDone(t.target.tabletId, file.name);
             continue;
           }
-          // A variant with another md5 (an older attempt's file) would make `<file>*` lookups ambiguous.
-          for (const stale of remote.filter((r) => r.fileName === file.name && r.md5 !== file.md5)) {
+          // A variant with another md5 (an older attempt's file) or a `.part` would make `<file>*` lookups ambiguous.
+          for (const stale of remote.filter((r) => r.storedName.startsWith(`${file.name}.`))) {
             await repo.deleteFile(`${tabletDir(job.label, ids)}/${stale.storedName}`, io.signal);
           }
-          let sent = 0;
-          await repo.uploadFile(path.join(t.snapshot.dir, file.name), tabletFileKey(job.label, ids, file.name), file.md5, file.size, {
-            signal: io.signal,
-            onProgress: (bytes) => {
-              if (bytes > sent) io.addBytes(bytes - sent);
-              sent = Math.max(sent, bytes);
-            },
-          });
-          if (file.size > sent) io.addBytes(file.size - sent);
-          io.fileDone(t.target.tabletId, file.name);
+          // A header was written by the snapshot and is removed from it once uploaded: the repository may take it by
+          // a hard link. Segment files are copied: a link would share the table's own file with the repository,
+          // and a repository file changed in place must never change a table.
+          const link = file.name.endsWith('.hdr');
+          items.push({ localPath: path.join(t.snapshot.dir, file.name), key: tabletFileKey(job.label, ids, file.name), md5: file.md5, size: file.size, link });
+          owners.push({ tabletId: t.target.tabletId, name: file.name });
         }
-        if (skipped > 0) logger.info({ jobId: job.id, tabletId: t.target.tabletId, skipped }, 'files already in the repository were not sent again');
       }
+      if (skipped > 0) logger.info({ jobId: job.id, skipped }, 'files already in the repository were not sent again');
+      let reported = 0;
+      // Each file is reported once the whole batch is durable in the repository.
+      await repo.uploadFiles(items, {
+        signal: io.signal,
+        mayExist: io.mayExist !== false,
+        onBytes: (bytes) => {
+          if (bytes > reported) io.addBytes(bytes - reported);
+          reported = Math.max(reported, bytes);
+        },
+        onFile: (i) => {
+          const o = owners[i];
+          if (o !== undefined) io.fileDone(o.tabletId, o.name);
+        },
+      });
     },
 
     async saveMeta(job, plan, snapshots) {
@@ -194,15 +242,16 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
     },
 
     async release(snapshots: readonly LocalSnapshot[]) {
-      for (const s of snapshots) await store.releaseSnapshot(s.dir);
+      // Many snapshots share one directory: release each directory once.
+      for (const dir of new Set(snapshots.map((s) => s.dir))) await store.releaseSnapshot(dir);
     },
 
     async snapshotExists(snapshot) {
-      for (const f of snapshot.files) {
-        const st = await fsp.stat(path.join(snapshot.dir, f.name)).catch(() => null);
-        if (st === null || st.size !== f.size) return false;
-      }
-      return true;
+      const results = await fsPool().run(snapshot.files.map((f) => ({ op: 'stat', path: path.join(snapshot.dir, f.name) })));
+      return snapshot.files.every((f, i) => {
+        const st = results[i]?.ok === true ? (results[i] as { value: { size: number } | null }).value : null;
+        return st !== null && st.size === f.size;
+      });
     },
 
     async savedMetaExists(job) {
@@ -227,6 +276,17 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       }
     },
   };
+}
+
+/** The files stored under a label, by tablet id (one recursive listing). */
+async function storedFiles(repo: Repository, label: string, signal: AbortSignal): Promise<Map<number, RemoteTabletFile[]>> {
+  const byTablet = new Map<number, RemoteTabletFile[]>();
+  for (const f of await repo.listSnapshotFiles(label, signal)) {
+    const list = byTablet.get(f.ids.tabletId);
+    if (list === undefined) byTablet.set(f.ids.tabletId, [f]);
+    else list.push(f);
+  }
+  return byTablet;
 }
 
 /** The job's label reservation token (null for a job from before reservations). */

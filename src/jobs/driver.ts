@@ -17,8 +17,13 @@ export interface JobDriver {
    * restart the state (or an earlier checkpoint) runs again.
    */
   step(ctx: StateContext): Promise<StateOutcome>;
-  /** Run one task on its backend's queue; the resolved JSON is stored as the task's result. Honour `io.signal`. */
-  runTask(task: JobTaskRow, io: TaskIO): Promise<JsonValue>;
+  /**
+   * Run a chunk of tasks of one kind on one backend (the scheduler groups a state's tasks so that thousands of small
+   * tablets cost a few calls, not thousands). Report each task with `io.taskDone(taskId, result)` as soon as it is
+   * done — a retry after a transient error hands over only the tasks not reported yet. Honour `io.signal`. To let the
+   * scheduler record which task failed, throw through `taskError(error, taskId)`.
+   */
+  runTasks(tasks: readonly JobTaskRow[], io: TaskBatchIO): Promise<void>;
   /**
    * Release what a cancelled job holds (local snapshots, temp dirs) and undo what it created but never published.
    * Idempotent; errors are logged, never block the cancel.
@@ -32,15 +37,19 @@ export interface JobDriver {
   prepareResume(ctx: StateContext, interruptedIn: string): Promise<string | null>;
 }
 
-/** What the next state is. `publish` runs inside the same catalog transaction that records the move. */
+/**
+ * What the next state is. `publish` runs inside the same catalog transaction that records the move; `after` runs
+ * once that transaction committed (what may only go once the move is durable, e.g. files a crash before the commit
+ * would still need); its errors are logged.
+ */
 export type StateOutcome =
-  | { readonly type: 'next'; readonly to: string; readonly publish?: () => void }
+  | { readonly type: 'next'; readonly to: string; readonly publish?: () => void; readonly after?: () => Promise<unknown> }
   | { readonly type: 'wait' };
 
 export const WAIT: StateOutcome = { type: 'wait' };
 
-export function next(to: string, publish?: () => void): StateOutcome {
-  return publish === undefined ? { type: 'next', to } : { type: 'next', to, publish };
+export function next(to: string, publish?: () => void, after?: () => Promise<unknown>): StateOutcome {
+  return { type: 'next', to, ...(publish === undefined ? {} : { publish }), ...(after === undefined ? {} : { after }) };
 }
 
 /** A driver's view of its job while a state runs. */
@@ -69,17 +78,40 @@ export interface StateContext {
   deleteTasks(kinds: readonly TaskKind[]): void;
 }
 
-/** What a running task can do. */
-export interface TaskIO {
+/** What a running chunk of tasks can do. */
+export interface TaskBatchIO {
   /** Aborted on cancel / shutdown: stop promptly, leave no partial file under a final name. */
   readonly signal: AbortSignal;
-  /** The task's files not yet transferred (already-done files are never handed out again). */
-  readonly pendingFiles: readonly JobFileRow[];
-  /** The job the task belongs to. */
+  /** The job the tasks belong to. */
   readonly job: JobRow;
   readonly log: Logger;
-  /** Record one file as transferred (durable: a restart will not transfer it again). */
-  fileDone(tabletId: number, name: string): void;
+  /**
+   * Whether what these tasks write may already be at its destination: the job resumed after a restart, or this is a
+   * retry. False for a job's first attempt, whose label is new: steps then skip looking before writing.
+   */
+  readonly mayExist: boolean;
+  /** A task's files not yet transferred (already-done files are never handed out again). */
+  pendingFiles(taskId: number): readonly JobFileRow[];
+  /**
+   * Record one file as transferred. Call only once the file is durable at its destination: the journal may write
+   * it at once, and a restart does not transfer it again.
+   */
+  fileDone(taskId: number, tabletId: number, name: string): void;
   /** Count bytes sent / received so far for progress (not persisted). */
-  addBytes(bytes: number): void;
+  addBytes(taskId: number, bytes: number): void;
+  /** Record a task done with its result (stored as the task's result JSON). */
+  taskDone(taskId: number, result: JsonValue): void;
+}
+
+const failedTasks = new WeakMap<object, number>();
+
+/** Mark `error` as the failure of task `taskId` (the scheduler records it on that task); returns the error. */
+export function taskError<E>(error: E, taskId: number): E {
+  if (typeof error === 'object' && error !== null && !failedTasks.has(error)) failedTasks.set(error, taskId);
+  return error;
+}
+
+/** The task an error was marked with by `taskError`, if any. */
+export function failedTaskOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? failedTasks.get(error) : undefined;
 }

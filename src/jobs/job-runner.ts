@@ -1,20 +1,34 @@
 import type { Catalog } from '../catalog/catalog.ts';
-import { jobFileTotals } from '../catalog/jobs-files.ts';
-import { getJob } from '../catalog/jobs-read.ts';
-import { deleteTasks, ensureTasks, listTasks, countUnfinishedTasks, markTasksReleased } from '../catalog/jobs-tasks.ts';
-import type { JobRow, JobTaskRow } from '../catalog/jobs-types.ts';
-import { setJobPlan, updateJobState } from '../catalog/jobs-write.ts';
+import type { FileTotals } from '../catalog/jobs-files.ts';
+import type { JobRow, JobTaskRow, TaskKind, TaskState } from '../catalog/jobs-types.ts';
+import { getJobPlan, setJobPlan, updateJobState } from '../catalog/jobs-write.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import type { BackendWorkers } from './backend-workers.ts';
 import type { JobDriver, StateContext } from './driver.ts';
+import { JobJournal } from './job-journal.ts';
 import { JobAbortError, newRuntime, type Runtime } from './job-runtime.ts';
 import type { JobEvents } from './progress.ts';
 import { canTransition, IllegalTransitionError, isPersisted, isTerminal, stampFor } from './state-machine.ts';
 import { isFinalError, OK_STATUS, retryingStatus, statusFromError, type JobStatus } from './status.ts';
 import { setRunningJobStatus } from '../catalog/jobs-status.ts';
 import { backoffDelay } from '../util/backoff.ts';
-import { runJobTask, type TaskHost } from './task-execution.ts';
+import { chunkTasks, runTaskChunk, type TaskHost } from './task-execution.ts';
+import { TaskTable } from './task-table.ts';
+
+/** A job as the runner holds it in memory (see JobRunner.inspect). */
+export interface JobMemory {
+  /** The job's state. */
+  readonly state: string;
+  /** Unfinished tasks (neither done nor released) per kind. */
+  readonly unfinished: Readonly<Record<TaskKind, number>>;
+  /** Files and bytes done and in all. */
+  readonly totals: FileTotals;
+  /** Every task's state, by id. */
+  readonly taskStates: ReadonlyMap<number, TaskState>;
+  /** Files not yet transferred, all tasks together. */
+  readonly pendingFiles: number;
+}
 
 /** What the runner needs from the scheduler that owns it. */
 export interface JobRunnerOptions {
@@ -49,6 +63,7 @@ export class JobRunner {
   #stateRetries = new Map<number, number>();
   #closed = false;
   #taskHost: TaskHost;
+  #journal: JobJournal;
 
   constructor(options: JobRunnerOptions) {
     this.#catalog = options.catalog;
@@ -57,8 +72,9 @@ export class JobRunner {
     this.#workers = options.workers;
     this.#events = options.events;
     this.#retryDelayMs = options.retryDelayMs;
+    this.#journal = new JobJournal(this.#catalog, this.#logger);
     this.#taskHost = {
-      catalog: this.#catalog,
+      journal: this.#journal,
       workers: this.#workers,
       events: this.#events,
       isClosed: () => this.#closed,
@@ -95,12 +111,36 @@ export class JobRunner {
     return this.#logger.child({ jobId: job.id, label: job.label, state: job.state });
   }
 
-  /** Take over `job`: a runtime with progress totals from the file journal. */
-  create(job: JobRow, driver: JobDriver): Runtime {
-    const rt = newRuntime(job, driver, this.#clock);
-    rt.progress.setTotals(jobFileTotals(this.#catalog, job.id));
+  /**
+   * Take over `job`: a runtime holding its tasks in memory. `fresh` for a job just submitted (it has no tasks yet);
+   * otherwise its tasks and pending files are loaded from the journal, once.
+   */
+  create(job: JobRow, driver: JobDriver, fresh = false): Runtime {
+    const tasks = fresh ? TaskTable.empty(this.#catalog, job.id) : TaskTable.load(this.#catalog, job.id);
+    const plan = fresh ? job.plan : getJobPlan(this.#catalog, job.id);
+    const rt = newRuntime({ ...job, plan }, driver, this.#clock, tasks, !fresh);
+    rt.progress.setTotals(tasks.totals);
     this.#runtimes.set(job.id, rt);
     return rt;
+  }
+
+  /** Write buffered task and file completions to the catalog now (tests and tools that read the catalog). */
+  flushJournal(): void {
+    this.#journal.flush();
+  }
+
+  /** What this process holds in memory about a job it runs (tools, tests), or null. */
+  inspect(jobId: number): JobMemory | null {
+    const rt = this.#runtimes.get(jobId);
+    if (rt === undefined) return null;
+    const kinds: TaskKind[] = ['snapshot', 'upload', 'download', 'move', 'release', 'verify', 'copy', 'delete'];
+    return {
+      state: rt.job.state,
+      unfinished: Object.fromEntries(kinds.map((k) => [k, rt.tasks.unfinished(k)])) as Record<TaskKind, number>,
+      totals: { ...rt.tasks.totals },
+      taskStates: new Map(rt.tasks.list().map((t) => [t.id, t.state])),
+      pendingFiles: rt.tasks.list().reduce((n, t) => n + rt.tasks.pendingFiles(t.id).length, 0),
+    };
   }
 
   /** Arm the job's timeout and run its state. */
@@ -132,9 +172,9 @@ export class JobRunner {
   async cancelNow(rt: Runtime, status: JobStatus): Promise<void> {
     if (!rt.controller.signal.aborted) rt.controller.abort(new JobAbortError(`job cancelled: ${status.msg}`, status));
     await Promise.allSettled([...rt.inflight.values()]);
-    const current = getJob(this.#catalog, rt.job.id);
-    if (current === null || current.done) return this.#retire(rt, current ?? rt.job);
-    rt.job = current;
+    this.#journal.flush();
+    const current = rt.job;
+    if (current.done || this.#runtimes.get(current.id) !== rt) return this.#retire(rt, current);
     try {
       await rt.driver.cleanup(this.context(rt, new AbortController().signal));
     } catch (error) {
@@ -157,20 +197,24 @@ export class JobRunner {
       clock: this.#clock,
       setPlan: (plan) => {
         setJobPlan(catalog, id, plan);
-        rt.job = getJob(catalog, id) ?? rt.job;
+        rt.job = { ...rt.job, plan };
       },
       ensureTasks: (tasks) => {
-        const rows = ensureTasks(catalog, id, tasks);
-        if (tasks.some((t) => (t.files?.length ?? 0) > 0)) rt.progress.setTotals(jobFileTotals(catalog, id));
-        for (const row of rows) this.#dispatch(rt, row);
+        const rows = rt.tasks.ensure(tasks);
+        if (tasks.some((t) => (t.files?.length ?? 0) > 0)) rt.progress.setTotals(rt.tasks.totals);
+        this.#dispatch(rt, rows);
         return rows;
       },
-      listTasks: (kind) => listTasks(catalog, id, kind),
-      unfinishedTasks: (kind) => countUnfinishedTasks(catalog, id, kind),
-      markReleased: (ids) => markTasksReleased(catalog, ids),
+      listTasks: (kind) => rt.tasks.list(kind),
+      unfinishedTasks: (kind) => rt.tasks.unfinished(kind),
+      markReleased: (ids) => {
+        this.#journal.flush();
+        rt.tasks.markReleased(ids);
+      },
       deleteTasks: (kinds) => {
-        deleteTasks(catalog, id, kinds);
-        rt.progress.setTotals(jobFileTotals(catalog, id));
+        this.#journal.flush();
+        rt.tasks.delete(kinds);
+        rt.progress.setTotals(rt.tasks.totals);
       },
     };
   }
@@ -192,6 +236,11 @@ export class JobRunner {
     this.#workers.clear();
     await Promise.allSettled(settling);
     await this.#workers.onIdle();
+    try {
+      this.#journal.flush();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'job journal write at shutdown failed; the jobs repeat that work when resumed');
+    }
     this.#runtimes.clear();
   }
 
@@ -219,9 +268,11 @@ export class JobRunner {
   }
 
   async #runOnce(rt: Runtime): Promise<void> {
-    const job = getJob(this.#catalog, rt.job.id);
-    if (job === null || job.done) return this.#retire(rt, job ?? rt.job);
-    rt.job = job;
+    // The runtime holds the job as last written; nothing else writes a job this runner runs.
+    const job = rt.job;
+    if (job.done) return this.#retire(rt, job);
+    // Steps read and write tasks through the catalog too (releases, deletions): let it agree with memory first.
+    this.#journal.flush();
     const kind = rt.driver.kind;
     if (rt.cancelStatus === null && this.#clock.now() - job.createTime > job.timeoutMs) {
       rt.cancelStatus = kind.timeoutStatus(job.label);
@@ -249,6 +300,10 @@ export class JobRunner {
     if (rt.controller.signal.aborted || this.#closed || outcome.type === 'wait') return;
     this.#move(rt, job, outcome.to, outcome.publish);
     rt.dirty = true;
+    // Before the loop runs again (and retires a finished job, telling its waiters): they see the work done.
+    if (outcome.after !== undefined) {
+      await outcome.after().catch((error: unknown) => this.log(rt.job).error({ err: error }, `work after entering ${outcome.to} failed`));
+    }
   }
 
   #retryLater(rt: Runtime, delayMs: number): void {
@@ -279,6 +334,8 @@ export class JobRunner {
       at,
       ...(shown === undefined ? {} : { status: shown }),
     };
+    // Every completion the move depends on is recorded before the move itself.
+    this.#journal.flush();
     // A transition that publishes (RESTORE's FINISHED) commits durably: SQLite can only fsync the outermost commit.
     const tx = publish === undefined ? this.#catalog.transaction.bind(this.#catalog) : this.#catalog.durableTransaction.bind(this.#catalog);
     const row = tx(() => {
@@ -287,7 +344,8 @@ export class JobRunner {
       if (updated === null) throw new Error(`job ${job.id} left state ${job.state} under its runner`);
       return updated;
     });
-    rt.job = row;
+    // The row read back carries no plan (it lives in its own table): keep the one in memory.
+    rt.job = { ...row, plan: rt.job.plan };
     this.log(row).info({ from: job.state, status }, `state ${job.state} -> ${to}`);
     this.#events.emitState({ jobId: row.id, kind: row.kind, label: row.label, from: job.state, to, at });
     this.#events.emitProgress(rt.progress.event(row));
@@ -303,13 +361,16 @@ export class JobRunner {
     this.#events.emitDone(job);
   }
 
-  #dispatch(rt: Runtime, task: JobTaskRow): void {
-    if (task.state !== 'pending' || rt.inflight.has(task.id) || rt.controller.signal.aborted || this.#closed) return;
-    const settled = runJobTask(this.#taskHost, rt, task).finally(() => {
-      rt.inflight.delete(task.id);
-      rt.progress.taskSettled(task.id);
-    });
-    rt.inflight.set(task.id, settled);
+  /** Queue every pending task of `rows` not yet running, in chunks per backend and kind. */
+  #dispatch(rt: Runtime, rows: readonly JobTaskRow[]): void {
+    if (rt.controller.signal.aborted || this.#closed) return;
+    const ready = rows.filter((t) => t.state === 'pending' && !rt.inflight.has(t.id));
+    for (const chunk of chunkTasks(ready, this.#workers.concurrency, (t) => rt.tasks.pendingFiles(t.id).length)) {
+      const settled = runTaskChunk(this.#taskHost, rt, chunk).finally(() => {
+        for (const t of chunk) rt.inflight.delete(t.id);
+      });
+      for (const t of chunk) rt.inflight.set(t.id, settled);
+    }
   }
 }
 

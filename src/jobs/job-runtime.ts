@@ -4,6 +4,7 @@ import type { Clock } from '../util/clock.ts';
 import type { JobDriver } from './driver.ts';
 import { ProgressTracker } from './progress.ts';
 import type { JobStatus } from './status.ts';
+import type { TaskTable } from './task-table.ts';
 
 /** Why a job's signal was aborted. */
 export class JobAbortError extends Error {
@@ -18,15 +19,22 @@ export class JobAbortError extends Error {
 
 /** What this process holds for one job it runs: its signals, in-flight tasks, progress and loop flags. */
 export interface Runtime {
-  /** The job as last read from or written to the catalog. */
+  /** The job as last written to the catalog (this process is its only writer while it runs it). */
   job: JobRow;
+  /** The job's tasks and files still to transfer, in memory (the catalog is written through / journaled). */
+  readonly tasks: TaskTable;
+  /**
+   * Taken over from the journal (restart, or a cancel of a job no runner held) rather than submitted here: what its
+   * tasks write may then exist already.
+   */
+  readonly resumed: boolean;
   /** The driver of the job's kind. */
   readonly driver: JobDriver;
   /** Aborts the running step and every task: cancel or shutdown. */
   readonly controller: AbortController;
   /** Aborts the timeout timer and retry sleeps. */
   readonly timers: AbortController;
-  /** Settlement of each task dispatched and not yet settled, by task id. */
+  /** Settlement of the chunk each dispatched task runs in, by task id. */
   readonly inflight: Map<number, Promise<void>>;
   /** Files and bytes done, for progress events. */
   readonly progress: ProgressTracker;
@@ -44,14 +52,16 @@ export interface Runtime {
   lastBytesEvent: number;
 }
 
-/** A fresh runtime for `job` (its progress totals are set by the caller from the file journal). */
-export function newRuntime(job: JobRow, driver: JobDriver, clock: Clock): Runtime {
+/** A fresh runtime for `job` (its progress totals are set by the caller from the task table). */
+export function newRuntime(job: JobRow, driver: JobDriver, clock: Clock, tasks: TaskTable, resumed: boolean): Runtime {
   // Every in-flight transfer of the job (per-backend queues × concurrency, SDK requests) listens on this signal at
   // once; more than Node's default of 10 is expected, not a leak (each removes its listener when it settles).
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return {
     job,
+    tasks,
+    resumed,
     driver,
     controller,
     timers: new AbortController(),

@@ -124,6 +124,8 @@ export class ProgressTracker {
   #bytesDoneFiles = 0;
   #bytesTotal = 0;
   #inflight = new Map<number, number>();
+  /** Sum of #inflight, kept as it changes: an event per file must not walk every task in flight. */
+  #inflightTotal = 0;
   #startedAt: number | null = null;
   #bytesAtStart = 0;
 
@@ -143,25 +145,28 @@ export class ProgressTracker {
   addBytes(taskId: number, bytes: number): void {
     this.#start();
     this.#inflight.set(taskId, (this.#inflight.get(taskId) ?? 0) + bytes);
+    this.#inflightTotal += bytes;
   }
 
   /** A file of `size` bytes finished: its bytes move from in-flight to done. */
   fileDone(taskId: number, size: number): void {
     this.#start();
     const inflight = this.#inflight.get(taskId) ?? 0;
-    this.#inflight.set(taskId, Math.max(0, inflight - size));
+    const left = Math.max(0, inflight - size);
+    if (inflight > 0) this.#inflight.set(taskId, left);
+    this.#inflightTotal -= inflight - left;
     this.#filesDone++;
     this.#bytesDoneFiles += size;
   }
 
   /** A task stopped (done, failed, aborted): whatever it had in flight is not done. */
   taskSettled(taskId: number): void {
+    this.#inflightTotal -= this.#inflight.get(taskId) ?? 0;
     this.#inflight.delete(taskId);
   }
 
   event(job: JobRow): ProgressEvent {
-    let inflight = 0;
-    for (const b of this.#inflight.values()) inflight += b;
+    const inflight = this.#inflightTotal;
     const bytesDone = Math.min(this.#bytesTotal, this.#bytesDoneFiles + inflight);
     const elapsed = this.#startedAt === null ? 0 : (this.#clock.now() - this.#startedAt) / 1000;
     const rate = elapsed > 0 ? Math.max(0, bytesDone - this.#bytesAtStart) / elapsed : 0;

@@ -5,6 +5,7 @@ import type { JobRow, JsonValue } from '../catalog/jobs-types.ts';
 import { rewindJobToCheckpoint } from '../catalog/jobs-write.ts';
 import type { JobDriver } from './driver.ts';
 import type { JobRunner } from './job-runner.ts';
+import type { Runtime } from './job-runtime.ts';
 import { statusFromError } from './status.ts';
 
 export interface RecoveryReport {
@@ -18,15 +19,19 @@ export interface RecoveryReport {
 
 /**
  * Resume every unfinished job of the journal that `runner` does not run yet from its checkpoint, or cancel it with
- * the reason when its driver says it cannot resume.
+ * the reason when its driver says it cannot resume. Jobs start only after `beforeStart` has run with the snapshot
+ * dirs they own: the engine releases every other snapshot dir there, and a job already running would be making new
+ * dirs that such a sweep would take for leftovers (a kill in SNAPSHOTING used to lose its re-made links that way).
  */
 export async function recoverJobs(
   catalog: Catalog,
   runner: JobRunner,
   drivers: ReadonlyMap<string, JobDriver>,
+  beforeStart?: (ownedSnapshotDirs: readonly string[]) => Promise<void>,
 ): Promise<RecoveryReport> {
   const resumed: JobRow[] = [];
   const cancelled: JobRow[] = [];
+  const toStart: Runtime[] = [];
   for (const stored of listLiveJobs(catalog)) {
     if (runner.get(stored.id) !== undefined) continue;
     const driver = drivers.get(stored.kind);
@@ -48,11 +53,15 @@ export async function recoverJobs(
       cancelled.push(getJob(catalog, job.id) ?? job);
     } else {
       runner.log(rt.job).info({ interruptedIn: stored.state }, 'job resumed');
-      runner.start(rt);
+      toStart.push(rt);
       resumed.push(rt.job);
     }
   }
-  return { resumed, cancelled, ownedSnapshotDirs: ownedSnapshotDirs(catalog) };
+  runner.flushJournal();
+  const owned = ownedSnapshotDirs(catalog);
+  await beforeStart?.(owned);
+  for (const rt of toStart) runner.start(rt);
+  return { resumed, cancelled, ownedSnapshotDirs: owned };
 }
 
 /** Local snapshot dirs that unfinished jobs hold (finished snapshot tasks not yet released). */

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../catalog/jobs-types.ts';
+import { taskError } from './driver.ts';
 import { next, WAIT, type JobDriver, type StateContext, type StateOutcome } from './driver.ts';
 import { RESTORE_JOB, type RestoreState } from './state-machine.ts';
 import type { LocalSnapshot, RestorePlan, RestoreSteps, RestoreTarget, TabletSnapshot } from './steps.ts';
@@ -7,7 +8,8 @@ import {
   missingSnapshot,
   planAndSnapshot,
   releaseSnapshots,
-  runTransferTask,
+  runEachTask,
+  runTransferTasks,
   stepByState,
   transferTasks,
   type StateFn,
@@ -45,7 +47,8 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
 
   /** Send download tasks per backend (re-sent after a restart; files already downloaded are skipped). */
   function download(ctx: StateContext): StateOutcome {
-    ctx.ensureTasks(transferTasks('download', snapshots(ctx), (t) => t.target.files, maxPerBackend));
+    const filesOf = (t: TabletSnapshot<RestoreTarget>) => steps.downloadFilesOf?.(t.target) ?? t.target.files;
+    ctx.ensureTasks(transferTasks('download', snapshots(ctx), filesOf, maxPerBackend));
     return next('DOWNLOADING');
   }
 
@@ -67,14 +70,16 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
     return next('COMMITTING');
   }
 
-  /** All placed: release snapshots, then publish in the very transaction that records FINISHED. */
+  /** All moved: place the files, publish in the very transaction that records FINISHED, then release the downloads. */
   async function committing(ctx: StateContext): Promise<StateOutcome> {
     if (ctx.unfinishedTasks('move') !== 0) return WAIT;
     const plan = requirePlan(ctx);
-    await releaseSnapshots(ctx, (s) => steps.release(s));
     const job = ctx.job;
-    await steps.place?.(job, plan, ctx.signal);
-    return next('FINISHED', () => steps.publish(job, plan));
+    const moved = new Map<number, JsonValue>();
+    for (const t of ctx.listTasks('move')) if (t.tabletId !== null && t.result !== null) moved.set(t.tabletId, t.result);
+    await steps.place?.(job, plan, moved, ctx.signal);
+    // The downloads stay until FINISHED is committed: a crash before that places them again.
+    return next('FINISHED', () => steps.publish(job, plan), () => releaseSnapshots(ctx, (s) => steps.release(s)));
   }
 
   const byState: Readonly<Record<Exclude<RestoreState, 'FINISHED' | 'CANCELLED'>, StateFn>> = {
@@ -89,25 +94,47 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
   return {
     kind: RESTORE_JOB,
     step: stepByState('restore', byState),
-    async runTask(task, io) {
-      switch (task.kind) {
+    async runTasks(tasks, io) {
+      const kind = tasks[0]?.kind;
+      switch (kind) {
         case 'snapshot': {
-          const snapshot: LocalSnapshot = await steps.snapshot(task.payload as unknown as RestoreTarget, io.signal);
-          return snapshot as unknown as JsonValue;
+          const many = steps.snapshotMany;
+          return runEachTask<RestoreTarget, LocalSnapshot>(
+            tasks,
+            io,
+            (target) => steps.snapshot(target, io.signal),
+            many === undefined ? undefined : (targets) => many.call(steps, io.job, targets, io.signal),
+            (snapshot) => snapshot as unknown as JsonValue,
+          );
         }
         case 'download':
-          return runTransferTask<RestoreTarget>(task, io, (job, tablets, tio) => steps.download(job, tablets, tio));
+          return runTransferTasks<RestoreTarget>(tasks, io, (job, tablets, tio) => steps.download(job, tablets, tio));
         case 'move': {
-          const s = task.payload as unknown as TabletSnapshot<RestoreTarget>;
-          await steps.move(io.job, s.target, s.snapshot, io.signal);
-          return { moved: true };
+          const many = steps.moveMany;
+          if (many !== undefined) {
+            const results = await many.call(steps, io.job, tasks.map((t) => t.payload as unknown as TabletSnapshot<RestoreTarget>), io.signal);
+            tasks.forEach((t, i) => io.taskDone(t.id, results[i] ?? { moved: true }));
+            return;
+          }
+          for (const t of tasks) {
+            const s = t.payload as unknown as TabletSnapshot<RestoreTarget>;
+            let result;
+            try {
+              result = await steps.move(io.job, s.target, s.snapshot, io.signal);
+            } catch (error) {
+              throw taskError(error, t.id);
+            }
+            io.taskDone(t.id, result ?? { moved: true });
+          }
+          return;
         }
         default:
-          throw new Error(`restore job has no ${task.kind} tasks`);
+          throw new Error(`restore job has no ${String(kind)} tasks`);
       }
     },
     async cleanup(ctx) {
       await releaseSnapshots(ctx, (s) => steps.release(s));
+      await steps.discardSnapshots?.(ctx.job);
       await steps.rollback(ctx.job, planOf(ctx));
     },
     async prepareResume(ctx) {
@@ -115,6 +142,7 @@ export function restoreDriver(steps: RestoreSteps, options: RestoreJobOptions = 
         case 'PENDING':
           // "PENDING state restore job will redo this method": undo the first attempt's invisible objects first.
           await releaseSnapshots(ctx, (s) => steps.release(s));
+          await steps.discardSnapshots?.(ctx.job);
           await steps.rollback(ctx.job, planOf(ctx));
           ctx.deleteTasks(['snapshot', 'download', 'move']);
           ctx.setPlan(null);

@@ -1,16 +1,17 @@
-import { promises as fsp, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog.ts';
 import {
   commitIngest, createTable, dropTable, getTable, listReplicas, publishInvisible, setTableState,
 } from '../catalog/index.ts';
 import type { IngestedTablet } from '../catalog/ops/commit-ingest.ts';
+import type { JsonValue } from '../catalog/jobs-types.ts';
 import type { SegmentFileMeta } from '../catalog/model.ts';
-import type { SnapshotHeader, TableStore } from '../storage/index.ts';
-import { fsyncDir, linkOrCopy } from '../storage/fs-util.ts';
+import type { TableStore } from '../storage/index.ts';
 import { segmentFileName, tabletDir } from '../storage/layout.ts';
+import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import { combineContentStats, type ContentStats } from './meta-checksum.ts';
-import { STAGED_HEADER, STAGED_READY, STAGED_STATS } from './restore-transfer.ts';
+import { downloadedName, type MovedTablet } from './restore-transfer.ts';
 import type { JobRestoreTarget, RestorePlanMeta } from './restore-types.ts';
 import type { RestorePlan } from './steps.ts';
 import { JobStatusError } from './status.ts';
@@ -30,29 +31,20 @@ import { JobStatusError } from './status.ts';
 
 interface Staged {
   readonly target: JobRestoreTarget;
-  readonly dir: string;
-  readonly header: SnapshotHeader;
+  readonly moved: MovedTablet;
   readonly stats: ContentStats;
 }
 
-async function readStaged(meta: RestorePlanMeta, target: JobRestoreTarget): Promise<Staged> {
-  const dir = path.join(meta.stagingDir, String(target.tabletId));
-  const ready = await fsp.stat(path.join(dir, STAGED_READY)).catch(() => null);
-  if (ready === null) {
-    throw new JobStatusError('COMMON_ERROR', `restored files of tablet ${target.tabletId} are missing in ${dir}; run the RESTORE again`);
-  }
-  return {
-    target,
-    dir,
-    header: JSON.parse(await fsp.readFile(path.join(dir, STAGED_HEADER), 'utf8')) as SnapshotHeader,
-    stats: JSON.parse(await fsp.readFile(path.join(dir, STAGED_STATS), 'utf8')) as ContentStats,
-  };
-}
-
 /** Compare each partition's restored rows with the backup's record; the first mismatch fails the job. */
-export function verifyStaged(meta: RestorePlanMeta, staged: readonly Staged[]): void {
+export function verifyStaged(meta: RestorePlanMeta, staged: readonly Pick<Staged, 'target' | 'stats'>[]): void {
+  const byPartition = new Map<number, ContentStats[]>();
+  for (const s of staged) {
+    const list = byPartition.get(s.target.partitionId);
+    if (list === undefined) byPartition.set(s.target.partitionId, [s.stats]);
+    else list.push(s.stats);
+  }
   for (const e of meta.expected) {
-    const got = combineContentStats(staged.filter((s) => s.target.partitionId === e.partitionId).map((s) => s.stats));
+    const got = combineContentStats(byPartition.get(e.partitionId) ?? []);
     if (got.rowCount !== e.rowCount || got.checksum !== e.checksum) {
       throw new JobStatusError(
         'BAD_FILE',
@@ -75,54 +67,73 @@ export interface PlacedRestore {
   readonly created: readonly string[];
 }
 
-/** Tablets placed at once: enough to keep the disk busy, few enough to bound open file handles. */
-const PLACE_CONCURRENCY = 16;
+/** Links made per batch: bounds a batch's memory, not the parallelism (the pool's threads are few anyway). */
+const PLACE_BATCH = 4096;
 
-/** Part 1 (async): verify the staged content and link it into every replica under fresh rowset ids. */
-export async function placeRestore(deps: PublishDeps, plan: RestorePlan): Promise<PlacedRestore> {
+/**
+ * Part 1 (async): verify the moved tablets against the backup's row counts and checksums, and link their downloaded
+ * files into every replica under fresh rowset ids — batches off the event loop, file descriptors bounded by the
+ * pool's threads whatever the tablet count — then make the links durable with one flush of the data dir's file
+ * system (`sync`), before the catalog commit that makes them visible.
+ */
+export async function placeRestore(
+  deps: PublishDeps,
+  plan: RestorePlan,
+  moved: ReadonlyMap<number, JsonValue>,
+  sync: () => Promise<void>,
+  signal?: AbortSignal,
+): Promise<PlacedRestore> {
   const { catalog, store } = deps;
   const meta = plan.meta as unknown as RestorePlanMeta;
   const targets = plan.targets as readonly JobRestoreTarget[];
-  const staged = await Promise.all(targets.map((t) => readStaged(meta, t)));
+  const staged: Staged[] = targets.map((target) => {
+    const m = moved.get(target.tabletId) as unknown as MovedTablet | undefined;
+    if (m === undefined || !Array.isArray(m.rowsets)) {
+      throw new JobStatusError('COMMON_ERROR', `restored files of tablet ${target.tabletId} are missing; run the RESTORE again`);
+    }
+    return { target, moved: m, stats: m.stats };
+  });
   verifyStaged(meta, staged);
   const backendDirs = new Map(store.backends.map((b) => [b.id, b.dir]));
-  const created: string[] = [];
-  const tablets: IngestedTablet[] = new Array(staged.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < staged.length; i = next++) {
-      const s = staged[i] as Staged;
-      const n = s.header.rowsets.length;
-      const first = n > 0 ? catalog.nextId(n) : 0;
-      const rowsets = s.header.rowsets.map((r, j) => ({
-        rowsetId: first + j,
+  const total = staged.reduce((n, s) => n + s.moved.rowsets.length, 0);
+  let nextRowset = total > 0 ? catalog.nextId(total) : 0;
+  const ops: FsOp[] = [];
+  // One read transaction for the replica lookups of every tablet.
+  const tablets: IngestedTablet[] = catalog.db.transaction(() => staged.map((s) => {
+    const rowsets = s.moved.rowsets.map((r) => {
+      const rowsetId = nextRowset++;
+      return {
+        rowsetId,
         version: r.version,
         kind: r.kind,
         sources: r.files.map((f) => f.name),
-        files: r.files.map((f, k): SegmentFileMeta => ({ ...f, name: segmentFileName(first + j, k) })),
-      }));
-      for (const replica of listReplicas(catalog, { tabletId: s.target.tabletId })) {
-        const be = backendDirs.get(replica.backendId);
-        if (be === undefined) throw new Error(`restore: unknown backend ${replica.backendId}`);
-        const dir = tabletDir(be, s.target.tabletId);
-        await fsp.mkdir(dir, { recursive: true });
-        for (const r of rowsets) {
-          for (const [k, f] of r.files.entries()) {
-            const to = path.join(dir, f.name);
-            created.push(to);
-            await fsp.rm(to, { force: true });
-            await linkOrCopy(path.join(s.dir, r.sources[k] as string), to);
-          }
+        files: r.files.map((f, k): SegmentFileMeta => ({ ...f, name: segmentFileName(rowsetId, k) })),
+      };
+    });
+    for (const replica of listReplicas(catalog, { tabletId: s.target.tabletId })) {
+      const be = backendDirs.get(replica.backendId);
+      if (be === undefined) throw new Error(`restore: unknown backend ${replica.backendId}`);
+      const dir = tabletDir(be, s.target.tabletId);
+      ops.push({ op: 'mkdirp', path: dir });
+      for (const r of rowsets) {
+        for (const [k, f] of r.files.entries()) {
+          const to = path.join(dir, f.name);
+          const from = path.join(s.moved.dir, downloadedName(s.target.tabletId, r.sources[k] as string));
+          ops.push({ op: 'put', from, to, tmp: `${to}.tmp`, replace: true, copy: true, link: true });
         }
-        await fsyncDir(dir);
       }
-      tablets[i] = { tabletId: s.target.tabletId, rowsets: rowsets.map(({ sources: _, ...r }) => r) };
     }
-  };
+    return { tabletId: s.target.tabletId, rowsets: rowsets.map(({ sources: _, ...r }) => r) };
+  })).deferred();
+  const created = ops.flatMap((op) => (op.op === 'put' ? [op.to] : []));
   try {
-    await Promise.all(Array.from({ length: Math.min(PLACE_CONCURRENCY, staged.length) }, worker));
+    for (let i = 0; i < ops.length; i += PLACE_BATCH) {
+      const results = await fsPool().run(ops.slice(i, i + PLACE_BATCH), signal === undefined ? {} : { signal });
+      for (const r of results) unwrap(r);
+    }
+    await sync();
   } catch (error) {
-    await Promise.all(created.map((f) => fsp.rm(f, { force: true })));
+    await fsPool().run(created.map((f) => ({ op: 'unlink', path: f }))).catch(() => undefined);
     throw error;
   }
   return { tablets, created };

@@ -14,11 +14,13 @@ import type { TableStore } from '../storage/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { prepareRestore } from './restore-prepare.ts';
 import { placeRestore, publishRestore, type PlacedRestore } from './restore-publish.ts';
-import { downloadTablets, stageTablet } from './restore-transfer.ts';
-import { checkTabletSchema } from './restore-verify-schema.ts';
+import { checkDownloaded, downloadTablets, isHeaderFile } from './restore-transfer.ts';
+import { checkHeaderSchema } from './restore-verify-schema.ts';
 import type { JobRestoreTarget, RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
-import type { FileEntry, LocalSnapshot, RestorePlan, RestoreSteps, RestoreTarget } from './steps.ts';
+import type { FileEntry, LocalSnapshot, RestoreSteps, RestoreTarget, TabletSnapshot } from './steps.ts';
 import { iterateTablets } from '../repository/job-info.ts';
+import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
+import { SyncBarrier, syncFileSystem } from '../util/sync-barrier.ts';
 
 export type { RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
 
@@ -38,25 +40,26 @@ export interface RestoreStepsOptions {
   readonly dataDir: string;
 }
 
-/** Where a job stages its tablets between COMMITTING and publish. */
+/** Where older versions staged a job's tablets between COMMITTING and publish (only swept now). */
 export function restoreStagingDir(dataDir: string, jobId: number): string {
   return path.join(dataDir, 'restore', String(jobId));
 }
 
-/** Local snapshot id of a job's download dirs (`<backend>/snapshot/restore-<jobId>/<tabletId>`). */
-function snapshotIdOf(jobId: number): string {
+/** A restore job's download directory id on each backend (`<backend>/snapshot/restore-<jobId>/`), owned by the job. */
+export function restoreSnapshotId(jobId: number): string {
   return `restore-${jobId}`;
 }
 
 /**
  * RestoreSteps over TableStore + Repository (StarRocks' RestoreJob + BE SnapshotLoader::download/move):
- * PENDING reads and checks the snapshot, creates what is missing invisibly and maps tablets; SNAPSHOTING makes an
- * empty local dir per tablet; DOWNLOADING fetches and md5-verifies every file (resumable per file); COMMITTING stages
- * each tablet (hard links + content stats); publish verifies row counts / checksums and makes everything visible in
- * one transaction. Until that transaction nothing an existing table shows has changed, so a failure or cancel at any
- * state — COMMIT included — leaves existing tables as they were and drops whatever the job created.
+ * PENDING reads and checks the snapshot, creates what is missing invisibly and maps tablets; SNAPSHOTING makes the
+ * job's download directory on each backend; DOWNLOADING fetches and md5-verifies every file (resumable per file, one
+ * flush per batch); COMMITTING checks each tablet's files against its header; publish links them into the replicas,
+ * verifies row counts / checksums and makes everything visible in one transaction. Until that transaction nothing
+ * an existing table shows has changed, so a failure or cancel at any state — COMMIT included — leaves existing
+ * tables as they were and drops whatever the job created.
  *
- * One download per tablet (not per replica as StarRocks does): publish hard-links the staged files into every
+ * One download per tablet (not per replica as StarRocks does): publish hard-links the downloaded files into every
  * replica, so the bytes cross the network once.
  */
 export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
@@ -98,6 +101,42 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
 
   /** Placed files per job, from `place` to `publish` (lost on restart: COMMITTING runs again and re-places). */
   const placed = new Map<number, PlacedRestore>();
+  /** Downloads of concurrent batches share one flush of the data dir's file system. */
+  const downloads = new SyncBarrier(() => syncFileSystem(dataDir));
+  const downloadDirs = (jobId: number): string[] => store.backends.map((b) => store.sharedSnapshotDir(b.id, restoreSnapshotId(jobId)));
+  const discardDownloads = async (jobId: number): Promise<void> => {
+    for (const r of await fsPool().run(downloadDirs(jobId).map((dir): FsOp => ({ op: 'rmrf', path: dir })))) unwrap(r);
+  };
+  const moveMany = async (job: JobRow, items: readonly TabletSnapshot<RestoreTarget>[], signal: AbortSignal) => {
+    // StarRocks' checkIfNeedCancel: a partition dropped under a running restore fails the job.
+    const partitions = new Set(items.map(({ target }) => (target as JobRestoreTarget).partitionId));
+    const tables = new Map<number, NonNullable<ReturnType<typeof getTable>>>();
+    for (const partitionId of partitions) {
+      const tableId = catalog
+        .prepare<[number], { table_id: number }>('SELECT table_id FROM partitions WHERE id = ?')
+        .get(partitionId)?.table_id;
+      const table = tableId === undefined ? undefined : getTable(catalog, { id: tableId });
+      if (table === undefined) throw new Error(`partition ${partitionId} has been dropped`);
+      tables.set(partitionId, table);
+    }
+    const repo = await repositories.get(job.repoName);
+    // The schema the table got from __meta must be the one the files were written with (an edited meta is refused).
+    return checkDownloaded(repo, items, signal, async (t, header, headerName, localPath) => {
+      const target = t.target as JobRestoreTarget;
+      const table = tables.get(target.partitionId);
+      if (table === undefined) return;
+      await checkHeaderSchema(header, headerName, localPath, { table: table.name, columns: table.columns, label: job.label, remoteTabletId: target.remoteTabletId });
+    });
+  };
+  const snapshotMany = async (targets: readonly RestoreTarget[], signal: AbortSignal): Promise<LocalSnapshot[]> => {
+    signal.throwIfAborted();
+    const dirs = targets.map((target) => {
+      const t = target as JobRestoreTarget;
+      return store.sharedSnapshotDir(t.backendId, restoreSnapshotId(t.jobId));
+    });
+    for (const r of await fsPool().run([...new Set(dirs)].map((dir): FsOp => ({ op: 'mkdirp', path: dir })), { signal })) unwrap(r);
+    return dirs.map((dir) => ({ dir, files: [] }));
+  };
 
   return {
     async prepare(job, signal) {
@@ -116,39 +155,32 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
     },
 
     async snapshot(target, signal) {
-      signal.throwIfAborted();
-      const t = target as JobRestoreTarget;
-      const dir = store.snapshotDir(t.backendId, snapshotIdOf(t.jobId), t.tabletId);
-      // A dir left by an earlier attempt of this job holds nothing this attempt trusts.
-      await fsp.rm(dir, { recursive: true, force: true });
-      await fsp.mkdir(dir, { recursive: true });
-      const snapshot: LocalSnapshot = { dir, files: [] };
-      return snapshot;
+      return (await snapshotMany([target], signal))[0] as LocalSnapshot;
+    },
+
+    snapshotMany(_job, targets, signal) {
+      return snapshotMany(targets, signal);
+    },
+
+    downloadFilesOf(target) {
+      return target.files.filter((f) => !isHeaderFile(f.name));
     },
 
     async download(job, tablets, io) {
       const repo = await repositories.get(job.repoName);
-      await downloadTablets(repo, tablets, io);
+      await downloadTablets(repo, tablets, io, downloads);
     },
 
     async move(job, target, snapshot, signal) {
-      const plan = job.plan as unknown as RestorePlan | null;
-      if (plan === null) throw new Error(`restore job ${job.id} has no plan`);
-      const meta = plan.meta as unknown as RestorePlanMeta;
-      const t = target as JobRestoreTarget;
-      const tableId = catalog
-        .prepare<[number], { table_id: number }>('SELECT table_id FROM partitions WHERE id = ?')
-        .get(t.partitionId)?.table_id;
-      // StarRocks' checkIfNeedCancel: a partition dropped under a running restore fails the job.
-      const table = tableId === undefined ? undefined : getTable(catalog, { id: tableId });
-      if (table === undefined) throw new Error(`partition ${t.partitionId} has been dropped`);
-      // The schema the table got from __meta must be the one the files were written with (an edited meta is refused).
-      await checkTabletSchema(snapshot.dir, { table: table.name, columns: table.columns, label: job.label, remoteTabletId: t.remoteTabletId });
-      await stageTablet(meta.stagingDir, target as RestoreTarget, snapshot, signal);
+      return (await moveMany(job, [{ target, snapshot }], signal))[0];
     },
 
-    async place(job, plan) {
-      placed.set(job.id, await placeRestore({ catalog, store }, plan));
+    moveMany(job, items, signal) {
+      return moveMany(job, items, signal);
+    },
+
+    async place(job, plan, moved, signal) {
+      placed.set(job.id, await placeRestore({ catalog, store }, plan, moved, () => syncFileSystem(dataDir), signal));
     },
 
     publish(job, plan) {
@@ -156,12 +188,11 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
       if (mine === undefined) throw new Error(`restore job ${job.id}: publish before its files were placed`);
       placed.delete(job.id);
       publishRestore({ catalog, store }, plan, mine);
-      // After the transaction commits: collect the overwritten rowsets and drop the staging links (the data dirs
-      // hold their own). If the transaction rolled back, the job is not FINISHED and staging stays for cleanup.
+      // After the transaction commits: collect the overwritten rowsets (the driver then releases the downloads;
+      // the data dirs hold their own links). If the transaction rolled back, the job is not FINISHED.
       setImmediate(() => {
         if (!catalog.db.open || getJob(catalog, job.id)?.state !== 'FINISHED') return;
         void store.collectGarbage();
-        void fsp.rm(restoreStagingDir(dataDir, job.id), { recursive: true, force: true }).catch(() => undefined);
       });
     },
 
@@ -193,11 +224,17 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
     },
 
     async release(snapshots) {
-      for (const s of snapshots) await store.releaseSnapshot(s.dir);
+      // The tablets of a backend share one download directory: release each directory once.
+      for (const dir of new Set(snapshots.map((s) => s.dir))) await store.releaseSnapshot(dir);
     },
 
     async snapshotExists(snapshot) {
-      return (await fsp.stat(snapshot.dir).catch(() => null))?.isDirectory() === true;
+      const [r] = await fsPool().run([{ op: 'stat', path: snapshot.dir }]);
+      return r?.ok === true && (r.value as { isDirectory: boolean } | null)?.isDirectory === true;
+    },
+
+    discardSnapshots(job) {
+      return discardDownloads(job.id);
     },
   };
 }

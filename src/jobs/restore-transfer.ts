@@ -1,140 +1,150 @@
-import { randomBytes } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
-import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { Repository } from '../repository/repository.ts';
-import { HashTap } from '../repository/md5.ts';
-import { readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
+import type { JsonValue } from '../catalog/jobs-types.ts';
+import type { Repository, FetchItem } from '../repository/repository.ts';
+import type { SnapshotHeader } from '../storage/index.ts';
+import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
+import type { SyncBarrier } from '../util/sync-barrier.ts';
 import { isBrokerError } from '../brokers/broker.ts';
-import { fsyncDir, hashFile, linkOrCopy, localWriteError } from '../storage/fs-util.ts';
+import { localWriteError } from '../storage/fs-util.ts';
 import { manifestStats, type ContentStats } from './meta-checksum.ts';
-import type { FileEntry, LocalSnapshot, RestoreTarget, TabletSnapshot, TransferIO } from './steps.ts';
+import type { FileEntry, RestoreTarget, TabletSnapshot, TransferIO } from './steps.ts';
 import { JobStatusError } from './status.ts';
 
 /**
- * RESTORE's file work: download a tablet's files into its local snapshot dir (md5-verified, temp name then rename,
- * resumable), then stage them — hard links plus the header and the tablet's content stats — in a directory the
- * store's orphan sweep never touches, so a crash between COMMIT and FINISHED loses nothing and publish can link
- * them into the replicas synchronously.
+ * RESTORE's file work: download the files of a chunk of tablets into the job's download directory of each backend
+ * (md5-verified, one batch, one file-system flush before any is reported done), then check each tablet's files
+ * against its header. The download directory is a snapshot directory the store's orphan sweep never touches, so a
+ * crash anywhere up to the publish loses nothing; the files are linked into the replicas only just before publish.
  */
 
-/** File names inside a staged tablet directory. */
-export const STAGED_HEADER = 'header.json';
-export const STAGED_STATS = 'stats.json';
-/** Written last: a staged tablet without it is incomplete and staged again. */
-export const STAGED_READY = 'READY';
-
-/** Whether `file` already holds exactly `entry` (a download finished before a crash, not yet journaled). */
-async function alreadyThere(file: string, entry: FileEntry): Promise<boolean> {
-  const stat = await fsp.stat(file).catch(() => null);
-  if (stat === null || !stat.isFile() || (entry.size > 0 && stat.size !== entry.size)) return false;
-  return (await hashFile(file)).md5 === entry.md5;
+/** Name of a downloaded file in the job's download directory (shared by the tablets of a backend). */
+export function downloadedName(tabletId: number, name: string): string {
+  return `${tabletId}-${name}`;
 }
 
 /**
  * Download every pending file of `tablets` (BE's SnapshotLoader::download): `<repo>/<remoteDir>/<name>.<md5>` →
- * `<snapshot dir>/<name>`, verifying the md5 in the same pass. A mismatch is permanent (`invalid md5 of downloaded
- * file: …`); broker errors keep their `retryable` flag so the engine retries transient ones.
+ * `<download dir>/<tabletId>-<name>`, copied with the md5 of every byte computed in the same pass off the event loop. A mismatch is permanent (`invalid md5 of
+ * downloaded file: …`); broker errors keep their `retryable` flag so the engine retries transient ones. Files are
+ * reported done once `barrier` flushed them.
  */
 export async function downloadTablets(
   repo: Repository,
   tablets: readonly TabletSnapshot<RestoreTarget>[],
   io: TransferIO,
+  barrier: SyncBarrier,
 ): Promise<void> {
-  // Every concurrent download of the job (and each broker call) listens on the one job signal: not a leak.
-  setMaxListeners(0, io.signal);
+  const items: FetchItem[] = [];
+  const owners: { tabletId: number; name: string }[] = [];
   for (const t of tablets) {
-    const files = io.pending.get(t.target.tabletId) ?? [];
-    if (files.length > 0) await fsp.mkdir(t.snapshot.dir, { recursive: true });
-    for (const f of files) {
-      io.signal.throwIfAborted();
-      const local = path.join(t.snapshot.dir, f.name);
-      if (await alreadyThere(local, f)) {
-        io.fileDone(t.target.tabletId, f.name);
-        continue;
-      }
-      const key = `${repo.root}/${t.target.remoteDir}/${f.name}.${f.md5}`;
-      const tmp = `${local}.${randomBytes(4).toString('hex')}.tmp`;
-      let reported = 0;
-      const tap = new HashTap((total) => {
-        io.addBytes(total - reported);
-        reported = total;
-      });
-      try {
-        const source = await repo.broker.read(key, { signal: io.signal });
-        // An abort that lands after the stream ended (another task of the job failed) destroys it with an error
-        // nobody listens to any more; swallow that one — the pipeline has its own listeners while it runs.
-        source.on('error', () => undefined);
-        await pipeline(source, tap, createWriteStream(tmp), { signal: io.signal });
-        const got = tap.digest();
-        if (got !== f.md5) {
-          throw new JobStatusError('BAD_FILE', `invalid md5 of downloaded file: ${local}, expected: ${f.md5}, get: ${got}`);
-        }
-        const handle = await fsp.open(tmp, 'r');
-        await handle.sync().finally(() => handle.close());
-        await fsp.rename(tmp, local);
-      } catch (error) {
-        await fsp.rm(tmp, { force: true });
-        // A full or read-only local disk is named as such (and is not retried); the repository's errors stay as they are.
-        throw isBrokerError(error) ? error : localWriteError(error, local);
-      }
-      io.fileDone(t.target.tabletId, f.name);
+    for (const f of io.pending.get(t.target.tabletId) ?? []) {
+      items.push({ key: `${t.target.remoteDir}/${f.name}`, md5: f.md5, localPath: path.join(t.snapshot.dir, downloadedName(t.target.tabletId, f.name)) });
+      owners.push({ tabletId: t.target.tabletId, name: f.name });
     }
   }
-}
-
-/** The one `.hdr` of a downloaded tablet. */
-async function headerOf(dir: string): Promise<SnapshotHeader> {
-  const names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.hdr'));
-  if (names.length !== 1) {
-    throw new JobStatusError('BAD_FILE', `downloaded tablet dir ${dir} must hold exactly one .hdr file, found ${names.length}`);
-  }
-  return readSnapshotHeader(path.join(dir, names[0] as string));
-}
-
-/**
- * Manifest stats of a staged tablet (rows and file md5s from its header), the same as BACKUP recorded for it; the
- * files themselves were md5-verified when downloaded and their sizes are checked while staging.
- */
-function stagedStats(header: SnapshotHeader): ContentStats {
-  return manifestStats(header.rowsets);
-}
-
-/**
- * COMMITTING, per tablet: hard-link the downloaded files into `<staging>/<tabletId>/`, with the header and the
- * tablet's content stats; READY last. Idempotent: a staged tablet is left as is.
- */
-export async function stageTablet(
-  stagingDir: string,
-  target: RestoreTarget,
-  snapshot: LocalSnapshot,
-  signal: AbortSignal,
-): Promise<void> {
-  const dir = path.join(stagingDir, String(target.tabletId));
-  if ((await fsp.stat(path.join(dir, STAGED_READY)).catch(() => null)) !== null) return;
-  await fsp.rm(dir, { recursive: true, force: true });
-  await fsp.mkdir(dir, { recursive: true });
-  const header = await headerOf(snapshot.dir);
-  for (const rowset of header.rowsets) {
-    for (const f of rowset.files) {
-      signal.throwIfAborted();
-      const from = path.join(snapshot.dir, f.name);
-      const stat = await fsp.stat(from).catch(() => null);
-      if (stat === null) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} is missing in ${snapshot.dir}`);
-      if (stat.size !== f.size) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} has ${stat.size} bytes, expected ${f.size}`);
-      await linkOrCopy(from, path.join(dir, f.name));
-    }
-  }
-  const stats = stagedStats(header);
+  if (items.length === 0) return;
+  const ticket = barrier.enter();
+  let got: string[];
   try {
-    await fsp.writeFile(path.join(dir, STAGED_HEADER), JSON.stringify(header));
-    await fsp.writeFile(path.join(dir, STAGED_STATS), JSON.stringify(stats));
-    await fsyncDir(dir);
-    const ready = await fsp.open(path.join(dir, STAGED_READY), 'w');
-    await ready.sync().finally(() => ready.close());
-    await fsyncDir(dir);
+    let reported = 0;
+    got = await repo.fetchFiles(items, {
+      signal: io.signal,
+      mayExist: true,
+      onBytes: (bytes) => {
+        if (bytes > reported) io.addBytes(bytes - reported);
+        reported = Math.max(reported, bytes);
+      },
+    });
+    const bad = items.findIndex((item, i) => got[i] !== item.md5);
+    if (bad >= 0) {
+      const item = items[bad] as FetchItem;
+      await fsPool().run([{ op: 'unlink', path: item.localPath }]);
+      throw new JobStatusError('BAD_FILE', `invalid md5 of downloaded file: ${item.localPath}, expected: ${item.md5}, get: ${got[bad] ?? ''}`);
+    }
   } catch (error) {
-    throw localWriteError(error, dir);
+    ticket.leave();
+    // A full or read-only local disk is named as such (and is not retried); the repository's errors stay as they are.
+    throw isBrokerError(error) || error instanceof JobStatusError ? error : localWriteError(error, path.dirname(items[0]?.localPath ?? '.'));
   }
+  await ticket.durable();
+  owners.forEach((o) => io.fileDone(o.tabletId, o.name));
+}
+
+/** What the move task of a tablet records: what publishing it takes, checked against its downloaded files. */
+export type MovedTablet = {
+  /** The download directory holding `<tabletId>-<name>` files. */
+  readonly dir: string;
+  /** Version in the snapshot header. */
+  readonly version: number;
+  /** The header's rowsets (source file names, sizes, md5s, rows). */
+  readonly rowsets: SnapshotHeader['rowsets'];
+  /** Manifest stats (rows and file md5s), the same as BACKUP recorded for the tablet. */
+  readonly stats: ContentStats;
+};
+
+/** Whether a snapshot file is a tablet header (read at COMMIT straight from the repository, never downloaded). */
+export function isHeaderFile(name: string): boolean {
+  return name.endsWith('.hdr');
+}
+
+/**
+ * COMMITTING, for a chunk of tablets: read each tablet's header from the repository (md5-verified; small, so it is
+ * never written locally) and check that every file it lists was downloaded with its size (each was md5-verified
+ * when downloaded), in one batch each. Nothing is written.
+ */
+export async function checkDownloaded(
+  repo: Repository,
+  items: readonly TabletSnapshot<RestoreTarget>[],
+  signal: AbortSignal,
+  checkSchema?: (tablet: TabletSnapshot<RestoreTarget>, header: SnapshotHeader, headerName: string, localPath: (name: string) => string) => Promise<void>,
+): Promise<JsonValue[]> {
+  const headerOf = (t: TabletSnapshot<RestoreTarget>): FileEntry => {
+    const headers = t.target.files.filter((f) => isHeaderFile(f.name));
+    if (headers.length !== 1) {
+      throw new JobStatusError('BAD_FILE', `snapshot tablet ${t.target.remoteTabletId} must hold exactly one .hdr file, found ${headers.length}`);
+    }
+    return headers[0] as FileEntry;
+  };
+  const texts = await repo.readSmallFiles(
+    items.map((t) => {
+      const h = headerOf(t);
+      return { key: `${t.target.remoteDir}/${h.name}`, md5: h.md5 };
+    }),
+    signal,
+  );
+  const headers = items.map((t, i) => {
+    const header = JSON.parse((texts[i] as Buffer).toString('utf8')) as SnapshotHeader;
+    if (header.format !== 'tablevault-tablet-snapshot' || header.formatVersion !== 1) {
+      throw new JobStatusError('BAD_FILE', `the header of snapshot tablet ${t.target.remoteTabletId} is not a tablevault tablet snapshot header`);
+    }
+    return header;
+  });
+  const stats: FsOp[] = [];
+  items.forEach((t, i) => {
+    for (const r of (headers[i] as SnapshotHeader).rowsets) {
+      for (const f of r.files) stats.push({ op: 'stat', path: path.join(t.snapshot.dir, downloadedName(t.target.tabletId, f.name)) });
+    }
+  });
+  const sizes = await fsPool().run(stats, { signal });
+  let k = 0;
+  const moved = items.map((t, i) => {
+    const header = headers[i] as SnapshotHeader;
+    for (const r of header.rowsets) {
+      for (const f of r.files) {
+        const st = unwrap<{ size: number } | null>(sizes[k++]);
+        if (st === null) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} is missing in ${t.snapshot.dir}`);
+        if (st.size !== f.size) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} has ${st.size} bytes, expected ${f.size}`);
+      }
+    }
+    const one: MovedTablet = { dir: t.snapshot.dir, version: header.version, rowsets: header.rowsets, stats: manifestStats(header.rowsets) };
+    return one as unknown as JsonValue;
+  });
+  // Every file is there with its size: now the schema its header and segments carry (an edited __meta is refused).
+  if (checkSchema !== undefined) {
+    for (const [i, t] of items.entries()) {
+      signal.throwIfAborted();
+      await checkSchema(t, headers[i] as SnapshotHeader, headerOf(t).name, (name) => path.join(t.snapshot.dir, downloadedName(t.target.tabletId, name)));
+    }
+  }
+  return moved;
 }

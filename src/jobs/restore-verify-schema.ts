@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 import type { ColumnMeta } from '../catalog/model.ts';
-import { readSnapshotHeader } from '../storage/index.ts';
+import { readSnapshotHeader, type SnapshotHeader } from '../storage/index.ts';
 import { DESCRIPTOR_FIXED_BYTES, SEGMENT_MAGIC, SEGMENT_PREFIX_BYTES, typeFromCode, type SegmentColumn } from '../storage/segment/format.ts';
 import { formatColumnType, type ColumnType } from '../types/index.ts';
 import { JobStatusError } from './status.ts';
@@ -32,11 +32,24 @@ export async function checkTabletSchema(dir: string, expected: ExpectedSchema): 
   if (names.length !== 1) return; // staging reports a missing or doubled header with its own message
   const headerName = names[0] as string;
   const header = await readSnapshotHeader(path.join(dir, headerName));
+  await checkHeaderSchema(header, headerName, (name) => path.join(dir, name), expected);
+}
+
+/**
+ * Compare a tablet's header (already read, `headerName` for the message) and its segment files (`localPath` maps a
+ * file name in the header to where it was downloaded) with `expected`; throws JobStatusError(BAD_FILE).
+ */
+export async function checkHeaderSchema(
+  header: SnapshotHeader,
+  headerName: string,
+  localPath: (name: string) => string,
+  expected: ExpectedSchema,
+): Promise<void> {
   const stored = header.columns.map((c) => ({ name: c.name, type: c.type, extra: c }));
   compare(expected, stored, headerName, true);
   for (const rowset of header.rowsets) {
     for (const file of rowset.files) {
-      const columns = await readSegmentColumns(path.join(dir, file.name));
+      const columns = await readSegmentColumns(localPath(file.name));
       compare(expected, columns.map((c) => ({ name: c.name, type: c.type, extra: null })), file.name, false);
     }
   }

@@ -9,7 +9,7 @@ import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
 import { BackendWorkers, type BackendWorkersOptions } from './backend-workers.ts';
 import type { JobDriver } from './driver.ts';
-import { JobRunner } from './job-runner.ts';
+import { JobRunner, type JobMemory } from './job-runner.ts';
 import { JobEvents, ProgressTracker, type ProgressEvent } from './progress.ts';
 import { ownedSnapshotDirs, recoverJobs, type RecoveryReport } from './recovery.ts';
 import type { JobStatus } from './status.ts';
@@ -19,6 +19,7 @@ import { SubmitLock } from './submit-lock.ts';
 // (job-runner.ts, job-runtime.ts), task execution (task-execution.ts) and restart recovery (recovery.ts).
 export { JobAbortError } from './job-runtime.ts';
 export { snapshotDirOf, type RecoveryReport } from './recovery.ts';
+export type { JobMemory } from './job-runner.ts';
 
 export interface SchedulerOptions {
   readonly catalog: Catalog;
@@ -138,7 +139,7 @@ export class JobScheduler {
         createTime: this.#clock.now(),
         timeoutMs: request.timeoutMs,
       });
-      const rt = this.#runner.create(job, driver);
+      const rt = this.#runner.create(job, driver, true);
       this.#runner.log(job).info({ repo: job.repoName, timeoutMs: job.timeoutMs }, 'job submitted');
       this.#runner.start(rt);
       return job;
@@ -210,6 +211,7 @@ export class JobScheduler {
   progressOf(job: JobRow): ProgressEvent {
     const rt = this.#runner.get(job.id);
     if (rt !== undefined) return rt.progress.event(job);
+    this.#runner.flushJournal();
     const tracker = new ProgressTracker(this.#clock);
     tracker.setTotals(jobFileTotals(this.#catalog, job.id));
     return tracker.event(job);
@@ -218,16 +220,28 @@ export class JobScheduler {
   /**
    * At open: resume every unfinished job from its checkpoint (states after it are re-executed; finished files are
    * not transferred again), or cancel it with the reason when it cannot resume (its drivers releases what it
-   * holds). Reports the snapshot dirs live jobs still own.
+   * holds). Reports the snapshot dirs live jobs still own; `beforeStart` runs with them before any job starts
+   * (release the snapshot dirs nobody owns there).
    */
-  async recover(): Promise<RecoveryReport> {
+  async recover(options: { readonly beforeStart?: (ownedSnapshotDirs: readonly string[]) => Promise<void> } = {}): Promise<RecoveryReport> {
     this.#assertOpen();
-    return recoverJobs(this.#catalog, this.#runner, this.#drivers);
+    return recoverJobs(this.#catalog, this.#runner, this.#drivers, options.beforeStart);
   }
 
   /** Local snapshot dirs that unfinished jobs hold (finished snapshot tasks not yet released). */
   ownedSnapshotDirs(): string[] {
+    this.#runner.flushJournal();
     return ownedSnapshotDirs(this.#catalog);
+  }
+
+  /** Write buffered task and file completions to the catalog now (tools and tests that read it directly). */
+  flushJournal(): void {
+    this.#runner.flushJournal();
+  }
+
+  /** What this process holds in memory about a job it runs (counters, task states), or null (tools, tests). */
+  inspect(jobId: number): JobMemory | null {
+    return this.#runner.inspect(jobId);
   }
 
   /**

@@ -49,16 +49,25 @@ export type TabletSnapshot<T> = {
   readonly snapshot: LocalSnapshot;
 };
 
-/** Progress and cancellation for one transfer (upload / download) task. */
+/** Progress and cancellation for one transfer (upload / download) of a chunk of tablets. */
 export interface TransferIO {
   /** Aborted when the job is cancelled or the engine stops. */
   readonly signal: AbortSignal;
+  /**
+   * Whether files may already be at their destination (the job resumed after a restart, or this is a retry): look
+   * before writing then. False (the label is new, nothing was written yet) skips the look — no listing per tablet.
+   * Absent means true.
+   */
+  readonly mayExist?: boolean;
   /** Files still to transfer, by tablet; files already done are absent. */
   readonly pending: ReadonlyMap<number, readonly FileEntry[]>;
-  /** Call after a file is durably in place (uploaded and renamed to `.<md5>`, or downloaded and verified). */
+  /**
+   * Call after a file is durably in place (uploaded under `.<md5>`, or downloaded and verified) — durable: its
+   * directory entry and bytes survive a power loss (a barrier flush for the whole chunk counts).
+   */
   fileDone(tabletId: number, name: string): void;
-  /** Call as bytes move, for progress and rate. */
-  addBytes(bytes: number): void;
+  /** Call as bytes move, for progress and rate (optionally saying which tablet's file they belong to). */
+  addBytes(bytes: number, tabletId?: number): void;
 }
 
 export interface BackupSteps {
@@ -71,6 +80,18 @@ export interface BackupSteps {
   prepare(job: JobRow, signal: AbortSignal): Promise<BackupPlan>;
   /** SNAPSHOTING, per tablet: `makeSnapshot(replica, version)` — hard links, files with size and md5. */
   snapshot(target: SnapshotTarget, signal: AbortSignal): Promise<LocalSnapshot>;
+  /**
+   * SNAPSHOTING for a chunk of tablets of one backend at once (optional; `snapshot` per target otherwise). Results
+   * in the order of `targets`. Snapshots need not be durable yet: `syncSnapshots` runs before the checkpoint.
+   */
+  snapshotMany?(job: JobRow, targets: readonly SnapshotTarget[], signal: AbortSignal): Promise<LocalSnapshot[]>;
+  /** Make the job's snapshots durable, once, before SNAPSHOTING's checkpoint is recorded (optional). */
+  syncSnapshots?(job: JobRow, signal: AbortSignal): Promise<void>;
+  /**
+   * Remove every local snapshot of the job, also those no task recorded (a crash before their completion was
+   * journaled): before PENDING runs again, and on cancel (optional).
+   */
+  discardSnapshots?(job: JobRow): Promise<void>;
   /**
    * UPLOADING, per batch of tablets of one backend: upload each pending file with the `.part` → `.<md5>` protocol to
    * the repository's tablet dir of `job`, calling `io.fileDone` after each rename. Throw a retryable BrokerError for
@@ -126,18 +147,33 @@ export interface RestoreSteps {
   prepare(job: JobRow, signal: AbortSignal): Promise<RestorePlan>;
   /** SNAPSHOTING, per local replica: an empty snapshot dir that will receive the download. */
   snapshot(target: RestoreTarget, signal: AbortSignal): Promise<LocalSnapshot>;
+  /** SNAPSHOTING for a chunk of targets at once (optional). Results in the order of `targets`. */
+  snapshotMany?(job: JobRow, targets: readonly RestoreTarget[], signal: AbortSignal): Promise<LocalSnapshot[]>;
+  /** Remove every local snapshot of the job, also those no task recorded (optional; see BackupSteps). */
+  discardSnapshots?(job: JobRow): Promise<void>;
+  /**
+   * The files of a target DOWNLOADING transfers and journals (optional; default every file of the target). Files
+   * left out are the steps' own business (tablevault reads the small headers straight from the repository at COMMIT).
+   */
+  downloadFilesOf?(target: RestoreTarget): readonly FileEntry[];
   /**
    * DOWNLOADING, per batch of one backend: download each pending file into its snapshot dir (verify md5, temp name
    * then rename), calling `io.fileDone` after each. Retryable BrokerErrors are retried by the engine.
    */
   download(job: JobRow, tablets: readonly TabletSnapshot<RestoreTarget>[], io: TransferIO): Promise<void>;
-  /** COMMITTING, per replica: place the downloaded files into the (still invisible) replica's tablet. Idempotent. */
-  move(job: JobRow, target: RestoreTarget, snapshot: LocalSnapshot, signal: AbortSignal): Promise<void>;
+  /**
+   * COMMITTING, per replica: check the downloaded files of the (still invisible) replica's tablet and say what
+   * publishing them takes; the JSON returned is the move task's result, handed to `place`. Idempotent.
+   */
+  move(job: JobRow, target: RestoreTarget, snapshot: LocalSnapshot, signal: AbortSignal): Promise<JsonValue | void>;
+  /** COMMITTING for a chunk of tablets at once (optional). Results in the order of `items`. */
+  moveMany?(job: JobRow, items: readonly TabletSnapshot<RestoreTarget>[], signal: AbortSignal): Promise<JsonValue[]>;
   /**
    * Before publish, asynchronously: put the files in place without making anything visible (file I/O that must not
-   * run inside the synchronous publish transaction). Runs again if the job resumes in COMMITTING. Optional.
+   * run inside the synchronous publish transaction); `moved` holds each move task's result by local tablet id.
+   * Runs again if the job resumes in COMMITTING. Optional.
    */
-  place?(job: JobRow, plan: RestorePlan, signal: AbortSignal): Promise<void>;
+  place?(job: JobRow, plan: RestorePlan, moved: ReadonlyMap<number, JsonValue>, signal: AbortSignal): Promise<void>;
   /**
    * Make the restore visible: publish created tables/partitions, set versions, tables back to NORMAL. Synchronous
    * catalog writes only — the engine runs it inside the same SQLite transaction that records FINISHED, so a crash

@@ -1,5 +1,5 @@
-import type { JobFileRow, JobRow, JobTaskRow, JsonValue, NewTask, TaskKind } from '../catalog/jobs-types.ts';
-import { next, type JobDriver, type StateContext, type StateOutcome, type TaskIO } from './driver.ts';
+import type { JobRow, JobTaskRow, JsonValue, NewTask, TaskKind } from '../catalog/jobs-types.ts';
+import { next, taskError, type JobDriver, type StateContext, type StateOutcome, type TaskBatchIO } from './driver.ts';
 import type { FileEntry, LocalSnapshot, TabletSnapshot, TransferIO } from './steps.ts';
 
 /**
@@ -126,36 +126,70 @@ export function tabletsOf<T>(task: JobTaskRow): readonly TabletSnapshot<T>[] {
 }
 
 /**
- * Run an upload or download task: hand `transfer` the batch's tablets that still have files pending (none after a
- * restart that found every file done), and record how many files the task had left.
+ * Run a chunk of upload or download tasks as one transfer: hand `transfer` every tablet of the chunk that still has
+ * files pending (none after a restart that found every file done), route each file done to its task, and record
+ * each task done with how many files it had left.
  */
-export async function runTransferTask<T extends OnBackend>(
-  task: JobTaskRow,
-  io: TaskIO,
+export async function runTransferTasks<T extends OnBackend>(
+  tasks: readonly JobTaskRow[],
+  io: TaskBatchIO,
   transfer: (job: JobRow, tablets: readonly TabletSnapshot<T>[], io: TransferIO) => Promise<void>,
-): Promise<JsonValue> {
-  const tio = transferIO(io);
-  const tablets = tabletsOf<T>(task).filter((t) => tio.pending.has(t.target.tabletId));
-  if (tablets.length > 0) await transfer(io.job, tablets, tio);
-  return { files: io.pendingFiles.length };
-}
-
-/** The scheduler's TaskIO as the steps' TransferIO. */
-export function transferIO(io: TaskIO): TransferIO {
-  return {
-    signal: io.signal,
-    pending: pendingByTablet(io.pendingFiles),
-    fileDone: (tabletId, name) => io.fileDone(tabletId, name),
-    addBytes: (bytes) => io.addBytes(bytes),
-  };
-}
-
-function pendingByTablet(files: readonly JobFileRow[]): Map<number, FileEntry[]> {
-  const map = new Map<number, FileEntry[]>();
-  for (const f of files) {
-    const list = map.get(f.tabletId) ?? [];
-    list.push({ name: f.name, size: f.size, md5: f.md5 });
-    map.set(f.tabletId, list);
+): Promise<void> {
+  const owner = new Map<number, number>();
+  const pending = new Map<number, FileEntry[]>();
+  const left = new Map<number, number>();
+  const tablets: TabletSnapshot<T>[] = [];
+  for (const task of tasks) {
+    const files = io.pendingFiles(task.id);
+    left.set(task.id, files.length);
+    for (const f of files) {
+      owner.set(f.tabletId, task.id);
+      const list = pending.get(f.tabletId);
+      const entry: FileEntry = { name: f.name, size: f.size, md5: f.md5 };
+      if (list === undefined) pending.set(f.tabletId, [entry]);
+      else list.push(entry);
+    }
+    for (const t of tabletsOf<T>(task)) if (pending.has(t.target.tabletId)) tablets.push(t);
   }
-  return map;
+  const first = tasks[0]?.id ?? 0;
+  if (tablets.length > 0) {
+    await transfer(io.job, tablets, {
+      signal: io.signal,
+      mayExist: io.mayExist,
+      pending,
+      fileDone: (tabletId, name) => {
+        const taskId = owner.get(tabletId);
+        if (taskId !== undefined) io.fileDone(taskId, tabletId, name);
+      },
+      addBytes: (bytes, tabletId) => io.addBytes((tabletId === undefined ? undefined : owner.get(tabletId)) ?? first, bytes),
+    });
+  }
+  for (const task of tasks) io.taskDone(task.id, { files: left.get(task.id) ?? 0 });
+}
+
+/**
+ * Run a chunk of per-tablet tasks: all at once through `many` when the steps offer it, else one by one through
+ * `one` (each failure marked with its task).
+ */
+export async function runEachTask<P, R>(
+  tasks: readonly JobTaskRow[],
+  io: TaskBatchIO,
+  one: (payload: P) => Promise<R>,
+  many: ((payloads: readonly P[]) => Promise<readonly R[]>) | undefined,
+  toResult: (r: R) => JsonValue,
+): Promise<void> {
+  if (many !== undefined) {
+    const results = await many(tasks.map((t) => t.payload as unknown as P));
+    tasks.forEach((t, i) => io.taskDone(t.id, toResult(results[i] as R)));
+    return;
+  }
+  for (const t of tasks) {
+    let r: R;
+    try {
+      r = await one(t.payload as unknown as P);
+    } catch (error) {
+      throw taskError(error, t.id);
+    }
+    io.taskDone(t.id, toResult(r));
+  }
 }

@@ -28,16 +28,19 @@ export async function putChecksummed(
   size: number,
   signal: AbortSignal | undefined,
   send: (target: string) => Promise<unknown>,
+  options: { readonly fresh?: boolean } = {},
 ): Promise<StoredFile> {
   const broker = repo.broker;
   const finalKey = checksummedKey(key, md5);
   const tmp = `${repo.root}/${tempKey(key)}`;
+  // fresh: the caller knows nothing can be there yet (a new label's first attempt): skip the two deletes.
+  const fresh = options.fresh === true;
   try {
-    await broker.delete(tmp, { signal });
+    if (!fresh) await broker.delete(tmp, { signal });
     if (broker.capabilities.atomicWrite && !broker.capabilities.cheapRename) {
       await send(`${repo.root}/${finalKey}`);
     } else {
-      await broker.delete(`${repo.root}/${finalKey}`, { signal });
+      if (!fresh) await broker.delete(`${repo.root}/${finalKey}`, { signal });
       await send(tmp);
       await broker.rename(tmp, `${repo.root}/${finalKey}`, { signal });
     }

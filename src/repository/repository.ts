@@ -2,6 +2,7 @@ import { isBrokerError, type Broker } from '../brokers/broker.ts';
 import type { Logger } from '../logging/logger.ts';
 import { formatDateTime, systemClock, type Clock } from '../util/clock.ts';
 import { parseBackupMeta, serializeBackupMeta, type BackupMeta } from './backup-meta.ts';
+import { fetchFiles, putFiles, readSmallFiles, type BatchTransferOptions, type FetchItem, type PutItem } from './batch-transfer.ts';
 import { locateChecksummed, putChecksummed, readVerified } from './checksummed-files.ts';
 import { parseJobInfo, serializeJobInfo, type BackupJobInfo } from './job-info.ts';
 import { writeJavaJson } from './java-json.ts';
@@ -54,6 +55,7 @@ import {
   type TransferOptions,
 } from './repository-types.ts';
 
+export type { BatchTransferOptions, FetchItem, PutItem } from './batch-transfer.ts';
 export type { AttachResult, RemoteTabletFile, RepositoryOptions, SnapshotDetailRow, SnapshotInfoRow, StoredFile, TransferOptions } from './repository-types.ts';
 export { parseDateTime } from './repository-types.ts';
 
@@ -209,6 +211,28 @@ export class Repository {
   async uploadFile(localPath: string, key: string, md5: string, size: number, options: TransferOptions = {}): Promise<StoredFile> {
     const opts = { signal: options.signal, size, onProgress: options.onProgress };
     return this.#put(key, md5, size, options.signal, (target) => this.broker.uploadFile(localPath, target, opts));
+  }
+
+  /**
+   * Upload many local files with the same protocol, resolving once all are durable: one batch and one flush where
+   * the broker can (a local directory), else a bounded number of uploads at a time (see batch-transfer.ts).
+   */
+  async uploadFiles(items: readonly PutItem[], options: BatchTransferOptions): Promise<void> {
+    this.#assertWritable();
+    await putFiles(this, items, options);
+  }
+
+  /**
+   * Fetch many stored `<key>.<md5>` files into local paths and return the md5 of what each local file holds (the
+   * caller verifies, and makes its file system durable).
+   */
+  fetchFiles(items: readonly FetchItem[], options: BatchTransferOptions): Promise<string[]> {
+    return fetchFiles(this, items, options);
+  }
+
+  /** Read small stored `<key>.<md5>` files whole (snapshot headers), md5-verified, in one batch where possible. */
+  readSmallFiles(items: readonly { readonly key: string; readonly md5: string }[], signal?: AbortSignal): Promise<Buffer[]> {
+    return readSmallFiles(this, items, signal);
   }
 
   /** Upload in-memory bytes with the same protocol (meta and job-info files); md5 computed here. */

@@ -17,6 +17,8 @@ export const MysqlType = {
 } as const;
 
 const UTF8_GENERAL_CI = 33;
+/** MySQL's MAX_ALIAS_NAME: the longest column name sent. */
+const MAX_COLUMN_NAME = 256;
 const BINARY_COLLATION = 63;
 /** utf8 (utf8mb3) reserves 3 bytes per character in column lengths, as MySQL reports them. */
 const UTF8_MAX_BYTES = 3;
@@ -34,7 +36,9 @@ function numeric(columnType: number, columnLength: number, decimals = 0): Omit<C
  * falls through to MYSQL_TYPE_STRING for LARGEINT, which loses the "numeric" property for no gain.)
  */
 export function columnDefinition(name: string, type: ColumnType, schema = '', table = ''): ColumnDefinition {
-  const base = { schema, table, name };
+  // An unaliased expression is titled by its text; MySQL cuts such names at 256 characters (MAX_ALIAS_NAME), and a
+  // 10 MiB literal must not become a 10 MiB column definition.
+  const base = { schema, table, name: name.length > MAX_COLUMN_NAME ? name.slice(0, MAX_COLUMN_NAME) : name };
   switch (type.name) {
     case 'BOOLEAN':
       return { ...base, ...numeric(MysqlType.TINY, 1) };

@@ -3,6 +3,8 @@ import type { Logger } from '../logging/logger.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
 import { PacketWriter, ClientGoneError } from './packet-writer.ts';
 import { eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
+import { guardPacketSize } from './packet-guard.ts';
+import { packetTooLarge } from '../sql/packet-limit.ts';
 
 /**
  * The ONE module that touches mysql2's server-side Connection. Every trap of stack-notes §1 is handled here:
@@ -173,6 +175,8 @@ export interface MysqlConnectionOptions {
   readonly serverVersion: string;
   readonly logger: Logger;
   readonly handlers: ConnectionHandlers;
+  /** max_allowed_packet in bytes, read at each client packet (the session's once logged in). */
+  readonly maxPacketBytes: () => number;
 }
 
 /** Protocol-level errors (not from the engine). */
@@ -218,6 +222,22 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
 
   conn.on('error', (error) => {
     logger.debug({ code: error.code, err: error.code === undefined ? error : undefined }, 'connection error');
+  });
+  // Packets mysql2 hands over, counted, so that those after an oversized one (same TCP chunk) are dropped.
+  let packetsSeen = 0;
+  const guard = guardPacketSize(socket, options.maxPacketBytes, (bytes, lastSequenceId) => {
+    logger.debug({ bytes }, 'client packet over max_allowed_packet');
+    const error = packetTooLarge(bytes, options.maxPacketBytes());
+    if (!commandPhase) {
+      // Still in the handshake: nothing to reply on, as MySQL does.
+      socket.destroy();
+      return;
+    }
+    enqueue((lastSequenceId + 1) & 0xff, 'packet_too_large', async () => {
+      reply.error(error);
+      await writer.flush();
+      socket.end();
+    });
   });
   socket.on('close', () => {
     closed = true;
@@ -307,6 +327,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
 
   const handlePacket = conn.handlePacket.bind(conn);
   conn.handlePacket = (packet) => {
+    if (packet !== undefined && ++packetsSeen > guard.packetsAllowed) return;
     if (!commandPhase && packet !== undefined && packet.length() > HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET) {
       packet.buffer[packet.start + HEADER_BYTES + HANDSHAKE_CHARSET_OFFSET] = CHARSET_UTF8MB4;
     }

@@ -3,6 +3,7 @@ import { isSqlError, SqlError } from '../errors/index.ts';
 import { columnCountPayload, columnDefinitionPayload, textRowPayload } from './packets.ts';
 import { columnDefinition } from './column-definitions.ts';
 import type { Reply } from './mysql-connection.ts';
+import { shouldYield, yieldTurn } from '../sql/pace.ts';
 
 /**
  * Write the results of one COM_QUERY. The engine splits and runs the statements (`executeScript`); we look one
@@ -58,6 +59,8 @@ export async function writeResult(result: StatementResult, reply: Reply, more: b
   for (const row of result.rows) {
     writer.packet(textRowPayload(row));
     await writer.flushIfFull();
+    // A socket that never fills (a fast client) would let a large result hold the event loop: take turns.
+    if (shouldYield()) await yieldTurn();
   }
   reply.eof(more);
 }

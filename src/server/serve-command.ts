@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { parseArgs, optionHelp, UsageError, type OptionSpec } from '../cli/args.ts';
 import { startServer, PortInUseError } from './server.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { parseWorker } from '../sql/parse/worker-pool.ts';
 import { isLoopbackAddress } from '../sql/privileges/host-match.ts';
 import { ROOT_PASSWORD_ENV } from '../sql/privileges/root-password.ts';
 
@@ -154,6 +155,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     }
     process.stdout.write(`tablevault listening on ${parsed.host}:${server.port} (data dir ${parsed.dataDir})\n`);
     if (metrics !== undefined) process.stdout.write(`metrics at http://${parsed.host}:${metrics.port}/metrics\n`);
+    // A server will see large statements: start the parser thread now rather than make the first one wait for it.
+    parseWorker.warm();
     const signal = await signals.signal;
     logger.info({ signal }, 'shutting down: no new connections, waiting for running statements');
     await metrics?.close();

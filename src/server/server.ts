@@ -6,7 +6,10 @@ import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
 import { redactSql } from '../../grammar/index.ts';
-import { SERVER_VERSION } from '../sql/variables/index.ts';
+import { findSystemVariable, SERVER_VERSION } from '../sql/variables/index.ts';
+
+/** max_allowed_packet's default, for packets before a session exists. */
+const DEFAULT_MAX_ALLOWED_PACKET = Number(findSystemVariable('max_allowed_packet')?.defaultValue ?? 33554432n);
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1 (loopback: nothing is exposed unless asked). */
@@ -88,6 +91,8 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
       connectionId,
       serverVersion,
       logger: log,
+      // Before login (the handshake response), the default applies.
+      maxPacketBytes: () => session?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET,
       handlers: {
         authenticate,
         login: (info) => {

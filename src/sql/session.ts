@@ -2,15 +2,26 @@
  * A Session: parses text, runs statements one at a time, tracks what runs now (SHOW PROCESSLIST) and lets KILL
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
-import { parseStatement, redactStatement, scrubSecrets, secretSpans, secretTexts, splitSql } from '../../grammar/index.ts';
+import {
+  redactStatement, redactUnparsed, scrubSecrets, secretSpans, secretTexts, shiftPosition, StatementScanner, type Statement, type StatementSpan,
+} from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { EngineServices, ExecutionContext, SessionState } from './context.ts';
 import { executeStatement } from './executor.ts';
 import { useDatabase } from './handlers/database.ts';
+import { checkStatementSize, maxAllowedPacket } from './packet-limit.ts';
+import { yieldTurn } from './pace.ts';
+import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
 import type { StatementResult } from './result.ts';
+import { startDeadline } from './statement-deadline.ts';
 import { SessionVariables } from './variables/index.ts';
+
+/** Texts longer than this get event-loop turns between the passes made over them (each pass ~10 ms per MB). */
+const LARGE_TEXT = 1024 * 1024;
+/** Characters scanned per turn when splitting a script (a few milliseconds' work). */
+const SCAN_SLICE = 256 * 1024;
 
 export class EngineSession implements Session {
   readonly #services: EngineServices;
@@ -54,6 +65,10 @@ export class EngineSession implements Session {
     return this.#state.database;
   }
 
+  get maxAllowedPacket(): number {
+    return maxAllowedPacket(this.#state.variables);
+  }
+
   /** The session's mutable state, for the engine's session directory. */
   get state(): SessionState {
     return this.#state;
@@ -68,15 +83,13 @@ export class EngineSession implements Session {
 
   async *executeScript(sql: string): AsyncGenerator<StatementResult, void, void> {
     this.#checkOpen();
-    for (const fragment of splitSql(sql)) {
-      let statement;
-      try {
-        statement = parseStatement(fragment.text);
-      } catch (error) {
-        throw shiftPosition(error, fragment.position);
-      }
-      yield await this.#run(statement, fragment.text);
-    }
+    checkStatementSize(sql, this.#state.variables);
+    // A large text has just been received and decoded: take a turn before scanning it, and between slices of it.
+    if (sql.length > LARGE_TEXT) await yieldTurn();
+    // The scan stops at a statement past parse_tokens_limit: it is refused when its turn comes.
+    const scanner = new StatementScanner(sql, Number(this.#state.variables.get('parse_tokens_limit')));
+    while (!scanner.scan(SCAN_SLICE)) await yieldTurn();
+    for (const span of scanner.spans) yield await this.#run(sql.slice(span.start, span.end), span);
   }
 
   useDatabase(name: string): void {
@@ -108,35 +121,63 @@ export class EngineSession implements Session {
     this.#onClose();
   }
 
-  async #run(statement: Parameters<typeof executeStatement>[1], text: string): Promise<StatementResult> {
+  async #run(text: string, span: StatementSpan): Promise<StatementResult> {
     const abort = new AbortController();
     const startedAt = this.#services.clock.now();
-    // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
-    // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
-    const shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
+    // Until the statement is parsed there is no AST to say which literals are credentials: SHOW PROCESSLIST shows it
+    // with every quoted token masked (the unparseable-text rule), from a bounded head.
+    let shown = shownText(redactUnparsed(text.length > MAX_SHOWN_TEXT ? text.slice(0, MAX_SHOWN_TEXT + 1) : text), MAX_SHOWN_TEXT);
     this.#state.current = { text: shown, startedAt, abort };
-    this.#services.stats.questions++;
-    const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
+    // query_timeout covers the whole statement, parsing included; KILL QUERY aborts the same signal.
+    const deadline = startDeadline(this.#services.clock, this.#state.variables, abort);
+    let statement: Statement | undefined;
     try {
+      // Masking the head (above) and copying the text to the parser thread are each a pass over it: one per turn.
+      if (text.length > LARGE_TEXT) await yieldTurn(abort.signal);
+      try {
+        statement = await parseStatementBounded(text, parseLimitsOf(this.#state.variables), abort.signal, span);
+      } catch (error) {
+        throw shiftPosition(error, span.position);
+      }
+      // The only form of the text that leaves this method: SHOW PROCESSLIST shows it to other users and the log keeps
+      // it, so the credential literals the parser marked (IDENTIFIED BY, secret PROPERTIES, URL userinfo) are masked.
+      shown = shownText(redactStatement(text, statement), MAX_SHOWN_TEXT);
+      this.#state.current = { text: shown, startedAt, abort };
+      if (statement.kind === 'Select') deadline.limitSelect();
+      this.#services.stats.questions++;
+      const ctx: ExecutionContext = { services: this.#services, session: this.#state, signal: abort.signal, text };
       const result = await executeStatement(ctx, statement);
       this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), ms: this.#services.clock.now() - startedAt }, 'statement');
       return result;
     } catch (error) {
-      if (abort.signal.aborted && !isSqlError(error)) throw sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
-      // A message may quote what it was given (a driver echoing an endpoint, a value): never a credential.
-      const secrets = secretTexts(text, secretSpans(statement));
-      if (!isSqlError(error)) {
-        // An internal failure: log it whole, tell the client what failed without leaking internals.
-        const message = scrubSecrets((error as Error).message ?? String(error), secrets);
-        const stack = (error as Error).stack === undefined ? undefined : scrubSecrets(String((error as Error).stack), secrets);
-        this.#logger.error({ err: { type: (error as Error).name, message, stack }, statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT) }, 'statement failed unexpectedly');
-        throw sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${statement.kind}: ${message}`, secrets.length === 0 ? { cause: error } : {});
-      }
-      this.#logger.debug({ statement: statement.kind, sql: shownText(shown, MAX_LOGGED_TEXT), errno: error.errno }, 'statement error');
-      throw scrubbed(error, secrets);
+      throw this.#failure(error, abort.signal, text, statement, shown);
     } finally {
+      deadline.stop();
       this.#state.current = undefined;
     }
+  }
+
+  /** The error the client sees: why the statement was stopped, or what failed (internals logged, secrets scrubbed). */
+  #failure(error: unknown, signal: AbortSignal, text: string, statement: Statement | undefined, shown: string): unknown {
+    if (signal.aborted) {
+      // Whatever a loop threw once KILL or the deadline fired, the client learns which of the two it was.
+      const reason: unknown = signal.reason;
+      if (isSqlError(reason) && (!isSqlError(error) || error.errno === reason.errno || error.errno === 1317)) return reason;
+      if (!isSqlError(error)) return sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+    }
+    const kind = statement?.kind;
+    // A message may quote what it was given (a driver echoing an endpoint, a value): never a credential. A statement
+    // that did not parse has no marked literals; its syntax error quotes it through the unparseable-text rule.
+    const secrets = statement === undefined ? [] : secretTexts(text, secretSpans(statement));
+    if (!isSqlError(error)) {
+      // An internal failure: log it whole, tell the client what failed without leaking internals.
+      const message = scrubSecrets((error as Error).message ?? String(error), secrets);
+      const stack = (error as Error).stack === undefined ? undefined : scrubSecrets(String((error as Error).stack), secrets);
+      this.#logger.error({ err: { type: (error as Error).name, message, stack }, statement: kind, sql: shownText(shown, MAX_LOGGED_TEXT) }, 'statement failed unexpectedly');
+      return sqlError('ER_UNKNOWN_ERROR', `Internal error while executing ${kind ?? 'the statement'}: ${message}`, secrets.length === 0 ? { cause: error } : {});
+    }
+    this.#logger.debug({ statement: kind, sql: shownText(shown, MAX_LOGGED_TEXT), errno: error.errno }, 'statement error');
+    return scrubbed(error, secrets);
   }
 
   #checkOpen(): void {
@@ -159,14 +200,4 @@ function scrubbed(error: SqlError, secrets: readonly string[]): SqlError {
   if (message === error.message) return error;
   const position = error.line === undefined || error.column === undefined ? undefined : { line: error.line, column: error.column };
   return new SqlError(error.errno, error.sqlState, message, position);
-}
-
-/** Make a syntax error's position absolute within the whole script. */
-function shiftPosition(error: unknown, start: { readonly line: number; readonly column: number }): unknown {
-  if (!(error instanceof SqlError) || error.line === undefined || error.column === undefined) return error;
-  const line = error.line + start.line - 1;
-  const column = error.line === 1 ? error.column + start.column - 1 : error.column;
-  if (line === error.line && column === error.column) return error;
-  const message = error.message.replace(`line ${error.line}, column ${error.column}`, `line ${line}, column ${column}`);
-  return new SqlError(error.errno, error.sqlState, message, { line, column }, { cause: error.cause });
 }

@@ -12,14 +12,14 @@ import type { Scope } from './eval/scope.ts';
 import type { Value } from '../types/value.ts';
 import type { ResultSet } from './result.ts';
 import { sessionEvalContext } from './session-eval-context.ts';
-import { showLikeToRegExp } from './eval/like.ts';
+import { showLikeMatcher } from './eval/like.ts';
 
 /** Apply `LIKE` (to `likeColumn`) or `WHERE` to a SHOW result. */
 export function applyShowFilter(ctx: ExecutionContext, result: ResultSet, filter: ShowFilter | undefined, likeColumn: string): ResultSet {
   if (filter === undefined) return result;
   if (filter.kind === 'Like') {
     const index = result.columns.indexOf(likeColumn);
-    const pattern = showLikeToRegExp(filter.pattern);
+    const pattern = showLikeMatcher(filter.pattern);
     return { ...result, rows: result.rows.filter((r) => pattern.test(r[index] ?? '')) };
   }
   return { ...result, rows: whereRows(ctx, result, filter.expr) };

@@ -3,7 +3,7 @@ export { TableStore, type StoreBackend, type TableStoreOptions, type TableScanOp
 export { IDENTITY_FILE, OWNER_FILE, ForeignBackendError, type DataDirIdentity } from './identity.ts';
 export { LoadWriter, type LoadOptions, type LoadResult } from './load-writer.ts';
 export { batchRows, type RowBatch, type ScanOptions } from './scan.ts';
-export type { TabletSnapshot, SnapshotFile, SnapshotHeader, SnapshotDir } from './snapshot.ts';
+export type { TabletSnapshot, SnapshotFile, SnapshotHeader, SnapshotDir, SnapshotRequest, SharedSnapshot } from './snapshot.ts';
 export { readSnapshotHeader } from './snapshot.ts';
 export type { SweepReport } from './sweep.ts';
 export { distributionHash, bucketOf } from './hash.ts';

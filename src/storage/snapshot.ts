@@ -4,6 +4,11 @@
  * (versions, kinds, files with size/md5/rows) and the schema. Links are instant and make the snapshot immune to
  * later loads, DELETE, TRUNCATE, DROP and garbage collection: data files are never modified in place, and a
  * deleted tablet file only loses one of its names. `releaseSnapshot` deletes the snapshot's tablet directory.
+ *
+ * `makeSnapshots` does the same for many replicas at once into one shared directory per backend,
+ * `<backend>/snapshot/<snapshotId>/` (segment names carry globally unique rowset ids and headers their tablet id, so
+ * nothing collides): a job's thousands of small tablets cost no directory each, and the links and headers are made
+ * off the event loop in one batch.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -12,6 +17,7 @@ import { getReplica } from '../catalog/ops/get-replica.ts';
 import { listRowsets } from '../catalog/ops/list-rowsets.ts';
 import type { ColumnMeta, KeyModel, RowsetKind, SegmentFileMeta } from '../catalog/model.ts';
 import { sqlError } from '../errors/index.ts';
+import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import { backendDir, type StoreContext } from './context.ts';
 import { fsyncDir, linkOrCopy, readdirSafe, writeFileDurable } from './fs-util.ts';
 import { headerFileName, SNAPSHOT_DIR, tabletDir, TMP_DIR } from './layout.ts';
@@ -127,6 +133,96 @@ export async function makeSnapshot(
   }
 }
 
+/** One replica to snapshot with makeSnapshots. */
+export interface SnapshotRequest {
+  readonly replicaId: number;
+  readonly version: number;
+}
+
+/** A snapshot made by makeSnapshots: its files live in a directory shared with the batch's other snapshots. */
+export interface SharedSnapshot extends TabletSnapshot {
+  /** The header written as `<tabletId>.hdr` (so nobody reads it back). */
+  readonly header: SnapshotHeader;
+}
+
+/**
+ * Link many replicas' files at their versions into `<backend>/snapshot/<snapshotId>/` (one directory per backend,
+ * shared) and write each tablet's header there, in one batch off the event loop. Nothing is fsynced: the caller
+ * makes the batch durable once (syncFileSystem) before relying on it. Existing names are replaced, so a retry or a
+ * re-run of the same snapshot id starts clean. Caller holds (ctx.hold) while it runs.
+ */
+export async function makeSnapshots(
+  ctx: StoreContext,
+  requests: readonly SnapshotRequest[],
+  options: { readonly snapshotId: string; readonly signal?: AbortSignal },
+): Promise<SharedSnapshot[]> {
+  const { catalog } = ctx;
+  if (!/^[A-Za-z0-9._-]+$/.test(options.snapshotId)) throw new Error(`storage: invalid snapshot id ${options.snapshotId}`);
+  const ops: FsOp[] = [];
+  const planned: { snapshot: Omit<SharedSnapshot, 'files'>; files: SnapshotFile[]; hdrOp: number; hdrName: string }[] = [];
+  const schemaOf = catalog.prepare<[number], { columns: string; key_model: string; key_columns: string }>(
+    `SELECT tb.columns, tb.key_model, tb.key_columns FROM tablets t JOIN partitions p ON p.id = t.partition_id
+     JOIN tables tb ON tb.id = p.table_id WHERE t.id = ?`,
+  );
+  // The tablets of a batch mostly share a few tables: parse each schema once.
+  const parsed = new Map<string, { keyColumns: string[]; columns: ColumnMeta[] }>();
+  const plan = ({ replicaId, version }: SnapshotRequest): void => {
+    const replica = getReplica(catalog, replicaId);
+    if (replica === undefined) throw sqlError('ER_UNKNOWN_ERROR', `replica ${replicaId} does not exist`);
+    if (replica.version < version) {
+      throw sqlError(
+        'ER_UNKNOWN_ERROR',
+        `failed to make snapshot of tablet ${replica.tabletId} on replica ${replicaId}: replica version ${replica.version} < ${version}`,
+      );
+    }
+    const table = schemaOf.get(replica.tabletId);
+    if (table === undefined) throw sqlError('ER_UNKNOWN_ERROR', `tablet ${replica.tabletId} does not exist`);
+    const rowsets = listRowsets(catalog, replica.tabletId, version);
+    const be = backendDir(ctx, replica.backendId);
+    const dir = path.join(be, SNAPSHOT_DIR, options.snapshotId);
+    const cacheKey = `${table.key_columns}\u0000${table.columns}`;
+    let schema = parsed.get(cacheKey);
+    if (schema === undefined) {
+      schema = { keyColumns: JSON.parse(table.key_columns) as string[], columns: JSON.parse(table.columns) as ColumnMeta[] };
+      parsed.set(cacheKey, schema);
+    }
+    const files: SnapshotFile[] = [];
+    for (const rowset of rowsets) {
+      for (const f of rowset.files) {
+        const to = path.join(dir, f.name);
+        ops.push({ op: 'put', from: path.join(tabletDir(be, replica.tabletId), f.name), to, tmp: `${to}.tmp`, replace: true, copy: true, link: true });
+        files.push({ name: f.name, size: f.size, md5: f.md5 });
+      }
+    }
+    const header: SnapshotHeader = {
+      format: 'tablevault-tablet-snapshot',
+      formatVersion: 1,
+      tabletId: replica.tabletId,
+      version,
+      keyModel: table.key_model as KeyModel,
+      keyColumns: schema.keyColumns,
+      columns: schema.columns,
+      rowsets: rowsets.map((r) => ({ rowsetId: r.id, version: r.version, kind: r.kind, files: r.files })),
+    };
+    const hdrName = headerFileName(replica.tabletId);
+    planned.push({
+      snapshot: { backendId: replica.backendId, snapshotId: options.snapshotId, tabletId: replica.tabletId, replicaId, version, dir, header },
+      files,
+      hdrOp: ops.length,
+      hdrName,
+    });
+    ops.push({ op: 'write', path: path.join(dir, hdrName), tmp: null, data: JSON.stringify(header, null, 1) });
+  };
+  // One read transaction for the batch's queries: outside one, each query takes and drops its own read lock.
+  catalog.db.transaction(() => requests.forEach(plan)).deferred();
+  const results = await fsPool().run(ops, options.signal === undefined ? {} : { signal: options.signal });
+  for (const r of results) unwrap(r);
+  return planned.map((p) => {
+    const written = unwrap<{ size: number; md5: string }>(results[p.hdrOp]);
+    return { ...p.snapshot, files: [...p.files, { name: p.hdrName, size: written.size, md5: written.md5 }] };
+  });
+}
+
 /** Read and check a snapshot header file. */
 export async function readSnapshotHeader(file: string): Promise<SnapshotHeader> {
   const header = JSON.parse(await fsp.readFile(file, 'utf8')) as SnapshotHeader;
@@ -136,31 +232,44 @@ export async function readSnapshotHeader(file: string): Promise<SnapshotHeader> 
   return header;
 }
 
-/** A snapshot tablet directory found on disk (for the jobs layer to release ones no live job owns). */
+/**
+ * A snapshot directory found on disk (for the jobs layer to release ones no live job owns): a tablet directory
+ * `<backend>/snapshot/<id>/<tablet>` of makeSnapshot, or a shared directory `<backend>/snapshot/<id>` of
+ * makeSnapshots (one holding no directory).
+ */
 export interface SnapshotDir {
   /** Backend holding it. */
   readonly backendId: number;
   /** Snapshot id (directory under `snapshot/`). */
   readonly snapshotId: string;
-  /** Tablet directory name parsed as a number. */
-  readonly tabletId: number;
+  /** Tablet directory name parsed as a number; null for a shared directory. */
+  readonly tabletId: number | null;
   /** Absolute path (what releaseSnapshot takes). */
   readonly dir: string;
   /** Last modification time, ms. */
   readonly mtimeMs: number;
 }
 
-/** Every snapshot tablet directory on every backend. */
+/** Every snapshot directory on every backend: tablet directories, and shared directories (see SnapshotDir). */
 export async function listSnapshotDirs(ctx: StoreContext): Promise<SnapshotDir[]> {
   const out: SnapshotDir[] = [];
   for (const [backendId, be] of ctx.backendDirs) {
     const root = path.join(be, SNAPSHOT_DIR);
     for (const snapshotId of await readdirSafe(root)) {
-      for (const tablet of await readdirSafe(path.join(root, snapshotId))) {
-        const dir = path.join(root, snapshotId, tablet);
+      const top = path.join(root, snapshotId);
+      const entries = await fsp.readdir(top, { withFileTypes: true }).catch(() => null);
+      if (entries === null) continue;
+      const tablets = entries.filter((e) => e.isDirectory());
+      if (tablets.length === 0) {
+        const stat = await fsp.stat(top).catch(() => null);
+        if (stat !== null) out.push({ backendId, snapshotId, tabletId: null, dir: top, mtimeMs: stat.mtimeMs });
+        continue;
+      }
+      for (const tablet of tablets) {
+        const dir = path.join(top, tablet.name);
         const stat = await fsp.stat(dir).catch(() => null);
-        if (stat === null || !stat.isDirectory()) continue;
-        out.push({ backendId, snapshotId, tabletId: Number(tablet), dir, mtimeMs: stat.mtimeMs });
+        if (stat === null) continue;
+        out.push({ backendId, snapshotId, tabletId: Number(tablet.name), dir, mtimeMs: stat.mtimeMs });
       }
     }
   }
@@ -168,15 +277,27 @@ export async function listSnapshotDirs(ctx: StoreContext): Promise<SnapshotDir[]
 }
 
 /**
- * Delete a snapshot tablet directory (and its snapshot directory when that becomes empty). Refuses any path that is
- * not `<backend>/snapshot/<id>/<tablet>` of a known backend, so a bad argument can never delete table data.
+ * Delete a snapshot tablet directory (and its snapshot directory when that becomes empty), or a whole shared
+ * snapshot directory. Refuses any path that is not `<backend>/snapshot/<id>/<tablet>` or `<backend>/snapshot/<id>`
+ * of a known backend, so a bad argument can never delete table data.
  */
 export async function releaseSnapshot(ctx: StoreContext, dir: string): Promise<void> {
   const resolved = path.resolve(dir);
   const parent = path.dirname(resolved);
-  const root = path.dirname(parent);
-  const known = [...ctx.backendDirs.values()].some((be) => path.join(path.resolve(be), SNAPSHOT_DIR) === root);
-  if (!known) throw new Error(`storage: ${dir} is not a snapshot directory`);
+  const roots = [...ctx.backendDirs.values()].map((be) => path.join(path.resolve(be), SNAPSHOT_DIR));
+  if (roots.includes(parent)) {
+    // A shared directory holds thousands of names: move it to the backend's tmp dir at once (one rename) and delete
+    // it there in the background — nothing reads it any more, and the open-time sweep finishes what a crash stops.
+    const trash = path.join(path.dirname(parent), TMP_DIR, `released-${path.basename(resolved)}-${randomBytes(4).toString('hex')}`);
+    const [moved] = await fsPool().run([{ op: 'rename', from: resolved, to: trash }]);
+    if (moved !== undefined && !moved.ok && moved.code === 'ENOENT') return;
+    unwrap(moved);
+    void fsPool()
+      .run([{ op: 'rmrf', path: trash }])
+      .catch(() => undefined);
+    return;
+  }
+  if (!roots.includes(path.dirname(parent))) throw new Error(`storage: ${dir} is not a snapshot directory`);
   await fsp.rm(resolved, { recursive: true, force: true });
   await fsp.rmdir(parent).catch(() => {});
 }

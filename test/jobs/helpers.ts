@@ -82,6 +82,24 @@ export class FakeWorld {
     this.gated = gated;
   }
 
+  /**
+   * The disks as they are now, for a simulated crash: the copy goes on with the process that recovers, while the
+   * abandoned one keeps mutating this one. Gates (work in flight) belong to the abandoned process.
+   */
+  clone(): FakeWorld {
+    const w = new FakeWorld(this.gated);
+    for (const d of this.dirs) w.dirs.add(d);
+    for (const [k, v] of this.transfers) w.transfers.set(k, v);
+    for (const [from, to] of [[this.savedMeta, w.savedMeta], [this.infos, w.infos], [this.invisible, w.invisible], [this.published, w.published]] as const) {
+      for (const x of from) to.add(x);
+    }
+    w.infoFailures = this.infoFailures;
+    w.tabletsPerJob = this.tabletsPerJob;
+    w.filesPerTablet = this.filesPerTablet;
+    w.#counter = this.#counter + 1_000_000;
+    return w;
+  }
+
   /** Checks "never two jobs of one database at once" every time a job does anything. */
   touch(job: JobRow): void {
     const other = this.#activeByDb.get(job.dbId);

@@ -10,7 +10,7 @@ import { runToEnd } from '../sql/restore-dataset.ts';
 
 /**
  * RESTORE against misbehaving storage (the fault-injecting broker around a real file:// adapter, applied to the
- * data files under `__ss_content` only): transient errors are retried and the job finishes; permanent errors,
+ * data files under `__ss_content` only, read one by one or in batches): transient errors are retried and the job finishes; permanent errors,
  * corrupt files, a failed content check and a user cancel all end CANCELLED — the existing table exactly as it was,
  * created tables gone, no local snapshot or staging dir left.
  */
@@ -32,6 +32,11 @@ function contentFaults(options: FaultOptions) {
         get(target, prop, receiver) {
           if (prop === 'read') {
             return (key: string, o?: object) => (enabled && key.includes('/__ss_content/') ? fault.read(key, o) : target.read(key, o));
+          }
+          // Batched downloads (a local repository) read the same objects: each item counts as one read.
+          if (prop === 'downloadFiles' && target.downloadFiles !== undefined && fault.downloadFiles !== undefined) {
+            const batch = (enabled ? fault.downloadFiles : target.downloadFiles).bind(enabled ? fault : target);
+            return batch;
           }
           const v = Reflect.get(target, prop, receiver) as unknown;
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;

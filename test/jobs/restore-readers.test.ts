@@ -19,8 +19,11 @@ import { RestoreGates } from './gated-broker.ts';
  * DOWNLOADING (its data-file reads wait on a gate). Pinned readers start inside the job's state events — the
  * engine's TableStore resolves a scan synchronously when iteration starts, so the cut is taken exactly at that
  * transition — and are drained later (at once, or only after the job ended and garbage collection was asked for).
- * SQL readers run at every state too. fast-check picks the mutation that makes "old" differ from the backup, the
- * reader schedule and where (if anywhere) the job is cancelled.
+ * SQL readers run at every state too, and one more reads back to back from submission to the end (a new cut
+ * every few milliseconds, so also between the publish's own steps): each of its reads is old or new, and once
+ * one has seen the new data no later one sees the old. fast-check picks the mutation that makes "old" differ
+ * from the backup, the reader schedule, the background reader's pause and where (if anywhere) the job is
+ * cancelled.
  */
 
 const STATES = ['PENDING', 'SNAPSHOTING', 'DOWNLOAD', 'DOWNLOADING', 'COMMIT', 'COMMITTING', 'FINISHED'] as const;
@@ -91,8 +94,10 @@ describe('readers during an in-place RESTORE', () => {
           sqlAt: fc.subarray([...STATES]),
           // Half of the runs finish; the others are cancelled while held, or in COMMIT (racing the publish).
           cancelAt: fc.constantFrom<State | undefined>(undefined, undefined, undefined, 'PENDING', 'DOWNLOADING', 'COMMIT'),
+          // The background reader's pause between reads (it must not starve the job it watches).
+          pauseMs: fc.constantFrom(2, 5, 10),
         }),
-        async ({ mutation, pinned, sqlAt, cancelAt }) => {
+        async ({ mutation, pinned, sqlAt, cancelAt, pauseMs }) => {
           round++;
           if (mutation === 'insert') await f.exec(`INSERT INTO d1.big VALUES (${10_000 + round}, 'new${round}'), (7, 'dup${round}')`);
           if (mutation === 'delete') await f.exec(`DELETE FROM d1.big WHERE id % 7 = ${round % 7}`);
@@ -125,6 +130,15 @@ describe('readers during an in-place RESTORE', () => {
           gates.content.close();
           let jobId: number;
           const heldReads: string[] = [];
+          // Reads back to back until the job has ended (bounded: the job ends within the test's timeout).
+          let ended = false;
+          const background: string[] = [];
+          const backgroundLoop = (async () => {
+            while (!ended) {
+              background.push(await sqlRead());
+              await new Promise((resolve) => setTimeout(resolve, pauseMs));
+            }
+          })();
           try {
             const submitted = await f.exec(RESTORE());
             jobId = Number(/job (\d+)/.exec(submitted.kind === 'ok' ? (submitted.message ?? '') : '')?.[1]);
@@ -146,10 +160,17 @@ describe('readers during an in-place RESTORE', () => {
             gates.meta.open();
             gates.content.open();
             off();
+            ended = true;
           }
+          await backgroundLoop;
           await Promise.all(cancels);
           const job = await f.engine.jobs.waitForJob(jobId);
           const finished = job.state === 'FINISHED';
+          // Old until the publish, new after it, never a mix or a step back.
+          const firstNew = background.indexOf(backupSql);
+          const expectedBackground = background.map((_, i) => (finished && firstNew >= 0 && i >= firstNew ? backupSql : oldSql));
+          expect(background.length).toBeGreaterThan(1);
+          expect(background.map((r) => (r === backupSql ? 'new' : r === oldSql ? 'old' : r))).toEqual(expectedBackground.map((r) => (r === backupSql ? 'new' : 'old')));
           if (cancelAt === undefined || cancelAt === 'PENDING' || cancelAt === 'DOWNLOADING') {
             expect([job.state, job.statusMsg]).toEqual(cancelAt === undefined ? ['FINISHED', ''] : ['CANCELLED', `user cancelled, current state: ${cancelAt}`]);
           }

@@ -1,8 +1,9 @@
 /**
  * RESTORE's file path, piece by piece, as the restore steps call it: downloadTablets (DOWNLOADING: md5-verified
- * single-pass download, temp name then rename, resume), stageTablet (COMMITTING: hard links, header, manifest stats),
- * placeRestore + publishRestore (FINISHED: stats checked against what BACKUP recorded, files linked into every
- * replica, one catalog transaction). A real TableStore, a real file:// repository.
+ * single-pass download into the job's download directory, temp name then rename, one flush), checkDownloaded
+ * (COMMITTING: headers read from the repository, every file checked against them, manifest stats), placeRestore +
+ * publishRestore (FINISHED: stats checked against what BACKUP recorded, files linked into every replica, one catalog
+ * transaction). A real TableStore, a real file:// repository.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,9 +16,11 @@ import { listTablets } from '../../src/catalog/ops/list-tablets.ts';
 import type { KeyModel, TableMeta } from '../../src/catalog/model.ts';
 import { combineContentStats, manifestStats } from '../../src/jobs/meta-checksum.ts';
 import { placeRestore, publishRestore } from '../../src/jobs/restore-publish.ts';
-import { downloadTablets, stageTablet } from '../../src/jobs/restore-transfer.ts';
+import { checkDownloaded, downloadTablets, downloadedName, isHeaderFile } from '../../src/jobs/restore-transfer.ts';
 import type { JobRestoreTarget, RestorePlanMeta } from '../../src/jobs/restore-types.ts';
-import type { FileEntry, LocalSnapshot, RestorePlan, TabletSnapshot, TransferIO } from '../../src/jobs/steps.ts';
+import type { FileEntry, RestorePlan, TabletSnapshot, TransferIO } from '../../src/jobs/steps.ts';
+import type { JsonValue } from '../../src/catalog/jobs-types.ts';
+import { SyncBarrier, syncFileSystem } from '../../src/util/sync-barrier.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { readSnapshotHeader } from '../../src/storage/snapshot.ts';
 import type { Row } from '../../src/types/index.ts';
@@ -82,11 +85,11 @@ function targetsFor(table: TableMeta, backup: Backup, jobId: number): TabletSnap
   });
 }
 
-/** A TransferIO that records what downloadTablets reports. */
+/** A TransferIO that records what downloadTablets reports (headers are read at COMMIT, never downloaded). */
 function recordingIo(tablets: readonly TabletSnapshot<JobRestoreTarget>[]): TransferIO & { done: string[]; bytes: number } {
   const io = {
     signal: new AbortController().signal,
-    pending: new Map(tablets.map((t) => [t.target.tabletId, t.target.files])),
+    pending: new Map(tablets.map((t) => [t.target.tabletId, t.target.files.filter((f) => !isHeaderFile(f.name))])),
     done: [] as string[],
     bytes: 0,
     fileDone(tabletId: number, name: string) {
@@ -115,25 +118,35 @@ function planFor(table: TableMeta, backup: Backup, tablets: readonly TabletSnaps
   return { targets: tablets.map((t) => t.target), meta: meta as unknown as RestorePlan['meta'] };
 }
 
-async function stageAll(plan: RestorePlan, tablets: readonly TabletSnapshot<JobRestoreTarget>[]): Promise<void> {
-  const meta = plan.meta as unknown as RestorePlanMeta;
-  for (const t of tablets) await stageTablet(meta.stagingDir, t.target, t.snapshot as LocalSnapshot, new AbortController().signal);
+/** The files a download places: every data file (not the header) under its download name. */
+const dataFiles = (t: TabletSnapshot<JobRestoreTarget>): FileEntry[] => t.target.files.filter((f) => !isHeaderFile(f.name));
+const local = (t: TabletSnapshot<JobRestoreTarget>, name: string): string => path.join(t.snapshot.dir, downloadedName(t.target.tabletId, name));
+const flush = (): Promise<void> => syncFileSystem(fx.dir);
+
+function download(tablets: readonly TabletSnapshot<JobRestoreTarget>[], io = recordingIo(tablets)): Promise<void> {
+  return downloadTablets(repo, tablets, io, new SyncBarrier(flush));
+}
+
+/** COMMITTING for every tablet: what each move task records, by tablet id. */
+async function checkAll(tablets: readonly TabletSnapshot<JobRestoreTarget>[]): Promise<Map<number, JsonValue>> {
+  const moved = await checkDownloaded(repo, tablets, new AbortController().signal);
+  return new Map(tablets.map((t, i) => [t.target.tabletId, moved[i]!]));
 }
 
 /** Restore `backup` into `table` through the real steps; returns the files placed. */
 async function restore(table: TableMeta, backup: Backup, jobId: number, created: boolean): Promise<readonly string[]> {
   const tablets = targetsFor(table, backup, jobId);
-  await downloadTablets(repo, tablets, recordingIo(tablets));
+  await download(tablets);
   const plan = planFor(table, backup, tablets, created);
-  await stageAll(plan, tablets);
-  const placed = await placeRestore({ catalog: fx.store.catalog, store: fx.store }, plan);
+  const moved = await checkAll(tablets);
+  const placed = await placeRestore({ catalog: fx.store.catalog, store: fx.store }, plan, moved, flush);
   fx.store.catalog.durableTransaction(() => publishRestore({ catalog: fx.store.catalog, store: fx.store }, plan, placed));
   await fx.store.collectGarbage();
   return placed.created;
 }
 
 describe('downloadTablets', () => {
-  it('downloads every pending file md5-verified, reports files and bytes, and does not fetch a file already in place', async () => {
+  it('downloads every pending file md5-verified and reports files and bytes; a file a crashed attempt left is replaced', async () => {
     const src = makeTable(fx.store, 'src', { buckets: 2 });
     await insert(fx.store, src.id, Array.from({ length: 40 }, (_, i): Row => [i, BigInt(i)]));
     await insert(fx.store, src.id, [[100, 100n]]);
@@ -143,16 +156,15 @@ describe('downloadTablets', () => {
     // A file that a crashed earlier attempt had already downloaded (but not journaled).
     const first = tablets[0]!;
     const kept = first.target.files.find((f) => f.name.endsWith('.dat'))!;
-    const remoteRoot = path.join(fx.dir, 'remote', repo.root);
-    fs.copyFileSync(path.join(remoteRoot, first.target.remoteDir, `${kept.name}.${kept.md5}`), path.join(first.snapshot.dir, kept.name));
+    fs.writeFileSync(local(first, kept.name), 'a partial file of a crashed attempt');
 
     const io = recordingIo(tablets);
-    await downloadTablets(repo, tablets, io);
-    const all = tablets.flatMap((t) => t.target.files.map((f) => ({ t, f })));
+    await download(tablets, io);
+    const all = tablets.flatMap((t) => dataFiles(t).map((f) => ({ t, f })));
     expect(io.done.sort()).toEqual(all.map(({ t, f }) => `${t.target.tabletId}/${f.name}`).sort());
-    expect(io.bytes).toBe(all.reduce((n, { f }) => n + f.size, 0) - kept.size);
-    for (const { t, f } of all) expect(md5(path.join(t.snapshot.dir, f.name)), f.name).toBe(f.md5);
-    for (const t of tablets) expect(listFiles(t.snapshot.dir).map((p) => path.basename(p)).sort()).toEqual(t.target.files.map((f) => f.name).sort());
+    expect(io.bytes).toBe(all.reduce((n, { f }) => n + f.size, 0));
+    for (const { t, f } of all) expect(md5(local(t, f.name)), f.name).toBe(f.md5);
+    for (const t of tablets) expect(listFiles(t.snapshot.dir).map((p) => path.basename(p)).sort()).toEqual(dataFiles(t).map((f) => downloadedName(t.target.tabletId, f.name)).sort());
   });
 
   it('a remote file whose bytes do not match its md5 fails the job with BAD_FILE and leaves no temp file', async () => {
@@ -168,18 +180,18 @@ describe('downloadTablets', () => {
     fs.writeFileSync(remote, bytes);
 
     const io = recordingIo(tablets);
-    const error = await downloadTablets(repo, tablets, io).then(() => null, (e: unknown) => e);
-    const local = path.join(tablets[0]!.snapshot.dir, victim.name);
+    const error = await download(tablets, io).then(() => null, (e: unknown) => e);
     expect(error).toMatchObject({
       code: 'BAD_FILE',
-      message: `invalid md5 of downloaded file: ${local}, expected: ${victim.md5}, get: ${createHash('md5').update(bytes).digest('hex')}`,
+      message: `invalid md5 of downloaded file: ${local(tablets[0]!, victim.name)}, expected: ${victim.md5}, get: ${createHash('md5').update(bytes).digest('hex')}`,
     });
-    expect(io.done).not.toContain(`${tablets[0]!.target.tabletId}/${victim.name}`);
-    expect(fs.readdirSync(tablets[0]!.snapshot.dir).filter((n) => n === victim.name || n.endsWith('.tmp'))).toEqual([]);
+    expect(io.done).toEqual([]);
+    const left = fs.readdirSync(tablets[0]!.snapshot.dir);
+    expect(left.filter((n) => n === downloadedName(tablets[0]!.target.tabletId, victim.name) || !dataFiles(tablets[0]!).some((f) => n === downloadedName(tablets[0]!.target.tabletId, f.name)))).toEqual([]);
   });
 });
 
-describe('stage, place and publish', () => {
+describe('check, place and publish', () => {
   it('a backup restored into a new invisible table gives the same rows at the backup version, for each key model; loads go on', async () => {
     for (const keyModel of ['DUPLICATE', 'AGGREGATE'] as const satisfies readonly KeyModel[]) {
       const src = makeTable(fx.store, `src_${keyModel}`, { buckets: 3, keyModel });
@@ -211,31 +223,31 @@ describe('stage, place and publish', () => {
     expect(dataFiles).toHaveLength(3); // one segment on each of the three replicas; the old four rowsets are gone
   });
 
-  it('a staged file of the wrong size is BAD_FILE; content that does not match the backup record is refused before anything is placed', async () => {
+  it('a downloaded file of the wrong size is BAD_FILE; content that does not match the backup record is refused before anything is placed', async () => {
     const a = makeTable(fx.store, 'a', { buckets: 1 });
     await insert(fx.store, a.id, [[1, 1n], [2, 2n]]);
     const backup = await backUp(a);
     const b = makeTable(fx.store, 'b', { buckets: 1 });
     await insert(fx.store, b.id, [[7, 7n]]);
     const tablets = targetsFor(b, backup, 6);
-    await downloadTablets(repo, tablets, recordingIo(tablets));
+    await download(tablets);
 
     const segment = tablets[0]!.target.files.find((f) => f.name.endsWith('.dat'))!;
-    const file = path.join(tablets[0]!.snapshot.dir, segment.name);
+    const file = local(tablets[0]!, segment.name);
     const good = fs.readFileSync(file);
     fs.writeFileSync(file, good.subarray(0, good.length - 1));
     const plan = planFor(b, backup, tablets, false);
-    await expect(stageAll(plan, tablets)).rejects.toMatchObject({
+    await expect(checkAll(tablets)).rejects.toMatchObject({
       code: 'BAD_FILE', message: `snapshot file ${segment.name} has ${good.length - 1} bytes, expected ${segment.size}`,
     });
     fs.writeFileSync(file, good);
-    await stageAll(plan, tablets);
+    const moved = await checkAll(tablets);
 
     const meta = plan.meta as unknown as RestorePlanMeta;
     const tampered = { ...plan, meta: { ...meta, expected: [{ ...meta.expected[0]!, rowCount: meta.expected[0]!.rowCount + 1 }] } } as unknown as RestorePlan;
     const tablet = listTablets(fx.store.catalog, { tableId: b.id })[0]!;
     const before = fx.store.backends.flatMap((be) => listFiles(path.join(be.dir, 'data', String(tablet.id))));
-    await expect(placeRestore({ catalog: fx.store.catalog, store: fx.store }, tampered)).rejects.toMatchObject({
+    await expect(placeRestore({ catalog: fx.store.catalog, store: fx.store }, tampered, moved, flush)).rejects.toMatchObject({
       code: 'BAD_FILE', message: expect.stringMatching(/^restored content of partition b of table b does not match the backup: rows 2, /),
     });
     expect(fx.store.backends.flatMap((be) => listFiles(path.join(be.dir, 'data', String(tablet.id))))).toEqual(before);
@@ -250,10 +262,9 @@ describe('stage, place and publish', () => {
     const b = makeTable(fx.store, 'b', { buckets: 1 });
     await insert(fx.store, b.id, [[7, 7n]]);
     const tablets = targetsFor(b, backup, 7);
-    await downloadTablets(repo, tablets, recordingIo(tablets));
+    await download(tablets);
     const plan = planFor(b, backup, tablets, false);
-    await stageAll(plan, tablets);
-    const placed = await placeRestore({ catalog: fx.store.catalog, store: fx.store }, plan);
+    const placed = await placeRestore({ catalog: fx.store.catalog, store: fx.store }, plan, await checkAll(tablets), flush);
     expect(placed.created.length).toBeGreaterThan(0);
     for (const f of placed.created) expect(fs.existsSync(f), f).toBe(true);
 

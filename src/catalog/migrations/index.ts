@@ -5,7 +5,8 @@ import { migration0003 } from './0003-jobs.ts';
 import { migration0004 } from './0004-users.ts';
 import { migration0005 } from './0005-job-task-index.ts';
 import { migration0006 } from './0006-data-dir-identity.ts';
-import { migration0007 } from './0007-backup-schedules.ts';
+import { migration0007 } from './0007-job-plans.ts';
+import { migration0008 } from './0008-backup-schedules.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];

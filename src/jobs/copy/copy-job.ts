@@ -1,6 +1,6 @@
 /** COPY as a driver: one function per state, as backup-job.ts does for BACKUP. */
 import type { JsonValue, NewTask } from '../../catalog/jobs-types.ts';
-import { next, WAIT, type JobDriver, type StateContext, type StateOutcome } from '../driver.ts';
+import { next, taskError, WAIT, type JobDriver, type StateContext, type StateOutcome } from '../driver.ts';
 import { COPY_JOB, COPY_QUEUE, type CopyState } from './copy-kind.ts';
 import type { CopySteps } from './copy-steps.ts';
 import type { CopyPlan, CopyTaskPayload } from './copy-types.ts';
@@ -66,15 +66,23 @@ export function copyDriver(steps: CopySteps): JobDriver {
       if (fn === undefined) throw new Error(`copy job ${ctx.job.id} cannot run state ${ctx.job.state}`);
       return fn(ctx);
     },
-    async runTask(task, io) {
-      if (task.kind !== 'copy') throw new Error(`copy job has no ${task.kind} tasks`);
-      const payload = task.payload as unknown as CopyTaskPayload;
-      await steps.copyFiles(io.job, payload.tablets, io.pendingFiles, {
-        signal: io.signal,
-        fileDone: (tabletId, name) => io.fileDone(tabletId, name),
-        addBytes: (n) => io.addBytes(n),
-      });
-      return { copied: io.pendingFiles.length };
+    async runTasks(tasks, io) {
+      // One task at a time: its files stream one after another; the copy queue runs several tasks side by side.
+      for (const task of tasks) {
+        if (task.kind !== 'copy') throw new Error(`copy job has no ${task.kind} tasks`);
+        const payload = task.payload as unknown as CopyTaskPayload;
+        const pending = io.pendingFiles(task.id);
+        try {
+          await steps.copyFiles(io.job, payload.tablets, pending, {
+            signal: io.signal,
+            fileDone: (tabletId, name) => io.fileDone(task.id, tabletId, name),
+            addBytes: (n) => io.addBytes(task.id, n),
+          });
+        } catch (error) {
+          throw taskError(error, task.id);
+        }
+        io.taskDone(task.id, { copied: pending.length });
+      }
     },
     async cleanup(ctx) {
       await steps.discard(ctx.job);

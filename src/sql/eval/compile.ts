@@ -13,7 +13,8 @@ import { exprToSql } from './expr-to-sql.ts';
 import { compileDateAdd } from './functions/date.ts';
 import { noMatchingFunction, text } from './functions/helpers.ts';
 import { SCALAR_FUNCTIONS, isAggregateName } from './functions/index.ts';
-import { likeToRegExp, regexpFor } from './like.ts';
+import { likeMatcher, type StringMatcher } from './like.ts';
+import { compiledPattern } from './functions/regexp.ts';
 import { toBigInt, toBool } from './numeric.ts';
 import { findColumn, resolveColumn, type Scope } from './scope.ts';
 import { T, castTo, categoryOf, commonType, integerLiteralType } from './types.ts';
@@ -328,11 +329,10 @@ function compileLike(e: CompiledExpr, pattern: CompiledExpr, escape: CompiledExp
   if (escape && !escape.constant) throw analysisError('ESCAPE must be a constant single character');
   const escChar = esc === undefined || esc === null ? '\\' : text(esc);
   if (Array.from(escChar).length !== 1) throw analysisError(`Incorrect arguments to ESCAPE: '${escChar}' must be a single character`);
-  const toRe = (p: string): RegExp => {
-    if (op === 'LIKE') return likeToRegExp(p, escChar);
-    const re = regexpFor(p);
-    if (!re) throw sqlError('ER_UNKNOWN_ERROR', `Invalid regex expression: ${p}`);
-    return re;
+  // Both are linear-time matchers: a user's pattern never runs on a backtracking RegExp engine.
+  const toRe = (p: string): StringMatcher => {
+    if (op === 'LIKE') return likeMatcher(p, escChar);
+    return compiledPattern(p);
   };
   const constRe = pattern.constant && pe([]) !== null ? toRe(text(pe([]))) : undefined;
   return makeExpr((row) => {

@@ -15,6 +15,7 @@ import type { ExecutionContext } from '../context.ts';
 import { databaseName, findTable } from '../names.ts';
 import { backupRequirements, canSee, checkPrivileges } from '../privileges/index.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
+import { applyShowPredicates } from '../show-filter.ts';
 
 /**
  * BACKUP: analyse, then submit under the scheduler's lock with StarRocks' submit-time checks (read-only repository,
@@ -82,15 +83,23 @@ async function precheck(ctx: ExecutionContext, database: Database, label: string
   return repo;
 }
 
-/** SHOW BACKUP [FROM db]: the last job of the database if it is a backup; without FROM, of every database. */
+/**
+ * SHOW BACKUP [FROM db] [WHERE …] [ORDER BY …] [LIMIT …]: the last job of the database if it is a backup; without
+ * FROM, of every database. The clauses StarRocks' grammar allows (showPredicateClauses) apply to the result's
+ * columns (`WHERE State = 'FINISHED' ORDER BY CreateTime DESC LIMIT 1`); StarRocks parses and ignores them, and
+ * anything else is a syntax error (1064). Jobs over tables the user lacks EXPORT on are left out silently, as
+ * StarRocks does.
+ */
 export function executeShowBackup(ctx: ExecutionContext, node: ShowBackupStmt): StatementResult {
-  // StarRocks accepts WHERE / ORDER BY / LIMIT here and ignores them; so does tablevault. Jobs over tables the user
-  // lacks EXPORT on are left out silently, as StarRocks does.
   const visible = (dbName: string, tables: readonly string[]): boolean => canSee(ctx, dbName, tables);
-  if (node.database === undefined) return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog, { visible }));
-  const db = getDatabase(ctx.services.catalog, node.database);
-  if (db === undefined) throw analysisError(`Unknown database '${node.database}'`);
-  return showResult(SHOW_BACKUP_COLUMNS, showBackupRows(ctx.services.catalog, { dbId: db.id, visible }));
+  let dbId: number | undefined;
+  if (node.database !== undefined) {
+    const db = getDatabase(ctx.services.catalog, node.database);
+    if (db === undefined) throw analysisError(`Unknown database '${node.database}'`);
+    dbId = db.id;
+  }
+  const rows = showBackupRows(ctx.services.catalog, dbId === undefined ? { visible } : { dbId, visible });
+  return applyShowPredicates(ctx, showResult(SHOW_BACKUP_COLUMNS, rows), node);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { CancelCopyStmt, CopySnapshotStmt, ShowCopyStmt } from '../../../grammar/ast.ts';
 import { jobFileTotals } from '../../catalog/jobs-files.ts';
+import { getJobPlan } from '../../catalog/jobs-write.ts';
 import { lastJobPerDb, listLiveJobs } from '../../catalog/jobs-read.ts';
 import type { JobRow } from '../../catalog/jobs-types.ts';
 import { listTaskSummaries } from '../../catalog/jobs-tasks.ts';
@@ -69,7 +70,8 @@ export async function executeCopySnapshot(ctx: ExecutionContext, node: CopySnaps
 /** One SHOW COPY row. */
 export function showCopyRow(ctx: ExecutionContext, job: JobRow): (string | null)[] {
   const spec = job.spec as unknown as Partial<CopySpec>;
-  const plan = job.plan as unknown as Partial<CopyPlan> | null;
+  // Rows read from `jobs` carry no plan (it lives in job_plans): read it for the ReusedFiles column.
+  const plan = (job.plan ?? getJobPlan(ctx.services.catalog, job.id)) as unknown as Partial<CopyPlan> | null;
   const totals = jobFileTotals(ctx.services.catalog, job.id);
   const errors = listTaskSummaries(ctx.services.catalog, job.id)
     .filter((t) => t.error !== null && t.state !== 'done')

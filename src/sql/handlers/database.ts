@@ -8,6 +8,7 @@ import { checkNoRestoreIntoDatabase } from '../restore/restore-guard.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
 import { applyShowFilter } from '../show-filter.ts';
 import { INFORMATION_SCHEMA } from './information-schema.ts';
+import { canSeeDatabase, databaseAccessDenied } from '../privileges/check.ts';
 
 /** StarRocks' FeNameFormat database regex. */
 const DB_NAME = /^[a-zA-Z]\w{0,255}$|^_[a-zA-Z0-9]\w{0,254}$/;
@@ -39,14 +40,20 @@ export function executeUse(ctx: ExecutionContext, node: UseStmt): StatementResul
   return okResult(0);
 }
 
-/** Shared by USE and COM_INIT_DB. */
+/**
+ * Shared by USE, COM_INIT_DB and the database of a login. As StarRocks (and MySQL, 1044): only a database the
+ * session holds some privilege in (or on) may be made current; unknown databases are 1049 either way.
+ */
 export function useDatabase(ctx: Pick<ExecutionContext, 'services' | 'session'>, name: string): void {
   if (name.toLowerCase() !== INFORMATION_SCHEMA && getDatabase(ctx.services.catalog, name) === undefined) throw unknownDatabase(name);
+  if (!canSeeDatabase(ctx, name)) throw databaseAccessDenied(ctx, name);
   ctx.session.database = name;
 }
 
+/** SHOW DATABASES: information_schema and the databases the session holds some privilege in (StarRocks' filter). */
 export function executeShowDatabases(ctx: ExecutionContext, node: ShowDatabasesStmt): StatementResult {
-  const names = [INFORMATION_SCHEMA, ...listDatabases(ctx.services.catalog).map((d) => d.name)].sort();
+  const visible = listDatabases(ctx.services.catalog).map((d) => d.name).filter((name) => canSeeDatabase(ctx, name));
+  const names = [INFORMATION_SCHEMA, ...visible].sort();
   return applyShowFilter(ctx, showResult(['Database'], names.map((n) => [n])), node.filter, 'Database');
 }
 

@@ -14,6 +14,7 @@ import { toBool } from '../eval/numeric.ts';
 import { requireOlapTable } from '../names.ts';
 import { prunePartitions } from '../partition/index.ts';
 import { okResult, type StatementResult } from '../result.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
 import { checkNotRestoring } from './table-ddl.ts';
@@ -56,6 +57,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
               if (toBool(predicate.evaluate(row)) === true) deleted++;
               else kept.push(row);
             }
+            if (shouldYield()) await yieldTurn(ctx.signal);
           }
           survivors.set(tablet.id, kept);
         }

@@ -48,12 +48,23 @@ export const INFORMATION_SCHEMA_TABLES = ['schemata', 'tables', 'columns', 'part
 /** What the virtual tables are computed from. */
 export type InformationSources = Pick<EngineServices, 'catalog' | 'sessions' | 'clock'>;
 
-/** Build a virtual table by (case-insensitive) name, or undefined when there is no such table. */
-export function informationSchemaTable(sources: InformationSources, name: string): VirtualTable | undefined {
+/** What the reader may see: databases (SCHEMATA) and tables or views (TABLES, COLUMNS, PARTITIONS, VIEWS). */
+export interface SchemaVisibility {
+  database(name: string): boolean;
+  table(db: string, name: string): boolean;
+}
+
+const EVERYTHING: SchemaVisibility = { database: () => true, table: () => true };
+
+/**
+ * Build a virtual table by (case-insensitive) name, or undefined when there is no such table. Rows cover only what
+ * `visible` allows (the reader's privileges, as MySQL and StarRocks filter information_schema).
+ */
+export function informationSchemaTable(sources: InformationSources, name: string, visible: SchemaVisibility = EVERYTHING): VirtualTable | undefined {
   const { catalog } = sources;
-  const dbs = listDatabases(catalog);
+  const dbs = listDatabases(catalog).filter((d) => visible.database(d.name));
   const eachTable = (fn: (db: Database, t: TableMeta) => Row[]): Row[] =>
-    dbs.flatMap((db) => listTables(catalog, db.id).flatMap((t) => fn(db, t)));
+    dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => visible.table(db.name, t.name)).flatMap((t) => fn(db, t)));
   switch (name.toLowerCase()) {
     case 'schemata':
       return {

@@ -15,6 +15,7 @@ import { EMPTY_SCOPE } from '../eval/scope.ts';
 import { requireOlapTable } from '../names.ts';
 import { createRouter } from '../partition/index.ts';
 import { okResult, type StatementResult } from '../result.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 import { selectRowSource } from '../select/select-source.ts';
 import { sessionEvalContext } from '../session-eval-context.ts';
 import { partitioningOf } from '../table/partitioning.ts';
@@ -71,6 +72,7 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
         for (const exprs of node.source.rows) {
           if (exprs.length !== targets.length) throw sqlError('ER_WRONG_VALUE_COUNT_ON_ROW', `Column count doesn't match value count at row ${rowNumber + 1}`);
           if (add(exprs.map((e) => constant(e, evalCtx)))) await flush();
+          if (shouldYield()) await yieldTurn(ctx.signal);
         }
       } else {
         const source = await selectRowSource(node.source.query, { resolveTable: tableResolver(ctx, evalCtx), ctx: evalCtx, signal: ctx.signal });
@@ -79,6 +81,7 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
         }
         for await (const batch of source.scan({ signal: ctx.signal })) {
           for (const r of batch) if (add(r)) await flush();
+          if (shouldYield()) await yieldTurn(ctx.signal);
         }
       }
       await flush();

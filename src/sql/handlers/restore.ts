@@ -10,6 +10,7 @@ import type { BackupJobInfo } from '../../repository/job-info.ts';
 import type { ExecutionContext } from '../context.ts';
 import { databaseName } from '../names.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
+import { applyShowPredicates } from '../show-filter.ts';
 import { checkRestoreObjects, resolveRestoreObjects } from '../restore/restore-objects.ts';
 import { analyzeRestoreProperties } from '../restore/restore-properties.ts';
 
@@ -107,11 +108,15 @@ export async function executeRestore(ctx: ExecutionContext, node: RestoreStmt): 
 
 /** SHOW RESTORE [FROM db]: the last job of the database if it is a restore; without FROM, of every database. */
 export function executeShowRestore(ctx: ExecutionContext, node: ShowRestoreStmt): StatementResult {
-  // StarRocks accepts WHERE / ORDER BY / LIMIT here and ignores them; so does tablevault.
-  if (node.database === undefined) return showResult(SHOW_RESTORE_COLUMNS, showRestoreRows(ctx.services.catalog));
-  const db = getDatabase(ctx.services.catalog, node.database);
-  if (db === undefined) throw analysisError(`Unknown database '${node.database}'`);
-  return showResult(SHOW_RESTORE_COLUMNS, showRestoreRows(ctx.services.catalog, { dbId: db.id }));
+  // WHERE / ORDER BY / LIMIT (StarRocks' showPredicateClauses) apply to the result's columns, as for SHOW BACKUP.
+  let rows;
+  if (node.database === undefined) rows = showRestoreRows(ctx.services.catalog);
+  else {
+    const db = getDatabase(ctx.services.catalog, node.database);
+    if (db === undefined) throw analysisError(`Unknown database '${node.database}'`);
+    rows = showRestoreRows(ctx.services.catalog, { dbId: db.id });
+  }
+  return applyShowPredicates(ctx, showResult(SHOW_RESTORE_COLUMNS, rows), node);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ExecutionContext } from '../context.ts';
 import { okResult, showResult, type StatementResult } from '../result.ts';
 import { applyShowFilter } from '../show-filter.ts';
 import { evaluateConstant } from '../constant.ts';
-import { showLikeToRegExp } from '../eval/like.ts';
+import { showLikeMatcher } from '../eval/like.ts';
 import { processlistEntries } from './information-schema.ts';
 import type { SetValue } from '../variables/index.ts';
 
@@ -56,7 +56,7 @@ export function executeShowStatus(ctx: ExecutionContext, node: ShowStatusStmt): 
     ['Threads_running', String(all.filter((s) => s.current !== undefined).length)],
     ['Uptime', String(Math.floor((clock.now() - stats.startedAt) / 1000))],
   ];
-  const pattern = node.filter?.kind === 'Like' ? showLikeToRegExp(node.filter.pattern) : undefined;
+  const pattern = node.filter?.kind === 'Like' ? showLikeMatcher(node.filter.pattern) : undefined;
   const result = showResult(['Variable_name', 'Value'], rows.filter(([n]) => pattern === undefined || pattern.test(n)));
   return node.filter?.kind === 'Where' ? applyShowFilter(ctx, result, node.filter, 'Variable_name') : result;
 }

@@ -15,11 +15,14 @@ import type { ExecutionContext } from '../context.ts';
 import { requireDatabase, requireOlapTable, requireTable } from '../names.ts';
 import { showResult, type StatementResult } from '../result.ts';
 import { applyShowFilter, applyShowPredicates } from '../show-filter.ts';
+import { canSeeDatabase, canSeeTable, databaseAccessDenied } from '../privileges/check.ts';
 import { describeBounds, partitionClause } from './partition-text.ts';
 
 export function executeShowTables(ctx: ExecutionContext, node: ShowTablesStmt): StatementResult {
   const db = requireDatabase(ctx, node.database);
-  const tables = listTables(ctx.services.catalog, db.id);
+  // Like MySQL: a database the session holds nothing in is 1044; in a visible one, only visible tables are listed.
+  if (!canSeeDatabase(ctx, db.name)) throw databaseAccessDenied(ctx, db.name);
+  const tables = listTables(ctx.services.catalog, db.id).filter((t) => canSeeTable(ctx, db.name, t.name));
   const title = `Tables_in_${db.name}`;
   const result = node.full
     ? showResult([title, 'Table_type'], tables.map((t) => [t.name, t.kind === 'VIEW' ? 'VIEW' : 'BASE TABLE']))

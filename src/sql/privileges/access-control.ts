@@ -122,6 +122,32 @@ export class AccessControl {
     return false;
   }
 
+  /**
+   * Whether `account` holds any privilege on database `db` or on anything in it (a table or view, `*` grants
+   * included): StarRocks' checkAnyActionOnOrInDb, which decides what SHOW DATABASES lists and what USE allows.
+   */
+  seesDatabase(account: ResolvedAccount | undefined, db: string): boolean {
+    if (account === undefined) return false;
+    if (account.superuser) return true;
+    return this.#anyGrant(account, (g) => (g.objectType === 'DATABASE' || g.objectType === 'TABLE' || g.objectType === 'VIEW') && (g.db === '*' || g.db === db));
+  }
+
+  /** Whether `account` holds any privilege on table or view `db.name` (what SHOW TABLES lists). */
+  seesTable(account: ResolvedAccount | undefined, db: string, name: string): boolean {
+    if (account === undefined) return false;
+    if (account.superuser) return true;
+    return this.#anyGrant(account, (g) => (g.objectType === 'TABLE' || g.objectType === 'VIEW') && (g.db === '*' || g.db === db) && (g.name === '*' || g.name === name));
+  }
+
+  #anyGrant(account: ResolvedAccount, matches: (g: GrantRow) => boolean): boolean {
+    const model = this.#load();
+    const principals: PrincipalRef[] = [
+      { type: 'USER', name: account.account.user, host: account.account.host },
+      ...[...account.effectiveRoles].map((name): PrincipalRef => ({ type: 'ROLE', name, host: '' })),
+    ];
+    return principals.some((p) => (model.grants.get(principalKey(p)) ?? []).some(matches));
+  }
+
   /** Grants held directly by a principal (not through roles). */
   grantsOf(principal: PrincipalRef): readonly GrantRow[] {
     return this.#load().grants.get(principalKey(principal)) ?? [];

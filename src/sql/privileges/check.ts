@@ -13,6 +13,7 @@ import type { ExecutionContext } from '../context.ts';
 import type { ResolvedAccount } from './access-control.ts';
 import { describeTarget, need, type PrivilegeRequirement } from './model.ts';
 import { requiredPrivileges } from './required.ts';
+import { INFORMATION_SCHEMA } from '../handlers/information-schema.ts';
 
 const TABLE_COMMANDS = new Set(['SELECT', 'INSERT', 'DELETE', 'UPDATE', 'ALTER', 'DROP']);
 
@@ -76,4 +77,22 @@ export function accessDenied(ctx: ExecutionContext, me: ResolvedAccount | undefi
     `Access denied; you need (at least one of) the ${req.privileges.join(', ')} privilege(s)${option} on ${describeTarget(t)} ` +
       `for this operation. Please ask the admin to grant permission(s). Current role(s): ${roles}.`,
   );
+}
+
+/** Whether the session may see and USE database `db` (information_schema: everyone). */
+export function canSeeDatabase(ctx: Pick<ExecutionContext, 'services' | 'session'>, db: string): boolean {
+  if (db.toLowerCase() === INFORMATION_SCHEMA) return true;
+  const { access } = ctx.services;
+  return access.seesDatabase(access.resolve(ctx.session.user, ctx.session.host), db);
+}
+
+/** Whether the session may see table or view `db.name` in SHOW TABLES and information_schema. */
+export function canSeeTable(ctx: Pick<ExecutionContext, 'services' | 'session'>, db: string, name: string): boolean {
+  const { access } = ctx.services;
+  return access.seesTable(access.resolve(ctx.session.user, ctx.session.host), db, name);
+}
+
+/** MySQL's 1044 for USE (and COM_INIT_DB, SHOW TABLES FROM) of a database the session has no privilege in. */
+export function databaseAccessDenied(ctx: Pick<ExecutionContext, 'session'>, db: string): SqlError {
+  return sqlError('ER_DBACCESS_DENIED_ERROR', `Access denied for user '${ctx.session.user}'@'${ctx.session.host}' to database '${db}'`);
 }

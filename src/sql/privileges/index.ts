@@ -6,7 +6,9 @@
  * - the engine/server: AccessControl.authenticate for mysql_native_password logins.
  */
 export { AccessControl, type ResolvedAccount } from './access-control.ts';
-export { accessDenied, authorizeStatement, canSee, checkPrivileges, holds, sessionAccount } from './check.ts';
+export {
+  accessDenied, authorizeStatement, canSee, canSeeDatabase, canSeeTable, checkPrivileges, databaseAccessDenied, holds, sessionAccount,
+} from './check.ts';
 export { hostMatches, isLoopbackAddress } from './host-match.ts';
 export {
   BUILTIN_ROLES, DEFAULT_CATALOG, OBJECT_PRIVILEGES, need,

@@ -41,8 +41,8 @@ function visitor(ctx: ExecutionContext): Visitor {
     SetOperation: (s) => select(s),
     CreateDatabase: () => [need.catalog('CREATE DATABASE')],
     DropDatabase: (s) => [need.database('DROP', s.name)],
-    // StarRocks checks "any privilege on or in the database"; the server's COM_INIT_DB bypasses the executor, so
-    // this engine checks objects when they are used instead (see docs/users-and-privileges.md).
+    // "Any privilege on or in the database" (StarRocks' checkAnyActionOnOrInDb, MySQL's 1044) is checked by
+    // useDatabase itself, which COM_INIT_DB and a login's database also go through.
     Use: () => none,
     CreateTable: (s) => [need.database('CREATE TABLE', db(s.name.db))],
     DropTable: (s) => [relation('DROP', s.name)],
@@ -53,7 +53,7 @@ function visitor(ctx: ExecutionContext): Visitor {
     DropView: (s) => [need.view('DROP', db(s.name.db), s.name.name)],
     Insert: (s) => [need.table('INSERT', db(s.table.db), s.table.name), ...(s.source.kind === 'Query' ? select(s.source.query) : [])],
     Delete: (s) => [need.table('DELETE', db(s.table.db), s.table.name)],
-    // Listing statements: StarRocks filters the listed names instead of refusing (not done here yet).
+    // Listing statements: the handlers list only what the session holds some privilege on (StarRocks' filter).
     ShowDatabases: () => none,
     ShowTables: () => none,
     ShowCreate: (s) => (s.object === 'DATABASE' ? [need.database('ANY', s.name.name)] : skipInformationSchema(ctx, s.name, () => [relation('ANY', s.name)])),

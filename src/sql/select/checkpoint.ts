@@ -1,32 +1,19 @@
 /**
- * Row loops that may run long (join build and probe, set operations) stop when the statement is killed and give
- * the event loop a turn now and then, so other sessions keep being answered. One `pass()` per row; `await` its
- * result only when it is a promise (the common case costs a counter increment).
+ * Row loops that may run long (join build and probe, set operations, keyed subqueries) stop when the statement is
+ * killed or times out and give the event loop a turn now and then, so other sessions keep being answered. One
+ * `pass()` per row; `await` its result only when it is a promise (the common case costs a counter increment).
+ * The slices are the statement pacing's (src/sql/pace.ts): the signal can only fire during a turn of the event
+ * loop, so it is checked right after each one.
  */
-import { throwIfAborted } from './row-source.ts';
-
-/** Rows between two checks. */
-const EVERY = 1024;
-/** Longest stretch of rows without giving the event loop a turn. */
-const SLICE_MS = 20;
+import { shouldYield, yieldTurn } from '../pace.ts';
 
 export interface RowCheckpoint {
-  /** Count one row; every EVERY rows check the signal, and after SLICE_MS of work return a promise to await. */
+  /** Count one row; once the current slice of work is used up, return a promise to await (a turn, then the check). */
   pass(): Promise<void> | undefined;
 }
 
 export function rowCheckpoint(signal: AbortSignal | undefined): RowCheckpoint {
-  let n = 0;
-  let sliceStart = performance.now();
   return {
-    pass() {
-      if (++n < EVERY) return undefined;
-      n = 0;
-      throwIfAborted(signal);
-      const now = performance.now();
-      if (now - sliceStart < SLICE_MS) return undefined;
-      sliceStart = now;
-      return new Promise<void>((resolve) => setImmediate(resolve));
-    },
+    pass: () => (shouldYield() ? yieldTurn(signal) : undefined),
   };
 }

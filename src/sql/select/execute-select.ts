@@ -5,6 +5,7 @@ import type { EvalContext } from '../eval/context.ts';
 import type { TableRef } from '../../../grammar/ast.ts';
 import type { ResolvedSource } from './row-source.ts';
 import { selectRowSource } from './select-source.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 
 /**
  * Run a SELECT to a text ResultSet (rows formatted with formatValue, exactly as the MySQL protocol sends them).
@@ -20,6 +21,7 @@ export async function executeSelect(
   const rows: (string | null)[][] = [];
   for await (const batch of source.scan(ctx.signal ? { signal: ctx.signal } : {})) {
     for (const row of batch) rows.push(row.map((v, i) => formatValue(v, types[i])));
+    if (shouldYield()) await yieldTurn(ctx.signal);
   }
   return { kind: 'rows', columns: source.columns.map((c) => c.name), columnTypes: types, rows };
 }

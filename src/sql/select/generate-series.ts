@@ -5,6 +5,7 @@ import { compileExpr } from '../eval/compile.ts';
 import type { EvalContext } from '../eval/context.ts';
 import { toBigInt } from '../eval/numeric.ts';
 import { EMPTY_SCOPE } from '../eval/scope.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
 import { throwIfAborted, type RowSource } from './row-source.ts';
 
 const BATCH = 4096;
@@ -32,6 +33,7 @@ export function generateSeries(args: readonly Expr[], ctx: EvalContext): RowSour
       const up = step > 0n;
       while (up ? v <= stop : v >= stop) {
         throwIfAborted(options.signal);
+        if (shouldYield()) await yieldTurn(options.signal);
         const batch: Row[] = [];
         for (let i = 0; i < BATCH && (up ? v <= stop : v >= stop); i++) {
           batch.push([v]);

@@ -1,5 +1,5 @@
 import type { Expr } from '../../../grammar/ast.ts';
-import { sqlError } from '../../errors/index.ts';
+import { shouldYield, throwIfInterrupted, yieldTurn } from '../pace.ts';
 import type { ColumnType } from '../../types/column-type.ts';
 import type { Row } from '../../types/value.ts';
 import type { Scope } from '../eval/scope.ts';
@@ -57,13 +57,14 @@ export function arrayRowSource(columns: readonly SourceColumn[], rows: readonly 
     async *scan(options) {
       for (let i = 0; i < rows.length; i += batchSize) {
         throwIfAborted(options.signal);
+        if (shouldYield()) await yieldTurn(options.signal);
         yield rows.slice(i, i + batchSize);
       }
     },
   };
 }
 
-/** MySQL's "Query execution was interrupted" (1317) when the statement's signal has fired. */
+/** Why the statement was stopped (KILL QUERY's 1317, a query timeout) when its signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw sqlError('ER_QUERY_INTERRUPTED', 'Query execution was interrupted', { cause: signal.reason });
+  throwIfInterrupted(signal);
 }

@@ -13,6 +13,7 @@ import { HASH_ENTRY_BYTES, keyBytes, memoryTracker, Reservation } from './memory
 import { setOperationSource } from './set-operation.ts';
 import { SubqueryPlanner } from './subquery.ts';
 import { planSelect, type SelectPlan } from './plan.ts';
+import { shouldYield, sortPaced, yieldTurn } from '../pace.ts';
 import { throwIfAborted, type ResolvedSource, type RowSource } from './row-source.ts';
 
 /** What running a SELECT needs from the executor. */
@@ -54,7 +55,10 @@ async function* projected(
   if (!agg) {
     for await (const batch of source.scan(options)) {
       throwIfAborted(deps.signal);
-      for (const row of batch) if (filterPasses(plan.where, row)) yield project(plan, row);
+      for (const row of batch) {
+        if (filterPasses(plan.where, row)) yield project(plan, row);
+        if (shouldYield()) await yieldTurn(deps.signal);
+      }
     }
     return;
   }
@@ -76,10 +80,12 @@ async function* projected(
         groups.set(id, g);
       }
       for (const acc of g.accs) acc.add(row);
+      if (shouldYield()) await yieldTurn(deps.signal);
     }
   }
   for (const g of groups.values()) {
     const aggRow: Value[] = [...g.keys, ...g.accs.map((a) => a.result())];
+    if (shouldYield()) await yieldTurn(deps.signal);
     if (agg.having && toBool(agg.having.evaluate(aggRow)) !== true) continue;
     yield project(plan, aggRow);
   }
@@ -174,11 +180,11 @@ export async function selectOverSource(stmt: SelectStmt, from: FromPlan, deps: S
           if (!isNew(r)) continue;
           buffer.push(r);
           if (Number.isFinite(keep) && buffer.length >= Math.max(2 * keep, 4096)) {
-            buffer = buffer.sort(cmp).slice(0, keep);
+            buffer = (await sortPaced(buffer, cmp, inner.signal)).slice(0, keep);
             worst = buffer[buffer.length - 1];
           }
         }
-        buffer.sort(cmp);
+        await sortPaced(buffer, cmp, inner.signal);
         const rows = buffer.slice(offset, Number.isFinite(keep) ? keep : undefined).map((r) => r.out);
         for (let i = 0; i < rows.length; i += OUT_BATCH) yield rows.slice(i, i + OUT_BATCH);
       } finally {

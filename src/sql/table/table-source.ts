@@ -15,6 +15,8 @@ import { requireDatabase, findTable, unknownTable } from '../names.ts';
 import { prunePartitions } from '../partition/index.ts';
 import { arrayRowSource, type ResolvedSource, type RowSource } from '../select/row-source.ts';
 import { selectRowSource } from '../select/select-source.ts';
+import { shouldYield, yieldTurn } from '../pace.ts';
+import { canSeeDatabase, canSeeTable } from '../privileges/check.ts';
 import { partitioningOf } from './partitioning.ts';
 
 /** Views may reference views; a chain this deep means a cycle (a view redefined to read itself). */
@@ -24,7 +26,10 @@ export function tableResolver(ctx: ExecutionContext, evalCtx: EvalContext, depth
   return async (ref) => {
     const dbName = ref.name.db ?? ctx.session.database;
     if (dbName !== undefined && dbName.toLowerCase() === INFORMATION_SCHEMA) {
-      const vt = informationSchemaTable(ctx.services, ref.name.name);
+      const vt = informationSchemaTable(ctx.services, ref.name.name, {
+        database: (db) => canSeeDatabase(ctx, db),
+        table: (db, t) => canSeeTable(ctx, db, t),
+      });
       if (vt === undefined) throw sqlError('ER_NO_SUCH_TABLE', `Table '${INFORMATION_SCHEMA}.${ref.name.name}' doesn't exist`);
       return { source: arrayRowSource(vt.columns.map((c) => ({ ...c, nullable: true })), vt.rows), qualifiers: [INFORMATION_SCHEMA, ref.name.name] };
     }
@@ -63,6 +68,7 @@ function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMe
       };
       const width = table.columns.length;
       for await (const batch of ctx.services.store.scan(table.id, scanOptions)) {
+        if (shouldYield()) await yieldTurn(options.signal);
         yield wanted === undefined ? batchRows(batch) : widenRows(batch.columns, batch.rowCount, wanted, width);
       }
     },

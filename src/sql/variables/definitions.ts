@@ -23,6 +23,8 @@ export interface SystemVariable {
   readonly max?: bigint;
   /** Another variable this one is a second name for (tx_isolation → transaction_isolation); they share storage. */
   readonly aliasOf?: string;
+  /** The session value is a copy of the global one that only SET GLOBAL changes (MySQL's max_allowed_packet). */
+  readonly sessionReadOnly?: boolean;
 }
 
 function systemTimeZone(): string {
@@ -74,7 +76,8 @@ export const SYSTEM_VARIABLES: readonly SystemVariable[] = [
   readOnlyGlobal({ name: 'license', type: 'string', defaultValue: 'Apache License, Version 2.0' }),
   both({ name: 'load_mem_limit', type: 'integer', defaultValue: 0n, min: 0n }),
   readOnlyGlobal({ name: 'lower_case_table_names', type: 'integer', defaultValue: 0n }),
-  both({ name: 'max_allowed_packet', type: 'integer', defaultValue: 33554432n, min: 1024n, max: 1073741824n }),
+  // Checked on every client packet (1153) and statement; only SET GLOBAL changes it, as in MySQL (sessions opened later).
+  both({ name: 'max_allowed_packet', type: 'integer', defaultValue: 33554432n, min: 1024n, max: 1073741824n, sessionReadOnly: true }),
   global({ name: 'max_connections', type: 'integer', defaultValue: 1024n, min: 1n, max: 100000n }),
   both({ name: 'max_execution_time', type: 'integer', defaultValue: 0n, min: 0n }),
   both({ name: 'net_buffer_length', type: 'integer', defaultValue: 16384n, min: 1024n, max: 1048576n }),
@@ -86,6 +89,11 @@ export const SYSTEM_VARIABLES: readonly SystemVariable[] = [
   global({ name: 'query_cache_size', type: 'integer', defaultValue: 1048576n, min: 0n }),
   both({ name: 'query_mem_limit', type: 'integer', defaultValue: 0n, min: 0n }),
   both({ name: 'query_timeout', type: 'integer', defaultValue: 300n, min: 1n, max: 259200n }),
+  // Statement limits (docs/robustness.md): checked before the work they bound. expr_depth_limit can only be lowered:
+  // expressions are compiled and evaluated recursively on the main thread's stack.
+  both({ name: 'parse_tokens_limit', type: 'integer', defaultValue: 1_000_000n, min: 1n, max: 3_500_000n }),
+  both({ name: 'expr_depth_limit', type: 'integer', defaultValue: 1000n, min: 1n, max: 1000n }),
+  both({ name: 'expr_children_limit', type: 'integer', defaultValue: 10_000n, min: 1n, max: 1_000_000n }),
   both({ name: 'sql_auto_is_null', type: 'boolean', defaultValue: 0n }),
   both({ name: 'sql_mode', type: 'string', defaultValue: 'ONLY_FULL_GROUP_BY' }),
   both({ name: 'sql_notes', type: 'boolean', defaultValue: 1n }),

@@ -1,4 +1,4 @@
-import { showLikeToRegExp } from '../eval/like.ts';
+import { showLikeMatcher } from '../eval/like.ts';
 import { SqlError } from '../../errors/index.ts';
 import type { ColumnType } from '../../types/column-type.ts';
 import { findSystemVariable, SYSTEM_VARIABLES, type SystemVariable } from './definitions.ts';
@@ -23,6 +23,8 @@ const sessionOnly = (name: string): SqlError =>
 const wrongValue = (name: string, value: string): SqlError =>
   new SqlError(1231, '42000', `Variable '${name}' can't be set to the value of '${value}'`);
 const wrongType = (name: string): SqlError => new SqlError(1232, '42000', `Incorrect argument type to variable '${name}'`);
+const sessionReadOnly = (name: string): SqlError =>
+  new SqlError(1621, 'HY000', `SESSION variable '${name}' is read-only. Use SET GLOBAL to assign the value`);
 const unknownTimeZone = (value: string): SqlError => new SqlError(1298, 'HY000', `Unknown or incorrect time zone: '${value}'`);
 const unknownCharset = (value: string): SqlError => new SqlError(1115, '42000', `Unknown character set: '${value}'`);
 
@@ -151,6 +153,7 @@ export class SessionVariables {
     if (v.readOnly) throw readOnly(v.name);
     if (scope === 'GLOBAL' && v.scope === 'SESSION') throw sessionOnly(v.name);
     if (scope !== 'GLOBAL' && v.scope === 'GLOBAL') throw globalOnly(v.name);
+    if (scope !== 'GLOBAL' && v.sessionReadOnly === true) throw sessionReadOnly(v.name);
     let coerced: VariableValue;
     if (value !== null && typeof value === 'object') coerced = scope === 'GLOBAL' ? v.defaultValue : this.#globals.value(v);
     else coerced = coerce(v, value);
@@ -174,7 +177,7 @@ export class SessionVariables {
    * (while `@@x` selects give 1/0), as MySQL does.
    */
   showRows(filter: { readonly like?: string } = {}, scope: 'SESSION' | 'GLOBAL' = 'SESSION'): readonly (readonly [string, string])[] {
-    const pattern = filter.like === undefined ? undefined : showLikeToRegExp(filter.like);
+    const pattern = filter.like === undefined ? undefined : showLikeMatcher(filter.like);
     const rows: [string, string][] = [];
     for (const v of SYSTEM_VARIABLES) {
       if (scope === 'GLOBAL' && v.scope === 'SESSION') continue;

@@ -14,8 +14,8 @@ import type { Migration } from './migration.ts';
  * its reason, a failure. Kept after DROP BACKUP SCHEDULE (history); `UNIQUE (schedule_id, period_at)` is the
  * "never twice for one period" key (manual runs have no period). Times are epoch ms; NULL when unset.
  */
-export const migration0007: Migration = {
-  id: 7,
+export const migration0008: Migration = {
+  id: 8,
   name: 'backup-schedules',
   up(db) {
     db.exec(`
