@@ -91,7 +91,6 @@ export class FsPool {
     const source = `"use strict";var __name=(f)=>f;(${fsWorkerMain.toString()})();`;
     const thread = new Worker(source, { eval: true });
     const worker: PoolWorker = { thread, busy: null };
-    thread.unref();
     thread.on('message', (message: FromWorker) => {
       const batch = worker.busy;
       if (batch === null || batch.id !== message.id) return;
@@ -113,6 +112,9 @@ export class FsPool {
     };
     thread.on('error', fail);
     thread.on('exit', (code) => fail(new Error(`fs pool worker exited with code ${code}`)));
+    // After the listeners: adding a 'message' listener refs the thread's port again, and an idle pool then kept
+    // `tablevault serve` from exiting after SIGTERM.
+    thread.unref();
     this.#workers.push(worker);
     return worker;
   }
