@@ -39,6 +39,14 @@ export async function openScheduleFixture(start = Date.UTC(2026, 0, 1), options:
     const inner = await openBroker(location, properties);
     return new Proxy(inner, {
       get: (target, prop, receiver) => {
+        // uploadFiles: the batch form file repositories offer; its options are its second argument.
+        if (prop === 'uploadFiles' && typeof target.uploadFiles === 'function') {
+          const fn = target.uploadFiles.bind(target);
+          return async (items: Parameters<typeof fn>[0], o?: Parameters<typeof fn>[1]) => {
+            await writes.pass(o?.signal);
+            return fn(items, o);
+          };
+        }
         if (prop === 'write' || prop === 'uploadFile') {
           const fn = (target[prop] as (...a: unknown[]) => Promise<unknown>).bind(target);
           return async (a: unknown, b: unknown, o?: WriteOptions) => {
