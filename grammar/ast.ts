@@ -619,6 +619,8 @@ export interface DescribeStmt {
   /** True for `SHOW [FULL] COLUMNS` (MySQL's column set) rather than DESC (StarRocks' set). */
   readonly showColumns: boolean;
   readonly full: boolean;
+  /** SHOW COLUMNS … LIKE 'pattern' | WHERE expr. */
+  readonly filter?: ShowFilter;
 }
 
 /** Trailing `WHERE … ORDER BY … LIMIT …` accepted by several SHOW statements. */
@@ -956,7 +958,17 @@ export interface ShowRolesStmt {
 export type SetAssignment =
   | { readonly kind: 'SetVariable'; readonly scope: 'SESSION' | 'GLOBAL' | 'USER'; readonly name: string; readonly value: Expr }
   | { readonly kind: 'SetNames'; readonly charset: string; readonly collation?: string }
-  | { readonly kind: 'SetCharacterSet'; readonly charset: string };
+  | { readonly kind: 'SetCharacterSet'; readonly charset: string }
+  /**
+   * `SET [GLOBAL | SESSION] TRANSACTION ISOLATION LEVEL … | READ ONLY | READ WRITE [, …]`. Without a scope it
+   * applies to the next transaction only (MySQL); it is always the only item of its SET.
+   */
+  | {
+      readonly kind: 'SetTransaction';
+      readonly scope: 'NEXT' | 'SESSION' | 'GLOBAL';
+      readonly isolation?: IsolationLevel;
+      readonly accessMode?: TransactionAccessMode;
+    };
 
 /** `SET a = 1, @@global.b = 'x', NAMES utf8mb4 …`. */
 export interface SetStmt {
@@ -995,9 +1007,72 @@ export interface KillStmt {
 }
 
 /** `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK` — accepted for client compatibility; every statement autocommits. */
+/**
+ * Transaction control: `BEGIN [WORK]` / `START TRANSACTION [WITH CONSISTENT SNAPSHOT] [, READ ONLY | READ WRITE]`,
+ * `COMMIT [WORK] [AND [NO] CHAIN] [[NO] RELEASE]`, `ROLLBACK …` (same options), `SAVEPOINT sp`,
+ * `ROLLBACK [WORK] TO [SAVEPOINT] sp`, `RELEASE SAVEPOINT sp`.
+ */
 export interface TransactionStmt {
   readonly kind: 'Transaction';
-  readonly action: 'BEGIN' | 'COMMIT' | 'ROLLBACK';
+  readonly action: 'BEGIN' | 'COMMIT' | 'ROLLBACK' | 'SAVEPOINT' | 'ROLLBACK_TO_SAVEPOINT' | 'RELEASE_SAVEPOINT';
+  /** BEGIN: WITH CONSISTENT SNAPSHOT was written. */
+  readonly consistentSnapshot?: boolean;
+  /** BEGIN: READ ONLY or READ WRITE, when written. */
+  readonly accessMode?: TransactionAccessMode;
+  /** COMMIT / ROLLBACK: AND CHAIN (true) or AND NO CHAIN (false), when written. */
+  readonly chain?: boolean;
+  /** COMMIT / ROLLBACK: RELEASE (true) or NO RELEASE (false), when written. */
+  readonly release?: boolean;
+  /** The savepoint of SAVEPOINT, ROLLBACK TO and RELEASE SAVEPOINT. */
+  readonly savepoint?: string;
+}
+
+export type TransactionAccessMode = 'READ ONLY' | 'READ WRITE';
+export type IsolationLevel = 'READ UNCOMMITTED' | 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+/** One table of `LOCK TABLES`: `name [[AS] alias] {READ [LOCAL] | [LOW_PRIORITY] WRITE}`. */
+export interface TableLockItem {
+  readonly table: QualifiedName;
+  readonly alias?: string;
+  readonly mode: 'READ' | 'WRITE';
+}
+
+/** `LOCK TABLE[S] t READ [LOCAL], u WRITE …`. */
+export interface LockTablesStmt {
+  readonly kind: 'LockTables';
+  readonly tables: readonly TableLockItem[];
+}
+
+/** MySQL's `ALTER TABLE t {DISABLE | ENABLE} KEYS` (dump files hold it). */
+export interface AlterTableKeysStmt {
+  readonly kind: 'AlterTableKeys';
+  readonly table: QualifiedName;
+  readonly enable: boolean;
+}
+
+/** `UNLOCK TABLE[S]`. */
+export interface UnlockTablesStmt {
+  readonly kind: 'UnlockTables';
+}
+
+/** The MySQL metadata SHOW forms clients and dump tools send. */
+export type ShowMetaWhat =
+  | 'TABLE STATUS' | 'INDEX' | 'ENGINES' | 'CHARSET' | 'COLLATION' | 'TRIGGERS' | 'PROCEDURE STATUS' | 'FUNCTION STATUS'
+  | 'EVENTS' | 'PLUGINS' | 'PRIVILEGES';
+
+/**
+ * `SHOW TABLE STATUS [FROM db]`, `SHOW [EXTENDED] INDEX|INDEXES|KEYS FROM t [FROM db]`, `SHOW [STORAGE] ENGINES`,
+ * `SHOW CHARSET | CHARACTER SET`, `SHOW COLLATION`, `SHOW TRIGGERS [FROM db]`, `SHOW PROCEDURE|FUNCTION STATUS`,
+ * `SHOW EVENTS [FROM db]`, `SHOW PLUGINS`, `SHOW PRIVILEGES`, each with MySQL's optional LIKE / WHERE.
+ */
+export interface ShowMetaStmt {
+  readonly kind: 'ShowMeta';
+  readonly what: ShowMetaWhat;
+  /** FROM db (or the second FROM of SHOW INDEX). */
+  readonly database?: string;
+  /** SHOW INDEX's table. */
+  readonly table?: QualifiedName;
+  readonly filter?: ShowFilter;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1065,7 +1140,11 @@ export type Statement =
   | ShowProcesslistStmt
   | ShowWarningsStmt
   | KillStmt
-  | TransactionStmt;
+  | TransactionStmt
+  | LockTablesStmt
+  | UnlockTablesStmt
+  | ShowMetaStmt
+  | AlterTableKeysStmt;
 
 export type StatementKind = Statement['kind'];
 export type StatementOfKind<K extends StatementKind> = Extract<Statement, { readonly kind: K }>;

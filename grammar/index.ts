@@ -16,6 +16,7 @@ import { EOF, tokenMatcher, type IRecognitionException, type IToken } from 'chev
 import { ErrorCode, sqlError } from '../src/errors/error-codes.ts';
 import { isSqlError, SqlError } from '../src/errors/sql-error.ts';
 import type { ParsedStatement, SourcePosition, Statement } from './ast.ts';
+import { expandExecutableComments, sqlOfText } from './executable-comments.ts';
 import { tokenize } from './lexer.ts';
 import { DEFAULT_PARSE_LIMITS, depthLimitError, maxExprDepth, tokenLimitError, type ParseLimits } from './limits.ts';
 import { sqlParser } from './parser.ts';
@@ -27,6 +28,7 @@ import { statementFromCst } from './visitor/statement.ts';
 
 export type * from './ast.ts';
 export { visitExpr, visitStatement } from './ast.ts';
+export { expandExecutableComments, hasComment, sqlOfText } from './executable-comments.ts';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './limits.ts';
 export { quotedEnd, scanStatements, StatementScanner, type StatementSpan } from './scan.ts';
 export { shiftPosition } from './syntax-error.ts';
@@ -43,7 +45,9 @@ export interface SqlChunk {
 }
 
 /** Parse every statement of `text`. Throws SqlError 1064 on a syntax error, 1065 when there is no statement. */
-export function parseSql(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedStatement[] {
+export function parseSql(sql: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedStatement[] {
+  // MySQL's executable comments: executed ones become plain SQL, the others blanks (offsets and lines kept).
+  const text = sqlOfText(sql);
   const spans = scanStatements(text);
   if (spans.length === 0) throw emptyQuery();
   return spans.map((span) => {
@@ -59,7 +63,8 @@ export function parseSql(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMIT
 }
 
 /** Parse exactly one statement (an optional trailing `;` is allowed) within `limits`. */
-export function parseStatement(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Statement {
+export function parseStatement(sql: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Statement {
+  const text = sqlOfText(sql);
   const [only, second] = scanStatements(text, limits.maxTokens);
   if (only === undefined) throw emptyQuery();
   if (second !== undefined) {
@@ -81,7 +86,9 @@ export function checkScannedLimits(span: StatementSpan, limits: ParseLimits): vo
 }
 
 /** Split `text` into statements on top-level `;`; empty statements are dropped. Never throws: errors are the parser's. */
-export function splitSql(text: string): SqlChunk[] {
+export function splitSql(sql: string): SqlChunk[] {
+  // Chunks are slices of the expanded text: an executed `/*!…*/` is plain SQL in them, its markers blanks.
+  const text = expandExecutableComments(sql);
   return scanStatements(text).map((span) => ({ text: text.slice(span.start, span.end), position: span.position }));
 }
 

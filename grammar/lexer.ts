@@ -7,6 +7,7 @@ import type { SqlError } from '../src/errors/sql-error.ts';
 import { rawLexer as lexer } from './raw-lexer.ts';
 import { syntaxError } from './syntax-error.ts';
 import { Unterminated } from './tokens.ts';
+import { dropQueryCacheHints } from './select-options.ts';
 
 /** Tokens of `text` (comments and whitespace dropped), or a SqlError. */
 export function tokenize(text: string): IToken[] {
@@ -16,7 +17,7 @@ export function tokenize(text: string): IToken[] {
   for (const token of result.tokens) {
     if (tokenMatcher(token, Unterminated)) throw unterminated(text, token);
   }
-  return result.tokens;
+  return dropQueryCacheHints(result.tokens);
 }
 
 function badCharacter(text: string, offset: number): SqlError {

@@ -37,6 +37,9 @@ import { defineBackupRestoreRules, type BackupRestoreRules } from './productions
 import { defineBackupScheduleRules, type BackupScheduleRules } from './productions/backup-schedule.ts';
 import { defineAccountRules, type AccountRules } from './productions/account.ts';
 import { defineSessionRules, type SessionRules } from './productions/session.ts';
+import { defineTransactionRules, type TransactionRules } from './productions/transaction.ts';
+import { defineShowMetaRules, type ShowMetaRules } from './productions/show-meta.ts';
+import { defineMysqlCompatRules, type MysqlCompatRules } from './productions/mysql-compat.ts';
 import { defineStatementRules, type StatementRules } from './productions/statement.ts';
 
 /** A grammar rule as callable from SUBRULE. */
@@ -54,6 +57,9 @@ export type Rules = CommonRules &
   BackupScheduleRules &
   AccountRules &
   SessionRules &
+  TransactionRules &
+  ShowMetaRules &
+  MysqlCompatRules &
   StatementRules;
 
 type Idx = '' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
@@ -121,6 +127,9 @@ export class SqlParser extends CstParser {
     defineBackupScheduleRules($, r);
     defineAccountRules($, r);
     defineSessionRules($, r);
+    defineTransactionRules($, r);
+    defineShowMetaRules($, r);
+    defineMysqlCompatRules($, r);
     defineStatementRules($, r);
     this.rules = r;
     this.performSelfAnalysis();

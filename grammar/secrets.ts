@@ -104,6 +104,10 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   ShowWarnings: none,
   Kill: none,
   Transaction: none,
+  LockTables: none,
+  UnlockTables: none,
+  ShowMeta: none,
+  AlterTableKeys: none,
 };
 
 /** The credential spans of a parsed statement (offsets into the text it was parsed from). */

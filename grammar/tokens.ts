@@ -196,12 +196,23 @@ const QUERY_NON_RESERVED = ['ANTI', 'SEMI', 'UNKNOWN'] as const;
 /** Backup schedules and snapshot copies (CREATE BACKUP SCHEDULE, PAUSE / RESUME / EXECUTE, COPY SNAPSHOT). */
 const AUTOMATION_NON_RESERVED = ['COPY', 'CRON', 'EXECUTE', 'PAUSE', 'RESUME', 'SCHEDULE', 'SCHEDULES', 'STARTS'] as const;
 
+/**
+ * Non-reserved words of transactions, LOCK TABLES and the MySQL metadata SHOW forms (kept apart so their hunk stays
+ * separate from other families' additions). Non-reserved: a column called `level` or `events` still works.
+ */
+const TRANSACTION_AND_METADATA_WORDS = [
+  'CHAIN', 'COLLATION', 'COMMITTED', 'CONSISTENT', 'ENGINES', 'EVENTS', 'EXTENDED', 'INDEX', 'INDEXES', 'ISOLATION',
+  'KEYS', 'LEVEL', 'LOCK', 'NO', 'PLUGINS', 'PROCEDURE', 'RELEASE', 'REPEATABLE', 'SAVEPOINT', 'SERIALIZABLE',
+  'STORAGE', 'TRIGGERS', 'UNCOMMITTED', 'UNLOCK', 'WRITE',
+] as const;
+
 export type KeywordName =
   | (typeof RESERVED)[number]
   | (typeof NON_RESERVED)[number]
   | (typeof QUERY_RESERVED)[number]
   | (typeof QUERY_NON_RESERVED)[number]
-  | (typeof AUTOMATION_NON_RESERVED)[number];
+  | (typeof AUTOMATION_NON_RESERVED)[number]
+  | (typeof TRANSACTION_AND_METADATA_WORDS)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
   'IF', 'LEFT', 'RIGHT', 'REPLACE', 'TRUNCATE', 'MOD', 'DATABASE', 'SCHEMA', 'INSERT', 'CURRENT_DATE', 'CURRENT_TIME',
@@ -229,6 +240,7 @@ export const kw = Object.freeze(
     ...QUERY_RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...QUERY_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...AUTOMATION_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+    ...TRANSACTION_AND_METADATA_WORDS.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;
 

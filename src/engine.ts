@@ -91,7 +91,12 @@ export interface Session {
   interrupt(): void;
   /** Run `listener` when KILL CONNECTION targets this session (the server closes its socket). */
   onKill(listener: () => void): void;
-  /** Forget the session (connection closed). Jobs it started keep running. */
+  /**
+   * A transaction is open / autocommit is on: the IN_TRANS and AUTOCOMMIT status flags of OK and EOF packets.
+   * (Optional so other Session implementations, e.g. test doubles, need not have one: absent reads as autocommit.)
+   */
+  readonly transactionStatus?: { readonly inTransaction: boolean; readonly autocommit: boolean };
+  /** Forget the session (connection closed): its open transaction is rolled back. Jobs it started keep running. */
   close(): void;
   /** max_allowed_packet of this session in bytes: the server refuses larger client packets with 1153. */
   readonly maxAllowedPacket?: number;

@@ -7,6 +7,7 @@
  */
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
+import { firstToken } from '../cst.ts';
 
 const { kw } = t;
 
@@ -95,7 +96,12 @@ export function defineCommonRules($: Dsl, r: Rules): void {
   });
 
   r.dataType = $.addRule('dataType', () => {
-    $.SUBRULE(r.identifier, { LABEL: 'typeName' });
+    const name = $.SUBRULE(r.identifier, { LABEL: 'typeName' });
+    // MySQL's `SIGNED INTEGER` / `UNSIGNED INT` (CAST targets JDBC drivers write).
+    $.OPTION3({
+      GATE: () => /^(?:un)?signed$/i.test(firstToken(name)?.image ?? '') && /^int(?:eger)?$/i.test($.LA(1).image),
+      DEF: () => $.SUBRULE2(r.identifier, { LABEL: 'integerWord' }),
+    });
     $.OPTION(() => {
       $.CONSUME(t.LParen);
       $.CONSUME(t.NumberLiteral, { LABEL: 'param' });

@@ -1,9 +1,10 @@
 /**
  * Session and server administration: SET (variables, NAMES, CHARACTER SET, PASSWORD), SHOW VARIABLES / STATUS /
- * PROCESSLIST / WARNINGS / ERRORS, KILL, and the transaction statements accepted for client compatibility.
+ * PROCESSLIST / WARNINGS / ERRORS, KILL. (Transactions, SET TRANSACTION and LOCK TABLES: transaction.ts.)
  */
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
+import { startsSetTransaction } from './transaction.ts';
 
 const { kw } = t;
 
@@ -18,13 +19,14 @@ export interface SessionRules {
   showProcesslistBody: Rule;
   showWarningsBody: Rule;
   killStatement: Rule;
-  transactionStatement: Rule;
 }
 
 export function defineSessionRules($: Dsl, r: Rules): void {
   r.setStatement = $.addRule('setStatement', () => {
     $.CONSUME(kw.SET);
     $.OR([
+      // `SET [GLOBAL | SESSION] TRANSACTION ISOLATION LEVEL …` (transaction.ts), told from a variable by the words after.
+      { GATE: () => startsSetTransaction((i) => $.LA(i)), ALT: () => $.SUBRULE(r.setTransactionBody), IGNORE_AMBIGUITIES: true },
       // `SET PASSWORD =` is always the password statement, as in MySQL: no variable is called `password`.
       { ALT: () => $.SUBRULE(r.setPasswordBody), IGNORE_AMBIGUITIES: true },
       { ALT: () => $.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => $.SUBRULE(r.setAssignment, { LABEL: 'assignment' }) }) },
@@ -135,34 +137,5 @@ export function defineSessionRules($: Dsl, r: Rules): void {
     $.CONSUME(kw.KILL);
     $.OPTION(() => $.OR([{ ALT: () => $.CONSUME(kw.CONNECTION) }, { ALT: () => $.CONSUME(kw.QUERY, { LABEL: 'query' }) }]));
     $.CONSUME(t.NumberLiteral, { LABEL: 'id' });
-  });
-
-  r.transactionStatement = $.addRule('transactionStatement', () => {
-    $.OR([
-      {
-        ALT: () => {
-          $.CONSUME(kw.BEGIN, { LABEL: 'begin' });
-          $.OPTION(() => $.CONSUME(kw.WORK));
-        },
-      },
-      {
-        ALT: () => {
-          $.CONSUME(kw.START, { LABEL: 'begin' });
-          $.CONSUME(kw.TRANSACTION);
-        },
-      },
-      {
-        ALT: () => {
-          $.CONSUME(kw.COMMIT, { LABEL: 'commit' });
-          $.OPTION2(() => $.CONSUME2(kw.WORK));
-        },
-      },
-      {
-        ALT: () => {
-          $.CONSUME(kw.ROLLBACK, { LABEL: 'rollback' });
-          $.OPTION3(() => $.CONSUME3(kw.WORK));
-        },
-      },
-    ]);
   });
 }

@@ -47,6 +47,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showWarningsBody,
       r.showCreateBackupScheduleBody,
       r.showCopyBody,
+      r.showMetaBody,
     ].map((rule) => ({ ALT: () => $.SUBRULE(rule) }));
     $.OR({ DEF: showAlts, ERR_MSG: 'a SHOW statement' });
   });
@@ -90,6 +91,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       $.SUBRULE2(r.fromOrIn);
       $.SUBRULE(r.identifier, { LABEL: 'database' });
     });
+    $.OPTION3(() => $.SUBRULE(r.showFilter));
   });
 
   r.showPartitionsBody = $.addRule('showPartitionsBody', () => {
@@ -121,6 +123,13 @@ export function defineShowRules($: Dsl, r: Rules): void {
   r.describeStatement = $.addRule('describeStatement', () => {
     $.OR([{ ALT: () => $.CONSUME(kw.DESC) }, { ALT: () => $.CONSUME(kw.DESCRIBE) }]);
     $.SUBRULE(r.qualifiedName, { LABEL: 'table' });
-    $.OPTION(() => $.CONSUME(kw.ALL));
+    // ALL (StarRocks), or MySQL's column name / LIKE pattern (`DESCRIBE t 'a%'`, as Perl DBI's column_info sends).
+    $.OPTION(() =>
+      $.OR2([
+        { ALT: () => $.CONSUME(kw.ALL) },
+        { ALT: () => $.SUBRULE(r.identifier, { LABEL: 'column' }) },
+        { ALT: () => $.SUBRULE(r.stringLiteral, { LABEL: 'columnPattern' }) },
+      ]),
+    );
   });
 }

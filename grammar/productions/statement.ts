@@ -4,6 +4,7 @@
  */
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
+import { startsAlterTableKeys } from './mysql-compat.ts';
 
 const { kw } = t;
 
@@ -43,6 +44,8 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.executeScheduleStatement,
     r.copySnapshotStatement,
     r.cancelCopyStatement,
+    r.lockTablesStatement,
+    r.unlockTablesStatement,
   ]);
   r.statement = $.addRule('statement', () => {
     $.OR({ DEF: statementAlts(), ERR_MSG: 'a statement' });
@@ -80,6 +83,8 @@ export function defineStatementRules($: Dsl, r: Rules): void {
   r.alterStatement = $.addRule('alterStatement', () => {
     $.CONSUME(kw.ALTER);
     $.OR([
+      // MySQL's ALTER TABLE t {DISABLE | ENABLE} KEYS (mysql-compat.ts), told from ALTER TABLE's actions by a gate.
+      { GATE: () => startsAlterTableKeys((i) => $.LA(i)), ALT: () => $.SUBRULE(r.alterTableKeysBody), IGNORE_AMBIGUITIES: true },
       { ALT: () => $.SUBRULE(r.alterTableBody) },
       { ALT: () => $.SUBRULE(r.alterUserBody) },
       { ALT: () => $.SUBRULE(r.alterViewBody) },

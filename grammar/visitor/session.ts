@@ -1,15 +1,16 @@
 /**
- * CST → SET, SHOW VARIABLES / STATUS / PROCESSLIST / WARNINGS, KILL, transactions.
+ * CST → SET, SHOW VARIABLES / STATUS / PROCESSLIST / WARNINGS, KILL (transactions: transaction.ts).
  *
  * SET values: the reserved words ON and DEFAULT, and a bare unqualified name (`OFF`, `TRADITIONAL`), become
  * StringLiterals — MySQL's reading of `SET autocommit = ON` / `SET sql_mode = TRADITIONAL`. ON, OFF and DEFAULT
  * are upper-cased; other bare names keep their spelling. `SET NAMES DEFAULT` gives charset 'DEFAULT'.
  */
 import type { CstNode } from 'chevrotain';
-import type { Expr, KillStmt, SetAssignment, SetStmt, ShowProcesslistStmt, ShowStatusStmt, ShowVariablesStmt, ShowWarningsStmt, TransactionStmt } from '../ast.ts';
+import type { Expr, KillStmt, SetAssignment, SetStmt, ShowProcesslistStmt, ShowStatusStmt, ShowVariablesStmt, ShowWarningsStmt } from '../ast.ts';
 import { child, has, nodes, optNode, optToken, token } from '../cst.ts';
 import { identOrString, identifier, integer, withFilter } from './common.ts';
 import { expr } from './expressions.ts';
+import { setTransaction } from './transaction.ts';
 
 function setValue(node: CstNode): Expr {
   const word = optToken(node, 'word');
@@ -46,6 +47,8 @@ function assignment(node: CstNode): SetAssignment {
 }
 
 export function set(node: CstNode): SetStmt {
+  const transaction = optNode(node, 'setTransactionBody');
+  if (transaction !== undefined) return { kind: 'Set', assignments: [setTransaction(transaction)] };
   return { kind: 'Set', assignments: nodes(node, 'assignment').map(assignment) };
 }
 
@@ -67,8 +70,4 @@ export function showWarnings(node: CstNode): ShowWarningsStmt {
 
 export function kill(node: CstNode): KillStmt {
   return { kind: 'Kill', connectionId: integer(token(node, 'id')), queryOnly: has(node, 'query') };
-}
-
-export function transaction(node: CstNode): TransactionStmt {
-  return { kind: 'Transaction', action: has(node, 'begin') ? 'BEGIN' : has(node, 'commit') ? 'COMMIT' : 'ROLLBACK' };
 }

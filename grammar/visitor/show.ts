@@ -2,7 +2,7 @@
 import type { CstNode } from 'chevrotain';
 import type { DescribeStmt, ShowCreateStmt, ShowDatabasesStmt, ShowPartitionsStmt, ShowTablesStmt, ShowTabletStmt } from '../ast.ts';
 import { child, has, optNode, optToken, token } from '../cst.ts';
-import { identifier, integer, partitionNames, qualifiedName, showPredicates, withFilter } from './common.ts';
+import { identifier, integer, partitionNames, qualifiedName, showPredicates, stringLiteral, withFilter } from './common.ts';
 
 export function showDatabases(node: CstNode): ShowDatabasesStmt {
   return { kind: 'ShowDatabases', ...withFilter(node) };
@@ -28,11 +28,20 @@ export function showColumns(node: CstNode): DescribeStmt {
     all: false,
     showColumns: true,
     full: has(node, 'FULL'),
+    ...withFilter(node),
   };
 }
 
 export function describe(node: CstNode): DescribeStmt {
-  return { kind: 'Describe', table: qualifiedName(child(node, 'table')), all: has(node, 'ALL'), showColumns: false, full: false };
+  const table = qualifiedName(child(node, 'table'));
+  // MySQL's `DESCRIBE t col` / `DESCRIBE t 'pattern'` is SHOW COLUMNS FROM t LIKE 'pattern'.
+  const column = optNode(node, 'column');
+  const pattern = optNode(node, 'columnPattern');
+  if (column !== undefined || pattern !== undefined) {
+    const like = column !== undefined ? identifier(column) : stringLiteral(pattern as CstNode);
+    return { kind: 'Describe', table, all: false, showColumns: true, full: false, filter: { kind: 'Like', pattern: like } };
+  }
+  return { kind: 'Describe', table, all: has(node, 'ALL'), showColumns: false, full: false };
 }
 
 export function showPartitions(node: CstNode): ShowPartitionsStmt {

@@ -11,6 +11,8 @@ import * as dml from './dml.ts';
 import { selectStatement } from './select.ts';
 import * as session from './session.ts';
 import * as show from './show.ts';
+import { showMeta } from './show-meta.ts';
+import * as txn from './transaction.ts';
 
 type Builder = (node: CstNode, text: string) => Statement;
 
@@ -68,7 +70,11 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   showProcesslistBody: session.showProcesslist,
   showWarningsBody: session.showWarnings,
   killStatement: session.kill,
-  transactionStatement: session.transaction,
+  transactionStatement: txn.transaction,
+  lockTablesStatement: txn.lockTables,
+  unlockTablesStatement: () => ({ kind: 'UnlockTables' }),
+  showMetaBody: showMeta,
+  alterTableKeysBody: txn.alterTableKeys,
   createBackupScheduleBody: bs.createBackupSchedule,
   alterBackupScheduleBody: bs.alterBackupSchedule,
   dropBackupScheduleBody: bs.dropBackupSchedule,

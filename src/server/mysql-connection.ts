@@ -136,6 +136,8 @@ export interface ConnectionHandlers {
   initDb(database: string): void | Promise<void>;
   /** COM_STATISTICS one-line summary (`Uptime: … Threads: … Questions: …`). */
   statistics(): string;
+  /** The session's status flags for OK / EOF packets (IN_TRANS, AUTOCOMMIT); absent: AUTOCOMMIT. */
+  serverStatus?(): number;
   /** COM_RESET_CONNECTION: forget session state. */
   resetConnection(): void | Promise<void>;
   /** The socket closed (after COM_QUIT, KILL, or the client vanishing). Called once, after the last command finished. */
@@ -212,8 +214,8 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   let chain: Promise<void> = Promise.resolve();
   let running = 0;
   let closed = false;
-  // tablevault has no multi-statement transactions: every statement commits, so AUTOCOMMIT is always reported.
-  const status: number = ServerStatus.AUTOCOMMIT;
+  // IN_TRANS / AUTOCOMMIT as the session stands when each packet is written (SessionTransaction, @@autocommit).
+  const status = (): number => handlers.serverStatus?.() ?? ServerStatus.AUTOCOMMIT;
   let draining = false;
   // True once mysql2 has parsed the handshake response: every later packet is a command.
   let commandPhase = false;
@@ -248,13 +250,13 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
   const reply: Reply = {
     writer,
     get status() {
-      return status;
+      return status();
     },
     ok(affectedRows, info = '', more = false, warnings = 0) {
-      writer.packet(okPayload(affectedRows, status | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings, info));
+      writer.packet(okPayload(affectedRows, status() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings, info));
     },
     eof(more = false, warnings = 0) {
-      writer.packet(eofPayload(status | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
+      writer.packet(eofPayload(status() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0), warnings));
     },
     error(error) {
       writer.packet(errorPacket(error));
@@ -293,7 +295,7 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
     protocolVersion: 10,
     serverVersion: options.serverVersion,
     connectionId: options.connectionId,
-    statusFlags: status,
+    statusFlags: ServerStatus.AUTOCOMMIT,
     characterSet: CHARSET_UTF8,
     capabilityFlags: CAPABILITY_FLAGS,
     authCallback: (params, cb) => {

@@ -5,6 +5,7 @@ import type { Engine, Session } from '../engine.ts';
 import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
+import { ServerStatus } from './packets.ts';
 import { redactSql } from '../../grammar/index.ts';
 import { findSystemVariable, SERVER_VERSION } from '../sql/variables/index.ts';
 
@@ -120,6 +121,10 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
           }
         },
         initDb: (database) => requireSession(session).useDatabase(database),
+        serverStatus: () => {
+          const st = session?.transactionStatus;
+          return (st === undefined || st.autocommit ? ServerStatus.AUTOCOMMIT : 0) | (st?.inTransaction === true ? ServerStatus.IN_TRANS : 0);
+        },
         statistics: () => statisticsLine(stats, connections.size),
         resetConnection: () => {
           const old = requireSession(session);

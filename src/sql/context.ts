@@ -13,6 +13,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Value } from '../types/value.ts';
 import type { GlobalVariables, SessionVariables } from './variables/index.ts';
 import type { AccessControl } from './privileges/access-control.ts';
+import type { SessionTransaction } from './transaction/session-transaction.ts';
 
 /** Engine-wide services. Later layers (repositories, jobs, users) join here as additions. */
 export interface EngineServices {
@@ -93,6 +94,8 @@ export interface SessionState {
   current: { readonly text: string; readonly startedAt: number; readonly abort: AbortController } | undefined;
   /** Set by KILL CONNECTION: the owner (server) closes the connection. */
   killed: boolean;
+  /** The open transaction and LOCK TABLES locks (src/sql/transaction). */
+  readonly transaction: SessionTransaction;
 }
 
 /** Everything one statement execution sees. */

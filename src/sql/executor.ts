@@ -11,6 +11,8 @@ import * as session from './handlers/session.ts';
 import * as show from './handlers/show-table.ts';
 import { statementHandlers as extra } from './handlers/registry.ts';
 import { authorizeStatement } from './privileges/check.ts';
+import { beforeStatement } from './transaction/statement-gate.ts';
+import * as transaction from './handlers/transaction.ts';
 
 type Handler = (ctx: ExecutionContext, node: never) => StatementResult | Promise<StatementResult>;
 
@@ -24,7 +26,8 @@ export function executeStatement(ctx: ExecutionContext, statement: Statement): P
   const bound = Object.fromEntries(
     Object.entries(HANDLERS).map(([kind, handler]) => [kind, (node: never) => (handler as Handler)(ctx, node)]),
   ) as unknown as StatementVisitor<StatementResult | Promise<StatementResult>>;
-  return Promise.resolve(visitStatement(bound, statement));
+  // A statement a transaction cannot hold is refused (explicit) or commits it first (autocommit=0).
+  return beforeStatement(ctx, statement).then(() => visitStatement(bound, statement));
 }
 
 /** Every statement kind and the function that executes it. */
@@ -45,6 +48,6 @@ const HANDLERS: { readonly [K in Statement['kind']]: (ctx: ExecutionContext, nod
   ShowProcesslist: session.executeShowProcesslist,
   ShowWarnings: session.executeShowWarnings,
   Kill: session.executeKill,
-  Transaction: session.executeTransaction,
+  Transaction: transaction.executeTransaction,
   ...extra,
 };

@@ -3,7 +3,7 @@
  * interrupt it. Shared by the library, the server (one per connection) and the shell.
  */
 import {
-  redactStatement, redactUnparsed, scrubSecrets, secretSpans, secretTexts, shiftPosition, StatementScanner, type Statement, type StatementSpan,
+  hasComment, redactStatement, redactUnparsed, sqlOfText, scrubSecrets, secretSpans, secretTexts, shiftPosition, StatementScanner, type Statement, type StatementSpan,
 } from '../../grammar/index.ts';
 import type { Session } from '../engine.ts';
 import { isSqlError, SqlError, sqlError } from '../errors/index.ts';
@@ -14,9 +14,10 @@ import { useDatabase } from './handlers/database.ts';
 import { checkStatementSize, maxAllowedPacket } from './packet-limit.ts';
 import { yieldTurn } from './pace.ts';
 import { parseLimitsOf, parseStatementBounded } from './parse/statement-parser.ts';
-import type { StatementResult } from './result.ts';
+import { okResult, type StatementResult } from './result.ts';
 import { startDeadline } from './statement-deadline.ts';
 import { SessionVariables } from './variables/index.ts';
+import { autocommit, SessionTransaction } from './transaction/session-transaction.ts';
 
 /** Texts longer than this get event-loop turns between the passes made over them (each pass ~10 ms per MB). */
 const LARGE_TEXT = 1024 * 1024;
@@ -43,6 +44,7 @@ export class EngineSession implements Session {
       connectedAt: services.clock.now(),
       current: undefined,
       killed: false,
+      transaction: new SessionTransaction(),
     };
     this.#logger = services.logger.child({ connectionId: init.connectionId, user: init.user });
     this.#onClose = onClose;
@@ -63,6 +65,11 @@ export class EngineSession implements Session {
 
   get database(): string | undefined {
     return this.#state.database;
+  }
+
+  /** What the OK / EOF packets' IN_TRANS and AUTOCOMMIT status flags report. */
+  get transactionStatus(): { readonly inTransaction: boolean; readonly autocommit: boolean } {
+    return { inTransaction: this.#state.transaction.inTransaction, autocommit: autocommit({ session: this.#state }) };
   }
 
   get maxAllowedPacket(): number {
@@ -86,10 +93,15 @@ export class EngineSession implements Session {
     checkStatementSize(sql, this.#state.variables);
     // A large text has just been received and decoded: take a turn before scanning it, and between slices of it.
     if (sql.length > LARGE_TEXT) await yieldTurn();
+    // MySQL's executable comments: executed ones become plain SQL, the others blanks (same offsets and lines), so
+    // statements are cut from the expanded text.
+    const text = sqlOfText(sql);
     // The scan stops at a statement past parse_tokens_limit: it is refused when its turn comes.
-    const scanner = new StatementScanner(sql, Number(this.#state.variables.get('parse_tokens_limit')));
+    const scanner = new StatementScanner(text, Number(this.#state.variables.get('parse_tokens_limit')));
     while (!scanner.scan(SCAN_SLICE)) await yieldTurn();
-    for (const span of scanner.spans) yield await this.#run(sql.slice(span.start, span.end), span);
+    // Only comments (`/*M!100616 SET … */`, a `/*!99999 … */` of a later version): MySQL's empty statement, an OK.
+    if (scanner.spans.length === 0 && hasComment(sql)) yield okResult(0);
+    for (const span of scanner.spans) yield await this.#run(text.slice(span.start, span.end), span);
   }
 
   useDatabase(name: string): void {
@@ -118,6 +130,8 @@ export class EngineSession implements Session {
     if (this.#closed) return;
     this.#closed = true;
     this.interrupt();
+    // Closing a connection rolls its transaction back (its files are deleted) and releases its table locks.
+    void this.#state.transaction.abandon({ services: this.#services, session: this.#state });
     this.#onClose();
   }
 

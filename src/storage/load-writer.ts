@@ -42,6 +42,27 @@ export interface LoadOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * A load whose segment files are written and durable but not yet visible (LoadWriter.prepare): publish it — alone, or
+ * with other prepared loads inside one catalog durableTransaction, which is how a SQL transaction makes all of its
+ * loads visible at once — or abort it, which deletes its files. Until one of them happens the files are referenced by
+ * nothing in the catalog, so a crash leaves them to the next open's sweep.
+ */
+export interface PreparedLoad {
+  /** Table being loaded (as it was when the load began). */
+  readonly table: TableMeta;
+  /** Rows written. */
+  readonly rows: number;
+  /**
+   * Register the rowsets and bump each touched partition's version (synchronous catalog work, itself a durable
+   * transaction, nested as a savepoint when called inside one). Throws, without effect, when the table was dropped or
+   * its columns changed since the load began; the caller then aborts.
+   */
+  publish(): LoadResult;
+  /** Delete the load's files. Safe to call more than once; a published load is left alone. */
+  abort(): Promise<void>;
+}
+
 /** What a committed load did. */
 export interface LoadResult {
   /** New visible version per touched partition (empty when no rows were written in append mode). */
@@ -81,7 +102,7 @@ export class LoadWriter {
   readonly #tablets = new Map<number, TabletTarget>();
   readonly #created: string[] = [];
   readonly #replace: ReadonlySet<number> | null;
-  #state: 'open' | 'committed' | 'aborted' = 'open';
+  #state: 'open' | 'prepared' | 'committed' | 'aborted' = 'open';
   #buffered = 0;
   #rows = 0;
   #bytes = 0;
@@ -151,6 +172,20 @@ export class LoadWriter {
 
   /** Flush, then publish everything in one catalog transaction. On failure the files are deleted and it throws. */
   async commit(): Promise<LoadResult> {
+    const prepared = await this.prepare();
+    try {
+      return prepared.publish();
+    } catch (error) {
+      await prepared.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * Flush and make every file durable (their directories fsynced), without publishing: the deferred half of commit(),
+   * for a load inside a SQL transaction. On failure the files are deleted and it throws.
+   */
+  async prepare(): Promise<PreparedLoad> {
     try {
       await this.flush();
       const dirs = new Set<string>();
@@ -166,20 +201,58 @@ export class LoadWriter {
       // Renames and links are durable only once their directories are.
       for (const dir of dirs) await fsyncDir(dir);
       this.#checkOpen();
-      const versions = commitLoad(this.#ctx.catalog, {
-        tableId: this.table.id,
-        rowsets,
-        ...(this.#replace === null ? {} : { replacePartitionIds: [...this.#replace] }),
+      this.#state = 'prepared';
+      return {
+        table: this.table,
+        rows: this.#rows,
+        publish: () => this.#publish(rowsets),
+        abort: () => this.#discard(rowsets),
+      };
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  #publish(rowsets: readonly NewRowset[]): LoadResult {
+    if (this.#state !== 'prepared') throw new Error(`storage: load of ${this.table.name} is ${this.#state}, not prepared`);
+    try {
+      const versions = this.#ctx.catalog.durableTransaction(() => {
+        const now = getTable(this.#ctx.catalog, { id: this.table.id });
+        if (now === undefined) throw sqlError('ER_BAD_TABLE_ERROR', `Table '${this.table.name}' was dropped during the load`);
+        if (JSON.stringify(now.columns) !== JSON.stringify(this.table.columns)) {
+          throw sqlError('ER_UNKNOWN_ERROR', `Table '${this.table.name}' changed (ALTER TABLE) after the load wrote its data; load it again`);
+        }
+        return commitLoad(this.#ctx.catalog, {
+          tableId: this.table.id,
+          rowsets,
+          ...(this.#replace === null ? {} : { replacePartitionIds: [...this.#replace] }),
+        });
       });
       this.#state = 'committed';
       if (this.#replace !== null) this.#ctx.requestGc();
       return { versions, rows: this.#rows, files: this.#fileCount, bytes: this.#bytes };
     } catch (error) {
-      await this.abort();
-      // File errors name their file already (fs-util); a catalog that cannot commit (disk full) names the catalog.
+      // A catalog that cannot commit (disk full) names the catalog; file errors name their file already (fs-util).
       const code = (error as { code?: unknown } | null)?.code;
       throw typeof code === 'string' && code.startsWith('SQLITE_') ? localWriteError(error, path.join(this.#ctx.root, CATALOG_FILE)) : error;
     }
+  }
+
+  /**
+   * A prepared load's files deleted (its publish refused from then on). A load whose publish ran inside an outer
+   * transaction that then rolled back is 'committed' but not in the catalog: the catalog decides, not the state.
+   */
+  async #discard(rowsets: readonly NewRowset[]): Promise<void> {
+    if (this.#state === 'committed') {
+      const first = rowsets[0];
+      const present = first !== undefined && this.#ctx.catalog.prepare<[number], { id: number }>('SELECT id FROM rowsets WHERE id = ?').get(first.rowsetId) !== undefined;
+      if (present || first === undefined) return;
+    } else if (this.#state !== 'prepared') {
+      return;
+    }
+    this.#state = 'open';
+    await this.abort();
   }
 
   /** Drop the load: buffered rows are discarded and written files deleted. Safe to call more than once. */

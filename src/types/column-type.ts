@@ -6,7 +6,15 @@ import type { DataTypeName, DataTypeNode } from '../../grammar/ast.ts';
  */
 export type ColumnType =
   | { readonly name: 'BOOLEAN' | 'TINYINT' | 'SMALLINT' | 'INT' | 'BIGINT' | 'LARGEINT' | 'FLOAT' | 'DOUBLE' | 'STRING' | 'DATE' | 'DATETIME' }
-  | { readonly name: 'CHAR' | 'VARCHAR'; readonly length: number }
+  | {
+      readonly name: 'CHAR' | 'VARCHAR';
+      readonly length: number;
+      /**
+       * Compared case-insensitively (MySQL's `_general_ci`): only information_schema's text columns, where MySQL
+       * clients rely on it (`IF(IS_NULLABLE = 'yes', 1, 0)`). Table columns compare by code point, as in StarRocks.
+       */
+      readonly caseInsensitive?: boolean;
+    }
   | { readonly name: 'DECIMAL'; readonly precision: number; readonly scale: number };
 
 /** StarRocks' limits and defaults for parameterised types. */

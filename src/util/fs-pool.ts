@@ -112,8 +112,8 @@ export class FsPool {
     };
     thread.on('error', fail);
     thread.on('exit', (code) => fail(new Error(`fs pool worker exited with code ${code}`)));
-    // After the listeners: adding a 'message' listener refs the thread's port again, and an idle pool then kept
-    // `tablevault serve` from exiting after SIGTERM.
+    // After the listeners: adding a 'message' listener refs the thread's port again (Node 20), and an idle thread that
+    // holds the process kept `tablevault serve` alive after SIGTERM or SHUTDOWN.
     thread.unref();
     this.#workers.push(worker);
     return worker;

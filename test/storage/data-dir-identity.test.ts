@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/catalog/migrations/index.ts';
+import { runMigrations } from '../../src/catalog/migrations/run-migrations.ts';
 import { relocatePaths } from '../../src/catalog/ops/relocate-paths.ts';
 import { Engine } from '../../src/engine.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -28,13 +30,37 @@ function dir(): string {
   return d;
 }
 
-/** Turn a data dir made by this code into one made before migration 0006: absolute backend dirs, no identity. */
+/**
+ * Turn a data dir made by this code into one made before migration 0006: a catalog built by migrations 1–5 only
+ * (absolute backend dirs, no identity, none of the later tables) holding the same rows, and no IDENTITY/OWNER files.
+ * Built forward rather than by undoing 0006 and whatever follows it, so later migrations do not break it.
+ */
 function makeLegacy(dataDir: string): void {
-  const db = new Database(path.join(dataDir, 'catalog.sqlite'));
-  db.exec(`ALTER TABLE backends RENAME COLUMN path TO dir; DROP TABLE data_dir;`);
-  db.prepare("UPDATE backends SET dir = ? || '/' || dir").run(dataDir);
-  db.pragma('user_version = 5');
-  db.close();
+  const catalogPath = path.join(dataDir, 'catalog.sqlite');
+  const legacyPath = `${catalogPath}.legacy`;
+  const legacy = new Database(legacyPath);
+  runMigrations(legacy, MIGRATIONS.slice(0, 5));
+  legacy.prepare('ATTACH ? AS cur').run(catalogPath);
+  const columnsOf = (schema: string, table: string): string[] =>
+    (legacy.prepare(`SELECT name FROM pragma_table_info(?, ?)`).all(table, schema) as { name: string }[]).map((c) => c.name);
+  const tables = legacy.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
+  legacy.transaction(() => {
+    for (const { name } of tables) {
+      if (name === 'backends') {
+        legacy.prepare(`INSERT INTO backends (id, name, dir, created_at) SELECT id, name, ? || '/' || path, created_at FROM cur.backends`).run(dataDir);
+        continue;
+      }
+      const current = new Set(columnsOf('cur', name));
+      const common = columnsOf('main', name).filter((c) => current.has(c)).map((c) => `"${c}"`).join(', ');
+      if (common !== '') legacy.exec(`INSERT OR REPLACE INTO main."${name}" (${common}) SELECT ${common} FROM cur."${name}"`);
+    }
+    // The test's own table of stored paths (see seeded) travels along.
+    legacy.exec('CREATE TABLE scratch AS SELECT * FROM cur.scratch');
+  })();
+  legacy.exec('DETACH cur');
+  legacy.close();
+  fs.renameSync(legacyPath, catalogPath);
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(`${catalogPath}${suffix}`, { force: true });
   fs.rmSync(path.join(dataDir, 'IDENTITY'));
   for (const be of ['be1', 'be2', 'be3']) fs.rmSync(path.join(dataDir, be, 'OWNER'));
 }

@@ -116,6 +116,8 @@ export function userCase(): fc.Arbitrary<SecretCase> {
     });
 }
 
+let repositoryCounter = 0;
+
 /** Spellings of a secret property key: as the brokers accept it, or in a form the grammar or the broker rejects. */
 const SECRET_KEYS = ['aws.s3.secret_key', 'aws.s3.access_key', 'fs.s3a.secret.key', 'fs.s3a.access.key'] as const;
 
@@ -127,7 +129,8 @@ export function repositoryCase(bucket: string, endpoint: string): fc.Arbitrary<S
       secretAround(mark).chain((secret) => {
         const keyForm = fc.constantFrom('plain', 'plain', 'double', 'upper', 'backquoted');
         return fc.tuple(literal(secret), keyForm, fc.constantFrom("'", '"')).chain(([value, form, q]) => {
-          const name = `r_${mark.slice(2, 8).toLowerCase()}`;
+          // A counter, not only the marker: fast-check's shrinking re-runs cases with the same marker.
+          const name = `r${(repositoryCounter++).toString(36)}_${mark.slice(2, 8).toLowerCase()}`;
           const keyText = form === 'double' ? `"${key}"` : form === 'upper' ? `'${key.toUpperCase()}'` : form === 'backquoted' ? `\`${key}\`` : `'${key}'`;
           const props: string[][] = [
             [`${q}aws.s3.endpoint${q}`, '=', family === 'repository-endpoint' ? `${q}${endpoint.replace('://', `://tv:${mark}@`)}${q}` : `${q}${endpoint}${q}`],

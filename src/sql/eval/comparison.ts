@@ -43,7 +43,11 @@ export function comparerFor(lt: ColumnType, rt: ColumnType): ValueComparer {
   const a = categoryOf(lt);
   const b = categoryOf(rt);
   const isDate = (c: TypeCategory): boolean => c === 'date' || c === 'datetime';
-  if (a === 'string' && b === 'string') return (x, y) => compareStrings(String(x), String(y));
+  if (a === 'string' && b === 'string') {
+    // A case-insensitive column (information_schema) decides the comparison, as MySQL's collation coercibility does.
+    if (isCaseInsensitive(lt) || isCaseInsensitive(rt)) return (x, y) => compareStrings(String(x).toLowerCase(), String(y).toLowerCase());
+    return (x, y) => compareStrings(String(x), String(y));
+  }
   if (a === b && isDate(a)) return (x, y) => compareStrings(String(x), String(y));
   if (isDate(a) || isDate(b)) {
     return (x, y) => {
@@ -107,4 +111,8 @@ export function applyComparison(op: ComparisonOp, c: number): boolean {
     case '>=':
       return c >= 0;
   }
+}
+
+function isCaseInsensitive(t: ColumnType): boolean {
+  return (t.name === 'VARCHAR' || t.name === 'CHAR') && t.caseInsensitive === true;
 }

@@ -26,6 +26,7 @@ export async function executeDelete(ctx: ExecutionContext, node: DeleteStmt): Pr
   const evalCtx = sessionEvalContext(ctx);
   const scope = { columns: table.columns.map((c) => ({ name: c.name, qualifiers: [db.name, table.name], type: c.type, nullable: c.nullable })) };
   const predicate = compileExpr(node.where, { scope, ctx: evalCtx, clause: 'where clause' });
+  await ctx.session.transaction.checkWrite(ctx, table, false);
   return ctx.services.tableLocks.run(table.id, async () => {
     const partitions = listPartitions(ctx.services.catalog, table.id);
     let candidates = partitions.map((p) => p.id);

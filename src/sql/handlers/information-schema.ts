@@ -1,54 +1,38 @@
 /**
- * `information_schema`: the virtual tables GUI tools browse (SCHEMATA, TABLES, COLUMNS, PARTITIONS, VIEWS,
- * ENGINES, PROCESSLIST), computed from the catalog (and the live sessions) on each query, with MySQL's column names
- * and order.
+ * `information_schema`: the virtual tables clients, GUI tools and dump tools read, computed on each query with MySQL
+ * 8.0's column names, order and types. The catalog-backed ones (SCHEMATA, TABLES, COLUMNS, STATISTICS,
+ * KEY_COLUMN_USAGE, TABLE_CONSTRAINTS) and the fixed ones (ENGINES, CHARACTER_SETS, COLLATIONS, PLUGINS, and the empty
+ * ROUTINES, PARAMETERS, TRIGGERS, EVENTS, FILES, REFERENTIAL_CONSTRAINTS) live in src/sql/table/system-tables/;
+ * PARTITIONS, VIEWS and PROCESSLIST are here.
  */
 import { listDatabases, listPartitions, listTables, partitionStats, type Database, type TableMeta } from '../../catalog/index.ts';
-import type { Catalog } from '../../catalog/index.ts';
 import type { EngineServices } from '../context.ts';
-import { formatColumnType, type ColumnType } from '../../types/column-type.ts';
 import type { Row } from '../../types/value.ts';
 import { formatDateTime } from '../../util/clock.ts';
 import { describeBounds } from './partition-text.ts';
 import { AUTOMATION_TABLES, automationTable } from './information-schema-automation.ts';
+import { columns, type VirtualTable } from '../table/system-tables/define.ts';
+import { CATALOG_TABLE_NAMES, catalogTable } from '../table/system-tables/catalog-tables.ts';
+import { STATIC_TABLE_NAMES, staticTable } from '../table/system-tables/static-tables.ts';
+
+export type { VirtualTable } from '../table/system-tables/define.ts';
 
 export const INFORMATION_SCHEMA = 'information_schema';
 
-/** A materialised virtual table. */
-export interface VirtualTable {
-  /** Column names and types, in order. */
-  readonly columns: readonly { readonly name: string; readonly type: ColumnType }[];
-  /** Rows, values in column order. */
-  readonly rows: readonly Row[];
-}
-
-const S: ColumnType = { name: 'VARCHAR', length: 512 };
-const N: ColumnType = { name: 'BIGINT' };
-const cols = (spec: string): { name: string; type: ColumnType }[] =>
-  spec.split(/\s+/).filter(Boolean).map((c) => (c.endsWith(':n') ? { name: c.slice(0, -2), type: N } : { name: c, type: S }));
-
-const SCHEMATA = cols('CATALOG_NAME SCHEMA_NAME DEFAULT_CHARACTER_SET_NAME DEFAULT_COLLATION_NAME SQL_PATH');
-const TABLES = cols(`TABLE_CATALOG TABLE_SCHEMA TABLE_NAME TABLE_TYPE ENGINE VERSION:n ROW_FORMAT TABLE_ROWS:n AVG_ROW_LENGTH:n
-  DATA_LENGTH:n MAX_DATA_LENGTH:n INDEX_LENGTH:n DATA_FREE:n AUTO_INCREMENT:n CREATE_TIME UPDATE_TIME CHECK_TIME
-  TABLE_COLLATION CHECKSUM:n CREATE_OPTIONS TABLE_COMMENT`);
-const COLUMNS = cols(`TABLE_CATALOG TABLE_SCHEMA TABLE_NAME COLUMN_NAME ORDINAL_POSITION:n COLUMN_DEFAULT IS_NULLABLE
-  DATA_TYPE CHARACTER_MAXIMUM_LENGTH:n CHARACTER_OCTET_LENGTH:n NUMERIC_PRECISION:n NUMERIC_SCALE:n DATETIME_PRECISION:n
-  CHARACTER_SET_NAME COLLATION_NAME COLUMN_TYPE COLUMN_KEY EXTRA PRIVILEGES COLUMN_COMMENT`);
-const PARTITIONS = cols(`TABLE_CATALOG TABLE_SCHEMA TABLE_NAME PARTITION_NAME SUBPARTITION_NAME PARTITION_ORDINAL_POSITION:n
-  SUBPARTITION_ORDINAL_POSITION:n PARTITION_METHOD SUBPARTITION_METHOD PARTITION_EXPRESSION SUBPARTITION_EXPRESSION
-  PARTITION_DESCRIPTION TABLE_ROWS:n AVG_ROW_LENGTH:n DATA_LENGTH:n MAX_DATA_LENGTH:n INDEX_LENGTH:n DATA_FREE:n
-  CREATE_TIME UPDATE_TIME CHECK_TIME CHECKSUM:n PARTITION_COMMENT NODEGROUP TABLESPACE_NAME`);
-const VIEWS = cols('TABLE_CATALOG TABLE_SCHEMA TABLE_NAME VIEW_DEFINITION CHECK_OPTION IS_UPDATABLE DEFINER SECURITY_TYPE CHARACTER_SET_CLIENT COLLATION_CONNECTION');
-const ENGINES = cols('ENGINE SUPPORT COMMENT TRANSACTIONS XA SAVEPOINTS');
-const PROCESSLIST = cols('ID:n USER HOST DB COMMAND TIME:n STATE INFO');
+const PARTITIONS = columns(`TABLE_CATALOG TABLE_SCHEMA TABLE_NAME PARTITION_NAME SUBPARTITION_NAME PARTITION_ORDINAL_POSITION:n
+  SUBPARTITION_ORDINAL_POSITION:n PARTITION_METHOD:s13 SUBPARTITION_METHOD:s13 PARTITION_EXPRESSION:s2048 SUBPARTITION_EXPRESSION:s2048
+  PARTITION_DESCRIPTION:l TABLE_ROWS:n AVG_ROW_LENGTH:n DATA_LENGTH:n MAX_DATA_LENGTH:n INDEX_LENGTH:n DATA_FREE:n
+  CREATE_TIME:t UPDATE_TIME:t CHECK_TIME:t CHECKSUM:n PARTITION_COMMENT:l NODEGROUP:s256 TABLESPACE_NAME:s268`);
+const VIEWS = columns('TABLE_CATALOG TABLE_SCHEMA TABLE_NAME VIEW_DEFINITION:l CHECK_OPTION:s8 IS_UPDATABLE:s3 DEFINER:s288 SECURITY_TYPE:s7 CHARACTER_SET_CLIENT COLLATION_CONNECTION');
+const PROCESSLIST = columns('ID:n USER:s32 HOST:s261 DB COMMAND:s16 TIME:i STATE:s64 INFO:l');
 
 /** Names of the virtual tables, lower-case. */
-export const INFORMATION_SCHEMA_TABLES = ['schemata', 'tables', 'columns', 'partitions', 'views', 'engines', 'processlist', ...AUTOMATION_TABLES] as const;
+export const INFORMATION_SCHEMA_TABLES = [...CATALOG_TABLE_NAMES, ...STATIC_TABLE_NAMES, 'partitions', 'views', 'processlist', ...AUTOMATION_TABLES] as const;
 
 /** What the virtual tables are computed from. */
 export type InformationSources = Pick<EngineServices, 'catalog' | 'sessions' | 'clock'>;
 
-/** What the reader may see: databases (SCHEMATA) and tables or views (TABLES, COLUMNS, PARTITIONS, VIEWS). */
+/** What the reader may see: databases (SCHEMATA) and tables or views (TABLES, COLUMNS, PARTITIONS, VIEWS, keys). */
 export interface SchemaVisibility {
   database(name: string): boolean;
   table(db: string, name: string): boolean;
@@ -62,43 +46,13 @@ const EVERYTHING: SchemaVisibility = { database: () => true, table: () => true }
  */
 export function informationSchemaTable(sources: InformationSources, name: string, visible: SchemaVisibility = EVERYTHING): VirtualTable | undefined {
   const { catalog } = sources;
+  const lower = name.toLowerCase();
+  if ((CATALOG_TABLE_NAMES as readonly string[]).includes(lower)) return catalogTable(catalog, lower as (typeof CATALOG_TABLE_NAMES)[number], visible);
+  if ((STATIC_TABLE_NAMES as readonly string[]).includes(lower)) return staticTable(lower as (typeof STATIC_TABLE_NAMES)[number]);
   const dbs = listDatabases(catalog).filter((d) => visible.database(d.name));
   const eachTable = (fn: (db: Database, t: TableMeta) => Row[]): Row[] =>
-    dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => visible.table(db.name, t.name)).flatMap((t) => fn(db, t)));
-  switch (name.toLowerCase()) {
-    case 'schemata':
-      return {
-        columns: SCHEMATA,
-        rows: [INFORMATION_SCHEMA, ...dbs.map((d) => d.name)].map((n) => ['def', n, 'utf8', 'utf8_general_ci', null]),
-      };
-    case 'tables':
-      return {
-        columns: TABLES,
-        rows: eachTable((db, t) => {
-          const stats = t.kind === 'OLAP' ? [...partitionStats(catalog, t.id).values()] : [];
-          const rows = stats.reduce((a, s) => a + s.rowCount, 0);
-          const bytes = stats.reduce((a, s) => a + s.dataSize, 0);
-          const created = formatDateTime(t.createdAt);
-          return [[
-            'def', db.name, t.name, t.kind === 'VIEW' ? 'VIEW' : 'BASE TABLE', t.kind === 'VIEW' ? null : 'StarRocks', null, null,
-            BigInt(rows), rows === 0 ? 0n : BigInt(Math.round(bytes / rows)), BigInt(bytes), null, null, null, null,
-            created, created, null, 'utf8_general_ci', null, null, t.comment,
-          ]];
-        }),
-      };
-    case 'columns':
-      return {
-        columns: COLUMNS,
-        rows: eachTable((db, t) =>
-          t.columns.map((c, i) => [
-            'def', db.name, t.name, c.name, BigInt(i + 1), c.default, c.nullable ? 'YES' : 'NO', dataType(c.type),
-            charLength(c.type), charLength(c.type), numericPrecision(c.type), numericScale(c.type), null,
-            isText(c.type) ? 'utf8' : null, isText(c.type) ? 'utf8_general_ci' : null, formatColumnType(c.type),
-            c.isKey ? (t.keyModel === 'PRIMARY' || t.keyModel === 'UNIQUE' ? 'PRI' : 'DUP') : '', c.aggregate ?? '',
-            'select,insert,update,references', c.comment,
-          ]),
-        ),
-      };
+    dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => t.visible && visible.table(db.name, t.name)).flatMap((t) => fn(db, t)));
+  switch (lower) {
     case 'partitions':
       return {
         columns: PARTITIONS,
@@ -122,13 +76,11 @@ export function informationSchemaTable(sources: InformationSources, name: string
         columns: VIEWS,
         rows: eachTable((db, t) => (t.kind === 'VIEW' ? [['def', db.name, t.name, t.viewDefinition, 'NONE', 'NO', 'root@%', 'DEFINER', 'utf8', 'utf8_general_ci']] : [])),
       };
-    case 'engines':
-      return { columns: ENGINES, rows: [['StarRocks', 'DEFAULT', 'tablevault OLAP storage (StarRocks-compatible)', 'NO', 'NO', 'NO']] };
     case 'processlist':
       // The same entries as SHOW FULL PROCESSLIST; INFO is the statement with its secrets already masked (session.ts).
       return {
         columns: PROCESSLIST,
-        rows: processlistEntries(sources).map((p) => [BigInt(p.id), p.user, p.host, p.db, p.command, BigInt(p.seconds), p.state, p.info]),
+        rows: processlistEntries(sources).map((p) => [BigInt(p.id), p.user, p.host, p.db, p.command, p.seconds, p.state, p.info]),
       };
     default:
       // backup_jobs, backup_schedules (information-schema-automation.ts).
@@ -164,30 +116,4 @@ export function processlistEntries(sources: Pick<InformationSources, 'sessions' 
     state: s.current ? 'OK' : '',
     info: s.current?.text ?? null,
   }));
-}
-
-function dataType(t: ColumnType): string {
-  return t.name === 'STRING' ? 'varchar' : t.name.toLowerCase();
-}
-
-function isText(t: ColumnType): boolean {
-  return t.name === 'CHAR' || t.name === 'VARCHAR' || t.name === 'STRING';
-}
-
-function charLength(t: ColumnType): bigint | null {
-  if (t.name === 'CHAR' || t.name === 'VARCHAR') return BigInt(t.length);
-  if (t.name === 'STRING') return 65533n;
-  return null;
-}
-
-function numericPrecision(t: ColumnType): bigint | null {
-  const digits: Partial<Record<ColumnType['name'], number>> = { TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19, LARGEINT: 39, FLOAT: 12, DOUBLE: 22 };
-  if (t.name === 'DECIMAL') return BigInt(t.precision);
-  const d = digits[t.name];
-  return d === undefined ? null : BigInt(d);
-}
-
-function numericScale(t: ColumnType): bigint | null {
-  if (t.name === 'DECIMAL') return BigInt(t.scale);
-  return ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT'].includes(t.name) ? 0n : null;
 }

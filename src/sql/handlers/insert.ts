@@ -31,6 +31,8 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
   const evalCtx = sessionEvalContext(ctx);
   const targets = targetColumns(table, node.columns);
   const fill = rowBuilder(table, targets, evalCtx);
+  const txn = ctx.session.transaction;
+  await txn.checkWrite(ctx, table, !node.overwrite);
   return ctx.services.tableLocks.run(table.id, async () => {
     const partitions = listPartitions(ctx.services.catalog, table.id);
     const route = createRouter(partitioningOf(table, partitions));
@@ -85,8 +87,13 @@ export async function executeInsert(ctx: ExecutionContext, node: InsertStmt): Pr
         }
       }
       await flush();
-      const result = await writer.commit();
       const label = node.label ?? `insert_${ctx.session.connectionId}_${ctx.services.clock.now()}`;
+      if (txn.inTransaction && !node.overwrite) {
+        // Inside a transaction: files durable now, visible at COMMIT (all of the transaction's loads at once).
+        const prepared = await writer.prepare();
+        return okResult(prepared.rows, `{'label':'${label}', 'status':'PREPARE', 'txnId':'${txn.defer(table, prepared)}'}`);
+      }
+      const result = await writer.commit();
       return okResult(result.rows, `{'label':'${label}', 'status':'VISIBLE', 'txnId':'${[...result.versions.values()][0] ?? 0}'}`);
     } catch (error) {
       await writer.abort();

@@ -10,6 +10,8 @@ import { executeInsert } from './insert.ts';
 import { executeSelectStatement } from './select.ts';
 import { executeAlterTable, executeCreateTable, executeDropTable, executeTruncateTable } from './table-ddl.ts';
 import { executeAlterView, executeCreateView } from './view-ddl.ts';
+import { executeAlterTableKeys, executeLockTables, executeUnlockTables } from './transaction.ts';
+import { executeShowMeta } from './show-meta.ts';
 import * as account from './account.ts';
 import { executeBackup, executeCancelBackup, executeShowBackup } from './backup.ts';
 import { executeCancelRestore, executeRestore, executeShowRestore } from './restore.ts';
@@ -76,4 +78,8 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   CopySnapshot: executeCopySnapshot,
   ShowCopy: executeShowCopy,
   CancelCopy: executeCancelCopy,
+  LockTables: executeLockTables,
+  UnlockTables: executeUnlockTables,
+  ShowMeta: executeShowMeta,
+  AlterTableKeys: executeAlterTableKeys,
 };

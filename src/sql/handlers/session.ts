@@ -1,6 +1,6 @@
-/** Session and server administration: SET, SHOW VARIABLES / STATUS / PROCESSLIST / WARNINGS, KILL, transactions. */
+/** Session and server administration: SET, SHOW VARIABLES / STATUS / PROCESSLIST / WARNINGS, KILL. */
 import type {
-  KillStmt, SetStmt, ShowProcesslistStmt, ShowStatusStmt, ShowVariablesStmt, ShowWarningsStmt, TransactionStmt,
+  KillStmt, SetAssignment, SetStmt, ShowProcesslistStmt, ShowStatusStmt, ShowVariablesStmt, ShowWarningsStmt,
 } from '../../../grammar/ast.ts';
 import { sqlError } from '../../errors/index.ts';
 import { formatDateTime } from '../../util/clock.ts';
@@ -11,10 +11,15 @@ import { evaluateConstant } from '../constant.ts';
 import { showLikeMatcher } from '../eval/like.ts';
 import { processlistEntries } from './information-schema.ts';
 import type { SetValue } from '../variables/index.ts';
+import { serializableNotSupported } from '../transaction/errors.ts';
+import { autocommit } from '../transaction/session-transaction.ts';
 
-export function executeSet(ctx: ExecutionContext, node: SetStmt): StatementResult {
+export async function executeSet(ctx: ExecutionContext, node: SetStmt): Promise<StatementResult> {
   for (const a of node.assignments) {
     switch (a.kind) {
+      case 'SetTransaction':
+        setTransaction(ctx, a);
+        break;
       case 'SetNames':
         if (a.charset.toUpperCase() !== 'DEFAULT') ctx.session.variables.setNames(a.charset, a.collation);
         break;
@@ -28,7 +33,17 @@ export function executeSet(ctx: ExecutionContext, node: SetStmt): StatementResul
           break;
         }
         const setValue: SetValue = a.value.kind === 'StringLiteral' && a.value.value === 'DEFAULT' ? { default: true } : value;
-        ctx.session.variables.set(a.name, setValue, a.scope === 'GLOBAL' ? 'GLOBAL' : 'SESSION');
+        const wasAutocommit = autocommit(ctx);
+        const scope = a.scope === 'GLOBAL' ? 'GLOBAL' : 'SESSION';
+        const isolation = ctx.session.variables.get('transaction_isolation', scope);
+        ctx.session.variables.set(a.name, setValue, scope);
+        if (ctx.session.variables.get('transaction_isolation', scope) === 'SERIALIZABLE') {
+          // SERIALIZABLE cannot be given (no write-conflict detection): refused, not silently weakened.
+          ctx.session.variables.set('transaction_isolation', isolation, scope);
+          throw serializableNotSupported();
+        }
+        // MySQL: turning autocommit on commits the open transaction.
+        if (a.scope !== 'GLOBAL' && !wasAutocommit && autocommit(ctx)) await ctx.session.transaction.commit(ctx);
         break;
       }
     }
@@ -83,7 +98,16 @@ export function executeKill(ctx: ExecutionContext, node: KillStmt): StatementRes
   return okResult(0);
 }
 
-export function executeTransaction(_ctx: ExecutionContext, _node: TransactionStmt): StatementResult {
-  // Every statement commits on its own (StarRocks has no multi-statement transactions for OLAP tables).
-  return okResult(0);
+/**
+ * `SET [GLOBAL | SESSION] TRANSACTION …`: with a scope it sets @@transaction_isolation / @@transaction_read_only of
+ * that scope; without one, the next transaction only (refused inside a transaction, 1568).
+ */
+function setTransaction(ctx: ExecutionContext, a: Extract<SetAssignment, { kind: 'SetTransaction' }>): void {
+  if (a.scope === 'NEXT') {
+    ctx.session.transaction.setNext({ ...(a.isolation === undefined ? {} : { isolation: a.isolation }), ...(a.accessMode === undefined ? {} : { accessMode: a.accessMode }) });
+    return;
+  }
+  if (a.isolation === 'SERIALIZABLE') throw serializableNotSupported();
+  if (a.isolation !== undefined) ctx.session.variables.set('transaction_isolation', a.isolation.replace(' ', '-'), a.scope);
+  if (a.accessMode !== undefined) ctx.session.variables.set('transaction_read_only', a.accessMode === 'READ ONLY' ? 1n : 0n, a.scope);
 }

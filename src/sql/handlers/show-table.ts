@@ -9,7 +9,10 @@ import {
   type ColumnMeta, type RangeBoundValue, type TableMeta,
 } from '../../catalog/index.ts';
 import { sqlError } from '../../errors/index.ts';
-import { formatColumnType } from '../../types/column-type.ts';
+import { formatColumnType, type ColumnType } from '../../types/column-type.ts';
+import { columnKey } from '../table/system-tables/keys.ts';
+import { mysqlColumnType } from '../table/system-tables/mysql-column-type.ts';
+import { extraOf } from '../table/system-tables/catalog-tables.ts';
 import { formatDateTime } from '../../util/clock.ts';
 import type { ExecutionContext } from '../context.ts';
 import { requireDatabase, requireOlapTable, requireTable } from '../names.ts';
@@ -32,22 +35,25 @@ export function executeShowTables(ctx: ExecutionContext, node: ShowTablesStmt): 
 
 export function executeDescribe(ctx: ExecutionContext, node: DescribeStmt): StatementResult {
   const { table } = requireTable(ctx, node.table);
+  // SHOW COLUMNS (and MySQL's DESCRIBE t 'pattern') answer in MySQL's terms — its type spellings (decimal(10,2),
+  // tinyint(1)), PRI/MUL keys, auto_increment — as MySQL drivers parse them; DESC keeps StarRocks' own.
   const base = (c: ColumnMeta): (string | null)[] => [
     c.name,
-    formatColumnType(c.type),
+    node.showColumns ? mysqlColumnType(c.type).columnType : formatColumnType(c.type),
     c.nullable ? 'YES' : 'NO',
-    node.showColumns ? (c.isKey ? (table.keyModel === 'PRIMARY' || table.keyModel === 'UNIQUE' ? 'PRI' : 'DUP') : '') : String(c.isKey),
+    node.showColumns ? columnKey(table, c.name) : String(c.isKey),
     defaultShown(c),
-    c.aggregate ?? '',
+    node.showColumns ? extraOf(c) : c.aggregate ?? '',
   ];
   if (node.showColumns) {
     const header = ['Field', 'Type', 'Null', 'Key', 'Default', 'Extra'];
-    return node.full
+    const result = node.full
       ? showResult([...header.slice(0, 2), 'Collation', ...header.slice(2), 'Privileges', 'Comment'], table.columns.map((c) => {
           const r = base(c);
           return [r[0] ?? null, r[1] ?? null, isText(c) ? 'utf8_general_ci' : null, ...r.slice(2), 'select,insert,update,references', c.comment];
         }))
       : showResult(header, table.columns.map(base));
+    return applyShowFilter(ctx, result, node.filter, 'Field');
   }
   if (node.all) {
     return showResult(
@@ -73,21 +79,26 @@ export function createViewText(table: TableMeta): string {
   return `CREATE VIEW \`${table.name}\`${cols}${table.comment ? ` COMMENT "${table.comment}"` : ''} AS ${table.viewDefinition ?? ''}`;
 }
 
-/** CREATE TABLE text in StarRocks' SHOW CREATE TABLE layout; it parses back to an equivalent table. */
+/**
+ * CREATE TABLE text in StarRocks' SHOW CREATE TABLE layout; it parses back to the same table (mariadb-dump copies it
+ * into dumps). Within that layout it is written the way MySQL tools read SHOW CREATE TABLE line by line (SQLAlchemy's
+ * reflection parser): strings single-quoted, `decimal(10,2)` without a space, the key clause on its own indented
+ * line as `  PRIMARY KEY (…)`, and no empty COMMENTs.
+ */
 export function createTableText(ctx: ExecutionContext, table: TableMeta): string {
   const lines: string[] = [];
   const columnLines = table.columns.map((c) => {
-    const parts = [`\`${c.name}\``, formatColumnType(c.type)];
+    const parts = [`\`${c.name}\``, createTableType(c.type)];
     if (c.aggregate) parts.push(c.aggregate);
     parts.push(c.nullable ? 'NULL' : 'NOT NULL');
     if (c.autoIncrement) parts.push('AUTO_INCREMENT');
-    if (c.default !== null) parts.push(`DEFAULT ${c.default === 'NULL' || c.default === 'CURRENT_TIMESTAMP' ? c.default : `"${c.default.replace(/"/g, '\\"')}"`}`);
-    parts.push(`COMMENT "${c.comment.replace(/"/g, '\\"')}"`);
+    if (c.default !== null) parts.push(`DEFAULT ${c.default === 'NULL' || c.default === 'CURRENT_TIMESTAMP' ? c.default : sqlString(c.default)}`);
+    if (c.comment !== '') parts.push(`COMMENT ${sqlString(c.comment)}`);
     return `  ${parts.join(' ')}`;
   });
-  lines.push(`CREATE TABLE \`${table.name}\` (\n${columnLines.join(',\n')}\n) ENGINE=OLAP `);
-  if (table.keyColumns.length > 0) lines.push(`${table.keyModel} KEY(${table.keyColumns.map((k) => `\`${k}\``).join(', ')})`);
-  lines.push(`COMMENT "${table.comment || 'OLAP'}"`);
+  lines.push(`CREATE TABLE \`${table.name}\` (\n${columnLines.join(',\n')}\n) ENGINE=OLAP`);
+  if (table.keyColumns.length > 0) lines.push(`  ${table.keyModel} KEY (${table.keyColumns.map((k) => `\`${k}\``).join(', ')})`);
+  if (table.comment !== '') lines.push(`COMMENT ${sqlString(table.comment)}`);
   if (table.partitionInfo.kind !== 'UNPARTITIONED') {
     // The grammar has no MINVALUE literal, so the partition whose range starts at the minimum is written as
     // `VALUES LESS THAN (upper)`, first: LESS THAN's lower bound is the previous partition's upper one.
@@ -99,10 +110,26 @@ export function createTableText(ctx: ExecutionContext, table: TableMeta): string
     lines.push(`PARTITION BY ${table.partitionInfo.kind}(${table.partitionInfo.columns.map((c) => `\`${c}\``).join(', ')})\n(${parts.join(',\n')})`);
   }
   const d = table.distribution;
-  lines.push(d.kind === 'HASH' ? `DISTRIBUTED BY HASH(${d.columns.map((c) => `\`${c}\``).join(', ')}) BUCKETS ${d.buckets} ` : `DISTRIBUTED BY RANDOM BUCKETS ${d.buckets} `);
+  lines.push(d.kind === 'HASH' ? `DISTRIBUTED BY HASH(${d.columns.map((c) => `\`${c}\``).join(', ')}) BUCKETS ${d.buckets}` : `DISTRIBUTED BY RANDOM BUCKETS ${d.buckets}`);
   const props = Object.entries(table.properties);
-  if (props.length > 0) lines.push(`PROPERTIES (\n${props.map(([k, v]) => `"${k}" = "${v}"`).join(',\n')}\n);`);
+  if (props.length > 0) lines.push(`PROPERTIES (\n${props.map(([k, v]) => `"${k}" = "${v}"`).join(',\n')}\n)`);
   return lines.join('\n');
+}
+
+/**
+ * A column type as SHOW CREATE TABLE writes it: StarRocks' spelling (DESC's), except `decimal(p,s)` without the space
+ * and `largeint` without its display width — forms MySQL tools parse (SQLAlchemy reads `largeint(40)` as an unknown
+ * type called with an argument, and fails).
+ */
+function createTableType(t: ColumnType): string {
+  if (t.name === 'DECIMAL') return `decimal(${t.precision},${t.scale})`;
+  if (t.name === 'LARGEINT') return 'largeint';
+  return formatColumnType(t);
+}
+
+/** A single-quoted SQL string literal (`'` doubled, `\` escaped), as the grammar reads it back. */
+function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 /** `("10", "5")` or `(MAXVALUE)`: a range bound as partition clauses write it. */

@@ -115,6 +115,11 @@ function visitor(ctx: ExecutionContext): Visitor {
       return target === undefined || target.user === ctx.session.user ? none : [need.system('OPERATE')];
     },
     Transaction: () => none,
+    // MySQL's LOCK TABLES privilege has no StarRocks counterpart: SELECT on each table (MySQL's other requirement).
+    LockTables: (s) => s.tables.map((item) => relation('SELECT', item.table)),
+    UnlockTables: () => none,
+    AlterTableKeys: (s) => [relation('ALTER', s.table)],
+    ShowMeta: (s) => (s.table === undefined ? none : skipInformationSchema(ctx, s.table, () => [relation('ANY', s.table as QualifiedName)])),
   };
 }
 

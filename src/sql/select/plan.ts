@@ -74,6 +74,20 @@ function exprKey(e: Expr, scope: Scope): string {
   return exprToSql(e);
 }
 
+/**
+ * Whether @@sql_mode holds ONLY_FULL_GROUP_BY (the default, as in StarRocks and MySQL 8.0). A context without
+ * session variables (a plan evaluated outside a session) keeps the default.
+ */
+function onlyFullGroupBy(ctx: EvalContext): boolean {
+  let mode: Value;
+  try {
+    mode = ctx.systemVariable('sql_mode', 'DEFAULT');
+  } catch {
+    return true;
+  }
+  return typeof mode !== 'string' || mode.toUpperCase().split(',').some((m) => m.trim() === 'ONLY_FULL_GROUP_BY');
+}
+
 function ordinal(e: Expr): number | undefined {
   return e.kind === 'NumberLiteral' && /^\d+$/.test(e.text) ? Number(e.text) : undefined;
 }
@@ -180,6 +194,19 @@ export function planSelect(stmt: SelectStmt, scope: Scope, ctx: EvalContext, hoo
             }
           }
           resolveColumn(scope, e, clause);
+          if (!onlyFullGroupBy(ctx)) {
+            // MySQL without ONLY_FULL_GROUP_BY (mariadb-dump clears sql_mode): a column neither grouped nor aggregated
+            // gives one of its group's values, as ANY_VALUE(column) would.
+            const call: FunctionCall = { kind: 'FunctionCall', name: 'any_value', args: [e], distinct: false };
+            const key = exprKey(call, scope);
+            let index = aggIndex.get(key);
+            if (index === undefined) {
+              index = groupKeys.length + aggregates.length;
+              aggIndex.set(key, index);
+              aggregates.push(compileAggregate(call, [compileExpr(e, env('field list'))]));
+            }
+            return slot(index, (aggregates[index - groupKeys.length] as AggregateSpec).type);
+          }
           throw analysisError(`'${exprToSql(e)}' must be an aggregate expression or appear in GROUP BY clause`);
         }
         return undefined;

@@ -18,6 +18,7 @@ import { selectRowSource } from '../select/select-source.ts';
 import { shouldYield, yieldTurn } from '../pace.ts';
 import { canSeeDatabase, canSeeTable } from '../privileges/check.ts';
 import { partitioningOf } from './partitioning.ts';
+import type { ReadPlan } from '../transaction/session-transaction.ts';
 
 /** Views may reference views; a chain this deep means a cycle (a view redefined to read itself). */
 const MAX_VIEW_DEPTH = 32;
@@ -36,16 +37,18 @@ export function tableResolver(ctx: ExecutionContext, evalCtx: EvalContext, depth
     const db = requireDatabase(ctx, ref.name.db);
     const table = findTable(ctx, db, ref.name.name);
     if (table === undefined) throw unknownTable(db.name, ref.name.name);
+    // LOCK TABLES, another session's WRITE lock, the transaction's snapshot (src/sql/transaction).
+    const plan = await ctx.session.transaction.readPlan(ctx, table, depth > 0);
     if (table.kind === 'VIEW') {
       if (ref.partitions) throw analysisError(`PARTITION can not be used on view ${table.name}`);
       if (depth >= MAX_VIEW_DEPTH) throw analysisError(`View ${db.name}.${table.name} nests more than ${MAX_VIEW_DEPTH} views deep: a view probably reads itself`);
       return { source: await viewSource(ctx, evalCtx, table, db.name, depth), qualifiers: [db.name, table.name] };
     }
-    return { ...tableSource(ctx, evalCtx, table, ref), qualifiers: [db.name, table.name] };
+    return { ...tableSource(ctx, evalCtx, table, ref, plan), qualifiers: [db.name, table.name] };
   };
 }
 
-function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMeta, ref: TableRef): ResolvedSource {
+function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMeta, ref: TableRef, plan: ReadPlan): ResolvedSource {
   const partitions = listPartitions(ctx.services.catalog, table.id);
   let allowed: readonly number[] | undefined;
   if (ref.partitions) {
@@ -60,11 +63,15 @@ function tableSource(ctx: ExecutionContext, evalCtx: EvalContext, table: TableMe
     async *scan(options) {
       let ids = options.partitionIds ?? allowed;
       if (allowed && options.partitionIds) ids = options.partitionIds.filter((id) => allowed.includes(id));
+      // A snapshot read: only the partitions that existed then, each at its version then.
+      const versions = plan.versions;
+      if (versions !== undefined) ids = (ids ?? partitions.map((p) => p.id)).filter((id) => versions.has(id));
       const wanted = options.columns;
       const scanOptions = {
         ...(ids === undefined ? {} : { partitionIds: ids }),
         ...(wanted === undefined ? {} : { columns: wanted }),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(versions === undefined ? {} : { versions }),
       };
       const width = table.columns.length;
       for await (const batch of ctx.services.store.scan(table.id, scanOptions)) {

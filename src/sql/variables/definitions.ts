@@ -75,6 +75,7 @@ export const SYSTEM_VARIABLES: readonly SystemVariable[] = [
   session({ name: 'last_insert_id', type: 'integer', defaultValue: 0n, min: 0n }),
   readOnlyGlobal({ name: 'license', type: 'string', defaultValue: 'Apache License, Version 2.0' }),
   both({ name: 'load_mem_limit', type: 'integer', defaultValue: 0n, min: 0n }),
+  both({ name: 'lock_wait_timeout', type: 'integer', defaultValue: 31536000n, min: 1n, max: 31536000n }),
   readOnlyGlobal({ name: 'lower_case_table_names', type: 'integer', defaultValue: 0n }),
   // Checked on every client packet (1153) and statement; only SET GLOBAL changes it, as in MySQL (sessions opened later).
   both({ name: 'max_allowed_packet', type: 'integer', defaultValue: 33554432n, min: 1024n, max: 1073741824n, sessionReadOnly: true }),

@@ -53,15 +53,15 @@ describe('CREATE TABLE', () => {
     const tablets = await t.rows('SHOW TABLET FROM all_types');
     expect(tablets).toHaveLength(3 * 5 * 2);
     const create = (await t.rows('SHOW CREATE TABLE all_types'))[0]?.[1] ?? '';
-    expect(create).toContain('`k1` bigint(20) NOT NULL COMMENT "the id"');
-    expect(create).toContain('COMMENT "every type"');
+    expect(create).toContain("`k1` bigint(20) NOT NULL COMMENT 'the id'");
+    expect(create).toContain("COMMENT 'every type'");
     expect(create).toContain('"storage_medium" = "SSD"');
   });
 
   it('defaults: DUPLICATE KEY of the leading columns, RANDOM distribution, replication_num = min(3, backends)', async () => {
     await t.exec('CREATE TABLE plain (a INT, b VARCHAR(3), c DOUBLE, d INT)');
     const create = (await t.rows('SHOW CREATE TABLE plain'))[0]?.[1] ?? '';
-    expect(create).toContain('DUPLICATE KEY(`a`, `b`)');
+    expect(create).toContain('  DUPLICATE KEY (`a`, `b`)');
     expect(create).toContain('DISTRIBUTED BY RANDOM BUCKETS 3');
     expect(create).toContain('"replication_num" = "3"');
     await t.exec('CREATE TABLE pk_default (id INT, v INT) PRIMARY KEY(id)');
