@@ -65,10 +65,12 @@ export type JobTaskSummary = Pick<JobTaskRow, 'id' | 'kind' | 'backendId' | 'tab
  * The job's tasks without their payload / result JSON (which can list every file of a tablet): SHOW polls this,
  * and decoding all of that on every SHOW of a 10,000-tablet job took seconds.
  */
-export function listTaskSummaries(catalog: Catalog, jobId: number): JobTaskSummary[] {
+export function listTaskSummaries(catalog: Catalog, jobId: number, options: { readonly failedOnly?: boolean } = {}): JobTaskSummary[] {
+  // failedOnly: what SHOW needs of a finished job (its task errors), without reading every task of every job shown.
+  const where = options.failedOnly === true ? " AND error IS NOT NULL AND state NOT IN ('done', 'released')" : '';
   return catalog
     .prepare<[number], { id: number; kind: TaskKind; backend_id: number; tablet_id: number | null; state: JobTaskRow['state']; error: string | null }>(
-      'SELECT id, kind, backend_id, tablet_id, state, error FROM job_tasks WHERE job_id = ? ORDER BY id',
+      `SELECT id, kind, backend_id, tablet_id, state, error FROM job_tasks WHERE job_id = ?${where} ORDER BY id`,
     )
     .all(jobId)
     .map((r) => ({ id: r.id, kind: r.kind, backendId: r.backend_id, tabletId: r.tablet_id, state: r.state, error: r.error }));

@@ -288,7 +288,10 @@ export class JobRunner {
         const attempt = (this.#stateRetries.get(job.id) ?? 0) + 1;
         this.#stateRetries.set(job.id, attempt);
         const delay = backoffDelay({ baseDelayMs: this.#retryDelayMs, maxDelayMs: this.#retryDelayMs }, 1);
-        setRunningJobStatus(this.#catalog, job.id, retryingStatus(error, attempt, delay));
+        const retrying = retryingStatus(error, attempt, delay);
+        setRunningJobStatus(this.#catalog, job.id, retrying);
+        // The runner's copy of the row is what the next transition compares with (it is not read back per step).
+        rt.job = { ...rt.job, statusCode: retrying.code, statusMsg: retrying.msg };
         this.log(job).warn({ err: error, attempt, delayMs: delay }, 'step failed; will retry');
         this.#retryLater(rt, delay);
         return;

@@ -149,10 +149,12 @@ function restoreObject(table: string, partitions: readonly string[] | undefined)
  */
 function taskColumns(catalog: Catalog, job: JobRow): { unfinished: string; progress: string; errors: string } {
   const kind: JobKind = getJobKind(job.kind);
-  const tasks = listTaskSummaries(catalog, job.id);
-  const phase = isTerminal(kind, job.state) ? undefined : (kind.phaseTasks as Partial<Record<string, string>>)[job.state];
+  const done = isTerminal(kind, job.state);
+  // A finished job shows only its task errors: read those, not every task and file (SHOW lists every job).
+  const tasks = listTaskSummaries(catalog, job.id, { failedOnly: done });
+  const phase = done ? undefined : (kind.phaseTasks as Partial<Record<string, string>>)[job.state];
   const current = phase === undefined ? [] : tasks.filter((t) => t.kind === phase);
-  const counts = taskFileCounts(catalog, job.id);
+  const counts = current.length === 0 ? new Map<number, { done: number; total: number }>() : taskFileCounts(catalog, job.id);
   const unfinished = current
     .filter((t) => t.state === 'pending' || t.state === 'failed')
     .map((t) => unfinishedEntry(kind, t))

@@ -1,4 +1,4 @@
-import type { Broker } from '../brokers/broker.ts';
+import { isBrokerError, type Broker } from '../brokers/broker.ts';
 import { fsPool, unwrap } from '../util/fs-pool.ts';
 import { putChecksummed } from './checksummed-files.ts';
 import { checksummedKey } from './layout.ts';
@@ -140,7 +140,7 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
         { replace: true, hash: true, ...(signal ? { signal } : {}), ...(options.onBytes ? { onProgress: options.onBytes } : {}) },
       );
     } catch (error) {
-      throw fromBrokerError(error);
+      throw localOrRepositoryError(error);
     }
     // Progress comes about every 100 ms while the batch runs: the total is told once it ends.
     options.onBytes?.(results.reduce((n, r) => n + r.size, 0));
@@ -154,12 +154,21 @@ export async function fetchFiles(repo: Repository, items: readonly FetchItem[], 
       const written = await broker.downloadFile(stored(item), item.localPath, signal ? { signal } : {});
       options.onBytes?.((received += written.size));
     } catch (error) {
-      throw fromBrokerError(error);
+      throw localOrRepositoryError(error);
     }
   }));
   const hashed = await fsPool().run(items.map((i) => ({ op: 'md5', path: i.localPath })), signal ? { signal } : {});
   items.forEach((_, i) => options.onFile?.(i));
   return hashed.map((r) => unwrap<{ md5: string }>(r).md5);
+}
+
+/**
+ * A download's error as the repository's, except a failure to write the local file (it carries the file system's
+ * errno code and is not a broker error): that one is the data dir's disk, which the caller names as such.
+ */
+function localOrRepositoryError(error: unknown): unknown {
+  if (!isBrokerError(error) && typeof (error as { code?: unknown } | null)?.code === 'string' && !(error instanceof RepositoryError)) return error;
+  return fromBrokerError(error);
 }
 
 /**

@@ -95,7 +95,7 @@ describe('readers during an in-place RESTORE', () => {
           // Half of the runs finish; the others are cancelled while held, or in COMMIT (racing the publish).
           cancelAt: fc.constantFrom<State | undefined>(undefined, undefined, undefined, 'PENDING', 'DOWNLOADING', 'COMMIT'),
           // The background reader's pause between reads (it must not starve the job it watches).
-          pauseMs: fc.constantFrom(2, 5, 10),
+          pauseMs: fc.constantFrom(5, 10, 20),
         }),
         async ({ mutation, pinned, sqlAt, cancelAt, pauseMs }) => {
           round++;

@@ -18,7 +18,7 @@ import { runToEnd } from './restore-dataset.ts';
 
 /** Per-repository hooks: repositories whose location contains `hooked` go through them. */
 const hooks = {
-  /** Runs once, before the first uploadFile of a hooked repository (then cleared). */
+  /** Runs once, before the first uploadFile (or uploadFiles batch) of a hooked repository (then cleared). */
   beforeFirstUpload: undefined as (() => void) | undefined,
   /** While true, every write (meta and info files) of a hooked repository fails as a full disk does. */
   diskFull: false,
@@ -35,6 +35,15 @@ async function hookedBrokers(location: string, properties: Readonly<Record<strin
           hooks.beforeFirstUpload = undefined;
           hook?.();
           return target.uploadFile(...args);
+        };
+      }
+      // A local repository takes a backup's files as one batch.
+      if (prop === 'uploadFiles' && target.uploadFiles !== undefined) {
+        return (...args: Parameters<NonNullable<Broker['uploadFiles']>>) => {
+          const hook = hooks.beforeFirstUpload;
+          hooks.beforeFirstUpload = undefined;
+          hook?.();
+          return target.uploadFiles?.(...args);
         };
       }
       if (prop === 'write') {

@@ -44,6 +44,9 @@ const MKDIR_RACE_ATTEMPTS = 5;
  * fsynced and renamed, so a reader never sees half a file; copies use the kernel (reflink or copy_file_range).
  * Directories are created on demand and pruned when they become empty, so listings match an object store's.
  */
+
+/** errno codes of a write that found no room (disk, quota, or RLIMIT_FSIZE). */
+const LOCAL_NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 export class LocalBroker implements Broker {
   readonly scheme = 'file';
   readonly location: string;
@@ -309,6 +312,9 @@ export class LocalBroker implements Broker {
       for (const r of [results[2 * i], results[2 * i + 1]]) {
         if (r === undefined || !r.ok) {
           const code = r?.ok === false ? r.code : 'EIO';
+          // No room to write is the *local* side's failure (reading the repository never gives it): thrown as the
+          // file system's error on the local path, so the caller names its own disk, not the repository's.
+          if (LOCAL_NO_SPACE.has(code)) throw Object.assign(new FsOpError(code, `${code}: ${r?.ok === false ? r.message : ''}, write '${item.localPath}'`), { path: item.localPath });
           throw mapLocalError(new FsOpError(code, r?.ok === false ? r.message : 'no result'), item.key, code === 'ENOENT' ? 'read' : 'write', signal);
         }
       }
