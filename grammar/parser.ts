@@ -34,6 +34,7 @@ import { defineTableRules, type TableRules } from './productions/ddl-table.ts';
 import { defineDmlRules, type DmlRules } from './productions/dml.ts';
 import { defineShowRules, type ShowRules } from './productions/show.ts';
 import { defineBackupRestoreRules, type BackupRestoreRules } from './productions/backup-restore.ts';
+import { defineBackupScheduleRules, type BackupScheduleRules } from './productions/backup-schedule.ts';
 import { defineAccountRules, type AccountRules } from './productions/account.ts';
 import { defineSessionRules, type SessionRules } from './productions/session.ts';
 import { defineTransactionRules, type TransactionRules } from './productions/transaction.ts';
@@ -53,6 +54,7 @@ export type Rules = CommonRules &
   DmlRules &
   ShowRules &
   BackupRestoreRules &
+  BackupScheduleRules &
   AccountRules &
   SessionRules &
   TransactionRules &
@@ -122,6 +124,7 @@ export class SqlParser extends CstParser {
     defineDmlRules($, r);
     defineShowRules($, r);
     defineBackupRestoreRules($, r);
+    defineBackupScheduleRules($, r);
     defineAccountRules($, r);
     defineSessionRules($, r);
     defineTransactionRules($, r);

@@ -193,6 +193,8 @@ const NON_RESERVED = [
 const QUERY_RESERVED = ['CROSS', 'EXCEPT', 'INNER', 'INTERSECT', 'JOIN', 'MINUS', 'OUTER', 'UNION', 'USING'] as const;
 /** Words that only have a meaning after another keyword (`LEFT SEMI JOIN`, `IS UNKNOWN`), so names stay free. */
 const QUERY_NON_RESERVED = ['ANTI', 'SEMI', 'UNKNOWN'] as const;
+/** Backup schedules and snapshot copies (CREATE BACKUP SCHEDULE, PAUSE / RESUME / EXECUTE, COPY SNAPSHOT). */
+const AUTOMATION_NON_RESERVED = ['COPY', 'CRON', 'EXECUTE', 'PAUSE', 'RESUME', 'SCHEDULE', 'SCHEDULES', 'STARTS'] as const;
 
 /**
  * Non-reserved words of transactions, LOCK TABLES and the MySQL metadata SHOW forms (kept apart so their hunk stays
@@ -209,6 +211,7 @@ export type KeywordName =
   | (typeof NON_RESERVED)[number]
   | (typeof QUERY_RESERVED)[number]
   | (typeof QUERY_NON_RESERVED)[number]
+  | (typeof AUTOMATION_NON_RESERVED)[number]
   | (typeof TRANSACTION_AND_METADATA_WORDS)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
@@ -236,6 +239,7 @@ export const kw = Object.freeze(
     ...NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...QUERY_RESERVED.map((n) => [n, keyword(n, false)] as const),
     ...QUERY_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
+    ...AUTOMATION_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...TRANSACTION_AND_METADATA_WORDS.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;

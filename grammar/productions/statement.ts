@@ -41,6 +41,10 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.setStatement,
     r.killStatement,
     r.transactionStatement,
+    r.scheduleStateStatement,
+    r.executeScheduleStatement,
+    r.copySnapshotStatement,
+    r.cancelCopyStatement,
     r.lockTablesStatement,
     r.unlockTablesStatement,
   ]);
@@ -55,6 +59,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.createRepositoryBody,
     r.createUserBody,
     r.createRoleBody,
+    r.createBackupScheduleBody,
   ]);
   r.createStatement = $.addRule('createStatement', () => {
     $.CONSUME(kw.CREATE);
@@ -69,6 +74,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.dropSnapshotBody,
     r.dropUserBody,
     r.dropRoleBody,
+    r.dropBackupScheduleBody,
   ]);
   r.dropStatement = $.addRule('dropStatement', () => {
     $.CONSUME(kw.DROP);
@@ -84,6 +90,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
       { ALT: () => $.SUBRULE(r.alterUserBody) },
       { ALT: () => $.SUBRULE(r.alterViewBody) },
       { ALT: () => $.SUBRULE(r.alterRepositoryBody) },
+      { ALT: () => $.SUBRULE(r.alterBackupScheduleBody) },
     ]);
   });
 }

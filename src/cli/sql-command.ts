@@ -59,7 +59,7 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     script = io.readStdin();
   }
   const database = str('database');
-  const target: ShellTarget = str('host') !== undefined || str('port') !== undefined
+  const target: ShellTarget & { idleSchedules?: () => Promise<void> } = str('host') !== undefined || str('port') !== undefined
     ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
   try {
@@ -69,6 +69,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     const code = await runBatch(recordingJobs(target, tracker), script ?? '', { columnNames: !options.has('skip-column-names') }, io);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
     const waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
+    // EXECUTE BACKUP SCHEDULE's run goes on after its BACKUP (the copy to copy_to, retention): let it end too.
+    await target.idleSchedules?.();
     return code !== 0 ? code : waited;
   } finally {
     await target.close();
@@ -105,13 +107,14 @@ export async function runBatch(target: SqlTarget, script: string, format: { colu
 /** The embedded shell's log, in the data dir: the terminal is for results and one-line errors, never log lines. */
 export const EMBEDDED_LOG_FILE = 'tablevault.log';
 
-async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
+async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget & { idleSchedules(): Promise<void> }> {
   // A failed job, a retried upload: the shell prints the outcome (state and message); the details and stack traces
   // go to the log file at TABLEVAULT_LOG_LEVEL (default warn), never onto the terminal between results.
   const log = logFile(path.join(dataDir, EMBEDDED_LOG_FILE));
   let engine: Engine;
   try {
-    engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn', destination: log }) });
+    // Schedules do not fire by themselves here: a shell that exits after its statements would interrupt them.
+    engine = await Engine.open({ dataDir, fireSchedules: false, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn', destination: log }) });
   } catch (error) {
     log.close();
     throw error;
@@ -121,6 +124,7 @@ async function openEmbedded(dataDir: string, user: string, database: string | un
     const target = embeddedTarget(engine, session, dataDir);
     return {
       ...target,
+      idleSchedules: () => engine.schedules.idle(),
       close: async () => {
         try {
           await target.close();

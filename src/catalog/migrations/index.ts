@@ -7,6 +7,7 @@ import { migration0005 } from './0005-job-task-index.ts';
 import { migration0006 } from './0006-data-dir-identity.ts';
 import { migration0007 } from './0007-job-plans.ts';
 import { migration0008 } from './0008-snapshot-lifecycle.ts';
+import { migration0009 } from './0009-backup-schedules.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ];
