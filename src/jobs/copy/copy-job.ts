@@ -19,11 +19,17 @@ function copyTasks(plan: CopyPlan): NewTask[] {
   for (let i = 0; i < plan.files.length; i += FILES_PER_TASK) {
     const files = plan.files.slice(i, i + FILES_PER_TASK);
     const tablets: Record<string, CopyPlan['tablets'][string]> = {};
+    const references: Record<string, string> = {};
     for (const f of files) {
+      const ref = plan.references?.[`${f.tabletId}/${f.storedName}`];
+      if (ref !== undefined) {
+        references[`${f.tabletId}/${f.storedName}`] = ref;
+        continue;
+      }
       const ids = plan.tablets[String(f.tabletId)];
       if (ids !== undefined) tablets[String(f.tabletId)] = ids;
     }
-    const payload: CopyTaskPayload = { tablets };
+    const payload: CopyTaskPayload = Object.keys(references).length > 0 ? { tablets, references } : { tablets };
     tasks.push({
       taskKey: `copy:${i / FILES_PER_TASK}`,
       kind: 'copy',
@@ -73,7 +79,7 @@ export function copyDriver(steps: CopySteps): JobDriver {
         const payload = task.payload as unknown as CopyTaskPayload;
         const pending = io.pendingFiles(task.id);
         try {
-          await steps.copyFiles(io.job, payload.tablets, pending, {
+          await steps.copyFiles(io.job, payload, pending, {
             signal: io.signal,
             fileDone: (tabletId, name) => io.fileDone(task.id, tabletId, name),
             addBytes: (n) => io.addBytes(task.id, n),

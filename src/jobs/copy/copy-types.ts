@@ -31,12 +31,20 @@ export type CopyPlan = {
   /** Files the destination already holds and that are not sent again. */
   readonly reusedFiles: number;
   readonly reusedBytes: number;
-  /** Every content file of the snapshot. */
+  /** Every content file of the snapshot, referenced ones included. */
   readonly totalFiles: number;
   readonly totalBytes: number;
+  /**
+   * Referenced files (incremental snapshots) the destination cannot resolve: `<tabletId>/<storedName>` → the key the
+   * info file records. Copied to the destination's shared object area, where RESTORE resolves a reference whose
+   * key does not hold the content (absent in plans journaled before references were copied).
+   */
+  readonly references?: Readonly<Record<string, string>>;
 };
 
 /** `job_tasks.payload` of a copy task: where its tablets' files live (the files themselves are in job_files). */
 export type CopyTaskPayload = {
   readonly tablets: Readonly<Record<string, TabletIds>>;
+  /** The task's referenced files, as in CopyPlan.references. */
+  readonly references?: Readonly<Record<string, string>>;
 };

@@ -5,16 +5,27 @@
  */
 import { getDatabase } from '../../catalog/index.ts';
 import { listLiveJobs } from '../../catalog/jobs-read.ts';
+import type { JobRow } from '../../catalog/jobs-types.ts';
 import { findJobIdByLabel } from '../../catalog/schedule-runs.ts';
 import { isSqlError } from '../../errors/index.ts';
 import { DEFAULT_COPY_TIMEOUT_MS, submitCopy } from '../../jobs/copy/submit-copy.ts';
 import { parseScheduleOptions } from '../../jobs/schedules/options.ts';
+import { dropSnapshots, type RetentionDeps } from '../../jobs/snapshot-retention.ts';
 import { ScheduleBlockedError, type ScheduleActions } from '../../jobs/schedules/schedule-runner.ts';
 import { jobInfoTimestamp } from '../../repository/layout.ts';
-import { fromBrokerError } from '../../repository/repository-error.ts';
 import type { EngineServices } from '../context.ts';
 import { EngineSession } from '../session.ts';
 import { backupText } from './schedule-text.ts';
+
+/** How lifecycle's drop refuses a snapshot a live job uses (src/jobs/snapshot-retention.ts, jobConflict). */
+const JOB_CONFLICT = 'Can not drop snapshot ';
+const RETENTION_ATTEMPTS = 5;
+const RETENTION_WAIT_MS = 90_000;
+
+/** Live jobs that read or write `repoName` (a COPY reads its source, spec.from). */
+function liveJobsOf(catalog: EngineServices['catalog'], repoName: string): JobRow[] {
+  return listLiveJobs(catalog).filter((j) => j.repoName === repoName || (j.spec as { from?: unknown } | null)?.from === repoName);
+}
 
 /** Privilege denials: the owner lost what a schedule needs, so every later run would fail the same way. */
 const DENIED = new Set([1044, 1142, 1227]);
@@ -65,16 +76,38 @@ export function createScheduleActions(services: () => EngineServices, nextConnec
     async dropSnapshot(repoName, label, signal) {
       const sv = services();
       if (!sv.repositories.has(repoName)) return;
-      const repo = await sv.repositories.get(repoName);
-      await sv.jobs.withSubmitLock(async () => {
-        const busy = listLiveJobs(sv.catalog).find((j) => j.label === label && (j.repoName === repoName || (j.spec as { from?: string }).from === repoName));
-        if (busy !== undefined) throw new Error(`Can not drop snapshot ${label}: ${busy.kind} job ${busy.id} is using it`);
+      const deps: RetentionDeps = {
+        catalog: sv.catalog,
+        repositories: sv.repositories,
+        withSubmitLock: (fn) => sv.jobs.withSubmitLock(fn),
+        dataDir: sv.dataDir,
+        logger: sv.logger,
+        clock: sv.clock,
+      };
+      // The time retention waits for jobs that make lifecycle refuse the drop: short of the default misfire grace,
+      // since the runner fires nothing else meanwhile. Past it, the next successful run tries again.
+      const waitUntil = AbortSignal.any([signal, AbortSignal.timeout(RETENTION_WAIT_MS)]);
+      for (let attempt = 1; ; attempt++) {
         try {
-          await repo.deleteSnapshot(label, signal);
+          // Lifecycle's reference-aware drop, with all its checks (submit lock, live jobs reading or writing the
+          // label or referencing its files, any incremental BACKUP or COPY into the repository): files other
+          // snapshots reference move to the shared object area instead of going, so dropping the oldest of a
+          // full_then_incremental chain never breaks a newer incremental. FORCE: the schedule made this label (a
+          // failed run's partial directory records no cluster id at all).
+          await dropSnapshots(deps, { repository: repoName, labels: [label], force: true, dryRun: false, signal, reason: 'retention', ignoreMissing: true });
+          return;
         } catch (error) {
-          throw new Error(`Failed to delete snapshot ${label} in repository ${repoName}: ${fromBrokerError(error).message}`);
+          // Refused for a running job (typically another schedule's incremental BACKUP to the same repository, run
+          // the same night): wait for the repository's live jobs to end, then try again.
+          const busy = liveJobsOf(sv.catalog, repoName);
+          if (!isSqlError(error) || !error.message.startsWith(JOB_CONFLICT) || busy.length === 0 || attempt >= RETENTION_ATTEMPTS || waitUntil.aborted) throw error;
+          try {
+            for (const job of busy) await sv.jobs.waitForJob(job.id, { signal: waitUntil });
+          } catch {
+            throw error;
+          }
         }
-      });
+      }
     },
   };
 }

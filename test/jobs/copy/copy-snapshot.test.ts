@@ -67,6 +67,57 @@ describe('COPY SNAPSHOT', () => {
     expect(await errorOf(f.exec('COPY SNAPSHOT nope FROM r TO dr'))).toBe('Snapshot does not exist in repository r: nope');
   });
 
+  it('copies what an incremental snapshot references, so the destination alone restores it', async () => {
+    f = await openScheduleFixture(Date.UTC(2026, 0, 1), { openBroker: stuckOnce });
+    await seed(f, 'd1');
+    await fileRepo(f, 'r');
+    await fileRepo(f, 'dr');
+    await fileRepo(f, 'dr2');
+    const backup = async (sql: string): Promise<void> => {
+      await f?.exec(sql);
+      const [b] = (await f?.rows('SHOW BACKUP FROM d1')) ?? [];
+      expect((await f?.engine.jobs.waitForJob(Number(b?.[0])))?.state).toBe('FINISHED');
+    };
+    await backup('BACKUP SNAPSHOT d1.s1 TO r');
+    await f.exec("INSERT INTO d1.t VALUES (2, 'b')");
+    await backup('BACKUP SNAPSHOT d1.s2 TO r PROPERTIES ("type" = "incremental")');
+    const bytesOf = async (kind: string, label: string, repo: string): Promise<number> =>
+      Number((await f?.rows(`SELECT bytes FROM information_schema.backup_jobs WHERE kind = '${kind}' AND label = '${label}' AND repository = '${repo}'`))?.[0]?.[0]);
+    const [full, incremental] = [await bytesOf('BACKUP', 's1', 'r'), await bytesOf('BACKUP', 's2', 'r')];
+    // s2 uploaded only the new row's files and references s1's for the rest.
+    expect(incremental).toBeGreaterThan(0);
+    expect(incremental).toBeLessThan(full + incremental);
+    const restoreFrom = async (repo: string): Promise<void> => {
+      const ts = (await f?.rows(`SHOW SNAPSHOT ON ${repo} WHERE SNAPSHOT = 's2'`))?.[0]?.[1];
+      await f?.exec('DROP TABLE IF EXISTS d1.t FORCE');
+      await f?.exec(`RESTORE SNAPSHOT d1.s2 FROM ${repo} ON (t) PROPERTIES ("backup_timestamp" = "${ts}", "replication_num" = "1")`);
+      const [restore] = (await f?.rows('SHOW RESTORE FROM d1')) ?? [];
+      expect((await f?.engine.jobs.waitForJob(Number(restore?.[0])))?.state).toBe('FINISHED');
+      expect(await f?.rows('SELECT id, v FROM d1.t ORDER BY id')).toEqual([['1', 'a'], ['2', 'b']]);
+    };
+
+    // Referenced content read from s1's directory in r; dr holds none of it: all of it is copied.
+    await f.exec('COPY SNAPSHOT s2 FROM r TO dr');
+    const row = await lastCopy(f, 'dr');
+    expect([row[6], row[14]]).toEqual(['FINISHED', '[OK]']);
+    // More than s2's own files: what it references too (not all of s1: s1 also has files s2 replaced).
+    const copied = await bytesOf('COPY', 's2', 'dr');
+    expect(copied).toBeGreaterThan(incremental);
+    expect(copied).toBeLessThanOrEqual(full + incremental);
+    expect(await okSnapshots(f, 'dr')).toEqual(['s2']);
+    await restoreFrom('dr');
+
+    // s1 dropped from r (its files s2 references move to r's object area): the copy reads them there.
+    await f.exec('DROP SNAPSHOT s1 ON r');
+    await f.exec('COPY SNAPSHOT s2 FROM r TO dr2');
+    expect((await lastCopy(f, 'dr2'))[6]).toBe('FINISHED');
+    expect(await bytesOf('COPY', 's2', 'dr2')).toBe(copied);
+    await restoreFrom('dr2');
+    // And the copied objects belong to s2 in dr like any reference: dropping s2 there leaves the repository empty.
+    await f.exec('DROP SNAPSHOT s2 ON dr');
+    expect(await f.rows("DROP SNAPSHOT ON dr WHERE TIMESTAMP <= '9999-12-31 00:00:00' DRY RUN")).toEqual([['(total)', null, '0', '0', '0']]);
+  });
+
   it('CANCEL COPY of a copy stuck in flight leaves nothing in the destination', async () => {
     f = await openScheduleFixture(Date.UTC(2026, 0, 1), { openBroker: stuckOnce });
     await seed(f, 'd1');

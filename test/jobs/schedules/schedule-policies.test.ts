@@ -37,12 +37,15 @@ describe('backup schedule policies over 30 simulated days', () => {
     await fileRepo(f, 'r');
     for (const p of POLICIES) {
       await seed(f, p.db);
+      // A row no other database has: content is reused across the whole repository (same md5 and size), so only
+      // data unique to each database makes what each one's first and changed-night runs upload deterministic.
+      await f.exec(`INSERT INTO ${p.db}.t VALUES (0, '${p.db}')`);
       await f.exec(`CREATE BACKUP SCHEDULE ${p.name} FOR DATABASE ${p.db} TO r EVERY '1 DAY' STARTS '2026-01-01 02:00:00' PROPERTIES (${p.props})`);
     }
     for (let day = 0; day < DAYS; day++) {
       await f.advanceTo(START + day * DAY);
       // The databases change now and then between backups.
-      if (day % 10 === 5) for (const p of POLICIES) await f.exec(`INSERT INTO ${p.db}.t VALUES (${day + 2}, 'day${day}')`);
+      if (day % 10 === 5) for (const p of POLICIES) await f.exec(`INSERT INTO ${p.db}.t VALUES (${day + 2}, '${p.db}_day${day}')`);
     }
 
     const history = await f.rows(
@@ -53,13 +56,21 @@ describe('backup schedule policies over 30 simulated days', () => {
       const expectedLabels = Array.from({ length: DAYS }, (_, i) => label(p.name, START + i * DAY));
       expect(runs.map((r) => r[1])).toEqual(expectedLabels);
       expect(runs.map((r) => r[2])).toEqual(Array.from({ length: DAYS }, (_, i) => p.type(i)));
-      for (const r of runs) {
+      runs.forEach((r, i) => {
         expect(r.slice(3, 6)).toEqual(['FINISHED', 'r', p.db]);
-        expect(Number(r[6])).toBeGreaterThan(0);
-        expect(Number(r[7])).toBeGreaterThan(0);
+        // What each run uploaded (bytes, files): a full backup a complete copy; an incremental one (lifecycle's
+        // incremental-forever) only content the repository lacks — the database's rows on the first night, the
+        // new rows after a night that changed them, and nothing at all after a night that changed nothing.
+        const changed = i === 0 || (i - 1) % 10 === 5;
+        if (r[2] === 'FULL' || changed) {
+          expect(Number(r[6]), `${String(r[1])} (${String(r[2])}) bytes`).toBeGreaterThan(0);
+          expect(Number(r[7]), `${String(r[1])} (${String(r[2])}) files`).toBeGreaterThan(0);
+        } else {
+          expect([r[6], r[7]], `${String(r[1])} (INCREMENTAL of unchanged data) bytes, files`).toEqual(['0', '0']);
+        }
         expect(r.slice(8, 10)).toEqual(['OK', null]);
         expect(r[10]).toBe(r[11]);
-      }
+      });
       // keep_last: the newest `keep` runs' snapshots, nothing else of this schedule.
       expect(await okSnapshots(f, 'r', `${p.name}_`)).toEqual(expectedLabels.slice(-p.keep));
     }
