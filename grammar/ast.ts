@@ -821,6 +821,94 @@ export interface ShowSnapshotDiffStmt {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Backup schedules and snapshot copies (tablevault; MRS Manager's backup tasks, CockroachDB's schedules)
+
+/** `EVERY 'n HOUR|DAY|WEEK'` or `CRON 'm h dom mon dow'`: the text as written, checked by the handler. */
+export interface ScheduleTrigger {
+  readonly kind: 'EVERY' | 'CRON';
+  readonly text: string;
+}
+
+/** `CREATE BACKUP SCHEDULE [IF NOT EXISTS] s FOR DATABASE db [ON (…)] TO repo EVERY|CRON '…' [STARTS '…'] [PROPERTIES (…)]`. */
+export interface CreateBackupScheduleStmt {
+  readonly kind: 'CreateBackupSchedule';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly database: string;
+  /** Absent: the whole database. */
+  readonly objects?: readonly BackupRestoreObject[];
+  readonly repository: string;
+  readonly trigger: ScheduleTrigger;
+  /** `yyyy-MM-dd HH:mm:ss`, local time. */
+  readonly starts?: string;
+  readonly properties: readonly Property[];
+}
+
+/** `ALTER BACKUP SCHEDULE s [FOR DATABASE db] [ON (…)] [TO repo] [EVERY|CRON '…'] [STARTS '…'] [PROPERTIES (…)]`: what is given changes. */
+export interface AlterBackupScheduleStmt {
+  readonly kind: 'AlterBackupSchedule';
+  readonly name: string;
+  readonly database?: string;
+  readonly objects?: readonly BackupRestoreObject[];
+  readonly repository?: string;
+  readonly trigger?: ScheduleTrigger;
+  readonly starts?: string;
+  /** Merged into the schedule's properties; a key given as '' goes back to its default. */
+  readonly properties: readonly Property[];
+}
+
+export interface DropBackupScheduleStmt {
+  readonly kind: 'DropBackupSchedule';
+  readonly name: string;
+  readonly ifExists: boolean;
+}
+
+/** `PAUSE BACKUP SCHEDULE s` / `RESUME BACKUP SCHEDULE s`. */
+export interface SetBackupScheduleStateStmt {
+  readonly kind: 'SetBackupScheduleState';
+  readonly name: string;
+  readonly action: 'PAUSE' | 'RESUME';
+}
+
+/** `EXECUTE BACKUP SCHEDULE s`: one run now. */
+export interface ExecuteBackupScheduleStmt {
+  readonly kind: 'ExecuteBackupSchedule';
+  readonly name: string;
+}
+
+/** `SHOW BACKUP SCHEDULES [FROM db] [WHERE …] [ORDER BY …] [LIMIT …]`. */
+export interface ShowBackupSchedulesStmt extends ShowPredicates {
+  readonly kind: 'ShowBackupSchedules';
+  readonly database?: string;
+}
+
+export interface ShowCreateBackupScheduleStmt {
+  readonly kind: 'ShowCreateBackupSchedule';
+  readonly name: string;
+}
+
+/** `COPY SNAPSHOT label FROM repo_a TO repo_b [PROPERTIES ("backup_timestamp" = "…")]`. */
+export interface CopySnapshotStmt {
+  readonly kind: 'CopySnapshot';
+  readonly snapshot: string;
+  readonly from: string;
+  readonly to: string;
+  readonly properties: readonly Property[];
+}
+
+/** `SHOW COPY [ON repo] [WHERE …] [ORDER BY …] [LIMIT …]`: the last copy into each repository (or into `repo`). */
+export interface ShowCopyStmt extends ShowPredicates {
+  readonly kind: 'ShowCopy';
+  readonly repository?: string;
+}
+
+/** `CANCEL COPY [ON repo]`. */
+export interface CancelCopyStmt {
+  readonly kind: 'CancelCopy';
+  readonly repository?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Users, roles and privileges (StarRocks 3.x)
 
 /**
@@ -1141,6 +1229,16 @@ export type Statement =
   | AlterRepositoryStmt
   | ShowSnapshotDiffStmt
   | VerifySnapshotStmt
+  | CreateBackupScheduleStmt
+  | AlterBackupScheduleStmt
+  | DropBackupScheduleStmt
+  | SetBackupScheduleStateStmt
+  | ExecuteBackupScheduleStmt
+  | ShowBackupSchedulesStmt
+  | ShowCreateBackupScheduleStmt
+  | CopySnapshotStmt
+  | ShowCopyStmt
+  | CancelCopyStmt
   | CreateUserStmt
   | DropUserStmt
   | AlterUserStmt

@@ -34,6 +34,7 @@ import { defineTableRules, type TableRules } from './productions/ddl-table.ts';
 import { defineDmlRules, type DmlRules } from './productions/dml.ts';
 import { defineShowRules, type ShowRules } from './productions/show.ts';
 import { defineBackupRestoreRules, type BackupRestoreRules } from './productions/backup-restore.ts';
+import { defineBackupScheduleRules, type BackupScheduleRules } from './productions/backup-schedule.ts';
 import { defineAccountRules, type AccountRules } from './productions/account.ts';
 import { defineSessionRules, type SessionRules } from './productions/session.ts';
 import { defineTransactionRules, type TransactionRules } from './productions/transaction.ts';
@@ -54,6 +55,7 @@ export type Rules = CommonRules &
   DmlRules &
   ShowRules &
   BackupRestoreRules &
+  BackupScheduleRules &
   AccountRules &
   SessionRules &
   PreparedRules &
@@ -161,6 +163,7 @@ export class SqlParser extends CstParser {
     defineDmlRules($, r);
     defineShowRules($, r);
     defineBackupRestoreRules($, r);
+    defineBackupScheduleRules($, r);
     defineAccountRules($, r);
     defineSessionRules($, r);
     definePreparedRules($, r);

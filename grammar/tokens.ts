@@ -201,6 +201,8 @@ const QUERY_RESERVED = ['CROSS', 'EXCEPT', 'INNER', 'INTERSECT', 'JOIN', 'MINUS'
 const QUERY_NON_RESERVED = ['ANTI', 'SEMI', 'UNKNOWN'] as const;
 /** Prepared statements and server administration (PREPARE … FROM, EXECUTE … USING (reserved above), FLUSH, SHUTDOWN). */
 const PROTOCOL_NON_RESERVED = ['DEALLOCATE', 'EXECUTE', 'FLUSH', 'HOSTS', 'LOGS', 'PREPARE', 'SHUTDOWN', 'THREADS'] as const;
+/** Backup schedules and snapshot copies (CREATE BACKUP SCHEDULE, PAUSE / RESUME / EXECUTE, COPY SNAPSHOT). */
+const AUTOMATION_NON_RESERVED = ['COPY', 'CRON', 'PAUSE', 'RESUME', 'SCHEDULE', 'SCHEDULES', 'STARTS'] as const;
 
 /**
  * Non-reserved words of transactions, LOCK TABLES and the MySQL metadata SHOW forms (kept apart so their hunk stays
@@ -219,6 +221,7 @@ export type KeywordName =
   | (typeof QUERY_NON_RESERVED)[number]
   | (typeof PROTOCOL_NON_RESERVED)[number]
   | (typeof NON_RESERVED_ALTER)[number]
+  | (typeof AUTOMATION_NON_RESERVED)[number]
   | (typeof TRANSACTION_AND_METADATA_WORDS)[number];
 
 const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set([
@@ -259,6 +262,7 @@ export const kw = Object.freeze(
     ...QUERY_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...PROTOCOL_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...NON_RESERVED_ALTER.map((n) => [n, keyword(n, true)] as const),
+    ...AUTOMATION_NON_RESERVED.map((n) => [n, keyword(n, true)] as const),
     ...TRANSACTION_AND_METADATA_WORDS.map((n) => [n, keyword(n, true)] as const),
   ]),
 ) as Readonly<Record<KeywordName, TokenType>>;

@@ -35,6 +35,12 @@ import { ShutdownRequests } from './sql/shutdown-requests.ts';
 import type { PreparedColumn } from './sql/prepared/prepared-statement.ts';
 import type { ParameterValue } from './sql/prepared/parameters.ts';
 import { SnapshotExpiry, type ExpiryRound } from './jobs/snapshot-expiry.ts';
+import { copyDriver } from './jobs/copy/copy-job.ts';
+import { CopySteps } from './jobs/copy/copy-steps.ts';
+import { copyReadsFrom } from './jobs/copy/submit-copy.ts';
+import { ScheduleRunner, type ScheduleEventsSource } from './jobs/schedules/schedule-runner.ts';
+import { createScheduleActions } from './sql/schedules/actions.ts';
+import { createEngineMetrics, type EngineMetrics } from './jobs/metrics.ts';
 
 export interface EngineOptions {
   /** Directory holding the catalog and the backends' data. Created if missing. */
@@ -57,6 +63,11 @@ export interface EngineOptions {
   readonly rootPassword?: string;
   /** Time between rounds of the snapshot expiry task (TTL), in the clock's time; default 10 minutes. */
   readonly snapshotExpiryIntervalMs?: number;
+  /**
+   * Fire backup schedules when they come due (default true). `tablevault sql` on a data dir passes false: a shell that
+   * exits after its statements would interrupt the backups it fired. EXECUTE BACKUP SCHEDULE runs either way.
+   */
+  readonly fireSchedules?: boolean;
 }
 
 export interface SessionOptions {
@@ -153,6 +164,8 @@ export class Engine {
   /** Set by open(); releases version pins of interrupted backups at close. */
   #backupSteps: BackupStepsHandle | undefined;
   #expiry: SnapshotExpiry | undefined;
+  /** Set by open(); subscribed to job ends from before recovery, so resumed jobs that end are observed too. */
+  #metrics: (EngineMetrics & { dispose(): void }) | undefined;
   readonly #lock: DirectoryLock;
   readonly #sessions: Map<number, EngineSession>;
   #nextConnectionId = 1;
@@ -194,10 +207,12 @@ export class Engine {
       const backupSteps = createBackupSteps({ store, repositories, catalog, logger, clock, dataDir });
       const drivers: JobDriver[] = [backupDriver(backupSteps)];
       drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
+      drivers.push(copyDriver(new CopySteps(repositories)));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
+      const metrics = createEngineMetrics({ catalog, clock, events: jobs.events });
       // The file threads jobs use; started now so a job's first batches do not wait for them.
       fsPool().warm();
-      repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name));
+      repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name) || copyReadsFrom(catalog, name));
       // Resume interrupted jobs; before they start, release every local snapshot no live job owns (left by a crash
       // or kill) — once started, a job re-running PENDING makes snapshots this sweep must not take for leftovers.
       await jobs.recover({
@@ -221,13 +236,22 @@ export class Engine {
       const access = new AccessControl(catalog);
       const rootPassword = startupRootPassword(options.rootPassword);
       if (rootPassword !== undefined) setRootPassword(catalog, access, rootPassword);
+      // The runner submits scheduled BACKUPs through sessions of the engine it belongs to (services exist below).
+      let engine: Engine | undefined;
+      const schedules = new ScheduleRunner({
+        catalog, clock, logger, jobs, fire: options.fireSchedules ?? true,
+        actions: createScheduleActions(() => services, () => (engine as Engine).nextConnectionId()),
+      });
       const services: EngineServices = {
         dataDir, catalog, store, clock, logger, sessions, globals: new GlobalVariables(), stats, tableLocks: new KeyedMutex(),
-        repositories, jobs, access, shutdownRequests: new ShutdownRequests(),
+        repositories, jobs, access, shutdownRequests: new ShutdownRequests(), schedules,
       };
-      const engine = new Engine(services, lock, live);
+      engine = new Engine(services, lock, live);
+      // After job recovery: runs a previous process left half-way find their jobs resumed or cancelled.
+      schedules.start();
       engine.#backupSteps = backupSteps;
       engine.#expiry = expiry;
+      engine.#metrics = metrics;
       logger.info({ dataDir }, 'engine opened');
       return engine;
     } catch (error) {
@@ -291,6 +315,16 @@ export class Engine {
     return this.#expiry.runOnce();
   }
 
+  /** Backup schedules: run events, and `idle()` to wait until no scheduled run is in progress. */
+  get schedules(): ScheduleEventsSource {
+    return this.#services.schedules;
+  }
+
+  /** OpenMetrics of jobs and backups (what `tablevault serve --metrics-port` serves). */
+  get metrics(): EngineMetrics {
+    return this.#metrics as EngineMetrics;
+  }
+
   /** Live sessions (for tools and tests). */
   get sessions(): readonly SessionState[] {
     return this.#services.sessions.list();
@@ -301,7 +335,9 @@ export class Engine {
     this.#closed = true;
     for (const s of [...this.#sessions.values()]) s.close();
     await this.#expiry?.stop();
+    await this.#services.schedules.close();
     await this.#services.jobs.close();
+    this.#metrics?.dispose();
     this.#backupSteps?.releasePins();
     await this.#services.repositories.close();
     await this.#services.store.close();

@@ -32,6 +32,8 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showPartitionsBody,
       r.showTabletBody,
       r.showBackendsBody,
+      // Before SHOW BACKUP: `BACKUP` alone is a whole SHOW BACKUP, a prefix of `BACKUP SCHEDULES`.
+      r.showBackupSchedulesBody,
       r.showBackupBody,
       r.showRestoreBody,
       r.showSnapshotDiffBody,
@@ -45,6 +47,8 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showProcesslistBody,
       r.showWarningsBody,
       r.showAlterTableBody,
+      r.showCreateBackupScheduleBody,
+      r.showCopyBody,
       r.showMetaBody,
     ].map((rule) => ({ ALT: () => $.SUBRULE(rule) }));
     $.OR({ DEF: showAlts, ERR_MSG: 'a SHOW statement' });

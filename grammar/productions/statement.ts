@@ -47,6 +47,10 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.deallocateStatement,
     r.flushStatement,
     r.shutdownStatement,
+    r.scheduleStateStatement,
+    r.executeScheduleStatement,
+    r.copySnapshotStatement,
+    r.cancelCopyStatement,
     r.lockTablesStatement,
     r.unlockTablesStatement,
   ]);
@@ -61,6 +65,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.createRepositoryBody,
     r.createUserBody,
     r.createRoleBody,
+    r.createBackupScheduleBody,
   ]);
   r.createStatement = $.addRule('createStatement', () => {
     $.CONSUME(kw.CREATE);
@@ -76,6 +81,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.dropUserBody,
     r.dropRoleBody,
     r.dropPrepareBody,
+    r.dropBackupScheduleBody,
   ]);
   r.dropStatement = $.addRule('dropStatement', () => {
     $.CONSUME(kw.DROP);
@@ -91,6 +97,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
       { ALT: () => $.SUBRULE(r.alterUserBody) },
       { ALT: () => $.SUBRULE(r.alterViewBody) },
       { ALT: () => $.SUBRULE(r.alterRepositoryBody) },
+      { ALT: () => $.SUBRULE(r.alterBackupScheduleBody) },
     ]);
   });
 }

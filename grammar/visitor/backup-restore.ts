@@ -49,7 +49,8 @@ function backupObject(node: CstNode): BackupRestoreObject {
   };
 }
 
-function objects(node: CstNode): { readonly objects?: readonly BackupRestoreObject[] } {
+/** The `ON (…)` list under `node` (BACKUP, RESTORE, backup schedules), or nothing when absent. */
+export function backupObjects(node: CstNode): { readonly objects?: readonly BackupRestoreObject[] } {
   const list = optNode(node, 'backupObjectList');
   return list === undefined ? {} : { objects: nodes(list, 'object').map(backupObject) };
 }
@@ -79,7 +80,7 @@ export function backup(node: CstNode): BackupStmt {
     ...database(node),
     label: qualifiedName(child(node, 'label')),
     repository: identifier(child(node, 'repository')),
-    ...objects(node),
+    ...backupObjects(node),
     properties: properties(optNode(node, 'properties')),
   };
 }
@@ -93,7 +94,7 @@ export function restore(node: CstNode): RestoreStmt {
     ...externalCatalogs(optNode(node, 'externalCatalogs'), true),
     ...database(node),
     ...(dbAlias === undefined ? {} : { databaseAlias: identifier(dbAlias) }),
-    ...objects(node),
+    ...backupObjects(node),
     properties: properties(optNode(node, 'properties')),
   };
 }

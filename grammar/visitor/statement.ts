@@ -5,6 +5,7 @@ import type { Statement } from '../ast.ts';
 import { onlyChild } from '../cst.ts';
 import * as account from './account.ts';
 import * as br from './backup-restore.ts';
+import * as bs from './backup-schedule.ts';
 import * as ddl from './ddl.ts';
 import * as dml from './dml.ts';
 import { selectStatement } from './select.ts';
@@ -89,6 +90,16 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   unlockTablesStatement: () => ({ kind: 'UnlockTables' }),
   showMetaBody: showMeta,
   alterTableKeysBody: txn.alterTableKeys,
+  createBackupScheduleBody: bs.createBackupSchedule,
+  alterBackupScheduleBody: bs.alterBackupSchedule,
+  dropBackupScheduleBody: bs.dropBackupSchedule,
+  scheduleStateStatement: bs.scheduleState,
+  executeScheduleStatement: bs.executeSchedule,
+  showBackupSchedulesBody: bs.showBackupSchedules,
+  showCreateBackupScheduleBody: bs.showCreateBackupSchedule,
+  copySnapshotStatement: bs.copySnapshot,
+  showCopyBody: bs.showCopy,
+  cancelCopyStatement: bs.cancelCopy,
 };
 
 /** Build the AST of one parsed `statement` node. `text` is the whole source (for CREATE VIEW's queryText). */

@@ -69,7 +69,7 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
   // The shell (and through it the grammar) is loaded only once there is something to run: `--help` stays instant.
   // Batch mode needs the targets and the job tracker, not the interactive shell (readline, completion, history).
   const [{ JobTracker, recordingJobs }, { remoteTarget }] = await Promise.all([import('./shell/job-tracker.ts'), import('./shell/targets.ts')]);
-  const target: ShellTarget = str('host') !== undefined || str('port') !== undefined
+  const target: ShellTarget & { idleSchedules?: () => Promise<void> } = str('host') !== undefined || str('port') !== undefined
     ? await remoteTarget({ host: str('host') ?? '127.0.0.1', port: Number(str('port') ?? '9030'), user: str('user') ?? 'root', password: str('password') ?? '', database })
     : await openEmbedded(str('data-dir') ?? './tablevault-data', str('user') ?? 'root', database);
   try {
@@ -85,6 +85,8 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     if (tracker.started.length === 0) return code;
     const { waitForBatchJobs } = await import('./shell/index.ts');
     const waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
+    // EXECUTE BACKUP SCHEDULE's run goes on after its BACKUP (the copy to copy_to, retention): let it end too.
+    await target.idleSchedules?.();
     return code !== 0 ? code : waited;
   } finally {
     await target.close();
@@ -167,7 +169,7 @@ async function printStreamed(result: StreamedResult, format: { readonly columnNa
 /** The embedded shell's log, in the data dir: the terminal is for results and one-line errors, never log lines. */
 export const EMBEDDED_LOG_FILE = 'tablevault.log';
 
-async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget> {
+async function openEmbedded(dataDir: string, user: string, database: string | undefined): Promise<ShellTarget & { idleSchedules(): Promise<void> }> {
   // Loaded here, not at the top: the client mode (-h/-P) never needs the engine, its catalog or its storage.
   const [{ Engine }, { createLogger, logFile }, { embeddedTarget }] = await Promise.all([import('../engine.ts'), import('../logging/logger.ts'), import('./shell/targets.ts')]);
   // A failed job, a retried upload: the shell prints the outcome (state and message); the details and stack traces
@@ -175,7 +177,8 @@ async function openEmbedded(dataDir: string, user: string, database: string | un
   const log = logFile(path.join(dataDir, EMBEDDED_LOG_FILE));
   let engine: Engine;
   try {
-    engine = await Engine.open({ dataDir, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn', destination: log }) });
+    // Schedules do not fire by themselves here: a shell that exits after its statements would interrupt them.
+    engine = await Engine.open({ dataDir, fireSchedules: false, logger: createLogger({ level: process.env['TABLEVAULT_LOG_LEVEL'] ?? 'warn', destination: log }) });
   } catch (error) {
     log.close();
     throw error;
@@ -185,6 +188,7 @@ async function openEmbedded(dataDir: string, user: string, database: string | un
     const target = embeddedTarget(engine, session, dataDir);
     return {
       ...target,
+      idleSchedules: () => engine.schedules.idle(),
       close: async () => {
         try {
           await target.close();

@@ -47,6 +47,8 @@ export interface DropRequest {
   readonly signal?: AbortSignal;
   /** For the log line: who asked. */
   readonly reason?: 'user' | 'ttl' | 'retention';
+  /** Labels without a directory are skipped instead of refused (automation's retention: already gone is fine). */
+  readonly ignoreMissing?: boolean;
   /** Test hook: called after each step of the drop (see executeDrop). */
   readonly onStep?: ExecuteDropOptions['onStep'];
 }
@@ -81,12 +83,15 @@ export async function dropSnapshots(deps: RetentionDeps, request: DropRequest): 
   const repo = await writableRepository(deps, request.repository);
   return deps.withSubmitLock(async () => {
     const index = await indexOf(repo, request.signal);
-    for (const label of request.labels) {
+    const labels = request.ignoreMissing === true ? request.labels.filter((l) => index.dirs.has(l)) : request.labels;
+    for (const label of labels) {
       if (!index.dirs.has(label)) throw ddlError(`Snapshot does not exist in repository ${request.repository}: ${label}`);
     }
-    checkNoJobUses(deps.catalog, index, request.repository, request.labels);
-    if (!request.force) await checkOwnership(deps, index, request.repository, request.labels);
-    const plan = planDrop(index, request.labels);
+    // Nothing left to drop: do not collect garbage either (that is for a drop someone asked for).
+    if (labels.length === 0 && request.labels.length > 0) return { plan: planDrop(index, []), index, executed: false };
+    checkNoJobUses(deps.catalog, index, request.repository, labels);
+    if (!request.force) await checkOwnership(deps, index, request.repository, labels);
+    const plan = planDrop(index, labels);
     if (request.dryRun) return { plan, index, executed: false };
     try {
       await executeDrop(repo, plan, {
@@ -96,7 +101,7 @@ export async function dropSnapshots(deps: RetentionDeps, request: DropRequest): 
         ...(request.onStep === undefined ? {} : { onStep: request.onStep }),
       });
     } catch (error) {
-      const what = request.labels.length === 1 ? `snapshot ${request.labels[0]}` : `snapshots ${request.labels.join(', ')}`;
+      const what = labels.length === 1 ? `snapshot ${labels[0]}` : `snapshots ${labels.join(', ')}`;
       throw ddlError(`Failed to delete ${what} in repository ${request.repository}: ${fromBrokerError(error).message}`);
     }
     deps.logger.child({ component: 'retention' }).info(
@@ -111,6 +116,11 @@ export async function dropSnapshots(deps: RetentionDeps, request: DropRequest): 
 export function jobConflict(catalog: Catalog, index: RepositoryIndex, repository: string, labels: readonly string[]): string | null {
   const dropped = new Set(labels);
   for (const job of listLiveJobs(catalog)) {
+    if (job.kind === 'COPY') {
+      const copy = copyConflict(job, index, repository, dropped);
+      if (copy !== null) return copy;
+      continue;
+    }
     if (job.repoName !== repository) continue;
     if (job.kind === 'BACKUP') {
       if (dropped.has(job.label)) return `Can not drop snapshot ${job.label}: a backup is writing it`;
@@ -131,6 +141,30 @@ export function jobConflict(catalog: Catalog, index: RepositoryIndex, repository
         return `Can not drop snapshot ${owner}: ${verb} snapshot ${job.label}, which references its files`;
       }
     }
+  }
+  return null;
+}
+
+/**
+ * A live COPY reads its label (and, through references, other snapshots' files) in its source repository, and in
+ * its destination (its repo_name) it writes the label and counts on content already there — other snapshots' files
+ * or shared objects it resolved the snapshot's references to, or copied to the object area, which no info file
+ * names until the copy's own is written last — so any drop there waits for it, as for an incremental BACKUP.
+ */
+function copyConflict(job: JobRow, index: RepositoryIndex, repository: string, dropped: ReadonlySet<string>): string | null {
+  const from = (job.spec as { from?: unknown } | null)?.from;
+  if (job.repoName === repository) {
+    if (dropped.has(job.label)) return `Can not drop snapshot ${job.label}: a copy job is writing it`;
+    const first = [...dropped][0] ?? '';
+    return `Can not drop snapshot ${first}: a copy (${job.label}, job ${job.id}) into repository ${repository} is running and may reference its files; try again when it is done`;
+  }
+  if (from !== repository) return null;
+  if (dropped.has(job.label)) return `Can not drop snapshot ${job.label}: a copy job is reading it`;
+  const read = index.dirs.get(job.label)?.snapshot;
+  for (const f of read?.files ?? []) {
+    const at = index.resolve(f);
+    const owner = at === null ? null : labelOfKey(at);
+    if (owner !== null && dropped.has(owner)) return `Can not drop snapshot ${owner}: a copy job is reading snapshot ${job.label}, which references its files`;
   }
   return null;
 }

@@ -4,6 +4,7 @@ import { Engine } from '../engine.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { parseArgs, optionHelp, UsageError, type OptionSpec } from '../cli/args.ts';
 import { startServer, PortInUseError } from './server.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { parseWorker } from '../sql/parse/worker-pool.ts';
 import { isLoopbackAddress } from '../sql/privileges/host-match.ts';
 import { ROOT_PASSWORD_ENV } from '../sql/privileges/root-password.ts';
@@ -12,6 +13,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'data-dir', takesValue: true, help: 'catalog and data directory (default ./tablevault-data)' },
   { name: 'host', takesValue: true, help: 'interface to listen on (default 127.0.0.1)' },
   { name: 'port', takesValue: true, help: 'MySQL protocol port (default 9030, 0 = any free port)' },
+  { name: 'metrics-port', takesValue: true, help: 'serve OpenMetrics at http://HOST:N/metrics (default: off, 0 = any free port)' },
   { name: 'backends', takesValue: true, help: 'number of backends when creating a new data dir (default 3)' },
   { name: 'root-password', takesValue: true, help: `set root's password at start-up (or env ${ROOT_PASSWORD_ENV}); required to listen beyond loopback` },
   { name: 'log-level', takesValue: true, help: 'pino level: trace, debug, info (default), warn, error, silent' },
@@ -25,6 +27,8 @@ export interface ServeOptions {
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
+  /** Port of the OpenMetrics endpoint on `host`; undefined = no endpoint. */
+  readonly metricsPort: number | undefined;
   readonly backends: number;
   readonly logLevel: string | undefined;
   /** root's password to set at start-up (never logged); undefined = env TABLEVAULT_ROOT_PASSWORD or keep. */
@@ -54,6 +58,7 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions | 'help' {
     dataDir: path.resolve(text('data-dir') ?? './tablevault-data'),
     host: text('host') ?? '127.0.0.1',
     port: integer('port', 9030, 0, 65535),
+    metricsPort: text('metrics-port') === undefined ? undefined : integer('metrics-port', 0, 0, 65535),
     backends: integer('backends', 3, 1, 64),
     logLevel,
     rootPassword: text('root-password'),
@@ -116,6 +121,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   try {
     try {
       await probePort(parsed.host, parsed.port);
+      if (parsed.metricsPort !== undefined) await probePort(parsed.host, parsed.metricsPort);
     } catch (error) {
       process.stderr.write(`tablevault serve: ${(error as Error).message}\n`);
       return 1;
@@ -140,11 +146,24 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       process.stderr.write(`tablevault serve: ${(error as Error).message}\n`);
       return 1;
     }
+    let metrics: MetricsServer | undefined;
+    if (parsed.metricsPort !== undefined) {
+      try {
+        metrics = await startMetricsServer(engine.metrics, { host: parsed.host, port: parsed.metricsPort, logger });
+      } catch (error) {
+        await server.close();
+        await engine.close();
+        process.stderr.write(`tablevault serve: metrics port ${parsed.metricsPort}: ${(error as Error).message}\n`);
+        return 1;
+      }
+    }
     process.stdout.write(`tablevault listening on ${parsed.host}:${server.port} (data dir ${parsed.dataDir})\n`);
+    if (metrics !== undefined) process.stdout.write(`metrics at http://${parsed.host}:${metrics.port}/metrics\n`);
     // A server will see large statements: start the parser thread now rather than make the first one wait for it.
     parseWorker.warm();
     const signal = await signals.signal;
     logger.info({ signal }, 'shutting down: no new connections, waiting for running statements');
+    await metrics?.close();
     await server.close();
     await engine.close();
     logger.info('stopped');

@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { TableStore } from '../storage/index.ts';
 import type { RepositoryManager } from '../repository/repository-manager.ts';
 import type { JobScheduler } from '../jobs/scheduler.ts';
+import type { ScheduleRunner } from '../jobs/schedules/schedule-runner.ts';
 import type { KeyedMutex } from '../util/keyed-mutex.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../util/clock.ts';
@@ -46,6 +47,8 @@ export interface EngineServices {
   readonly access: AccessControl;
   /** SHUTDOWN asks the server serving this engine (if any) to stop. */
   readonly shutdownRequests: ShutdownRequests;
+  /** Backup schedules: fires them, drives their runs (backup, copy_to, retention) and EXECUTE BACKUP SCHEDULE. */
+  readonly schedules: ScheduleRunner;
 }
 
 /** Engine-wide counters (SHOW STATUS). */

@@ -8,6 +8,7 @@ import { migration0006 } from './0006-data-dir-identity.ts';
 import { migration0007 } from './0007-job-plans.ts';
 import { migration0008 } from './0008-snapshot-lifecycle.ts';
 import { migration0009 } from './0009-schema-change.ts';
+import { migration0010 } from './0010-backup-schedules.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];

@@ -10,6 +10,7 @@ import type { EngineServices } from '../context.ts';
 import type { Row } from '../../types/value.ts';
 import { formatDateTime } from '../../util/clock.ts';
 import { describeBounds } from './partition-text.ts';
+import { AUTOMATION_TABLES, automationTable } from './information-schema-automation.ts';
 import { columns, type VirtualTable } from '../table/system-tables/define.ts';
 import { CATALOG_TABLE_NAMES, catalogTable } from '../table/system-tables/catalog-tables.ts';
 import { STATIC_TABLE_NAMES, staticTable } from '../table/system-tables/static-tables.ts';
@@ -26,7 +27,7 @@ const VIEWS = columns('TABLE_CATALOG TABLE_SCHEMA TABLE_NAME VIEW_DEFINITION:l C
 const PROCESSLIST = columns('ID:n USER:s32 HOST:s261 DB COMMAND:s16 TIME:i STATE:s64 INFO:l');
 
 /** Names of the virtual tables, lower-case. */
-export const INFORMATION_SCHEMA_TABLES = [...CATALOG_TABLE_NAMES, ...STATIC_TABLE_NAMES, 'partitions', 'views', 'processlist'] as const;
+export const INFORMATION_SCHEMA_TABLES = [...CATALOG_TABLE_NAMES, ...STATIC_TABLE_NAMES, 'partitions', 'views', 'processlist', ...AUTOMATION_TABLES] as const;
 
 /** What the virtual tables are computed from. */
 export type InformationSources = Pick<EngineServices, 'catalog' | 'sessions' | 'clock'>;
@@ -82,7 +83,8 @@ export function informationSchemaTable(sources: InformationSources, name: string
         rows: processlistEntries(sources).map((p) => [BigInt(p.id), p.user, p.host, p.db, p.command, p.seconds, p.state, p.info]),
       };
     default:
-      return undefined;
+      // backup_jobs, backup_schedules (information-schema-automation.ts).
+      return automationTable(catalog, name.toLowerCase());
   }
 }
 

@@ -30,6 +30,8 @@ import { executeDropSnapshot, executeDropSnapshots } from './drop-snapshot.ts';
 import { executeAlterRepository } from './alter-repository.ts';
 import { executeShowSnapshotDiff } from './snapshot-diff.ts';
 import { executeVerifySnapshot } from './verify-snapshot.ts';
+import * as schedules from './backup-schedule.ts';
+import { executeCancelCopy, executeCopySnapshot, executeShowCopy } from './copy.ts';
 
 type FamilyKind = Exclude<
   Statement['kind'],
@@ -85,6 +87,16 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   DeallocatePrepare: executeDeallocatePrepare,
   Flush: executeFlush,
   Shutdown: executeShutdown,
+  CreateBackupSchedule: schedules.executeCreateBackupSchedule,
+  AlterBackupSchedule: schedules.executeAlterBackupSchedule,
+  DropBackupSchedule: schedules.executeDropBackupSchedule,
+  SetBackupScheduleState: schedules.executeSetBackupScheduleState,
+  ExecuteBackupSchedule: schedules.executeExecuteBackupSchedule,
+  ShowBackupSchedules: schedules.executeShowBackupSchedules,
+  ShowCreateBackupSchedule: schedules.executeShowCreateBackupSchedule,
+  CopySnapshot: executeCopySnapshot,
+  ShowCopy: executeShowCopy,
+  CancelCopy: executeCancelCopy,
   LockTables: executeLockTables,
   UnlockTables: executeUnlockTables,
   ShowMeta: executeShowMeta,

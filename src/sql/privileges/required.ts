@@ -81,6 +81,19 @@ function visitor(ctx: ExecutionContext): Visitor {
     AlterRepository: () => repository,
     ShowSnapshotDiff: () => repository,
     VerifySnapshot: () => repository,
+    // Schedules need what BACKUP needs: creating one names its tables here; the other statements find the
+    // schedule's tables in the catalog, so their handlers check EXPORT on them (like CANCEL BACKUP).
+    CreateBackupSchedule: (s) =>
+      backup(ctx, { kind: 'Backup', database: s.database, label: { name: s.name }, repository: s.repository, ...(s.objects === undefined ? {} : { objects: s.objects }), properties: [] }),
+    AlterBackupSchedule: () => repository,
+    DropBackupSchedule: () => repository,
+    SetBackupScheduleState: () => repository,
+    ExecuteBackupSchedule: () => repository,
+    ShowBackupSchedules: () => repository,
+    ShowCreateBackupSchedule: () => repository,
+    CopySnapshot: () => repository,
+    ShowCopy: () => repository,
+    CancelCopy: () => repository,
     CreateUser: () => grant,
     DropUser: () => grant,
     AlterUser: () => grant,
