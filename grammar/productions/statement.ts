@@ -4,6 +4,7 @@
  */
 import type { Dsl, Rule, Rules } from '../parser.ts';
 import * as t from '../tokens.ts';
+import { tokenMatcher } from '../chevrotain.ts';
 import { startsAlterTableKeys } from './mysql-compat.ts';
 
 const { kw } = t;
@@ -16,9 +17,16 @@ export interface StatementRules {
 }
 
 export function defineStatementRules($: Dsl, r: Rules): void {
+  // `EXECUTE BACKUP SCHEDULE s` and `EXECUTE <prepared statement named backup>` share two tokens, which is all the
+  // lookahead (LL(2)) sees: the schedule form goes first and is taken only when the third token is SCHEDULE.
+  const executeScheduleAlt = {
+    GATE: () => tokenMatcher($.LA(2), kw.BACKUP) && tokenMatcher($.LA(3), kw.SCHEDULE),
+    ALT: () => $.SUBRULE(r.executeScheduleStatement),
+    IGNORE_AMBIGUITIES: true,
+  };
   const alts = (rules: () => readonly Rule[]): (() => { ALT: () => unknown }[]) => {
     let cached: { ALT: () => unknown }[] | undefined;
-    return () => (cached ??= rules().map((rule) => ({ ALT: () => $.SUBRULE(rule) })));
+    return () => (cached ??= rules().map((rule) => (rule === r.executeScheduleStatement ? executeScheduleAlt : { ALT: () => $.SUBRULE(rule) })));
   };
 
   const statementAlts = alts(() => [
@@ -43,12 +51,12 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.killStatement,
     r.transactionStatement,
     r.prepareStatement,
+    r.executeScheduleStatement,
     r.executeStatement,
     r.deallocateStatement,
     r.flushStatement,
     r.shutdownStatement,
     r.scheduleStateStatement,
-    r.executeScheduleStatement,
     r.copySnapshotStatement,
     r.cancelCopyStatement,
     r.lockTablesStatement,

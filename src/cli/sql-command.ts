@@ -82,9 +82,11 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     const format = { columnNames: !options.has('skip-column-names'), vertical: options.has('vertical') };
     const code = await runBatch(recordingJobs(target, tracker), script ?? '', format, io, commands);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
-    if (tracker.started.length === 0) return code;
-    const { waitForBatchJobs } = await import('./shell/index.ts');
-    const waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
+    let waited = 0;
+    if (tracker.started.length > 0) {
+      const { waitForBatchJobs } = await import('./shell/index.ts');
+      waited = await waitForBatchJobs(tracker, { stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false, columns: process.stderr.columns ?? 80 });
+    }
     // EXECUTE BACKUP SCHEDULE's run goes on after its BACKUP (the copy to copy_to, retention): let it end too.
     await target.idleSchedules?.();
     return code !== 0 ? code : waited;

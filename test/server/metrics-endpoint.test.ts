@@ -140,7 +140,8 @@ describe('metrics endpoint', () => {
 
   it('tablevault serve --metrics-port serves it next to the MySQL port, and stops with the server', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-metrics-'));
-    const child = spawn(process.execPath, [path.resolve('bin/tablevault.js'), 'serve', '--port', '0', '--metrics-port', '0', '--data-dir', dir, '--log-level', 'silent'], {
+    // The sources (scripts/tablevault-dev.js): bin/tablevault.js runs dist/, which may be stale or absent here.
+    const child = spawn(process.execPath, [path.resolve('scripts/tablevault-dev.js'), 'serve', '--port', '0', '--metrics-port', '0', '--data-dir', dir, '--log-level', 'silent'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
