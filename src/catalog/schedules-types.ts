@@ -49,21 +49,11 @@ export interface ScheduleRow {
   readonly updatedAt: number;
 }
 
-export interface NewSchedule {
-  readonly id: number;
-  readonly name: string;
-  readonly dbName: string;
-  readonly objects: JsonValue | null;
-  readonly repoName: string;
-  readonly triggerKind: 'EVERY' | 'CRON';
-  readonly triggerText: string;
-  readonly startsAt: number;
-  readonly properties: Readonly<Record<string, string>>;
-  readonly ownerUser: string;
-  readonly ownerHost: string;
-  readonly nextFireAt: number | null;
-  readonly createdAt: number;
-}
+/** A schedule as CREATE BACKUP SCHEDULE records it (the rest starts at its defaults). */
+export type NewSchedule = Pick<
+  ScheduleRow,
+  'id' | 'name' | 'dbName' | 'objects' | 'repoName' | 'triggerKind' | 'triggerText' | 'startsAt' | 'properties' | 'ownerUser' | 'ownerHost' | 'nextFireAt' | 'createdAt'
+>;
 
 /** The mutable columns of a schedule (ALTER, PAUSE / RESUME, the runner). */
 export type SchedulePatch = Partial<

@@ -110,16 +110,10 @@ export async function makeSnapshot(
         files.push({ name: f.name, size: f.size, md5: f.md5 });
       }
     }
-    const header: SnapshotHeader = {
-      format: 'tablevault-tablet-snapshot',
-      formatVersion: 1,
-      tabletId: replica.tabletId,
-      version,
-      keyModel: table.key_model as KeyModel,
+    const header = snapshotHeader(replica.tabletId, version, table.key_model as KeyModel, {
       keyColumns: JSON.parse(table.key_columns) as string[],
       columns: JSON.parse(table.columns) as ColumnMeta[],
-      rowsets: rowsets.map((r) => ({ rowsetId: r.id, version: r.version, kind: r.kind, files: r.files })),
-    };
+    }, rowsets);
     const hdrName = headerFileName(replica.tabletId);
     const written = await writeFileDurable(path.join(be, TMP_DIR), path.join(dir, hdrName), [
       Buffer.from(JSON.stringify(header, null, 1)),
@@ -194,16 +188,7 @@ export async function makeSnapshots(
         files.push({ name: f.name, size: f.size, md5: f.md5 });
       }
     }
-    const header: SnapshotHeader = {
-      format: 'tablevault-tablet-snapshot',
-      formatVersion: 1,
-      tabletId: replica.tabletId,
-      version,
-      keyModel: table.key_model as KeyModel,
-      keyColumns: schema.keyColumns,
-      columns: schema.columns,
-      rowsets: rowsets.map((r) => ({ rowsetId: r.id, version: r.version, kind: r.kind, files: r.files })),
-    };
+    const header = snapshotHeader(replica.tabletId, version, table.key_model as KeyModel, schema, rowsets);
     const hdrName = headerFileName(replica.tabletId);
     planned.push({
       snapshot: { backendId: replica.backendId, snapshotId: options.snapshotId, tabletId: replica.tabletId, replicaId, version, dir, header },
@@ -306,4 +291,24 @@ function compactTime(ms: number): string {
   const d = new Date(ms);
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/** The header file of a tablet snapshot: the one format both the single and the batched snapshot write. */
+function snapshotHeader(
+  tabletId: number,
+  version: number,
+  keyModel: KeyModel,
+  schema: { readonly keyColumns: string[]; readonly columns: ColumnMeta[] },
+  rowsets: readonly { readonly id: number; readonly version: number; readonly kind: SnapshotHeader['rowsets'][number]['kind']; readonly files: SnapshotHeader['rowsets'][number]['files'] }[],
+): SnapshotHeader {
+  return {
+    format: 'tablevault-tablet-snapshot',
+    formatVersion: 1,
+    tabletId,
+    version,
+    keyModel,
+    keyColumns: schema.keyColumns,
+    columns: schema.columns,
+    rowsets: rowsets.map((r) => ({ rowsetId: r.id, version: r.version, kind: r.kind, files: r.files })),
+  };
 }
