@@ -112,18 +112,24 @@ function checkErr(p: Buffer): void {
   if (errno === 1105 && message.startsWith('Internal error')) throw new Error(`internal error reply: ${message}`);
 }
 
-function checkOk(p: Buffer): void {
+/** SERVER_MORE_RESULTS_EXISTS: another result of the same multi-statement command follows. */
+const MORE_RESULTS = 0x0008;
+
+/** Check an OK packet; returns its status flags. */
+function checkOk(p: Buffer): number {
   let o = lengthEncoded(p, 1).next;
   o = lengthEncoded(p, o).next;
   if (p.length < o + 4) throw new Error(`short OK ${p.toString('hex')}`);
+  return p.readUInt16LE(o);
 }
 
 const isEof = (p: Buffer): boolean => p[0] === 0xfe && p.length < 9;
+const eofStatus = (p: Buffer): number => (p.length >= 5 ? p.readUInt16LE(3) : 0);
 
 /**
  * Parse the reply that starts at `packets[start]`: it starts at sequence id 1 and numbers on by one; it is an OK /
- * ERR / EOF packet, a COM_STATISTICS line, or a result set (count, definitions, EOF, rows, EOF or ERR). Returns the
- * index after it, or undefined when the packets end before the reply does. Throws on anything malformed.
+ * ERR / EOF packet, a COM_STATISTICS line, or result sets (count, definitions, EOF, rows, EOF or ERR), several when a
+ * multi-statement command says more results follow. Returns the index after it, or undefined when the packets end before the reply does. Throws on anything malformed.
  */
 function parseReply(packets: readonly Packet[], start: number): number | undefined {
   let i = start;
@@ -135,42 +141,53 @@ function parseReply(packets: readonly Packet[], start: number): number | undefin
     i++;
     return p.payload;
   };
+  // A multi-statement command answers with one result per statement, numbered on: every result but the last says
+  // SERVER_MORE_RESULTS_EXISTS in its OK or closing EOF; an ERR ends the command.
+  for (;;) {
+    const more = parseResult(next);
+    if (more === undefined) return undefined;
+    if (!more) return i;
+  }
+}
+
+/** Parse one result of a reply; returns whether another result follows, or undefined when the packets end first. */
+function parseResult(next: () => Buffer | undefined): boolean | undefined {
   const first = next();
   if (first === undefined) return undefined;
-  if (first[0] === 0x00) checkOk(first);
-  else if (first[0] === 0xff) checkErr(first);
-  else if (isEof(first) || first.toString('latin1').startsWith('Uptime: ')) return i;
-  else {
-    const { value: columns, next: end } = lengthEncoded(first, 0);
-    if (end !== first.length || columns === 0) throw new Error(`unknown reply ${first.toString('hex').slice(0, 80)}`);
-    for (let c = 0; c < columns; c++) {
-      const def = next();
-      if (def === undefined) return undefined;
-      if (def.toString('latin1', 0, 4) !== '\x03def') throw new Error(`bad column definition ${def.toString('hex')}`);
-    }
-    const eof = next();
-    if (eof === undefined) return undefined;
-    if (!isEof(eof)) throw new Error('column definitions not followed by EOF');
-    for (;;) {
-      const row = next();
-      if (row === undefined) return undefined;
-      if (isEof(row)) break;
-      if (row[0] === 0xff) {
-        checkErr(row);
-        break;
-      }
-      let o = 0;
-      for (let c = 0; c < columns; c++) {
-        if (row[o] === 0xfb) o++;
-        else {
-          const { value, next: at } = lengthEncoded(row, o);
-          o = at + value;
-        }
-      }
-      if (o !== row.length) throw new Error(`row of ${row.length} bytes does not hold ${columns} values`);
-    }
+  if (first[0] === 0x00) return (checkOk(first) & MORE_RESULTS) !== 0;
+  if (first[0] === 0xff) {
+    checkErr(first);
+    return false;
   }
-  return i;
+  if (isEof(first) || first.toString('latin1').startsWith('Uptime: ')) return false;
+  const { value: columns, next: end } = lengthEncoded(first, 0);
+  if (end !== first.length || columns === 0) throw new Error(`unknown reply ${first.toString('hex').slice(0, 80)}`);
+  for (let c = 0; c < columns; c++) {
+    const def = next();
+    if (def === undefined) return undefined;
+    if (def.toString('latin1', 0, 4) !== '\x03def') throw new Error(`bad column definition ${def.toString('hex')}`);
+  }
+  const eof = next();
+  if (eof === undefined) return undefined;
+  if (!isEof(eof)) throw new Error('column definitions not followed by EOF');
+  for (;;) {
+    const row = next();
+    if (row === undefined) return undefined;
+    if (isEof(row)) return (eofStatus(row) & MORE_RESULTS) !== 0;
+    if (row[0] === 0xff) {
+      checkErr(row);
+      return false;
+    }
+    let o = 0;
+    for (let c = 0; c < columns; c++) {
+      if (row[o] === 0xfb) o++;
+      else {
+        const { value, next: at } = lengthEncoded(row, o);
+        o = at + value;
+      }
+    }
+    if (o !== row.length) throw new Error(`row of ${row.length} bytes does not hold ${columns} values`);
+  }
 }
 
 /** Check every reply in `packets`; the last one may be cut short (the connection closed under it). Returns the count. */
@@ -357,6 +374,16 @@ describe('regressions found by the fuzzer', () => {
     expect(rest).toEqual([]);
     expect(reply!.payload[0]).toBe(0xff);
     expect(reply!.payload.readUInt16LE(1)).toBe(1047);
+  });
+
+  it('a multi-statement whose first statement succeeds and second fails is one reply: OK (more results), then ERR', async () => {
+    // CI found this: the reply checker stopped after the first OK and took the ERR (sequence id 2) for a new reply.
+    const [ok, err, ...rest] = await oneCommand(Buffer.from("\x03CREATE TABLE d.multi_ok (k INT)  ; MILLISECOND '@'", 'latin1'));
+    expect(rest).toEqual([]);
+    expect(ok!.payload[0]).toBe(0x00);
+    expect(checkOk(ok!.payload) & MORE_RESULTS).toBe(MORE_RESULTS);
+    expect([ok!.sequenceId, err!.sequenceId]).toEqual([1, 2]);
+    expect(err!.payload.readUInt16LE(1)).toBe(1064);
   });
 
   it('an empty command packet gets ERR 1835 and the connection stays usable', async () => {
