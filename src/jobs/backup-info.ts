@@ -18,8 +18,17 @@ import type { PlanMeta } from './backup-plan.ts';
 import { combineContentStats, EMPTY_CONTENT, type ContentStats } from './meta-checksum.ts';
 import type { LocalSnapshot, SnapshotTarget, TabletSnapshot } from './steps.ts';
 
-/** A backup's local snapshot as the snapshot task records it: files plus the tablet's content stats. */
-export type BackupLocalSnapshot = LocalSnapshot & { readonly stats?: ContentStats };
+/**
+ * A backup's local snapshot as the snapshot task records it: files plus the tablet's content stats. `linked: false`
+ * marks a tablet of an incremental backup whose whole content the repository already held when it was snapshotted:
+ * nothing was linked (`dir` is the live tablet dir, never released) and nothing of it is uploaded.
+ */
+export type BackupLocalSnapshot = LocalSnapshot & { readonly stats?: ContentStats; readonly linked?: false };
+
+/** True for a snapshot that holds hard links of its own (see BackupLocalSnapshot). */
+export function isLinkedSnapshot(snapshot: LocalSnapshot): boolean {
+  return (snapshot as BackupLocalSnapshot).linked !== false;
+}
 
 /** Key under the `"tablevault"` block naming the instance that wrote a snapshot (DROP SNAPSHOT ownership, v4.2). */
 export const CLUSTER_ID_KEY = 'cluster_id';

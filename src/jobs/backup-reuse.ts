@@ -4,8 +4,10 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { JobRow } from '../catalog/jobs-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { checksummedKey, tabletFileKey, type TabletIds } from '../repository/layout.ts';
-import { contentId, contentLocations, labelOfKey, readRepositoryIndex } from '../repository/repository-index.ts';
+import { contentId, contentLocations, labelOfKey, readRepositoryIndex, type RepositoryIndex } from '../repository/repository-index.ts';
 import type { Repository } from '../repository/repository.ts';
+import { isLinkedSnapshot } from './backup-info.ts';
+import { JobStatusError } from './status.ts';
 import type { BackupSpec, SnapshotTarget, TabletSnapshot } from './steps.ts';
 
 /**
@@ -39,16 +41,41 @@ function idsOf(job: JobRow, target: SnapshotTarget): TabletIds {
   return { dbId: job.dbId, tableId: target.tableId, partitionId: target.partitionId, indexId: target.indexId, tabletId: target.tabletId };
 }
 
-/** UPLOAD_SNAPSHOT of an incremental backup: record references, return the tablets with only the files to upload. */
+/**
+ * Whether the repository (as `index` lists it) holds a content an incremental backup of `job` may reference: what
+ * selectUploads would reference, and what lets the snapshot step skip linking a tablet whose every file it holds.
+ */
+export function reusableContent(index: RepositoryIndex, job: JobRow): (file: { readonly md5: string; readonly size: number }) => boolean {
+  const locations = contentLocations(index);
+  return (f) => {
+    const at = locations.get(contentId(f.md5, f.size));
+    return at !== undefined && labelOfKey(at) !== job.label;
+  };
+}
+
+/** The final error of an unlinked tablet whose content left the repository after it was snapshotted. */
+function referenceGone(job: JobRow, tabletId: number, file: string): JobStatusError {
+  return new JobStatusError(
+    'COMMON_ERROR',
+    `File ${file} of tablet ${tabletId}, which incremental backup ${job.label} references instead of uploading, is no longer in the repository (a snapshot was dropped meanwhile). Run the BACKUP again`,
+    { final: true },
+  );
+}
+
+/**
+ * UPLOAD_SNAPSHOT of an incremental backup: record references, return the tablets with only the files to upload.
+ * `index` is the one the snapshot step read (fresh enough: SAVE_META checks every reference again).
+ */
 export async function selectUploads(
   deps: ReuseDeps,
   repo: Repository,
   job: JobRow,
   tablets: readonly TabletSnapshot<SnapshotTarget>[],
   signal: AbortSignal,
+  index?: RepositoryIndex,
 ): Promise<TabletSnapshot<SnapshotTarget>[]> {
   if (!isIncrementalBackup(job)) return [...tablets];
-  const locations = contentLocations(await readRepositoryIndex(repo, { signal }));
+  const locations = contentLocations(index ?? (await readRepositoryIndex(repo, { signal })));
   const refs: BackupReferenceRow[] = [];
   const out: TabletSnapshot<SnapshotTarget>[] = [];
   let reusedBytes = 0;
@@ -61,7 +88,11 @@ export async function selectUploads(
       reusedBytes += f.size;
       return false;
     });
-    if (upload.length > 0) out.push({ target: t.target, snapshot: { ...t.snapshot, files: upload } });
+    if (upload.length > 0) {
+      // Not linked (the repository held all of it when snapshotted): nothing local to upload from.
+      if (!isLinkedSnapshot(t.snapshot)) throw referenceGone(job, t.target.tabletId, upload[0]?.name ?? '');
+      out.push({ target: t.target, snapshot: { ...t.snapshot, files: upload } });
+    }
   }
   replaceBackupReferences(deps.catalog, job.id, refs);
   deps.logger.info({ jobId: job.id, label: job.label, reusedFiles: refs.length, reusedBytes }, 'incremental backup: content already in the repository is referenced, not uploaded');
@@ -108,6 +139,7 @@ export async function finalizeReferences(
         continue;
       }
       // Missing or changed since it was chosen: upload a fresh copy from the local snapshot.
+      if (!isLinkedSnapshot(t.snapshot)) throw referenceGone(job, t.target.tabletId, f.name);
       deps.logger.warn(
         { jobId: job.id, label: job.label, file: f.name, referenced: ref?.key ?? null },
         'a file the backup meant to reference is missing or changed in the repository; uploading a fresh copy',

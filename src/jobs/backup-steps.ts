@@ -13,8 +13,9 @@ import { readSnapshotHeader, type SharedSnapshot, type TableStore, type VersionP
 import type { Clock } from '../util/clock.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import { syncFileSystem } from '../util/sync-barrier.ts';
-import { buildJobInfo, clusterIdOf, serializeBackupJobInfo, type BackupLocalSnapshot } from './backup-info.ts';
-import { finalizeReferences, isIncrementalBackup, selectUploads } from './backup-reuse.ts';
+import { buildJobInfo, clusterIdOf, isLinkedSnapshot, serializeBackupJobInfo, type BackupLocalSnapshot } from './backup-info.ts';
+import { finalizeReferences, isIncrementalBackup, reusableContent, selectUploads } from './backup-reuse.ts';
+import { readRepositoryIndex, type RepositoryIndex } from '../repository/repository-index.ts';
 import { snapshotTtlOf } from './snapshot-expiry.ts';
 import { buildPlan, partitionIdsOf, resolveSpec, type PlanMeta } from './backup-plan.ts';
 import { manifestStats } from './meta-checksum.ts';
@@ -68,6 +69,13 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
   const logger = options.logger.child({ component: 'backup' });
   const pinsByJob = new Map<number, HeldPin>();
   const pinsByTarget = new Map<string, HeldPin>();
+  // An incremental job's repository index, read once when its tablets are snapshotted and handed to selectUploads
+  // right after (one listing and info read per job, not two; SAVE_META checks every reference again on a fresh one).
+  const indexByJob = new Map<number, Promise<RepositoryIndex>>();
+  // Whether an incremental job's snapshot batches linked anything (false: SNAPSHOTING has nothing to flush).
+  const linkedByJob = new Map<number, boolean>();
+  const reusableIndex = async (job: JobRow, signal: AbortSignal): Promise<RepositoryIndex> =>
+    readRepositoryIndex(await repositories.get(job.repoName), { signal, cacheInfo: true });
   const root = path.join(dataDir, 'tmp', 'backup');
 
   const jobDir = (job: Pick<JobRow, 'id' | 'label'>): string => path.join(root, `${job.label}__${job.id}`);
@@ -142,22 +150,50 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
     },
 
     async selectUploads(job, tablets, signal) {
-      return selectUploads({ catalog, logger }, await repositories.get(job.repoName), job, tablets, signal);
+      const index = await indexByJob.get(job.id)?.catch(() => undefined);
+      indexByJob.delete(job.id);
+      return selectUploads({ catalog, logger }, await repositories.get(job.repoName), job, tablets, signal, index);
     },
 
     async snapshotMany(job, targets, signal) {
       signal.throwIfAborted();
+      // Incremental: a tablet whose every file (header included) the repository already holds is not linked at all —
+      // its files at the pinned version are immutable and will be referenced, so nothing local needs keeping.
+      let linkIf: ((files: readonly { md5: string; size: number }[]) => boolean) | undefined;
+      if (isIncrementalBackup(job)) {
+        // The job's snapshot batches run concurrently: they share one read.
+        let reading = indexByJob.get(job.id);
+        if (reading === undefined) {
+          reading = reusableIndex(job, signal);
+          indexByJob.set(job.id, reading);
+          reading.catch(() => indexByJob.delete(job.id));
+        }
+        const reusable = reusableContent(await reading, job);
+        linkIf = (files) => !files.every((f) => reusable(f));
+      }
       const snaps: SharedSnapshot[] = await store.makeSnapshots(
         targets.map((t) => ({ replicaId: t.replicaId, version: t.version })),
-        { snapshotId: backupSnapshotId(job.id), signal },
+        { snapshotId: backupSnapshotId(job.id), signal, ...(linkIf === undefined ? {} : { linkIf }) },
       );
       for (const t of targets) snapshotted(t);
+      const linked = snaps.filter((s) => s.linked).length;
+      linkedByJob.set(job.id, (linkedByJob.get(job.id) ?? false) || linked > 0);
+      if (linkIf !== undefined) logger.info({ jobId: job.id, tablets: snaps.length, linked }, 'incremental backup: unchanged tablets are referenced, not linked');
       // The manifest (rows and md5 of every file, recorded when each was written) is what restore verifies against;
       // the header it comes from was just written, so it is taken from memory.
-      return snaps.map((snap): BackupLocalSnapshot => ({ dir: snap.dir, files: snap.files, stats: manifestStats(snap.header.rowsets) }));
+      return snaps.map((snap): BackupLocalSnapshot => ({
+        dir: snap.dir,
+        files: snap.files,
+        stats: manifestStats(snap.header.rowsets),
+        ...(snap.linked ? {} : { linked: false as const }),
+      }));
     },
 
-    async syncSnapshots() {
+    async syncSnapshots(job) {
+      // Nothing linked (an incremental backup of unchanged tablets): nothing to flush.
+      const linked = linkedByJob.get(job.id);
+      linkedByJob.delete(job.id);
+      if (linked === false) return;
       // One flush of the data dir's file system for every link and header of the phase (they were not fsynced).
       await syncFileSystem(dataDir);
     },
@@ -255,11 +291,13 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
     },
 
     async release(snapshots: readonly LocalSnapshot[]) {
-      // Many snapshots share one directory: release each directory once.
-      for (const dir of new Set(snapshots.map((s) => s.dir))) await store.releaseSnapshot(dir);
+      // Many snapshots share one directory: release each directory once. An unlinked one's dir is the live tablet's.
+      for (const dir of new Set(snapshots.filter(isLinkedSnapshot).map((s) => s.dir))) await store.releaseSnapshot(dir);
     },
 
     async snapshotExists(snapshot) {
+      // Nothing local was kept for it: the repository holds its content (selectUploads and SAVE_META check that).
+      if (!isLinkedSnapshot(snapshot)) return true;
       const results = await fsPool().run(snapshot.files.map((f) => ({ op: 'stat', path: path.join(snapshot.dir, f.name) })));
       return snapshot.files.every((f, i) => {
         const st = results[i]?.ok === true ? (results[i] as { value: { size: number } | null }).value : null;
@@ -277,6 +315,8 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
 
     async discard(job) {
       releaseJobPin(job.id);
+      indexByJob.delete(job.id);
+      linkedByJob.delete(job.id);
       await fsp.rm(jobDir(job), { recursive: true, force: true });
       // Cancelled before anything was uploaded: the label is free again (with files there, the marker stays).
       const token = reservationOf(job);

@@ -94,7 +94,17 @@ export interface ReadIndexOptions {
   readonly signal?: AbortSignal;
   /** Also read the info files of these labels only (default: every snapshot directory). */
   readonly labels?: readonly string[];
+  /**
+   * Reuse info files this process already read and verified, by broker, key and listed size (an info file's name
+   * carries its md5, so a key names one content). For the incremental backup's planning, which runs every backup
+   * and reads every snapshot's info; checks that must see the stored bytes (VERIFY, DROP) leave it off.
+   */
+  readonly cacheInfo?: boolean;
 }
+
+/** Parsed info files by broker, then `<key>\0<size>`; bounded (oldest out first). */
+const infoCache = new WeakMap<object, Map<string, BackupJobInfo>>();
+const INFO_CACHE_MAX = 256;
 
 /** The content id of a file: md5 and size together (two files are the same content only if both match). */
 export function contentId(md5: string, size: number): string {
@@ -137,7 +147,7 @@ export async function readRepositoryIndex(repo: Repository, options: ReadIndexOp
       dirs.set(label, { label, keys, dropping: keys.includes(`${PREFIX_SNAPSHOT_DIR}${label}/${FILE_DROP_MARKER}`), snapshot: null, problem: 'not read' });
       continue;
     }
-    const state = await readDir(repo, label, keys, stored, signal);
+    const state = await readDir(repo, label, keys, stored, signal, options.cacheInfo === true);
     dirs.set(label, state);
     if (state.snapshot !== null) snapshots.push(state.snapshot);
   }
@@ -157,6 +167,7 @@ async function readDir(
   keys: readonly string[],
   stored: ReadonlyMap<string, number>,
   signal: AbortSignal | undefined,
+  cacheInfo = false,
 ): Promise<SnapshotDirState> {
   const dirPrefix = `${PREFIX_SNAPSHOT_DIR}${label}/`;
   const top = keys.map((k) => k.slice(dirPrefix.length)).filter((n) => !n.includes('/'));
@@ -172,10 +183,21 @@ async function readDir(
   const decodedInfo = decodeChecksummedName(infoName);
   if (decodedInfo === null || decodeChecksummedName(metaName) === null) return state(`no checksum in ${infoName} or ${metaName}`);
   let info: BackupJobInfo;
+  const cache = cacheInfo ? (infoCache.get(repo.broker) ?? new Map<string, BackupJobInfo>()) : null;
+  const cacheKey = `${repo.root}/${dirPrefix}${infoName}\0${stored.get(`${dirPrefix}${infoName}`) ?? -1}`;
   try {
-    const bytes = await readAll(await repo.broker.read(`${repo.root}/${dirPrefix}${infoName}`, { signal }));
-    if (md5Hex(bytes) !== decodedInfo.md5) return state(`md5sum of ${infoName} does not equal its name`);
-    info = parseJobInfo(bytes.toString('utf8'));
+    const cached = cache?.get(cacheKey);
+    if (cached !== undefined) info = cached;
+    else {
+      const bytes = await readAll(await repo.broker.read(`${repo.root}/${dirPrefix}${infoName}`, { signal }));
+      if (md5Hex(bytes) !== decodedInfo.md5) return state(`md5sum of ${infoName} does not equal its name`);
+      info = parseJobInfo(bytes.toString('utf8'));
+      if (cache !== null) {
+        if (cache.size >= INFO_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+        cache.set(cacheKey, info);
+        infoCache.set(repo.broker, cache);
+      }
+    }
   } catch (error) {
     if (signal?.aborted) throw error;
     return state(`cannot read ${infoName}: ${fromBrokerError(error).message}`);

@@ -10,7 +10,7 @@
  * nothing collides): a job's thousands of small tablets cost no directory each, and the links and headers are made
  * off the event loop in one batch.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { getReplica } from '../catalog/ops/get-replica.ts';
@@ -137,6 +137,24 @@ export interface SnapshotRequest {
 export interface SharedSnapshot extends TabletSnapshot {
   /** The header written as `<tabletId>.hdr` (so nobody reads it back). */
   readonly header: SnapshotHeader;
+  /**
+   * False when the caller's `linkIf` declined it: nothing was linked or written, `dir` is the live tablet directory
+   * (never to be released) and the header's md5/size in `files` are those of the bytes it would have written.
+   */
+  readonly linked: boolean;
+}
+
+/** Options of makeSnapshots. */
+export interface MakeSnapshotsOptions {
+  /** Shared snapshot directory id on each backend. */
+  readonly snapshotId: string;
+  readonly signal?: AbortSignal;
+  /**
+   * Asked once per request with every file the snapshot would hold (segments, then the header with the md5 and size
+   * of its would-be bytes): false skips linking it. An incremental backup declines tablets whose whole content the
+   * repository already holds — their files at the pinned version are immutable, so nothing local needs keeping.
+   */
+  readonly linkIf?: (files: readonly SnapshotFile[]) => boolean;
 }
 
 /**
@@ -148,12 +166,12 @@ export interface SharedSnapshot extends TabletSnapshot {
 export async function makeSnapshots(
   ctx: StoreContext,
   requests: readonly SnapshotRequest[],
-  options: { readonly snapshotId: string; readonly signal?: AbortSignal },
+  options: MakeSnapshotsOptions,
 ): Promise<SharedSnapshot[]> {
   const { catalog } = ctx;
   if (!/^[A-Za-z0-9._-]+$/.test(options.snapshotId)) throw new Error(`storage: invalid snapshot id ${options.snapshotId}`);
   const ops: FsOp[] = [];
-  const planned: { snapshot: Omit<SharedSnapshot, 'files'>; files: SnapshotFile[]; hdrOp: number; hdrName: string }[] = [];
+  const planned: { snapshot: Omit<SharedSnapshot, 'files'>; files: SnapshotFile[]; hdrOp: number; hdrName: string; hdr?: SnapshotFile }[] = [];
   const schemaOf = catalog.prepare<[number], { columns: string; key_model: string; key_columns: string }>(
     `SELECT tb.columns, tb.key_model, tb.key_columns FROM tablets t JOIN partitions p ON p.id = t.partition_id
      JOIN tables tb ON tb.id = p.table_id WHERE t.id = ?`,
@@ -180,29 +198,32 @@ export async function makeSnapshots(
       schema = { keyColumns: JSON.parse(table.key_columns) as string[], columns: JSON.parse(table.columns) as ColumnMeta[] };
       parsed.set(cacheKey, schema);
     }
-    const files: SnapshotFile[] = [];
-    for (const rowset of rowsets) {
-      for (const f of rowset.files) {
-        const to = path.join(dir, f.name);
-        ops.push({ op: 'put', from: path.join(tabletDir(be, replica.tabletId), f.name), to, tmp: `${to}.tmp`, replace: true, copy: true, link: true });
-        files.push({ name: f.name, size: f.size, md5: f.md5 });
-      }
-    }
+    const files: SnapshotFile[] = rowsets.flatMap((r) => r.files.map((f) => ({ name: f.name, size: f.size, md5: f.md5 })));
     const header = snapshotHeader(replica.tabletId, version, table.key_model as KeyModel, schema, rowsets);
     const hdrName = headerFileName(replica.tabletId);
-    planned.push({
-      snapshot: { backendId: replica.backendId, snapshotId: options.snapshotId, tabletId: replica.tabletId, replicaId, version, dir, header },
-      files,
-      hdrOp: ops.length,
-      hdrName,
-    });
-    ops.push({ op: 'write', path: path.join(dir, hdrName), tmp: null, data: JSON.stringify(header, null, 1) });
+    const text = JSON.stringify(header, null, 1);
+    const base = { backendId: replica.backendId, snapshotId: options.snapshotId, tabletId: replica.tabletId, replicaId, version, header };
+    if (options.linkIf !== undefined) {
+      const bytes = Buffer.from(text);
+      const hdr: SnapshotFile = { name: hdrName, size: bytes.length, md5: createHash('md5').update(bytes).digest('hex') };
+      if (!options.linkIf([...files, hdr])) {
+        planned.push({ snapshot: { ...base, dir: tabletDir(be, replica.tabletId), linked: false }, files, hdrOp: -1, hdrName, hdr });
+        return;
+      }
+    }
+    for (const f of files) {
+      const to = path.join(dir, f.name);
+      ops.push({ op: 'put', from: path.join(tabletDir(be, replica.tabletId), f.name), to, tmp: `${to}.tmp`, replace: true, copy: true, link: true });
+    }
+    planned.push({ snapshot: { ...base, dir, linked: true }, files, hdrOp: ops.length, hdrName });
+    ops.push({ op: 'write', path: path.join(dir, hdrName), tmp: null, data: text });
   };
   // One read transaction for the batch's queries: outside one, each query takes and drops its own read lock.
   catalog.db.transaction(() => requests.forEach(plan)).deferred();
-  const results = await fsPool().run(ops, options.signal === undefined ? {} : { signal: options.signal });
+  const results = ops.length === 0 ? [] : await fsPool().run(ops, options.signal === undefined ? {} : { signal: options.signal });
   for (const r of results) unwrap(r);
   return planned.map((p) => {
+    if (p.hdr !== undefined) return { ...p.snapshot, files: [...p.files, p.hdr] };
     const written = unwrap<{ size: number; md5: string }>(results[p.hdrOp]);
     return { ...p.snapshot, files: [...p.files, { name: p.hdrName, size: written.size, md5: written.md5 }] };
   });

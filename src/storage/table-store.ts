@@ -38,7 +38,7 @@ import { LoadWriter, type LoadOptions } from './load-writer.ts';
 import { readTablet, resolveTabletRead, type RowBatch, type ScanOptions, type TabletRead } from './scan.ts';
 import { establishIdentity, type DataDirIdentity } from './identity.ts';
 import {
-  listSnapshotDirs, makeSnapshot, makeSnapshots, releaseSnapshot, type SharedSnapshot, type SnapshotDir, type SnapshotRequest,
+  listSnapshotDirs, makeSnapshot, makeSnapshots, releaseSnapshot, type MakeSnapshotsOptions, type SharedSnapshot, type SnapshotDir, type SnapshotRequest,
   type TabletSnapshot,
 } from './snapshot.ts';
 import { sweepOrphans, type SweepReport } from './sweep.ts';
@@ -292,7 +292,7 @@ export class TableStore {
    * Hard-link many replicas' files into one shared directory per backend, `<backend>/snapshot/<snapshotId>/`, with a
    * header per tablet — one batch off the event loop, nothing fsynced (see snapshot.ts).
    */
-  async makeSnapshots(requests: readonly SnapshotRequest[], options: { readonly snapshotId: string; readonly signal?: AbortSignal }): Promise<SharedSnapshot[]> {
+  async makeSnapshots(requests: readonly SnapshotRequest[], options: MakeSnapshotsOptions): Promise<SharedSnapshot[]> {
     const release = this.#hold();
     try {
       return await makeSnapshots(this.#ctx, requests, options);

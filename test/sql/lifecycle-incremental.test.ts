@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFixture, listTree, type BackupFixture } from './backup-fixture.ts';
 import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecycle-helpers.ts';
@@ -52,6 +53,27 @@ describe('incremental BACKUP on file://', () => {
     expect([restored.state, restored.statusMsg]).toEqual(['FINISHED', '']);
     expect(await tableRows(f, 'copy', 't')).toEqual(await tableRows(f, 'd1', 't'));
     expect(fs.existsSync(path.join(root, '__ss_full0'))).toBe(false);
+  });
+
+  it('hard-links only the changed tablets: an unchanged tablet is referenced from its catalog state, never linked', async () => {
+    await backupTo(f, 'BACKUP SNAPSHOT d1.full0 TO r1 ON (t)', 'full0', 'r1');
+    await f.exec("INSERT INTO t VALUES (5, 'new')"); // partition p0 only: 1 of 100 tablets changes
+    const { job, ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.inc1 TO r1 ON (t) PROPERTIES ("type" = "incremental")', 'inc1', 'r1');
+    // Where each snapshot task took its tablet's files from: a hard-link snapshot dir, or (not linked) the live tablet.
+    const db = new Database(path.join(f.dataDir, 'catalog.sqlite'), { readonly: true });
+    const dirs = db
+      .prepare<[number], { result: string }>("SELECT result FROM job_tasks WHERE job_id = ? AND kind = 'snapshot'")
+      .all(job.id)
+      .map((r) => (JSON.parse(r.result) as { dir: string }).dir);
+    db.close();
+    expect(dirs).toHaveLength(PARTS);
+    expect(dirs.filter((d) => d.split(path.sep).includes('snapshot'))).toHaveLength(1);
+    // Uploaded: only p0's tablet (its new segment and header); the snapshot restores complete and identical.
+    const root = path.join(f.dir, 'r1', '__starrocks_repository_r1');
+    expect(new Set(listTree(path.join(root, '__ss_inc1', '__ss_content')).map((n) => path.dirname(n))).size).toBe(1);
+    const restored = await restoreTable(f, { repo: 'r1', label: 'inc1', ts, db: 'd1', table: 't', target: 'copy' });
+    expect([restored.state, restored.statusMsg]).toEqual(['FINISHED', '']);
+    expect(await tableRows(f, 'copy', 't')).toEqual(await tableRows(f, 'd1', 't'));
   });
 
   it('refuses to reference a file that is gone or has the wrong size, and uploads a fresh copy of it', async () => {
