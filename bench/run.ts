@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every bench/*.bench.ts module in turn (or those named on the command line), prints each
  * section, and writes them all to docs/benchmarks.md with the machine and the date, so the published numbers always
- * come from one run of this script.
+ * come from one run of this script. A run of some modules (`npm run bench lifecycle`) replaces just their sections.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,9 +43,10 @@ const docs = path.join(here, '..', 'docs', 'benchmarks.md');
 if (only.length === 0) {
   writeFileSync(docs, `${header}\n${sections.map((s) => `## ${s.title}\n\n${s.markdown}\n`).join('\n')}`);
   process.stderr.write('bench: wrote docs/benchmarks.md\n');
-} else if (process.env['TABLEVAULT_BENCH_UPDATE'] === '1') {
-  // A partial run replaces only its own sections (matched by title; new ones are appended), each marked with when
-  // and how it was measured, since the page's header describes the last full run.
+} else if (process.env['TABLEVAULT_BENCH_UPDATE'] !== '0') {
+  // A partial run (`npm run bench lifecycle`) replaces only its own sections (matched by title; new ones are
+  // appended), each marked with when and how it was measured, since the page's header describes the last full run.
+  // TABLEVAULT_BENCH_UPDATE=0 leaves the page as it was.
   let text = readFileSync(docs, 'utf8');
   for (const section of sections) {
     const note = `_Measured ${new Date().toISOString()} by \`npm run bench -- ${only.join(' ')}\` (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs)._`;
@@ -61,5 +62,5 @@ if (only.length === 0) {
   writeFileSync(docs, text);
   process.stderr.write(`bench: updated ${sections.length} section(s) of docs/benchmarks.md\n`);
 } else {
-  process.stderr.write('bench: partial run (modules named on the command line); docs/benchmarks.md left as it was (TABLEVAULT_BENCH_UPDATE=1 replaces its sections)\n');
+  process.stderr.write('bench: partial run with TABLEVAULT_BENCH_UPDATE=0; docs/benchmarks.md left as it was\n');
 }
