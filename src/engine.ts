@@ -26,6 +26,7 @@ import { forgetClusterId } from './jobs/backup-info.ts';
 import { backupDriver } from './jobs/backup-job.ts';
 import { createBackupSteps, type BackupStepsHandle } from './jobs/backup-steps.ts';
 import { restoreDriver } from './jobs/restore-job.ts';
+import { keptSnapshotDirs, pruneLocalSnapshots } from './jobs/local-snapshots.ts';
 import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
 import { fsPool } from './util/fs-pool.ts';
@@ -217,7 +218,9 @@ export class Engine {
       // or kill) — once started, a job re-running PENDING makes snapshots this sweep must not take for leftovers.
       await jobs.recover({
         beforeStart: async (ownedDirs) => {
-          const owned = new Set(ownedDirs);
+          // Kept local snapshots (keep_local_snapshots) are owned by their rows; those of dropped tables go now.
+          await pruneLocalSnapshots({ catalog, store, dataDir, logger });
+          const owned = new Set([...ownedDirs, ...keptSnapshotDirs(catalog, dataDir)]);
           for (const s of await store.listSnapshots()) if (!owned.has(s.dir)) await store.releaseSnapshot(s.dir);
         },
       });

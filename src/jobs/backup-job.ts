@@ -54,14 +54,19 @@ export function backupDriver(steps: BackupSteps, options: BackupJobOptions = {})
     return ctx.unfinishedTasks('upload') === 0 ? next('SAVE_META') : WAIT;
   }
 
-  /** Write meta + info locally, then release the local snapshots (StarRocks does it here, fire-and-forget). */
+  /**
+   * Write meta + info locally, then release the local snapshots (StarRocks does it here, fire-and-forget) — or keep
+   * them for a local restore (keep_local_snapshots): then they are the kept rows', no longer the job's.
+   */
   async function saveMeta(ctx: StateContext): Promise<StateOutcome> {
-    await steps.saveMeta(
-      ctx.job,
-      planOf(ctx),
-      finishedSnapshots<SnapshotTarget>(ctx).map((s) => s.value),
-    );
-    await releaseSnapshots(ctx, (s) => steps.release(s));
+    const finished = finishedSnapshots<SnapshotTarget>(ctx);
+    const snapshots = finished.map((s) => s.value);
+    await steps.saveMeta(ctx.job, planOf(ctx), snapshots);
+    if (steps.keepLocal !== undefined && (await steps.keepLocal(ctx.job, snapshots))) {
+      ctx.markReleased(finished.filter((s) => s.task.state === 'done').map((s) => s.task.id));
+    } else {
+      await releaseSnapshots(ctx, (s) => steps.release(s));
+    }
     return next('UPLOAD_INFO');
   }
 

@@ -17,6 +17,9 @@ import { buildJobInfo, clusterIdOf, isLinkedSnapshot, serializeBackupJobInfo, ty
 import { finalizeReferences, isIncrementalBackup, reusableContent, selectUploads } from './backup-reuse.ts';
 import { readRepositoryIndex, type RepositoryIndex } from '../repository/repository-index.ts';
 import { snapshotTtlOf } from './snapshot-expiry.ts';
+import { discardPending, keepAndPrune, keptMetaDir, recordPending } from './local-snapshots.ts';
+import { listLocalSnapshots } from '../catalog/local-snapshots.ts';
+import { readSettings } from '../repository/repository-settings.ts';
 import { buildPlan, partitionIdsOf, resolveSpec, type PlanMeta } from './backup-plan.ts';
 import { manifestStats } from './meta-checksum.ts';
 import { JobStatusError } from './status.ts';
@@ -51,6 +54,9 @@ interface HeldPin {
   readonly remaining: Set<string>;
 }
 
+/** Up to this many linked files are made durable one by one rather than by a flush of the file system. */
+const FEW_FILES = 64;
+
 const targetKey = (t: Pick<SnapshotTarget, 'tabletId' | 'backendId'>): string => `${t.tabletId}@${t.backendId}`;
 
 /** A backup job's shared snapshot directory id on each backend: owned by the job, named after it. */
@@ -74,9 +80,12 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
   const indexByJob = new Map<number, Promise<RepositoryIndex>>();
   // Whether an incremental job's snapshot batches linked anything (false: SNAPSHOTING has nothing to flush).
   const linkedByJob = new Map<number, boolean>();
+  // The files an incremental job linked, while few (SNAPSHOTING makes just those durable).
+  const linkedFilesByJob = new Map<number, string[]>();
   const reusableIndex = async (job: JobRow, signal: AbortSignal): Promise<RepositoryIndex> =>
     readRepositoryIndex(await repositories.get(job.repoName), { signal, cacheInfo: true });
   const root = path.join(dataDir, 'tmp', 'backup');
+  const local = { catalog, store, dataDir, logger };
 
   const jobDir = (job: Pick<JobRow, 'id' | 'label'>): string => path.join(root, `${job.label}__${job.id}`);
   const infoFileName = (job: JobRow): string => INFO_FILE_PREFIX + jobInfoTimestamp(job.createTime);
@@ -178,6 +187,11 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       for (const t of targets) snapshotted(t);
       const linked = snaps.filter((s) => s.linked).length;
       linkedByJob.set(job.id, (linkedByJob.get(job.id) ?? false) || linked > 0);
+      if (linkIf !== undefined) {
+        const files = linkedFilesByJob.get(job.id) ?? [];
+        for (const snap of snaps) if (snap.linked) files.push(...snap.files.map((f) => path.join(snap.dir, f.name)));
+        linkedFilesByJob.set(job.id, files);
+      }
       if (linkIf !== undefined) logger.info({ jobId: job.id, tablets: snaps.length, linked }, 'incremental backup: unchanged tablets are referenced, not linked');
       // The manifest (rows and md5 of every file, recorded when each was written) is what restore verifies against;
       // the header it comes from was just written, so it is taken from memory.
@@ -194,6 +208,15 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       const linked = linkedByJob.get(job.id);
       linkedByJob.delete(job.id);
       if (linked === false) return;
+      // A few files linked (an incremental backup of a few changed tablets): fsync them and their directories — a
+      // flush of the whole file system also waits for every other writer's dirty data on a shared disk.
+      const few = linkedFilesByJob.get(job.id);
+      linkedFilesByJob.delete(job.id);
+      if (few !== undefined && few.length <= FEW_FILES) {
+        const paths = [...few, ...new Set(few.map((f) => path.dirname(f)))];
+        for (const r of await fsPool().run(paths.map((p): FsOp => ({ op: 'fsync', path: p })))) unwrap(r);
+        return;
+      }
       // One flush of the data dir's file system for every link and header of the phase (they were not fsynced).
       await syncFileSystem(dataDir);
     },
@@ -286,8 +309,23 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       // Meta first, info last: SHOW SNAPSHOT and RESTORE only see a snapshot once its info file exists.
       await repo.uploadBytes(metaBytes, metaKey(job.label), { signal });
       await repo.uploadBytes(infoBytes, jobInfoKey(job.label, jobInfoTimestamp(job.createTime)), { signal });
-      await fsp.rm(dir, { recursive: true, force: true });
+      if (listLocalSnapshots(catalog, { jobId: job.id }).length > 0) {
+        // Kept for a local restore: the meta and info files go beside the kept rows, then older backups are pruned.
+        const kept = keptMetaDir(dataDir, job.id);
+        await fsp.rm(kept, { recursive: true, force: true });
+        await fsp.mkdir(path.dirname(kept), { recursive: true });
+        await fsp.rename(dir, kept);
+        await keepAndPrune(local, job, readSettings(repositories.settings(job.repoName)).keepLocalSnapshots);
+      } else {
+        await fsp.rm(dir, { recursive: true, force: true });
+      }
       logger.info({ jobId: job.id, label: job.label, repository: job.repoName }, 'snapshot is visible in the repository');
+    },
+
+    async keepLocal(job, snapshots) {
+      const keep = readSettings(repositories.settings(job.repoName)).keepLocalSnapshots;
+      if (keep <= 0) return false;
+      return recordPending(local, job, jobInfoTimestamp(job.createTime), snapshots, clock.now()) > 0 || snapshots.length === 0;
     },
 
     async release(snapshots: readonly LocalSnapshot[]) {
@@ -317,7 +355,9 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
       releaseJobPin(job.id);
       indexByJob.delete(job.id);
       linkedByJob.delete(job.id);
+      linkedFilesByJob.delete(job.id);
       await fsp.rm(jobDir(job), { recursive: true, force: true });
+      await discardPending(local, job.id);
       // Cancelled before anything was uploaded: the label is free again (with files there, the marker stays).
       const token = reservationOf(job);
       if (token === null) return;

@@ -22,6 +22,7 @@ import { iterateTablets } from '../repository/job-info.ts';
 import { resolveReferences } from './restore-references.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import { SyncBarrier, syncFileSystem } from '../util/sync-barrier.ts';
+import { keptHeaderReader, linkKeptTablets, readLocalSnapshot, type LocalSnapshotSource } from './restore-local.ts';
 
 export type { RestoreJobSpec, RestorePlanMeta } from './restore-types.ts';
 
@@ -103,6 +104,34 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
     return files;
   }
 
+  /** A local restore's kept snapshot, read once per job (again after a restart). */
+  const localSources = new Map<number, Promise<LocalSnapshotSource>>();
+  const isLocal = (job: JobRow): boolean => (job.spec as Partial<RestoreJobSpec> | null)?.source === 'local';
+  const localSource = (job: JobRow): Promise<LocalSnapshotSource> => {
+    let p = localSources.get(job.id);
+    if (p === undefined) {
+      p = readLocalSnapshot(catalog, dataDir, job.repoName, job.label, (job.spec as unknown as RestoreJobSpec).timestamp);
+      localSources.set(job.id, p);
+      p.catch(() => localSources.delete(job.id));
+    }
+    return p;
+  };
+  const localNames = (job: JobRow) => ({ label: job.label, timestamp: (job.spec as unknown as RestoreJobSpec).timestamp });
+
+  /** Files of every tablet as a kept snapshot's info file lists them (tablevault records names, md5s and sizes). */
+  function infoFiles(info: LocalSnapshotSource['info']): Map<number, FileEntry[]> {
+    const files = new Map<number, FileEntry[]>();
+    for (const t of iterateTablets(info)) {
+      const sizes = info.extension?.fileSizes[String(t.tablet.id)];
+      files.set(t.tablet.id, t.tablet.files.map((s) => {
+        const decoded = decodeChecksummedName(s);
+        if (decoded === null) throw new Error(`file name should contains checksum: ${s}`);
+        return { name: decoded.name, md5: decoded.md5, size: sizes?.[s] ?? 0 };
+      }));
+    }
+    return files;
+  }
+
   /** Placed files per job, from `place` to `publish` (lost on restart: COMMITTING runs again and re-places). */
   const placed = new Map<number, PlacedRestore>();
   /** Downloads of concurrent batches share one flush of the data dir's file system. */
@@ -123,7 +152,7 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
       if (table === undefined) throw new Error(`partition ${partitionId} has been dropped`);
       tables.set(partitionId, table);
     }
-    const repo = await repositories.get(job.repoName);
+    const repo = isLocal(job) ? keptHeaderReader(await localSource(job), dataDir, localNames(job), items) : await repositories.get(job.repoName);
     // The schema the table got from __meta must be the one the files were written with (an edited meta is refused).
     return checkDownloaded(repo, items, signal, async (t, header, headerName, localPath) => {
       const target = t.target as JobRestoreTarget;
@@ -146,10 +175,18 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
     async prepare(job, signal) {
       await sweepStaging();
       const spec = job.spec as unknown as RestoreJobSpec;
-      const repo = await repositories.get(job.repoName);
-      const info = await repo.readJobInfo(job.label, spec.timestamp, signal);
-      const meta = await repo.readMeta(job.label, signal);
-      const files = await remoteFiles(repo, job, info, signal);
+      let info: LocalSnapshotSource['info'];
+      let meta: LocalSnapshotSource['meta'];
+      let files: Map<number, FileEntry[]>;
+      if (isLocal(job)) {
+        ({ info, meta } = await localSource(job));
+        files = infoFiles(info);
+      } else {
+        const repo = await repositories.get(job.repoName);
+        info = await repo.readJobInfo(job.label, spec.timestamp, signal);
+        meta = await repo.readMeta(job.label, signal);
+        files = await remoteFiles(repo, job, info, signal);
+      }
       signal.throwIfAborted();
       const plan = catalog.transaction(() =>
         prepareRestore({ catalog, job, spec, info, meta, files, stagingDir: restoreStagingDir(dataDir, job.id) }),
@@ -171,6 +208,10 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
     },
 
     async download(job, tablets, io) {
+      if (isLocal(job)) {
+        await linkKeptTablets(await localSource(job), dataDir, localNames(job), tablets, io);
+        return;
+      }
       const repo = await repositories.get(job.repoName);
       await downloadTablets(repo, tablets, io, downloads);
     },

@@ -103,7 +103,7 @@ export function isHeaderFile(name: string): boolean {
  * when downloaded), in one batch each. Nothing is written.
  */
 export async function checkDownloaded(
-  repo: Repository,
+  repo: Pick<Repository, 'readSmallFiles'>,
   items: readonly TabletSnapshot<RestoreTarget>[],
   signal: AbortSignal,
   checkSchema?: (tablet: TabletSnapshot<RestoreTarget>, header: SnapshotHeader, headerName: string, localPath: (name: string) => string) => Promise<void>,

@@ -17,6 +17,8 @@ export type RestoreJobSpec = RestoreSpec & {
    * checks its default of 3 too, which fails every overwrite of a table created with fewer replicas).
    */
   readonly replicationNumExplicit: boolean;
+  /** `"source" = "local"`: restore from the kept local snapshot, reading nothing from the repository (restore-local.ts). */
+  readonly source?: 'local';
 };
 
 /** A restore target with the job it belongs to (names the local snapshot dir). */

@@ -119,6 +119,11 @@ export interface BackupSteps {
   uploadInfo(job: JobRow, signal: AbortSignal): Promise<void>;
   /** Release local snapshots (idempotent; releasing a missing dir succeeds). */
   release(snapshots: readonly LocalSnapshot[]): Promise<void>;
+  /**
+   * SAVE_META: keep the job's local snapshots for RESTORE … ("source" = "local") instead of releasing them (the
+   * repository's keep_local_snapshots); true when kept — they are then no longer the job's to release.
+   */
+  keepLocal?(job: JobRow, snapshots: readonly TabletSnapshot<SnapshotTarget>[]): Promise<boolean>;
   /** Whether a local snapshot is still intact (checked before resuming after a restart). */
   snapshotExists(snapshot: LocalSnapshot): Promise<boolean>;
   /** Whether the local meta/info files of SAVE_META are still there (resuming UPLOAD_INFO needs them). */

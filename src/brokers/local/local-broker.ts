@@ -47,6 +47,9 @@ const MKDIR_RACE_ATTEMPTS = 5;
 
 /** errno codes of a write that found no room (disk, quota, or RLIMIT_FSIZE). */
 const LOCAL_NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** Batches of at most this many files are made durable file by file rather than by a flush of the file system. */
+const SMALL_BATCH = 16;
+
 export class LocalBroker implements Broker {
   readonly scheme = 'file';
   readonly location: string;
@@ -256,7 +259,10 @@ export class LocalBroker implements Broker {
       const tmp = joinKey(dirName(item.key), `${TEMP_NAME_PREFIX}${stem}${i.toString(36)}-${baseName(item.key)}`.slice(0, 240));
       return { op: 'put', from: item.localPath, to: this.#path(item.key), tmp: this.#path(tmp), replace: options.replace === true, copy: true, link: item.link === true };
     });
-    const ticket = this.#barrier.enter();
+    // A small batch (an incremental backup's few new files) fsyncs its own files and directories: a flush of the whole
+    // file system would also wait for every other writer's dirty data on a shared disk — seconds, for a few files.
+    const small = items.length <= SMALL_BATCH;
+    const ticket = small ? { leave: () => undefined, durable: () => this.#fsyncEach(ops) } : this.#barrier.enter();
     let results: FsResult[];
     try {
       throwIfAborted(signal, items[0]?.key ?? '');
@@ -279,6 +285,15 @@ export class LocalBroker implements Broker {
       throw mapLocalError(error, items[0]?.key ?? '', 'write', signal);
     }
     items.forEach((_, i) => options.onItem?.(i));
+  }
+
+  /** fsync every target of `ops` (`put`s) and each directory they are in. */
+  async #fsyncEach(ops: readonly FsOp[]): Promise<void> {
+    const files = ops.flatMap((o) => (o.op === 'put' ? [o.to] : []));
+    const paths = [...files, ...new Set(files.map((f) => path.dirname(f)))];
+    for (const r of await fsPool().run(paths.map((p): FsOp => ({ op: 'fsync', path: p })))) {
+      if (!r.ok) throw new FsOpError(r.code, r.message);
+    }
   }
 
   /**

@@ -18,6 +18,7 @@ import type { Row } from '../../types/value.ts';
 import { formatDateTime } from '../../util/clock.ts';
 import { policyText, runTime, scheduleStatus } from '../schedules/schedule-rows.ts';
 import { onClause, scheduleClause, scheduleObjects } from '../schedules/schedule-text.ts';
+import { LOCAL_SNAPSHOTS_COLUMNS, localSnapshotRows } from './information-schema-local-snapshots.ts';
 
 const S: ColumnType = { name: 'VARCHAR', length: 512 };
 const N: ColumnType = { name: 'BIGINT' };
@@ -31,12 +32,14 @@ const BACKUP_SCHEDULES = cols(`schedule_name database_name objects repository co
   last_success last_success_label consecutive_failures:n create_time`);
 
 /** Lower-case names of the tables this module serves. */
-export const AUTOMATION_TABLES = ['backup_jobs', 'backup_schedules'] as const;
+export const AUTOMATION_TABLES = ['backup_jobs', 'backup_schedules', 'local_snapshots'] as const;
 
 /** The table by (lower-case) name, or undefined. */
 export function automationTable(catalog: Catalog, name: string): { columns: typeof BACKUP_JOBS; rows: Row[] } | undefined {
   if (name === 'backup_jobs') return { columns: BACKUP_JOBS, rows: backupJobRows(catalog) };
   if (name === 'backup_schedules') return { columns: BACKUP_SCHEDULES, rows: backupScheduleRows(catalog) };
+  // Kept local snapshots and their disk cost (information-schema-local-snapshots.ts).
+  if (name === 'local_snapshots') return { columns: LOCAL_SNAPSHOTS_COLUMNS, rows: localSnapshotRows(catalog) };
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import { createDatabase, getDatabase, listTables } from '../../catalog/index.ts'
 import { dropDatabase } from '../../catalog/ops/drop-database.ts';
 import { analysisError, ddlError, notSupported } from '../../errors/index.ts';
 import type { RestoreJobSpec } from '../../jobs/restore-types.ts';
+import { readLocalSnapshot } from '../../jobs/restore-local.ts';
 import { SHOW_RESTORE_COLUMNS, showRestoreRows } from '../../jobs/show.ts';
 import type { BackupMeta } from '../../repository/backup-meta.ts';
 import type { BackupJobInfo } from '../../repository/job-info.ts';
@@ -48,21 +49,33 @@ export async function executeRestore(ctx: ExecutionContext, node: RestoreStmt): 
 
   if (!services.repositories.has(node.repository)) throw ddlError(`Repository ${node.repository} does not exist`);
   checkRetryOf(services.catalog, props.raw, { label, repository: node.repository, timestamp: props.timestamp });
-  const repo = await services.repositories.get(node.repository);
   let info: BackupJobInfo;
-  try {
-    info = await repo.readJobInfo(label, props.timestamp, ctx.signal);
-  } catch (error) {
-    throw ddlError(`Failed to get info of snapshot '${label}' because: ${messageOf(error)}. Maybe specified wrong backup timestamp`);
-  }
-  if (node.database !== undefined && node.database !== info.database) {
-    throw ddlError(`target database: ${node.database} is not existed in snapshot`);
-  }
   let meta: BackupMeta;
-  try {
-    meta = await repo.readMeta(label, ctx.signal);
-  } catch (error) {
-    throw ddlError(`Failed to read backup meta from file of snapshot '${label}': ${messageOf(error)}`);
+  if (props.source === 'local') {
+    // The kept local snapshot's own info and meta copies: nothing is read from the repository.
+    try {
+      ({ info, meta } = await readLocalSnapshot(services.catalog, services.store.dataDir, node.repository, label, props.timestamp));
+    } catch (error) {
+      throw ddlError(messageOf(error));
+    }
+    if (node.database !== undefined && node.database !== info.database) {
+      throw ddlError(`target database: ${node.database} is not existed in snapshot`);
+    }
+  } else {
+    const repo = await services.repositories.get(node.repository);
+    try {
+      info = await repo.readJobInfo(label, props.timestamp, ctx.signal);
+    } catch (error) {
+      throw ddlError(`Failed to get info of snapshot '${label}' because: ${messageOf(error)}. Maybe specified wrong backup timestamp`);
+    }
+    if (node.database !== undefined && node.database !== info.database) {
+      throw ddlError(`target database: ${node.database} is not existed in snapshot`);
+    }
+    try {
+      meta = await repo.readMeta(label, ctx.signal);
+    } catch (error) {
+      throw ddlError(`Failed to read backup meta from file of snapshot '${label}': ${messageOf(error)}`);
+    }
   }
   const objects = resolveRestoreObjects(node.objects, info, meta, label);
   const target = node.databaseAlias ?? node.label.db ?? info.database;
@@ -84,6 +97,7 @@ export async function executeRestore(ctx: ExecutionContext, node: RestoreStmt): 
     snapshotDb: info.database,
     createdDatabase,
     replicationNumExplicit: props.replicationNumExplicit,
+    ...(props.source === 'local' ? { source: 'local' as const } : {}),
   };
   let jobId: number;
   try {

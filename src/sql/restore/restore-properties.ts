@@ -12,7 +12,7 @@ import { analysisError } from '../../errors/index.ts';
 export const DEFAULT_RESTORE_TIMEOUT_MS = 86_400 * 1000;
 const MIN_TIMEOUT_SECONDS = 600;
 // retry_of: checked by restore-retry.ts (it needs the job catalog).
-const KNOWN = new Set(['backup_timestamp', 'replication_num', 'allow_load', 'timeout', 'meta_version', 'starrocks_meta_version', 'retry_of']);
+const KNOWN = new Set(['backup_timestamp', 'replication_num', 'allow_load', 'timeout', 'meta_version', 'starrocks_meta_version', 'retry_of', 'source']);
 
 export interface RestoreProperties {
   /** `backup_timestamp`, verbatim (a prefix of the `__info_<ts>` file name). */
@@ -26,6 +26,8 @@ export interface RestoreProperties {
   /** `meta_version` / `starrocks_meta_version` overrides, -1 when not given (compatibility knobs; not needed to read tablevault metas). */
   readonly metaVersion: number;
   readonly starrocksMetaVersion: number;
+  /** `source`: "repository" (the default) or "local" — the kept local snapshot (src/jobs/restore-local.ts). */
+  readonly source: 'repository' | 'local';
   /** As written. */
   readonly raw: Readonly<Record<string, string>>;
 }
@@ -47,8 +49,15 @@ export function analyzeRestoreProperties(properties: readonly Property[], backen
   let timeoutMs = DEFAULT_RESTORE_TIMEOUT_MS;
   let metaVersion = -1;
   let starrocksMetaVersion = -1;
+  let source: RestoreProperties['source'] = 'repository';
   for (const { key, value } of properties) {
     switch (key) {
+      case 'source': {
+        const v = value.trim().toLowerCase();
+        if (v !== 'local' && v !== 'repository') throw analysisError(`Invalid source: '${value}'. Write "local" (the kept local snapshot) or "repository"`);
+        source = v;
+        break;
+      }
       case 'replication_num':
         replicationNum = parseIntProperty(value);
         replicationNumExplicit = true;
@@ -85,5 +94,5 @@ export function analyzeRestoreProperties(properties: readonly Property[], backen
       `replication_num ${replicationNum} is larger than the number of backends (${backends}); use "replication_num" = "${backends}" or fewer`,
     );
   }
-  return { timestamp, replicationNum, replicationNumExplicit, allowLoad, timeoutMs, metaVersion, starrocksMetaVersion, raw };
+  return { timestamp, replicationNum, replicationNumExplicit, allowLoad, timeoutMs, metaVersion, starrocksMetaVersion, source, raw };
 }
