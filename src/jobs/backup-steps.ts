@@ -315,7 +315,12 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
         await fsp.rm(kept, { recursive: true, force: true });
         await fsp.mkdir(path.dirname(kept), { recursive: true });
         await fsp.rename(dir, kept);
-        await keepAndPrune(local, job, readSettings(repositories.settings(job.repoName)).keepLocalSnapshots);
+        try {
+          await keepAndPrune(local, job, readSettings(repositories.settings(job.repoName)).keepLocalSnapshots);
+        } catch (error) {
+          // The snapshot is published; pruning is retried after the next backup (and at open for dropped tables).
+          logger.warn({ err: error, jobId: job.id }, 'could not prune kept local snapshots');
+        }
       } else {
         await fsp.rm(dir, { recursive: true, force: true });
       }

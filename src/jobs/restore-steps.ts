@@ -232,6 +232,7 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
       const mine = placed.get(job.id);
       if (mine === undefined) throw new Error(`restore job ${job.id}: publish before its files were placed`);
       placed.delete(job.id);
+      localSources.delete(job.id);
       publishRestore({ catalog, store }, plan, mine);
       // After the transaction commits: collect the overwritten rowsets (the driver then releases the downloads;
       // the data dirs hold their own links). If the transaction rolled back, the job is not FINISHED.
@@ -242,6 +243,7 @@ export function createRestoreSteps(options: RestoreStepsOptions): RestoreSteps {
     },
 
     async rollback(job, plan) {
+      localSources.delete(job.id);
       const meta = (plan?.meta ?? null) as unknown as RestorePlanMeta | null;
       const spec = job.spec as unknown as Partial<RestoreJobSpec>;
       catalog.transaction(() => {

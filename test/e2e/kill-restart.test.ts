@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listTree, openFixture, seedDatabase, type BackupFixture } from '../sql/backup-fixture.ts';
+import { listTree, openFixture, seedDatabase, unkeptSnapshotFiles, type BackupFixture } from '../sql/backup-fixture.ts';
 import { runToEnd } from '../sql/restore-dataset.ts';
 
 /**
@@ -61,8 +61,9 @@ async function backedUp(): Promise<{ fx: BackupFixture; ts: string; t: (string |
   return { fx, ts, t: await fx.rows('SELECT * FROM d1.t ORDER BY id, v'), u: await fx.rows('SELECT * FROM d1.u ORDER BY k') };
 }
 
+/** Snapshot files a job left behind (a finished backup's kept local snapshot is not one). */
 function snapshotDirs(dataDir: string): string[] {
-  return listTree(dataDir).filter((p) => /^be\d+\/snapshot\//.test(p));
+  return unkeptSnapshotFiles(dataDir);
 }
 
 describe('kill -9 during RESTORE', () => {

@@ -5,7 +5,7 @@ import type { Broker } from '../../src/brokers/broker.ts';
 import { FaultInjectingBroker, type FaultOptions } from '../../src/brokers/fault-injecting-broker.ts';
 import { openBroker } from '../../src/brokers/open-broker.ts';
 import { md5Hex } from '../../src/repository/md5.ts';
-import { listTree, openFixture, seedDatabase, type BackupFixture } from '../sql/backup-fixture.ts';
+import { listTree, openFixture, seedDatabase, unkeptSnapshotFiles, type BackupFixture } from '../sql/backup-fixture.ts';
 import { runToEnd } from '../sql/restore-dataset.ts';
 
 /**
@@ -73,7 +73,7 @@ async function expectCleanCancel(fx: BackupFixture, damagedT: (string | null)[][
   // The restore is over, CANCELLED (its table set back to NORMAL above), and left nothing on disk.
   const restore = await fx.engine.jobs.waitForJob(Number((await fx.rows('SHOW RESTORE FROM d1'))[0]?.[0]));
   expect([restore.kind, restore.state]).toEqual(['RESTORE', 'CANCELLED']);
-  expect(listTree(path.join(fx.dataDir)).filter((p) => /^be\d+\/snapshot\//.test(p))).toEqual([]);
+  expect(unkeptSnapshotFiles(fx.dataDir)).toEqual([]);
   expect(fs.existsSync(path.join(fx.dataDir, 'restore')) ? fs.readdirSync(path.join(fx.dataDir, 'restore')) : []).toEqual([]);
 }
 

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,4 +89,25 @@ export async function seedDatabase(f: BackupFixture, db = 'd1'): Promise<void> {
   await f.exec('INSERT INTO u VALUES (1, 10), (2, 20), (3, 30)');
   await f.exec('INSERT INTO u VALUES (2, 21)');
   await f.exec('CREATE VIEW v AS SELECT id FROM t WHERE id < 100');
+}
+
+/**
+ * Files under the backends' snapshot directories (`be<n>/snapshot/…`) that no kept local snapshot names: what a job
+ * left behind. A FINISHED BACKUP keeps its snapshot for RESTORE … ("source" = "local") (keep_local_snapshots,
+ * default 1); everything else must be released.
+ */
+export function unkeptSnapshotFiles(dataDir: string): string[] {
+  const db = new Database(path.join(dataDir, 'catalog.sqlite'), { readonly: true });
+  let named: Set<string>;
+  try {
+    named = new Set(
+      db
+        .prepare<[], { dir: string; files: string }>('SELECT dir, files FROM local_snapshots')
+        .all()
+        .flatMap((r) => (JSON.parse(r.files) as { name: string }[]).map((f) => path.join(r.dir, f.name))),
+    );
+  } finally {
+    db.close();
+  }
+  return listTree(dataDir).filter((p) => /^be\d+\/snapshot\//.test(p) && !named.has(p));
 }

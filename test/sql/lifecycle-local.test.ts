@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFixture, type BackupFixture } from './backup-fixture.ts';
@@ -11,6 +13,35 @@ import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecy
  */
 
 const PARTS = 10;
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lifecycle-local-crash-child.ts');
+
+/** Run `sql` in a child engine until its job enters `state`, then SIGKILL it. False when the job ended first. */
+async function killInState(dataDir: string, sql: string, state: string): Promise<boolean> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, sql, state], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const frozen = await new Promise<boolean>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child neither froze nor finished: ${out} ${err}`)), 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/FROZEN|DONE/.test(out)) {
+        clearTimeout(timer);
+        resolve(/FROZEN/.test(out));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!/FROZEN|DONE/.test(out)) reject(new Error(`child exited (${String(code)}): ${out} ${err}`));
+    });
+  });
+  child.kill('SIGKILL');
+  await exited;
+  return frozen;
+}
 
 async function seed(f: BackupFixture): Promise<void> {
   await f.exec('CREATE DATABASE d1');
@@ -119,6 +150,29 @@ describe('local quick recovery', () => {
     const ok = await restoreTable(f, { repo: 'r1', label: 's0', ts, db: 'd1', table: 't', target: 'c' });
     expect([ok.state, ok.statusMsg]).toEqual(['FINISHED', '']);
     expect(await tableRows(f, 'c', 't')).toEqual(await tableRows(f, 'd1', 't'));
+  });
+
+  it('kill -9 during a local restore leaves the table either as it was or restored', async () => {
+    const { ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.s0 TO r1 ON (t)', 's0', 'r1');
+    const restored = await tableRows(f, 'd1', 't');
+    await f.exec("INSERT INTO t VALUES (3, 'after the backup')");
+    const before = await tableRows(f, 'd1', 't');
+    await f.engine.close();
+    const sql = `RESTORE SNAPSHOT s0 FROM r1 ON (t) PROPERTIES ("backup_timestamp" = "${ts}", "replication_num" = "1", "source" = "local")`;
+    for (const state of ['COMMITTING']) {
+      expect(await killInState(f.dataDir, sql, state)).toBe(true);
+      await f.reopen();
+      // Resumed or cancelled after the restart: whatever the job does, readers see the old rows or the restored ones.
+      const [row] = await f.rows('SHOW RESTORE FROM d1');
+      const job = await f.engine.jobs.waitForJob(Number(row?.[0]));
+      const now = await tableRows(f, 'd1', 't');
+      expect(job.state === 'FINISHED' ? restored : before).toEqual(now);
+      if (job.state === 'FINISHED') {
+        await f.exec("INSERT INTO d1.t VALUES (3, 'after the backup')"); // back to "before" for the next round
+      }
+      await f.engine.close();
+    }
+    await f.reopen();
   });
 
   it('keeps kept snapshots across a restart and releases those of a dropped table', async () => {
