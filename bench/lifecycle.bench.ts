@@ -114,6 +114,8 @@ export async function run(): Promise<BenchSection> {
           '',
           'Both checksum runs read warm files (the page cache holds what the backup just wrote); VERIFY also reads the tablet',
           'headers it recomputes partition row counts from.',
+          '',
+          'Reproduce: `npm run bench lifecycle` (it rewrites this section; `TABLEVAULT_BENCH_SCALE=0.25` for a quicker check).',
         ].join('\n'),
       };
     } finally {
