@@ -7,6 +7,7 @@ import { parseStatement } from '../../../grammar/index.ts';
 import type { ProgressEvent } from '../../jobs/progress.ts';
 import type { StatementResult } from '../../sql/result.ts';
 import { abortableSleep } from './abortable-sleep.ts';
+import type { ProgressSource } from './statement-progress.ts';
 
 /** A job this shell started. */
 export interface StartedJob {
@@ -21,6 +22,8 @@ export interface StartedJob {
 export interface EngineJobs {
   /** Progress events of a job until it is done (the last has `done: true`); ends with an AbortError on abort. */
   watch(jobId: number, options?: { signal?: AbortSignal }): AsyncIterable<ProgressEvent>;
+  /** Progress events of every job (a VERIFY's, drawn while its statement runs: statement-progress.ts). */
+  readonly events?: ProgressSource;
 }
 
 /** Runs one statement (the shell's own queries: SHOW BACKUP, SELECT DATABASE()). */
