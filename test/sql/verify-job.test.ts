@@ -85,6 +85,81 @@ for (const kind of ['file', 's3'] as const) {
       await expect(other.execute('CANCEL VERIFY')).rejects.toThrow('No verify job is currently running');
     });
 
+    // What differs by storage is covered above and below; these two are about the statement and the engine.
+    it.runIf(kind === 'file')('KILL QUERY of the waiting statement cancels the job', async () => {
+      await f.exec(createRepositorySql(kind, f, 'slow', s3));
+      const { ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.s1 TO slow ON (t)', 's1', 'slow');
+      const [[conn]] = (await f.rows('SELECT CONNECTION_ID()')) as [[string]];
+      const midRun = new Promise<void>((resolve) => {
+        const off = f.engine.jobs.events.on('progress', (e) => {
+          if (e.kind === 'VERIFY' && e.filesDone > 0) {
+            off();
+            resolve();
+          }
+        });
+      });
+      const statement = f.exec(`VERIFY SNAPSHOT s1 ON slow PROPERTIES ("backup_timestamp" = "${ts}", "mode" = "checksum")`);
+      statement.catch(() => undefined);
+      await midRun;
+      await f.engine.session().execute(`KILL QUERY ${conn}`);
+      await expect(statement).rejects.toThrow('Query execution was interrupted');
+      await eventually(async () => {
+        const [row] = await f.rows('SHOW VERIFY ON slow');
+        expect([row?.[6], row?.[15]]).toEqual(['CANCELLED', '[COMMON_ERROR, msg: the VERIFY SNAPSHOT statement was killed]']);
+      });
+    });
+
+    it.runIf(kind === 'file')('a restart mid-run runs the VERIFY again to its end; SHOW VERIFY has the result', async () => {
+      await f.exec(createRepositorySql(kind, f, 'slow', s3));
+      const { ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.s1 TO slow ON (t)', 's1', 'slow');
+      const midRun = new Promise<number>((resolve) => {
+        const off = f.engine.jobs.events.on('progress', (e) => {
+          if (e.kind === 'VERIFY' && e.filesDone > 0) {
+            off();
+            resolve(e.jobId);
+          }
+        });
+      });
+      const statement = f.exec(`VERIFY SNAPSHOT s1 ON slow PROPERTIES ("backup_timestamp" = "${ts}", "mode" = "checksum")`);
+      statement.catch(() => undefined);
+      const id = await midRun;
+      await f.reopen();
+      // The statement went with its engine; the job did not.
+      await expect(statement).rejects.toThrow();
+      const done = await f.engine.jobs.waitForJob(id);
+      expect([done.state, done.statusCode]).toEqual(['FINISHED', 'OK']);
+      const [row] = await f.rows('SHOW VERIFY ON slow');
+      expect([row?.[0], row?.[6], row?.[9], row?.[12], row?.[13]]).toEqual([String(id), 'FINISHED', '16/16', 'OK', '0']);
+    });
+
+    it('CANCEL VERIFY while restore mode restores cancels its RESTORE and drops the scratch database', async () => {
+      await f.exec(createRepositorySql(kind, f, 'slow', s3));
+      const { ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.s1 TO slow ON (t)', 's1', 'slow');
+      const before = dataFiles(f);
+      const downloading = new Promise<void>((resolve) => {
+        const off = f.engine.jobs.events.on('state', (e) => {
+          if (e.kind === 'RESTORE' && e.to === 'DOWNLOADING') {
+            off();
+            resolve();
+          }
+        });
+      });
+      const statement = f.exec(`VERIFY SNAPSHOT s1 ON slow PROPERTIES ("backup_timestamp" = "${ts}", "mode" = "restore")`);
+      statement.catch(() => undefined);
+      await downloading;
+      const other = f.engine.session();
+      const [row] = await rowsOf(other, 'SHOW VERIFY ON slow');
+      expect(row?.[6]).toBe('RESTORING');
+      expect(row?.[11]).toMatch(/^\d+$/);
+      await other.execute('CANCEL VERIFY ON slow');
+      await expect(statement).rejects.toThrow(/was cancelled: \[COMMON_ERROR, msg: user cancelled, current state: RESTORING\]$/);
+      expect(lastRestore(f)?.state).toBe('CANCELLED');
+      expect(String(lastRestore(f)?.id)).toBe(row?.[11]);
+      expect(databases(f)).toEqual(['d1']);
+      await eventually(() => expect(dataFiles(f)).toEqual(before));
+      expect(await f.rows('SELECT COUNT(*) FROM d1.t')).toEqual([['80']]);
+    });
+
     it('restore mode restores into a hidden scratch database, finds the snapshot good and leaves nothing behind', async () => {
       await f.exec(createRepositorySql(kind, f, 'r1', s3));
       const { ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.s1 TO r1 ON (t)', 's1', 'r1');
@@ -183,11 +258,11 @@ function dataFiles(f: BackupFixture): string[] {
   return listTree(f.dataDir).filter((p) => /^be\d+\//.test(p) && !p.endsWith('OWNER'));
 }
 
-async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
+async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;

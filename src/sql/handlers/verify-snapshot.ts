@@ -4,8 +4,8 @@
  *
  * VERIFY runs as a job (src/jobs/verify): observable with SHOW VERIFY and the job events (the shell draws its
  * progress), cancellable with CANCEL VERIFY, resumed after a restart. The statement itself waits for the job and
- * answers with its report, as an interactive check should; killing the statement (KILL QUERY, Ctrl-C, a dropped
- * connection) cancels the job.
+ * answers with its report, as an interactive check should; killing the statement (KILL QUERY, Ctrl-C) cancels the
+ * job, while a dropped connection leaves it to finish (SHOW VERIFY shows its result).
  */
 import type { CancelVerifyStmt, ShowVerifyStmt, VerifySnapshotStmt } from '../../../grammar/ast.ts';
 import { getDatabase } from '../../catalog/index.ts';
@@ -98,8 +98,13 @@ export async function executeVerifySnapshot(ctx: ExecutionContext, node: VerifyS
     done = await jobs.waitForJob(job.id, { signal: ctx.signal });
   } catch (error) {
     if (!ctx.signal.aborted) throw error;
-    // The statement was killed (or its client went away): nobody waits for the answer any more.
-    await jobs.cancelJob(job.id, { code: 'COMMON_ERROR', msg: 'the VERIFY SNAPSHOT statement was killed' }).catch(() => undefined);
+    // KILL QUERY (Ctrl-C in the shell) of the waiting statement cancels the job, as it cancelled the check before it
+    // was a job. A closed session (the client went away, or the engine shuts down) leaves the job running: it ends on
+    // its own (or is resumed after the restart) and SHOW VERIFY has its result.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ctx.services.sessions.get(ctx.session.connectionId) !== undefined) {
+      await jobs.cancelJob(job.id, { code: 'COMMON_ERROR', msg: 'the VERIFY SNAPSHOT statement was killed' }).catch(() => undefined);
+    }
     throw error;
   }
   const report = (getJobPlan(ctx.services.catalog, job.id) as unknown as VerifyPlan | null)?.report;
