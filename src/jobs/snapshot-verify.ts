@@ -16,7 +16,7 @@ import { combineContentStats, contentMismatch, manifestStats, type ContentStats 
  *   checksum  also reads every file and checks its md5 against the one in its name, checks the meta file's md5, and
  *             recomputes each partition's rows and file checksum from the tablet headers it read, comparing them with
  *             what the info file records (so a wrong row count is named with its table and partition);
- *   restore   the `files` checks, then a real RESTORE into a scratch database (src/jobs/verify/scratch-restore.ts).
+ *   restore   the `files` checks, then a real RESTORE into a scratch database (src/jobs/verify/verify-steps.ts).
  *
  * Every problem names the repository path (or table/partition) and what is wrong; the run goes on after a problem
  * so one VERIFY lists all of them. These are the pieces; the VERIFY job (src/jobs/verify/) runs them as tasks.
@@ -32,18 +32,6 @@ export interface VerifyProblem {
   readonly path: string;
   /** What is wrong, with the expected and found values. */
   readonly problem: string;
-}
-
-export interface VerifyReport {
-  readonly mode: VerifyMode;
-  /** Tables and partitions checked. */
-  readonly tables: number;
-  readonly partitions: number;
-  /** Files checked (data files, headers, and in checksum mode the meta file). */
-  readonly files: number;
-  /** Bytes of the files checked (read in checksum mode). */
-  readonly bytes: number;
-  readonly problems: readonly VerifyProblem[];
 }
 
 /** What checking one file found. */

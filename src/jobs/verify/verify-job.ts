@@ -70,7 +70,7 @@ export function verifyDriver(steps: VerifySteps): JobDriver {
       const loaded = await steps.load(ctx.job, ctx.signal);
       const problems: (VerifyProblem & { order: number })[] = [];
       const stats = new Map<number, ContentStats[]>();
-      let files = 0;
+      let files = plan.files;
       let bytes = 0;
       let restore: VerifyRestoreResult | null = null;
       for (const t of ctx.listTasks('verify')) {
@@ -87,7 +87,6 @@ export function verifyDriver(steps: VerifySteps): JobDriver {
           else list.push(s.stats);
         }
       }
-      files = plan.files;
       const report: VerifyProblem[] = problems.sort((a, b) => a.order - b.order).map(({ path, problem }) => ({ path, problem }));
       if (specOf(ctx.job).mode === 'checksum') {
         const meta = await checkMetaFile(loaded.repo, loaded.index, loaded.snapshot, ctx.signal);
