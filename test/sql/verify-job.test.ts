@@ -224,6 +224,20 @@ for (const kind of ['file', 's3'] as const) {
       expect(databases(f)).toEqual(['d1']);
       await eventually(() => expect(dataFiles(f)).toEqual(before));
       expect(await f.rows('SELECT COUNT(*) FROM d1.t')).toEqual([['80']]);
+
+      // A flipped byte keeps the file's size (the listing cannot see it); the RESTORE's download fails on its md5, and
+      // VERIFY names the file by its repository path.
+      const dat = (await keysUnder(broker, `${root}/__ss_s1/`)).find((k) => /\.dat\.[0-9a-f]{32}$/.test(k));
+      if (dat === undefined) throw new Error('no data file');
+      const bytes = Buffer.from(await readAll(await broker.read(dat)));
+      bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+      await broker.write(dat, bytes);
+      const flipped = await f.rows(`VERIFY SNAPSHOT s1 ON r1 PROPERTIES ("mode" = "restore")`);
+      expect(flipped.map((r) => [r[0], r[5], r[6]])).toEqual([
+        ['PROBLEM', `${location}/${dat}`, expect.stringMatching(new RegExp(`^content md5 is [0-9a-f]{32}, the snapshot records ${/\.([0-9a-f]{32})$/.exec(dat)?.[1]} \\(the file was changed after the backup\\)$`))],
+        ['FAILED', null, '1 problem found; RESTORE this snapshot would fail. Restore another snapshot, or back up again'],
+      ]);
+      expect(databases(f)).toEqual(['d1']);
     });
   });
 }

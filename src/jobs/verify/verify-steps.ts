@@ -27,6 +27,9 @@ import { checkFile, type VerifyProblem } from '../snapshot-verify.ts';
 import { JobStatusError } from '../status.ts';
 import type { VerifyRestoreResult, VerifySpec } from './verify-types.ts';
 
+/** Files read at once when a failed restore's cause is looked for. */
+const LOCATE_READS = 4;
+
 /** Prefix of scratch database names; two underscores, which CREATE DATABASE refuses. */
 export const SCRATCH_DATABASE_PREFIX = '__tablevault_verify_';
 
@@ -139,10 +142,29 @@ export class VerifySteps {
       throw error;
     }
     try {
-      return { restoreJobId: restore.id, problems: this.#compare(loaded.snapshot, done) };
+      const problems = this.#compare(loaded.snapshot, done);
+      // A RESTORE that failed for another reason than its stats (a file whose bytes changed after the backup: the
+      // listing saw the right size): read the snapshot's files to name the one at fault by its repository path.
+      const failed = problems.length === 1 && problems[0]?.path === `RESTORE job ${done.id}`;
+      const located = failed ? await this.#locate(loaded, signal) : [];
+      return { restoreJobId: restore.id, problems: located.length > 0 ? located : problems };
     } finally {
       await this.dropScratch(job.id, log);
     }
+  }
+
+  /** Checksum mode's file checks, a few reads at a time: the problems they find, in the snapshot's file order. */
+  async #locate(loaded: LoadedSnapshot, signal: AbortSignal): Promise<VerifyProblem[]> {
+    const found: (VerifyProblem | null)[] = loaded.snapshot.files.map(() => null);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < loaded.snapshot.files.length; i = next++) {
+        const r = await checkFile(loaded.repo, loaded.index, loaded.snapshot.files[i] as IndexedFile, 'checksum', signal);
+        found[i] = r.problem;
+      }
+    };
+    await Promise.all(Array.from({ length: LOCATE_READS }, worker));
+    return found.filter((p): p is VerifyProblem => p !== null);
   }
 
   /** Cancel the RESTORE still going into the job's scratch database, if any, and drop the database, if there. */
