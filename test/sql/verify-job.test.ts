@@ -230,7 +230,8 @@ for (const kind of ['file', 's3'] as const) {
       const dat = (await keysUnder(broker, `${root}/__ss_s1/`)).find((k) => /\.dat\.[0-9a-f]{32}$/.test(k));
       if (dat === undefined) throw new Error('no data file');
       const bytes = Buffer.from(await readAll(await broker.read(dat)));
-      bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = (bytes[at] ?? 0) ^ 0x01;
       await broker.write(dat, bytes);
       const flipped = await f.rows(`VERIFY SNAPSHOT s1 ON r1 PROPERTIES ("mode" = "restore")`);
       expect(flipped.map((r) => [r[0], r[5], r[6]])).toEqual([
