@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedTarget, Shell } from '../../src/cli/shell/index.ts';
 import { runSql, type CommandIo } from '../../src/cli/sql-command.ts';
+import { Engine } from '../../src/engine.ts';
+import { createLogger } from '../../src/logging/logger.ts';
 
 function io(stderrIsTTY: boolean): CommandIo & { out: string; err: string } {
   const r = {
@@ -48,5 +52,27 @@ describe('tablevault sql draws a running VERIFY', () => {
     const out = io(false);
     expect(await runSql(['--data-dir', dataDir, '-e', `VERIFY SNAPSHOT s1 ON r`], out)).toBe(0);
     expect([out.out.split('\n')[1]?.split('\t')[0], out.err]).toEqual(['OK', '']);
+  });
+
+  it('in the interactive shell: the same line on its screen while the statement runs, then the result table', async () => {
+    const engine = await Engine.open({ dataDir, backends: 3, logger: createLogger({ level: 'silent' }) });
+    try {
+      const input = new PassThrough();
+      const output = Object.assign(new PassThrough(), { columns: 200 });
+      let screen = '';
+      output.on('data', (chunk: Buffer) => void (screen += chunk.toString('utf8')));
+      const session = engine.session();
+      const shell = new Shell({ target: { ...embeddedTarget(engine, session, dir), close: async () => session.close() }, input, output, errorOutput: output, historyFile: null, version: 'test' });
+      const done = shell.run();
+      for (const line of ['VERIFY SNAPSHOT s1 ON r PROPERTIES ("mode" = "checksum");', '\\q']) input.write(`${line}\r`);
+      await done;
+      session.close();
+      const drawn = screen.search(/\r\x1b\[2KVERIFY s1 {2}CHECKING {2}\[[#-]{20}\] \d+% {2}\d+\/\d+ files/);
+      expect(drawn).toBeGreaterThan(0);
+      // Erased, then the result table after it.
+      expect(screen.slice(drawn)).toMatch(/^\r\x1b\[2KVERIFY [^\n]*\r\x1b\[2K Status \| Tables \|[^]*\n OK /);
+    } finally {
+      await engine.close();
+    }
   });
 });
