@@ -76,6 +76,10 @@ for (const kind of ['file', 's3'] as const) {
       const [row] = await rowsOf(other, 'SHOW VERIFY ON slow');
       expect(row?.slice(1, 7)).toEqual(['s1', ts, 'd1', 'slow', 'checksum', 'CHECKING']);
       expect(row?.[9]).toMatch(/^\d+\/16$/);
+      // One VERIFY per repository at a time; the refusal names the running one and what to do.
+      await expect(other.execute('VERIFY SNAPSHOT s1 ON slow')).rejects.toThrow(
+        new RegExp(`^Can only run one VERIFY on a repository at a time: VERIFY job ${seen.jobId} \\(s1\\) on slow is CHECKING; wait for it or CANCEL VERIFY ON slow$`),
+      );
       await other.execute('CANCEL VERIFY ON slow');
       await expect(statement).rejects.toThrow(/^VERIFY SNAPSHOT s1 failed: VERIFY job \d+ was cancelled: \[COMMON_ERROR, msg: user cancelled, current state: CHECKING\]$/);
       const [after] = await rowsOf(other, 'SHOW VERIFY ON slow');
