@@ -193,6 +193,8 @@ for (const kind of ['file', 's3'] as const) {
       const restore = lastRestore(f);
       expect([String(restore?.id), restore?.state, SCRATCH.test(restore?.db_name ?? '')]).toEqual([show?.[11], 'FINISHED', true]);
       expect(databases(f)).toEqual(['d1']);
+      // SHOW RESTORE over every database does not list it either (SHOW VERIFY does).
+      expect(await f.rows('SHOW RESTORE')).toEqual([]);
       await eventually(() => expect(dataFiles(f)).toEqual(before));
       expect(await f.rows('SELECT COUNT(*) FROM d1.t')).toEqual([['80']]);
     });
