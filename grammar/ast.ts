@@ -806,6 +806,18 @@ export interface VerifySnapshotStmt {
   readonly properties: readonly Property[];
 }
 
+/** `SHOW VERIFY [ON repo] [WHERE …] [ORDER BY …] [LIMIT …]`: the last VERIFY of each repository (or of `repo`). */
+export interface ShowVerifyStmt extends ShowPredicates {
+  readonly kind: 'ShowVerify';
+  readonly repository?: string;
+}
+
+/** `CANCEL VERIFY [ON repo]`. */
+export interface CancelVerifyStmt {
+  readonly kind: 'CancelVerify';
+  readonly repository?: string;
+}
+
 /** A snapshot named in SHOW SNAPSHOT DIFF: label and, optionally, its backup timestamp. */
 export interface SnapshotRef {
   readonly label: string;
@@ -1229,6 +1241,8 @@ export type Statement =
   | AlterRepositoryStmt
   | ShowSnapshotDiffStmt
   | VerifySnapshotStmt
+  | ShowVerifyStmt
+  | CancelVerifyStmt
   | CreateBackupScheduleStmt
   | AlterBackupScheduleStmt
   | DropBackupScheduleStmt

@@ -83,6 +83,8 @@ const SPANS: StatementVisitor<readonly SourceSpan[]> = {
   AlterRepository: (s) => ofProperties(s.properties),
   ShowSnapshotDiff: none,
   VerifySnapshot: (s) => ofProperties(s.properties),
+  ShowVerify: none,
+  CancelVerify: none,
   CreateBackupSchedule: (s) => ofProperties(s.properties),
   AlterBackupSchedule: (s) => ofProperties(s.properties),
   DropBackupSchedule: none,

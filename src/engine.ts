@@ -37,6 +37,9 @@ import type { PreparedColumn } from './sql/prepared/prepared-statement.ts';
 import type { ParameterValue } from './sql/prepared/parameters.ts';
 import { SnapshotExpiry, type ExpiryRound } from './jobs/snapshot-expiry.ts';
 import { copyDriver } from './jobs/copy/copy-job.ts';
+import { verifyDriver } from './jobs/verify/verify-job.ts';
+import { VerifySteps } from './jobs/verify/verify-steps.ts';
+import { submitScratchRestore } from './sql/restore/scratch-restore.ts';
 import { CopySteps } from './jobs/copy/copy-steps.ts';
 import { copyReadsFrom } from './jobs/copy/submit-copy.ts';
 import { ScheduleRunner, type ScheduleEventsSource } from './jobs/schedules/schedule-runner.ts';
@@ -209,7 +212,19 @@ export class Engine {
       const drivers: JobDriver[] = [backupDriver(backupSteps)];
       drivers.push(restoreDriver(createRestoreSteps({ store, repositories, catalog, logger, clock, dataDir })));
       drivers.push(copyDriver(new CopySteps(repositories)));
+      // VERIFY's restore mode submits a RESTORE job and waits for it: it reaches the scheduler made just below.
+      let scheduler: JobScheduler | undefined;
+      const jobsLate = (): JobScheduler => {
+        if (scheduler === undefined) throw new Error('job scheduler is not open yet');
+        return scheduler;
+      };
+      drivers.push(verifyDriver(new VerifySteps({
+        catalog, repositories, jobs: jobsLate,
+        submitRestore: (req, signal) => submitScratchRestore({ catalog, store, repositories, jobs: jobsLate() }, req, signal),
+        dropDatabase: (name) => void store.dropDatabase(name, { ifExists: true }),
+      })));
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
+      scheduler = jobs;
       const metrics = createEngineMetrics({ catalog, clock, events: jobs.events });
       // The file threads jobs use; started now so a job's first batches do not wait for them.
       fsPool().warm();

@@ -33,6 +33,8 @@ export interface BackupRestoreRules {
   showRepositoriesBody: Rule;
   alterRepositoryBody: Rule;
   verifyStatement: Rule;
+  showVerifyBody: Rule;
+  cancelVerifyStatement: Rule;
   showSnapshotDiffBody: Rule;
   snapshotRef: Rule;
 }
@@ -282,6 +284,26 @@ export function defineBackupRestoreRules($: Dsl, r: Rules): void {
     $.CONSUME(kw.ON);
     $.SUBRULE(r.identifier, { LABEL: 'repository' });
     $.OPTION(() => $.SUBRULE(r.properties));
+  });
+
+  // SHOW VERIFY [ON repo] [WHERE …] [ORDER BY …] [LIMIT …]
+  r.showVerifyBody = $.addRule('showVerifyBody', () => {
+    $.CONSUME(kw.VERIFY);
+    $.OPTION(() => {
+      $.CONSUME(kw.ON);
+      $.SUBRULE(r.identifier, { LABEL: 'repository' });
+    });
+    $.SUBRULE(r.showPredicates);
+  });
+
+  // CANCEL VERIFY [ON repo]
+  r.cancelVerifyStatement = $.addRule('cancelVerifyStatement', () => {
+    $.CONSUME(kw.CANCEL);
+    $.CONSUME(kw.VERIFY);
+    $.OPTION(() => {
+      $.CONSUME(kw.ON);
+      $.SUBRULE(r.identifier, { LABEL: 'repository' });
+    });
   });
 
   // SHOW SNAPSHOT DIFF ON repo FROM 'label_a' ['ts_a'] TO 'label_b' ['ts_b']

@@ -49,6 +49,7 @@ export function defineShowRules($: Dsl, r: Rules): void {
       r.showAlterTableBody,
       r.showCreateBackupScheduleBody,
       r.showCopyBody,
+      r.showVerifyBody,
       r.showMetaBody,
     ].map((rule) => ({ ALT: () => $.SUBRULE(rule) }));
     $.OR({ DEF: showAlts, ERR_MSG: 'a SHOW statement' });

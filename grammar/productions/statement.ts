@@ -59,6 +59,7 @@ export function defineStatementRules($: Dsl, r: Rules): void {
     r.scheduleStateStatement,
     r.copySnapshotStatement,
     r.cancelCopyStatement,
+    r.cancelVerifyStatement,
     r.lockTablesStatement,
     r.unlockTablesStatement,
   ]);

@@ -14,6 +14,8 @@ import type {
   ShowSnapshotDiffStmt,
   SnapshotRef,
   VerifySnapshotStmt,
+  ShowVerifyStmt,
+  CancelVerifyStmt,
   RestoreStmt,
   ShowBackupStmt,
   ShowRestoreStmt,
@@ -159,6 +161,18 @@ export function verifySnapshot(node: CstNode): VerifySnapshotStmt {
     repository: identifier(child(node, 'repository')),
     properties: properties(optNode(node, 'properties')),
   };
+}
+
+export function showVerify(node: CstNode): ShowVerifyStmt {
+  const at = optNode(node, 'repository');
+  const repository = at === undefined ? undefined : identifier(at);
+  return { kind: 'ShowVerify', ...(repository === undefined ? {} : { repository }), ...showPredicates(child(node, 'showPredicates')) };
+}
+
+export function cancelVerify(node: CstNode): CancelVerifyStmt {
+  const at = optNode(node, 'repository');
+  const repository = at === undefined ? undefined : identifier(at);
+  return { kind: 'CancelVerify', ...(repository === undefined ? {} : { repository }) };
 }
 
 function snapshotRef(node: CstNode): SnapshotRef {

@@ -56,6 +56,8 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   alterRepositoryBody: br.alterRepository,
   showSnapshotDiffBody: br.showSnapshotDiff,
   verifyStatement: br.verifySnapshot,
+  showVerifyBody: br.showVerify,
+  cancelVerifyStatement: br.cancelVerify,
   createUserBody: account.createUser,
   dropUserBody: account.dropUser,
   alterUserBody: account.alterUser,

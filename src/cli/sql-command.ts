@@ -80,7 +80,11 @@ export async function runSql(argv: readonly string[], io: CommandIo = processIo(
     const { batchCommands } = await import('./batch-commands.ts');
     const commands = batchCommands(tracker, { waitEach: options.has('wait-jobs'), io: waitIo });
     const format = { columnNames: !options.has('skip-column-names'), vertical: options.has('vertical') };
-    const code = await runBatch(recordingJobs(target, tracker), script ?? '', format, io, commands);
+    // VERIFY SNAPSHOT waits for its job inside the statement: its progress line is drawn meanwhile (embedded, on a terminal).
+    const { drawingStatementProgress } = await import('./shell/statement-progress.ts');
+    const { ProgressLine } = await import('./shell/progress-line.ts');
+    const drawing = drawingStatementProgress(target, target.jobs?.events, () => (waitIo.stderrIsTTY ? new ProgressLine({ write: (t) => io.stderr(t), columns: waitIo.columns }) : null));
+    const code = await runBatch(recordingJobs(drawing, tracker), script ?? '', format, io, commands);
     if (target.mode === 'remote' || options.has('no-wait')) return code;
     let waited = 0;
     if (tracker.started.length > 0) {

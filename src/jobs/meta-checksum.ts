@@ -58,3 +58,21 @@ export function combineContentStats(parts: readonly ContentStats[]): ContentStat
   }
   return { rowCount: rows, checksum: hex(hi) + hex(lo) };
 }
+
+/** One way two stats differ: what (`rows`, `checksum`), and the expected and found values as printed. */
+export interface ContentMismatch {
+  readonly what: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/**
+ * How `found` differs from `expected` (the first field that differs, rows before checksum), or null when they match.
+ * Callers (VERIFY SNAPSHOT) compare through this, never field by field, so a field added to ContentStats is compared
+ * everywhere once it is compared here.
+ */
+export function contentMismatch(expected: ContentStats, found: ContentStats): ContentMismatch | null {
+  if (expected.rowCount !== found.rowCount) return { what: 'rows', expected: String(expected.rowCount), found: String(found.rowCount) };
+  if (expected.checksum !== found.checksum) return { what: 'checksum', expected: expected.checksum, found: found.checksum };
+  return null;
+}

@@ -6,7 +6,7 @@ import { fromBrokerError } from '../repository/repository-error.ts';
 import type { Repository } from '../repository/repository.ts';
 import { readAll } from '../repository/repository-types.ts';
 import type { SnapshotHeader } from '../storage/index.ts';
-import { combineContentStats, manifestStats, type ContentStats } from './meta-checksum.ts';
+import { combineContentStats, contentMismatch, manifestStats, type ContentStats } from './meta-checksum.ts';
 
 /**
  * VERIFY SNAPSHOT: proves a snapshot can be restored from what the repository holds now, without restoring it.
@@ -15,18 +15,16 @@ import { combineContentStats, manifestStats, type ContentStats } from './meta-ch
  *             one listing, no data read;
  *   checksum  also reads every file and checks its md5 against the one in its name, checks the meta file's md5, and
  *             recomputes each partition's rows and file checksum from the tablet headers it read, comparing them with
- *             what the info file records (so a wrong row count is named with its table and partition).
+ *             what the info file records (so a wrong row count is named with its table and partition);
+ *   restore   the `files` checks, then a real RESTORE into a scratch database (src/jobs/verify/verify-steps.ts).
  *
  * Every problem names the repository path (or table/partition) and what is wrong; the run goes on after a problem
- * so one VERIFY lists all of them. Cancellable through the signal (KILL QUERY).
+ * so one VERIFY lists all of them. These are the pieces; the VERIFY job (src/jobs/verify/) runs them as tasks.
  */
 
-export type VerifyMode = 'files' | 'checksum';
+export type VerifyMode = 'files' | 'checksum' | 'restore';
 
-/** Files read at once in checksum mode. */
-const READS_IN_FLIGHT = 4;
-
-export const VERIFY_MODES: readonly VerifyMode[] = ['files', 'checksum'];
+export const VERIFY_MODES: readonly VerifyMode[] = ['files', 'checksum', 'restore'];
 
 /** One thing found wrong. */
 export interface VerifyProblem {
@@ -36,82 +34,72 @@ export interface VerifyProblem {
   readonly problem: string;
 }
 
-export interface VerifyReport {
-  readonly mode: VerifyMode;
-  /** Tables and partitions checked. */
-  readonly tables: number;
-  readonly partitions: number;
-  /** Files checked (data files, headers, and in checksum mode the meta file). */
-  readonly files: number;
-  /** Bytes of the files checked (read in checksum mode). */
+/** What checking one file found. */
+export interface FileCheck {
+  /** What is wrong with it, or null. */
+  readonly problem: VerifyProblem | null;
+  /** Bytes of it that were checked (stored size; read in checksum mode). */
   readonly bytes: number;
-  readonly problems: readonly VerifyProblem[];
+  /** A tablet header read intact in checksum mode: the stats of the rowsets it lists. */
+  readonly stats: ContentStats | null;
 }
 
-/** Progress after each file, for the caller's progress reporting. */
-export type VerifyProgress = (done: { files: number; bytes: number; totalFiles: number }) => void;
-
-export async function verifySnapshot(
-  repo: Repository,
-  index: RepositoryIndex,
-  snapshot: IndexedSnapshot,
-  mode: VerifyMode,
-  options: { signal?: AbortSignal; onProgress?: VerifyProgress } = {},
-): Promise<VerifyReport> {
-  const { signal, onProgress } = options;
+/**
+ * Check one file of the snapshot: it resolves (exists with the recorded size); in checksum mode also its md5, and
+ * for a tablet header the stats of the rowsets it lists (compared per partition by `partitionProblems`).
+ */
+export async function checkFile(repo: Repository, index: RepositoryIndex, f: IndexedFile, mode: VerifyMode, signal?: AbortSignal): Promise<FileCheck> {
+  signal?.throwIfAborted();
   const full = (key: string): string => repo.fullPath(key);
-  let files = 0;
-  let bytes = 0;
-  // Tablet stats recomputed from headers, by physical partition id (checksum mode).
-  const statsByPartition = new Map<number, ContentStats[]>();
-  // Problems per file, so the report lists them in the snapshot's file order whatever order the reads finish in.
-  const perFile: (VerifyProblem | null)[] = snapshot.files.map(() => null);
-  const checkOne = async (f: IndexedFile, i: number): Promise<void> => {
-    signal?.throwIfAborted();
-    const at = index.resolve(f);
-    files++;
-    if (at === null) {
-      perFile[i] = missingOrWrongSize(index, f, full);
-      onProgress?.({ files, bytes, totalFiles: snapshot.files.length });
-      return;
+  const at = index.resolve(f);
+  if (at === null) return { problem: missingOrWrongSize(index, f, full), bytes: 0, stats: null };
+  const bytes = index.stored.get(at) ?? 0;
+  if (mode !== 'checksum') return { problem: null, bytes, stats: null };
+  let got: string;
+  let header: Buffer | null = null;
+  try {
+    if (f.name.endsWith('.hdr')) {
+      header = await readAll(await repo.broker.read(`${repo.root}/${at}`, { signal }));
+      got = md5Hex(header);
+    } else {
+      got = await md5Of(repo, at, signal);
     }
-    bytes += index.stored.get(at) ?? 0;
-    if (mode === 'checksum') {
-      let got: string;
-      let header: Buffer | null = null;
-      try {
-        if (f.name.endsWith('.hdr')) {
-          header = await readAll(await repo.broker.read(`${repo.root}/${at}`, { signal }));
-          got = md5Hex(header);
-        } else {
-          got = await md5Of(repo, at, signal);
-        }
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        perFile[i] = { path: full(at), problem: `cannot be read: ${fromBrokerError(error).message}` };
-        return;
-      }
-      if (got !== f.md5) {
-        perFile[i] = { path: full(at), problem: `content md5 is ${got}, the snapshot records ${f.md5} (the file was changed after the backup)` };
-      } else if (header !== null) {
-        const stats = manifestStats((JSON.parse(header.toString('utf8')) as SnapshotHeader).rowsets);
-        const list = statsByPartition.get(f.ids.partitionId);
-        if (list === undefined) statsByPartition.set(f.ids.partitionId, [stats]);
-        else list.push(stats);
-      }
-    }
-    onProgress?.({ files, bytes, totalFiles: snapshot.files.length });
-  };
-  // A few reads in flight: the storage read of one file overlaps the hashing (on this thread) of another.
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < snapshot.files.length) {
-      const i = next++;
-      await checkOne(snapshot.files[i] as IndexedFile, i);
-    }
-  };
-  await Promise.all(Array.from({ length: mode === 'checksum' ? READS_IN_FLIGHT : 1 }, worker));
-  const problems: VerifyProblem[] = perFile.filter((p): p is VerifyProblem => p !== null);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { problem: { path: full(at), problem: `cannot be read: ${fromBrokerError(error).message}` }, bytes, stats: null };
+  }
+  if (got !== f.md5) {
+    return { problem: { path: full(at), problem: `content md5 is ${got}, the snapshot records ${f.md5} (the file was changed after the backup)` }, bytes, stats: null };
+  }
+  const stats = header === null ? null : manifestStats((JSON.parse(header.toString('utf8')) as SnapshotHeader).rowsets);
+  return { problem: null, bytes, stats };
+}
+
+/** Checksum mode: the meta file's md5 against the one in its name. */
+export async function checkMetaFile(repo: Repository, index: RepositoryIndex, snapshot: IndexedSnapshot, signal?: AbortSignal): Promise<FileCheck> {
+  signal?.throwIfAborted();
+  const full = repo.fullPath(snapshot.metaKey);
+  const bytes = index.stored.get(snapshot.metaKey) ?? 0;
+  const expected = /\.([0-9a-f]{32})$/.exec(snapshot.metaKey)?.[1];
+  try {
+    const got = await md5Of(repo, snapshot.metaKey, signal);
+    const problem = got === expected ? null : { path: full, problem: `content md5 is ${got}, its name records ${expected ?? 'none'}` };
+    return { problem, bytes, stats: null };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { problem: { path: full, problem: `cannot be read: ${fromBrokerError(error).message}` }, bytes, stats: null };
+  }
+}
+
+/** A partition of the snapshot: its table, its name, and the physical partition ids its tablets carry. */
+export interface SnapshotPartition {
+  readonly table: string;
+  readonly partition: string;
+  readonly ids: ReadonlySet<number>;
+}
+
+/** The snapshot's tables, and its partitions keyed `table.partition`, in the info file's order. */
+export function snapshotShape(snapshot: IndexedSnapshot): { tables: number; partitions: Map<string, SnapshotPartition> } {
   const tables = new Set<string>();
   const partitions = new Map<string, { table: string; partition: string; ids: Set<number> }>();
   for (const t of iterateTablets(snapshot.info)) {
@@ -121,35 +109,38 @@ export async function verifySnapshot(
     p.ids.add(t.physicalPartitionId);
     partitions.set(key, p);
   }
-  if (mode === 'checksum') {
-    signal?.throwIfAborted();
-    files++;
-    const metaSize = index.stored.get(snapshot.metaKey) ?? 0;
-    bytes += metaSize;
-    const expected = /\.([0-9a-f]{32})$/.exec(snapshot.metaKey)?.[1];
-    try {
-      const got = await md5Of(repo, snapshot.metaKey, signal);
-      if (got !== expected) problems.push({ path: full(snapshot.metaKey), problem: `content md5 is ${got}, its name records ${expected ?? 'none'}` });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      problems.push({ path: full(snapshot.metaKey), problem: `cannot be read: ${fromBrokerError(error).message}` });
-    }
-    // Only partitions whose every file was read intact: a damaged file is already named above.
-    const damaged = new Set(problems.map((p) => p.path));
-    for (const [key, p] of partitions) {
-      const recorded = snapshot.info.extension?.partitionStats[p.table]?.[p.partition];
-      if (recorded === undefined) continue;
-      const own = snapshot.files.filter((f) => p.ids.has(f.ids.partitionId));
-      if (own.some((f) => { const at = index.resolve(f); return at === null || damaged.has(full(at)); })) continue;
-      const got = combineContentStats([...p.ids].flatMap((id) => statsByPartition.get(id) ?? []));
-      if (got.rowCount !== recorded.rowCount) {
-        problems.push({ path: key, problem: `the files hold ${got.rowCount} rows, the snapshot records ${recorded.rowCount} rows for partition ${p.partition} of table ${p.table}` });
-      } else if (got.checksum !== recorded.checksum) {
-        problems.push({ path: key, problem: `the files' checksum is ${got.checksum}, the snapshot records ${recorded.checksum} for partition ${p.partition} of table ${p.table}` });
-      }
-    }
+  return { tables: tables.size, partitions };
+}
+
+/**
+ * Checksum mode, after every file was checked: each partition's rows and file checksum recomputed from the headers
+ * read (`statsByPartition`, by physical partition id) against what the info file records. Partitions with a file
+ * already named as damaged (`damaged`: full paths) are skipped — the damage is the problem, not its consequence.
+ */
+export function partitionProblems(
+  repo: Repository,
+  index: RepositoryIndex,
+  snapshot: IndexedSnapshot,
+  statsByPartition: ReadonlyMap<number, readonly ContentStats[]>,
+  damaged: ReadonlySet<string>,
+): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  for (const [key, p] of snapshotShape(snapshot).partitions) {
+    const recorded = snapshot.info.extension?.partitionStats[p.table]?.[p.partition];
+    if (recorded === undefined) continue;
+    const own = snapshot.files.filter((f) => p.ids.has(f.ids.partitionId));
+    if (own.some((f) => { const at = index.resolve(f); return at === null || damaged.has(repo.fullPath(at)); })) continue;
+    const got = combineContentStats([...p.ids].flatMap((id) => statsByPartition.get(id) ?? []));
+    const diff = contentMismatch(recorded, got);
+    if (diff === null) continue;
+    problems.push({
+      path: key,
+      problem: diff.what === 'rows'
+        ? `the files hold ${diff.found} rows, the snapshot records ${diff.expected} rows for partition ${p.partition} of table ${p.table}`
+        : `the files' ${diff.what} is ${diff.found}, the snapshot records ${diff.expected} for partition ${p.partition} of table ${p.table}`,
+    });
   }
-  return { mode, tables: tables.size, partitions: partitions.size, files, bytes, problems };
+  return problems;
 }
 
 /** A file that does not resolve: gone, or stored with another size (truncated or grown). */

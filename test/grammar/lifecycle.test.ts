@@ -36,4 +36,14 @@ describe('snapshot lifecycle statements', () => {
     });
     expect(parseStatement('SHOW SNAPSHOT ON r').kind).toBe('ShowSnapshot');
   });
+
+  it('SHOW VERIFY [ON repo] with SHOW predicates; CANCEL VERIFY [ON repo]', () => {
+    expect(one('SHOW VERIFY')).toEqual({ kind: 'ShowVerify', orderBy: [] });
+    expect(one("SHOW VERIFY ON r WHERE State = 'FINISHED' LIMIT 1")).toMatchObject({ kind: 'ShowVerify', repository: 'r', limit: { count: 1 } });
+    expect(one('CANCEL VERIFY')).toEqual({ kind: 'CancelVerify' });
+    expect(one('cancel verify on `r`')).toEqual({ kind: 'CancelVerify', repository: 'r' });
+    // CANCEL BACKUP and VERIFY SNAPSHOT are unchanged beside them.
+    expect(parseStatement('CANCEL BACKUP FROM d').kind).toBe('CancelBackup');
+    expect(one('VERIFY SNAPSHOT s ON r PROPERTIES ("mode" = "restore")')).toMatchObject({ kind: 'VerifySnapshot', properties: [{ key: 'mode', value: 'restore' }] });
+  });
 });

@@ -3,10 +3,11 @@
  * `SHOW BACKUP|RESTORE FROM db` (the same in both modes: the label is known, the job id is not), then follows it:
  * embedded through the engine's job events (exact, immediate), as a client by polling SHOW every half second.
  */
-import { parseStatement } from '../../../grammar/index.ts';
+import { parseStatement, quoteIdentifier } from '../../../grammar/index.ts';
 import type { ProgressEvent } from '../../jobs/progress.ts';
 import type { StatementResult } from '../../sql/result.ts';
 import { abortableSleep } from './abortable-sleep.ts';
+import type { ProgressSource } from './statement-progress.ts';
 
 /** A job this shell started. */
 export interface StartedJob {
@@ -21,6 +22,8 @@ export interface StartedJob {
 export interface EngineJobs {
   /** Progress events of a job until it is done (the last has `done: true`); ends with an AbortError on abort. */
   watch(jobId: number, options?: { signal?: AbortSignal }): AsyncIterable<ProgressEvent>;
+  /** Progress events of every job (a VERIFY's, drawn while its statement runs: statement-progress.ts). */
+  readonly events?: ProgressSource;
 }
 
 /** Runs one statement (the shell's own queries: SHOW BACKUP, SELECT DATABASE()). */
@@ -58,10 +61,6 @@ function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
-/** `name` as a back-quoted identifier. */
-export function quoteIdentifier(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
 
 /** The current database, or undefined. */
 export async function currentDatabase(execute: Execute): Promise<string | undefined> {

@@ -12,9 +12,11 @@ import { abortableSleep } from './abortable-sleep.ts';
 import { complete, currentWord, type CompletionNames } from './completer.ts';
 import { historyLines, historyPath, HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { JobTracker } from './job-tracker.ts';
-import { currentDatabase, quoteIdentifier, type StartedJob } from './job-watch.ts';
+import { quoteIdentifier } from '../../../grammar/index.ts';
+import { currentDatabase, type StartedJob } from './job-watch.ts';
 import { booleanArg, HELP, parseMeta, type MetaCommand } from './meta-commands.ts';
 import { ProgressLine } from './progress-line.ts';
+import { withStatementProgress } from './statement-progress.ts';
 import { StatementBuffer, verticalRequest } from './statement-scanner.ts';
 import { defaultPager, showPaged } from './pager.ts';
 import { DEFAULT_NULL_MARKER, renderForTerminal } from './table-renderer.ts';
@@ -187,7 +189,12 @@ export class Shell {
     let ok = false;
     try {
       const started = performance.now();
-      const result = await this.#target.execute(sql);
+      const result = await withStatementProgress(
+        sql,
+        this.#target.jobs?.events,
+        () => new ProgressLine({ write: (t) => this.#write(t), columns: this.#options.output.columns ?? 80 }),
+        () => this.#target.execute(sql),
+      );
       const ms = performance.now() - started;
       if (!(quiet && result.kind === 'ok')) await this.#show(this.#format(result, vertical));
       if (this.#timing) this.#write(`Time: ${ms.toFixed(3)} ms\n`);

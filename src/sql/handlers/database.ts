@@ -10,6 +10,7 @@ import { applyShowFilter } from '../show-filter.ts';
 import { INFORMATION_SCHEMA } from './information-schema.ts';
 import { raiseNote } from '../diagnostics.ts';
 import { canSeeDatabase, databaseAccessDenied } from '../privileges/check.ts';
+import { isScratchDatabase } from '../../jobs/verify/verify-steps.ts';
 
 /** StarRocks' FeNameFormat database regex. */
 const DB_NAME = /^[a-zA-Z]\w{0,255}$|^_[a-zA-Z0-9]\w{0,254}$/;
@@ -55,7 +56,8 @@ export function useDatabase(ctx: Pick<ExecutionContext, 'services' | 'session'>,
 
 /** SHOW DATABASES: information_schema and the databases the session holds some privilege in (StarRocks' filter). */
 export function executeShowDatabases(ctx: ExecutionContext, node: ShowDatabasesStmt): StatementResult {
-  const visible = listDatabases(ctx.services.catalog).map((d) => d.name).filter((name) => canSeeDatabase(ctx, name));
+  // A restore-mode VERIFY's scratch database is no user's database: it exists only while the VERIFY runs.
+  const visible = listDatabases(ctx.services.catalog).map((d) => d.name).filter((name) => !isScratchDatabase(name) && canSeeDatabase(ctx, name));
   const names = [INFORMATION_SCHEMA, ...visible].sort();
   return applyShowFilter(ctx, showResult(['Database'], names.map((n) => [n])), node.filter, 'Database');
 }

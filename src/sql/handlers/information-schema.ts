@@ -14,6 +14,7 @@ import { AUTOMATION_TABLES, automationTable } from './information-schema-automat
 import { columns, type VirtualTable } from '../table/system-tables/define.ts';
 import { CATALOG_TABLE_NAMES, catalogTable } from '../table/system-tables/catalog-tables.ts';
 import { STATIC_TABLE_NAMES, staticTable } from '../table/system-tables/static-tables.ts';
+import { isScratchDatabase } from '../../jobs/verify/verify-steps.ts';
 
 export type { VirtualTable } from '../table/system-tables/define.ts';
 
@@ -49,7 +50,7 @@ export function informationSchemaTable(sources: InformationSources, name: string
   const lower = name.toLowerCase();
   if ((CATALOG_TABLE_NAMES as readonly string[]).includes(lower)) return catalogTable(catalog, lower as (typeof CATALOG_TABLE_NAMES)[number], visible);
   if ((STATIC_TABLE_NAMES as readonly string[]).includes(lower)) return staticTable(lower as (typeof STATIC_TABLE_NAMES)[number]);
-  const dbs = listDatabases(catalog).filter((d) => visible.database(d.name));
+  const dbs = listDatabases(catalog).filter((d) => !isScratchDatabase(d.name) && visible.database(d.name));
   const eachTable = (fn: (db: Database, t: TableMeta) => Row[]): Row[] =>
     dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => t.visible && visible.table(db.name, t.name)).flatMap((t) => fn(db, t)));
   switch (lower) {

@@ -29,7 +29,7 @@ import {
 import { executeDropSnapshot, executeDropSnapshots } from './drop-snapshot.ts';
 import { executeAlterRepository } from './alter-repository.ts';
 import { executeShowSnapshotDiff } from './snapshot-diff.ts';
-import { executeVerifySnapshot } from './verify-snapshot.ts';
+import { executeCancelVerify, executeShowVerify, executeVerifySnapshot } from './verify-snapshot.ts';
 import * as schedules from './backup-schedule.ts';
 import { executeCancelCopy, executeCopySnapshot, executeShowCopy } from './copy.ts';
 
@@ -69,6 +69,8 @@ export const statementHandlers: { readonly [K in FamilyKind]: (ctx: ExecutionCon
   AlterRepository: executeAlterRepository,
   ShowSnapshotDiff: executeShowSnapshotDiff,
   VerifySnapshot: executeVerifySnapshot,
+  ShowVerify: executeShowVerify,
+  CancelVerify: executeCancelVerify,
   CreateUser: account.executeCreateUser,
   DropUser: account.executeDropUser,
   AlterUser: account.executeAlterUser,

@@ -6,6 +6,7 @@ import { analysisError, ddlError, notSupported } from '../../errors/index.ts';
 import type { RestoreJobSpec } from '../../jobs/restore-types.ts';
 import { readLocalSnapshot } from '../../jobs/restore-local.ts';
 import { SHOW_RESTORE_COLUMNS, showRestoreRows } from '../../jobs/show.ts';
+import { isScratchDatabase } from '../../jobs/verify/verify-steps.ts';
 import type { BackupMeta } from '../../repository/backup-meta.ts';
 import type { BackupJobInfo } from '../../repository/job-info.ts';
 import type { ExecutionContext } from '../context.ts';
@@ -126,7 +127,8 @@ export async function executeRestore(ctx: ExecutionContext, node: RestoreStmt): 
 export function executeShowRestore(ctx: ExecutionContext, node: ShowRestoreStmt): StatementResult {
   // WHERE / ORDER BY / LIMIT (StarRocks' showPredicateClauses) apply to the result's columns, as for SHOW BACKUP.
   let rows;
-  if (node.database === undefined) rows = showRestoreRows(ctx.services.catalog);
+  // Without FROM, not the RESTOREs a restore-mode VERIFY ran into its scratch database (SHOW VERIFY names them).
+  if (node.database === undefined) rows = showRestoreRows(ctx.services.catalog).filter((r) => !isScratchDatabase(r[SHOW_RESTORE_COLUMNS.indexOf('DbName')] ?? ''));
   else {
     const db = getDatabase(ctx.services.catalog, node.database);
     if (db === undefined) throw analysisError(`Unknown database '${node.database}'`);

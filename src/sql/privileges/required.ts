@@ -81,6 +81,8 @@ function visitor(ctx: ExecutionContext): Visitor {
     AlterRepository: () => repository,
     ShowSnapshotDiff: () => repository,
     VerifySnapshot: () => repository,
+    ShowVerify: () => repository,
+    CancelVerify: () => repository,
     // Schedules need what BACKUP needs: creating one names its tables here; the other statements find the
     // schedule's tables in the catalog, so their handlers check EXPORT on them (like CANCEL BACKUP).
     CreateBackupSchedule: (s) =>

@@ -44,6 +44,8 @@ const CLASSES: { readonly [K in StatementKind]: StatementClass | ((s: Extract<St
   AlterRepository: 'other',
   // Reads the repository only, but runs for as long as it reads every file: not part of a transaction.
   VerifySnapshot: 'other',
+  CancelVerify: 'other',
+  ShowVerify: 'neutral',
   CreateBackupSchedule: 'other',
   AlterBackupSchedule: 'other',
   DropBackupSchedule: 'other',

@@ -9,6 +9,7 @@ import { formatDateTime } from '../../../util/clock.ts';
 import { columns, type VirtualTable } from './define.ts';
 import { columnKey, tableKey } from './keys.ts';
 import { columnDefault, mysqlColumnType } from './mysql-column-type.ts';
+import { isScratchDatabase } from '../../../jobs/verify/verify-steps.ts';
 
 const SCHEMATA = columns('CATALOG_NAME SCHEMA_NAME DEFAULT_CHARACTER_SET_NAME DEFAULT_COLLATION_NAME SQL_PATH:s512 DEFAULT_ENCRYPTION:s3');
 const TABLES = columns(`TABLE_CATALOG TABLE_SCHEMA TABLE_NAME TABLE_TYPE ENGINE VERSION:i ROW_FORMAT:s10 TABLE_ROWS:n AVG_ROW_LENGTH:n
@@ -63,7 +64,7 @@ export interface CatalogVisibility {
 }
 
 export function catalogTable(catalog: Catalog, name: (typeof CATALOG_TABLE_NAMES)[number], visible: CatalogVisibility): VirtualTable {
-  const dbs = listDatabases(catalog).filter((d) => visible.database(d.name));
+  const dbs = listDatabases(catalog).filter((d) => !isScratchDatabase(d.name) && visible.database(d.name));
   const eachTable = (fn: (db: Database, t: TableMeta) => Row[]): Row[] =>
     dbs.flatMap((db) => listTables(catalog, db.id).filter((t) => t.visible && visible.table(db.name, t.name)).flatMap((t) => fn(db, t)));
   switch (name) {
