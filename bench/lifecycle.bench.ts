@@ -6,6 +6,7 @@
  * - An incremental backup of unchanged data beside `restic backup` of the same (unchanged) data dir, both the
  *   second run over that data (restic's first run is not timed).
  * - VERIFY SNAPSHOT … "mode" = "checksum" of the full snapshot beside `md5sum` of the same files.
+ * TABLEVAULT_BENCH_LOG=info prints the engine's log lines (job state changes with times) to profile a phase.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +21,7 @@ import type { Row } from '../src/types/index.ts';
 import { benchScale, markdownTable, mbPerSec, type BenchSection } from './lib/report.ts';
 
 const WORK = path.join(path.dirname(fileURLToPath(import.meta.url)), '.work', 'lifecycle');
-const quiet = createLogger({ level: 'warn' });
+const quiet = createLogger({ level: process.env['TABLEVAULT_BENCH_LOG'] === 'info' ? 'info' : 'warn' });
 const PARTITIONS = 100;
 const SPAN = 1_000_000_000;
 

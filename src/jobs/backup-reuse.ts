@@ -3,7 +3,7 @@ import { deleteBackupReferences, listBackupReferences, replaceBackupReferences, 
 import type { Catalog } from '../catalog/catalog.ts';
 import type { JobRow } from '../catalog/jobs-types.ts';
 import type { Logger } from '../logging/logger.ts';
-import { checksummedKey, tabletFileKey, type TabletIds } from '../repository/layout.ts';
+import { checksummedKey, FILE_DROP_MARKER, PREFIX_JOB_INFO, PREFIX_SNAPSHOT_DIR, tabletFileKey, tokenOfLabelMarker, type TabletIds } from '../repository/layout.ts';
 import { contentId, contentLocations, labelOfKey, readRepositoryIndex, type RepositoryIndex } from '../repository/repository-index.ts';
 import type { Repository } from '../repository/repository.ts';
 import { isLinkedSnapshot } from './backup-info.ts';
@@ -117,8 +117,9 @@ export async function finalizeReferences(
   const rows = listBackupReferences(deps.catalog, job.id);
   if (!isIncrementalBackup(job) && rows.length === 0) return null;
   const byFile = new Map(rows.map((r) => [`${r.tabletId}/${r.name}`, r]));
-  // A listing only (no info file read): what is stored now.
-  const index = await readRepositoryIndex(repo, { signal, labels: [] });
+  const quick = await referencedSnapshotsIntact(repo, job, rows, signal);
+  // A listing only (no info file read): what is stored now — unless the quick check above vouches for every reference.
+  const index = quick ?? (await readRepositoryIndex(repo, { signal, labels: [] }));
   const references: Record<string, Record<string, string>> = {};
   const uploadedAfterAll: { tabletId: number; name: string }[] = [];
   let reusedBytes = 0;
@@ -150,4 +151,42 @@ export async function finalizeReferences(
   }
   if (uploadedAfterAll.length > 0) deleteBackupReferences(deps.catalog, job.id, uploadedAfterAll);
   return { references, reusedBytes };
+}
+
+/** What finalizeReferences reads of an index: stored sizes and where a reference resolves. */
+type StoredView = Pick<RepositoryIndex, 'stored' | 'resolve'>;
+
+/**
+ * SAVE_META's re-check without listing the whole repository, when every reference points into another snapshot's
+ * directory: a snapshot loses files only by DROP SNAPSHOT, which first writes its `__dropping` marker (and deletes
+ * its info file before any content), so a referenced snapshot whose top level still shows its info file and no
+ * marker still holds what the snapshot step found there moments ago. Returns the stored view (this label's own files,
+ * and the references as found), or null — a reference into the shared object area, a snapshot being dropped or gone
+ * — to take the full listing instead.
+ */
+async function referencedSnapshotsIntact(repo: Repository, job: JobRow, rows: readonly BackupReferenceRow[], signal: AbortSignal): Promise<StoredView | null> {
+  const labels = new Set<string>();
+  for (const r of rows) {
+    const label = labelOfKey(r.key);
+    if (label === null || label === job.label) return null;
+    labels.add(label);
+  }
+  for (const label of labels) {
+    const names: string[] = [];
+    for await (const e of repo.broker.list(`${repo.root}/${PREFIX_SNAPSHOT_DIR}${label}/`, { signal })) {
+      if (!e.isDirectory) names.push(e.key.slice(e.key.lastIndexOf('/') + 1));
+    }
+    if (names.includes(FILE_DROP_MARKER)) return null;
+    if (!names.some((n) => n.startsWith(PREFIX_JOB_INFO) && tokenOfLabelMarker(n) === null)) return null;
+  }
+  const stored = new Map<string, number>();
+  for (const r of rows) stored.set(r.key, r.size);
+  for (const f of await repo.listSnapshotFiles(job.label, signal)) {
+    if (f.md5 === null || f.fileName === null) continue;
+    stored.set(checksummedKey(tabletFileKey(job.label, f.ids, f.fileName), f.md5), f.size);
+  }
+  return {
+    stored,
+    resolve: (file) => (stored.get(file.key) === file.size ? file.key : null),
+  };
 }
