@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFixture, listTree, type BackupFixture } from './backup-fixture.ts';
 import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecycle-helpers.ts';
+import { runToEnd } from './restore-dataset.ts';
 
 /**
  * Incremental-forever BACKUP: only content the repository does not hold is uploaded, the rest is referenced, and
@@ -72,6 +73,28 @@ describe('incremental BACKUP on file://', () => {
     const root = path.join(f.dir, 'r1', '__starrocks_repository_r1');
     expect(new Set(listTree(path.join(root, '__ss_inc1', '__ss_content')).map((n) => path.dirname(n))).size).toBe(1);
     const restored = await restoreTable(f, { repo: 'r1', label: 'inc1', ts, db: 'd1', table: 't', target: 'copy' });
+    expect([restored.state, restored.statusMsg]).toEqual(['FINISHED', '']);
+    expect(await tableRows(f, 'copy', 't')).toEqual(await tableRows(f, 'd1', 't'));
+  });
+
+  it('a referenced snapshot that starts being dropped before SAVE_META fails the job clearly; a new backup uploads afresh', async () => {
+    await backupTo(f, 'BACKUP SNAPSHOT d1.full0 TO r1 ON (t)', 'full0', 'r1');
+    await f.exec("INSERT INTO t VALUES (5, 'new')");
+    const root = path.join(f.dir, 'r1', '__starrocks_repository_r1');
+    const victims = listTree(path.join(root, '__ss_full0', '__ss_content')).filter((n) => /\.dat\.[0-9a-f]{32}$/.test(n));
+    // Another process's DROP of full0, between the choice of references and their re-check: marker first, then files.
+    const off = f.engine.jobs.events.on('state', (e) => {
+      if (e.label !== 'inc1' || e.to !== 'SAVE_META') return;
+      fs.writeFileSync(path.join(root, '__ss_full0', '__dropping'), '');
+      for (const v of victims) fs.rmSync(path.join(root, '__ss_full0', '__ss_content', v));
+    });
+    const failed = await runToEnd(f, 'BACKUP SNAPSHOT d1.inc1 TO r1 ON (t) PROPERTIES ("type" = "incremental")');
+    off();
+    expect(failed.state).toBe('CANCELLED');
+    expect(failed.statusMsg).toMatch(/incremental backup inc1 references instead of uploading, is no longer in the repository .*Run the BACKUP again/);
+    // Run again: full0 is being dropped, so nothing is referenced from it; the new snapshot restores complete.
+    const { ts } = await backupTo(f, 'BACKUP SNAPSHOT d1.inc2 TO r1 ON (t) PROPERTIES ("type" = "incremental")', 'inc2', 'r1');
+    const restored = await restoreTable(f, { repo: 'r1', label: 'inc2', ts, db: 'd1', table: 't', target: 'copy' });
     expect([restored.state, restored.statusMsg]).toEqual(['FINISHED', '']);
     expect(await tableRows(f, 'copy', 't')).toEqual(await tableRows(f, 'd1', 't'));
   });
