@@ -12,10 +12,10 @@ import type { PutItem, RemoteTabletFile, Repository } from '../repository/reposi
 import { readSnapshotHeader, type SharedSnapshot, type TableStore, type VersionPin } from '../storage/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
-import { syncFileSystem } from '../util/sync-barrier.ts';
 import { buildJobInfo, clusterIdOf, isLinkedSnapshot, serializeBackupJobInfo, type BackupLocalSnapshot } from './backup-info.ts';
-import { finalizeReferences, isIncrementalBackup, reusableContent, selectUploads } from './backup-reuse.ts';
-import { readRepositoryIndex, type RepositoryIndex } from '../repository/repository-index.ts';
+import { finalizeReferences, isIncrementalBackup, selectUploads } from './backup-reuse.ts';
+import { IncrementalLinking } from './backup-linking.ts';
+import { readRepositoryIndex } from '../repository/repository-index.ts';
 import { snapshotTtlOf } from './snapshot-expiry.ts';
 import { discardPending, keepAndPrune, keptMetaDir, recordPending } from './local-snapshots.ts';
 import { listLocalSnapshots } from '../catalog/local-snapshots.ts';
@@ -54,9 +54,6 @@ interface HeldPin {
   readonly remaining: Set<string>;
 }
 
-/** Up to this many linked files are made durable one by one rather than by a flush of the file system. */
-const FEW_FILES = 64;
-
 const targetKey = (t: Pick<SnapshotTarget, 'tabletId' | 'backendId'>): string => `${t.tabletId}@${t.backendId}`;
 
 /** A backup job's shared snapshot directory id on each backend: owned by the job, named after it. */
@@ -75,15 +72,8 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
   const logger = options.logger.child({ component: 'backup' });
   const pinsByJob = new Map<number, HeldPin>();
   const pinsByTarget = new Map<string, HeldPin>();
-  // An incremental job's repository index, read once when its tablets are snapshotted and handed to selectUploads
-  // right after (one listing and info read per job, not two; SAVE_META checks every reference again on a fresh one).
-  const indexByJob = new Map<number, Promise<RepositoryIndex>>();
-  // Whether an incremental job's snapshot batches linked anything (false: SNAPSHOTING has nothing to flush).
-  const linkedByJob = new Map<number, boolean>();
-  // The files an incremental job linked, while few (SNAPSHOTING makes just those durable).
-  const linkedFilesByJob = new Map<number, string[]>();
-  const reusableIndex = async (job: JobRow, signal: AbortSignal): Promise<RepositoryIndex> =>
-    readRepositoryIndex(await repositories.get(job.repoName), { signal, cacheInfo: true });
+  // What an incremental job's snapshot step read and linked (backup-linking.ts).
+  const linking = new IncrementalLinking(async (job, signal) => readRepositoryIndex(await repositories.get(job.repoName), { signal, cacheInfo: true }));
   const root = path.join(dataDir, 'tmp', 'backup');
   const local = { catalog, store, dataDir, logger };
 
@@ -159,39 +149,20 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
     },
 
     async selectUploads(job, tablets, signal) {
-      const index = await indexByJob.get(job.id)?.catch(() => undefined);
-      indexByJob.delete(job.id);
+      const index = await linking.takeIndex(job);
       return selectUploads({ catalog, logger }, await repositories.get(job.repoName), job, tablets, signal, index);
     },
 
     async snapshotMany(job, targets, signal) {
       signal.throwIfAborted();
-      // Incremental: a tablet whose every file (header included) the repository already holds is not linked at all —
-      // its files at the pinned version are immutable and will be referenced, so nothing local needs keeping.
-      let linkIf: ((files: readonly { md5: string; size: number }[]) => boolean) | undefined;
-      if (isIncrementalBackup(job)) {
-        // The job's snapshot batches run concurrently: they share one read.
-        let reading = indexByJob.get(job.id);
-        if (reading === undefined) {
-          reading = reusableIndex(job, signal);
-          indexByJob.set(job.id, reading);
-          reading.catch(() => indexByJob.delete(job.id));
-        }
-        const reusable = reusableContent(await reading, job);
-        linkIf = (files) => !files.every((f) => reusable(f));
-      }
+      // Incremental: a tablet whose every file the repository already holds is not linked at all (backup-linking.ts).
+      const linkIf = await linking.linkIf(job, signal);
       const snaps: SharedSnapshot[] = await store.makeSnapshots(
         targets.map((t) => ({ replicaId: t.replicaId, version: t.version })),
         { snapshotId: backupSnapshotId(job.id), signal, ...(linkIf === undefined ? {} : { linkIf }) },
       );
       for (const t of targets) snapshotted(t);
-      const linked = snaps.filter((s) => s.linked).length;
-      linkedByJob.set(job.id, (linkedByJob.get(job.id) ?? false) || linked > 0);
-      if (linkIf !== undefined) {
-        const files = linkedFilesByJob.get(job.id) ?? [];
-        for (const snap of snaps) if (snap.linked) files.push(...snap.files.map((f) => path.join(snap.dir, f.name)));
-        linkedFilesByJob.set(job.id, files);
-      }
+      const linked = linking.record(job, snaps, linkIf !== undefined);
       if (linkIf !== undefined) logger.info({ jobId: job.id, tablets: snaps.length, linked }, 'incremental backup: unchanged tablets are referenced, not linked');
       // The manifest (rows and md5 of every file, recorded when each was written) is what restore verifies against;
       // the header it comes from was just written, so it is taken from memory.
@@ -204,21 +175,7 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
     },
 
     async syncSnapshots(job) {
-      // Nothing linked (an incremental backup of unchanged tablets): nothing to flush.
-      const linked = linkedByJob.get(job.id);
-      linkedByJob.delete(job.id);
-      if (linked === false) return;
-      // A few files linked (an incremental backup of a few changed tablets): fsync them and their directories — a
-      // flush of the whole file system also waits for every other writer's dirty data on a shared disk.
-      const few = linkedFilesByJob.get(job.id);
-      linkedFilesByJob.delete(job.id);
-      if (few !== undefined && few.length <= FEW_FILES) {
-        const paths = [...few, ...new Set(few.map((f) => path.dirname(f)))];
-        for (const r of await fsPool().run(paths.map((p): FsOp => ({ op: 'fsync', path: p })))) unwrap(r);
-        return;
-      }
-      // One flush of the data dir's file system for every link and header of the phase (they were not fsynced).
-      await syncFileSystem(dataDir);
+      await linking.makeDurable(job, dataDir);
     },
 
     async discardSnapshots(job) {
@@ -358,9 +315,7 @@ export function createBackupSteps(options: BackupStepsOptions): BackupStepsHandl
 
     async discard(job) {
       releaseJobPin(job.id);
-      indexByJob.delete(job.id);
-      linkedByJob.delete(job.id);
-      linkedFilesByJob.delete(job.id);
+      linking.forget(job.id);
       await fsp.rm(jobDir(job), { recursive: true, force: true });
       await discardPending(local, job.id);
       // Cancelled before anything was uploaded: the label is free again (with files there, the marker stays).
