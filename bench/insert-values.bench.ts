@@ -1,8 +1,9 @@
 /**
  * Loading a dump-style INSERT … VALUES: 20,000 literal rows in one statement (what mariadb-dump and SHOW CREATE
  * TABLE + INSERT scripts contain), beside INSERT … SELECT of the same rows from generate_series in the same run —
- * the reference for what storing the rows costs without any SQL text to read. A third row sends the same VALUES
- * statement to the general parser (a comment after VALUES turns the fast path off) to show what the scan saves.
+ * the reference for what storing the rows costs without any SQL text to read. A third row makes one row in 100 an
+ * expression (`id + 0`): those rows go to the general parser one by one, the rest are scanned. (The whole statement
+ * through the general parser took ~37 s and now needs more than the parser thread's heap: it is not measured.)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +31,10 @@ export async function run(): Promise<BenchSection> {
     const values = Array.from({ length: rows }, (_, i) => `(${i}, 'customer-${i} O''Brien', ${i}.25, '2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}', ${(i * 1.5).toExponential(3)})`);
     const workloads = [
       { label: `INSERT … VALUES, ${rows.toLocaleString('en-US')} rows (fast path)`, sql: `INSERT INTO t VALUES ${values.join(',\n')}` },
-      { label: 'the same statement through the general parser', sql: `INSERT INTO t VALUES /* general parser */ ${values.join(',\n')}` },
+      {
+        label: 'the same rows, one in 100 an expression (parsed alone)',
+        sql: `INSERT INTO t VALUES ${values.map((v, i) => (i % 100 === 0 ? v.replace(/^\((\d+),/, '($1 + 0,') : v)).join(',\n')}`,
+      },
       {
         label: `INSERT … SELECT of the same rows (reference)`,
         sql: `INSERT INTO t SELECT generate_series, concat('customer-', generate_series, ' O''Brien'), generate_series + 0.25, '2024-06-15', generate_series * 1.5 FROM TABLE(generate_series(0, ${rows - 1}))`,
@@ -79,8 +83,9 @@ export async function run(): Promise<BenchSection> {
         'grows far less with other processes\' load than the wall time does.',
         '',
         'The fast path splits the script with a character scan instead of the lexer, reads the VALUES list with a',
-        'character scan once the general parser has parsed the statement\'s head (any non-literal or error hands the',
-        'statement to the parser), and stores each literal\'s value without compiling an expression for it.',
+        'character scan once the general parser has parsed the statement\'s head (a row that is not all literals is',
+        'parsed alone by the general parser; a comment or an error hands the whole statement to it), and stores each',
+        'literal\'s value without compiling an expression for it.',
       ].join('\n'),
     };
   } finally {

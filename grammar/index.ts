@@ -32,6 +32,7 @@ export type * from './ast.ts';
 export { visitExpr, visitStatement } from './ast.ts';
 export { expandExecutableComments, hasComment, sqlOfText } from './executable-comments.ts';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './limits.ts';
+export { quoteIdentifier, quoteString } from './quote.ts';
 export { quotedEnd, scanStatements, StatementScanner, type StatementSpan } from './scan.ts';
 export { shiftPosition } from './syntax-error.ts';
 export {

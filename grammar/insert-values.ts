@@ -7,11 +7,16 @@
  * How it stays exact:
  * - The head (`INSERT INTO t [PARTITION …] [WITH LABEL …] [(cols)] VALUES`) is parsed by the general parser, as
  *   `<head> ()`: the AST's table, columns, partitions and label come from the grammar itself.
- * - The tail is accepted only if every row is `(` literal, … `)` and every literal one the general parser turns into
- *   a plain node: a number (with any `+`/`-` signs before it: nested Unary, as the grammar builds them), a string
- *   ('…' or "…", unescaped by the visitor's own function), NULL, TRUE or FALSE, separated by blanks only.
- * - On anything else — an expression, a comment, a syntax error — it returns undefined and the general parser parses
- *   the statement, so results and errors (1064 with its line and column) are the general parser's.
+ * - A row is scanned when it is `(` literal, … `)` and every literal one the general parser turns into a plain node: a
+ *   number (with any `+`/`-` signs before it: nested Unary, as the grammar builds them), a string ('…' or "…",
+ *   unescaped by the visitor's own function), NULL, TRUE or FALSE, separated by blanks only.
+ * - Any other row (an expression such as `NOW()` or `DATE '…'`) is parsed alone by the general parser, as the row of
+ *   `INSERT INTO t VALUES <row>`: one odd row among 20,000 costs one small parse, not a general parse of the whole
+ *   statement (~7 s and ~700 MB of CST for 1.4 MB of SQL, past the parser thread's heap). A row with a comment or a
+ *   `?` (whose number depends on the whole statement) is not taken this way.
+ * - On anything else — a comment between rows, a syntax error, a row the general parser refuses — it returns
+ *   undefined and the general parser parses the statement, so results and errors (1064 with its line and column) are
+ *   the general parser's.
  */
 import type { Expr, InsertStmt, Statement } from './ast.ts';
 import { quotedEnd } from './scan.ts';
@@ -43,7 +48,11 @@ export function parseInsertValues(text: string, parseHead: (statement: string) =
     const head = parseHead(`${text.slice(0, valuesEnd)} ()`);
     if (head === undefined) continue;
     if (head.kind !== 'Insert' || head.source.kind !== 'Values' || head.source.rows.length !== 1 || head.source.rows[0]?.length !== 0) return undefined;
-    const rows = scanRows(text, valuesEnd);
+    const parseRow = (row: string): readonly Expr[] | undefined => {
+      const parsed = parseHead(`INSERT INTO t VALUES ${row}`);
+      return parsed?.kind === 'Insert' && parsed.source.kind === 'Values' && parsed.source.rows.length === 1 ? parsed.source.rows[0] : undefined;
+    };
+    const rows = scanRows(text, valuesEnd, parseRow);
     return rows === undefined ? undefined : { ...head, source: { kind: 'Values', rows } };
   }
   return undefined;
@@ -97,31 +106,24 @@ function skipBlanks(text: string, i: number): number {
   }
 }
 
-/** `(lit, …), (lit, …) …` from `i` to the end of the text (an optional final `;`), or undefined. */
-function scanRows(text: string, from: number): Expr[][] | undefined {
+/**
+ * `(…), (…) …` from `i` to the end of the text (an optional final `;`), or undefined. Rows of literals are scanned;
+ * any other row goes to `parseRow` (the general parser).
+ */
+function scanRows(text: string, from: number, parseRow: (row: string) => readonly Expr[] | undefined): Expr[][] | undefined {
   const rows: Expr[][] = [];
   let i = from;
   for (;;) {
     i = skipBlanks(text, i);
     if (i < 0 || text.charCodeAt(i) !== 40) return undefined;
-    const row: Expr[] = [];
-    i = skipBlanks(text, i + 1);
-    if (i < 0) return undefined;
-    if (text.charCodeAt(i) === 41) i++;
+    let row = literalRow(text, i);
+    if (row !== undefined) i = literalEnd;
     else {
-      for (;;) {
-        const value = scanLiteral(text, i);
-        if (value === undefined) return undefined;
-        row.push(value);
-        i = skipBlanks(text, literalEnd);
-        if (i < 0) return undefined;
-        const c = text.charCodeAt(i);
-        i++;
-        if (c === 41) break;
-        if (c !== 44) return undefined;
-        i = skipBlanks(text, i);
-        if (i < 0) return undefined;
-      }
+      const end = rowEnd(text, i);
+      const parsed = end < 0 ? undefined : parseRow(text.slice(i, end));
+      if (parsed === undefined) return undefined;
+      row = [...parsed];
+      i = end;
     }
     // Frozen here, as the parser's freeze() would: it then stops at each row instead of walking every value.
     rows.push(Object.freeze(row) as Expr[]);
@@ -139,6 +141,54 @@ function scanRows(text: string, from: number): Expr[][] | undefined {
     }
     return undefined;
   }
+}
+
+/** The row of literals whose `(` is at `open`, ending at `literalEnd` (just past its `)`), or undefined. */
+function literalRow(text: string, open: number): Expr[] | undefined {
+  const row: Expr[] = [];
+  let i = skipBlanks(text, open + 1);
+  if (i < 0) return undefined;
+  if (text.charCodeAt(i) === 41) {
+    literalEnd = i + 1;
+    return row;
+  }
+  for (;;) {
+    const value = scanLiteral(text, i);
+    if (value === undefined) return undefined;
+    row.push(value);
+    i = skipBlanks(text, literalEnd);
+    if (i < 0) return undefined;
+    const c = text.charCodeAt(i);
+    i++;
+    if (c === 41) {
+      literalEnd = i;
+      return row;
+    }
+    if (c !== 44) return undefined;
+    i = skipBlanks(text, i);
+    if (i < 0) return undefined;
+  }
+}
+
+/**
+ * Offset just past the `)` closing the row whose `(` is at `open`, or -1: unbalanced, unclosed quote, a comment, or
+ * a `?` placeholder (its number counts every `?` before it in the statement, so the row cannot be parsed alone).
+ */
+function rowEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 96) {
+      i = quotedEnd(text, i, c);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (c === 35 || c === 63 || (c === 45 && text.charCodeAt(i + 1) === 45) || (c === 47 && text.charCodeAt(i + 1) === 42)) return -1;
+    if (c === 40) depth++;
+    else if (c === 41 && --depth === 0) return i + 1;
+    i++;
+  }
+  return -1;
 }
 
 /** Where the literal scanLiteral returned last ends (a module variable: a result object per value cost more). */

@@ -1,6 +1,6 @@
 /**
- * Decoding of the commands whose payload is more than a text: COM_CHANGE_USER, COM_REFRESH's flags, COM_PROCESS_KILL,
- * COM_STMT_FETCH / SEND_LONG_DATA headers. A payload too short for what it must hold is MySQL's 1835.
+ * Decoding of the commands whose payload is more than a text: COM_CHANGE_USER, COM_FIELD_LIST, COM_REFRESH's flags,
+ * COM_PROCESS_KILL, * COM_STMT_FETCH / SEND_LONG_DATA headers. A payload too short for what it must hold is MySQL's 1835.
  */
 import { SqlError } from '../errors/index.ts';
 import type { FlushOption } from '../../grammar/ast.ts';
@@ -53,6 +53,18 @@ const REFRESH_FLAGS: readonly (readonly [number, FlushOption])[] = [
   [0x20, 'THREADS'],
 ];
 const REFRESH_REPLICATION = 0x40 | 0x80;
+
+/**
+ * COM_FIELD_LIST (command byte included): the table name NUL-terminated, then a LIKE wildcard for the column names
+ * (absent or empty: every column). Old clients omit the NUL when no wildcard follows.
+ */
+export function fieldListRequest(payload: Buffer, charset: ClientCharset): { readonly table: string; readonly wildcard: string } {
+  const body = payload.subarray(1);
+  const nul = body.indexOf(0);
+  const table = decodeClientText(nul < 0 ? body : body.subarray(0, nul), charset, 'table name');
+  const wildcard = nul < 0 ? '' : decodeClientText(body.subarray(nul + 1), charset, 'column wildcard');
+  return { table, wildcard };
+}
 
 /**
  * COM_REFRESH (mariadb-admin refresh, flush-threads): the FLUSH statement its flags stand for, which the engine

@@ -11,6 +11,7 @@ import type { StreamedResult } from '../sql/row-stream.ts';
 import type { ClientCharset } from './charsets.ts';
 import type { ChangeUserRequest } from './commands.ts';
 import type { PacketWriter } from './packet-writer.ts';
+import type { ColumnDefinition } from './packets.ts';
 
 /** Authentication hook: mysql_native_password material; resolve true to let the user in. */
 export type Authenticate = (user: string, host: string, scramble: Buffer, authToken: Buffer) => boolean | Promise<boolean>;
@@ -53,6 +54,11 @@ export interface ConnectionHandlers {
   executeForCursor(prepared: PreparedQuery, values: readonly ParameterValue[]): Promise<StreamedResult>;
   /** max_prepared_stmt_count and max_allowed_packet, for the prepared-statement limits. */
   limits(): { readonly preparedStatements: number; readonly longDataBytes: number };
+  /**
+   * COM_FIELD_LIST: the columns of `table` in the current database whose names match the LIKE `wildcard` (empty:
+   * all), with the privileges a SELECT of the table needs; throw a SqlError (1046, 1146, 1142) otherwise.
+   */
+  fieldList(table: string, wildcard: string): Promise<readonly ColumnDefinition[]>;
   /** COM_INIT_DB; throw SqlError 1049 when the database does not exist. */
   initDb(database: string): void | Promise<void>;
   /** COM_STATISTICS one-line summary (`Uptime: … Threads: … Questions: …`). */

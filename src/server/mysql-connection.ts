@@ -3,9 +3,9 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../logging/logger.ts';
 import { isSqlError, SqlError } from '../errors/index.ts';
 import { PacketWriter, ClientGoneError } from './packet-writer.ts';
-import { eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
+import { columnDefinitionPayload, eofPayload, errPayload, okPayload, ServerStatus } from './packets.ts';
 import { charsetFromCollationId, decodeClientText, type ClientCharset } from './charsets.ts';
-import { killTarget, readChangeUser, refreshStatement } from './commands.ts';
+import { fieldListRequest, killTarget, readChangeUser, refreshStatement } from './commands.ts';
 import type { ConnectionHandlers, MysqlConnection, MysqlConnectionOptions, Reply, SessionCharsets } from './connection-handlers.ts';
 
 export type { Authenticate, ConnectionHandlers, LoginInfo, MysqlConnection, MysqlConnectionOptions, Reply, SessionCharsets } from './connection-handlers.ts';
@@ -97,6 +97,8 @@ const CHARSET_UTF8MB4 = 45;
 const HANDSHAKE_CHARSET_OFFSET = 8;
 /** First byte of an ERR packet. */
 const ERR_MARKER = 0xff;
+/** The default-value field a COM_FIELD_LIST column definition ends with: NULL. */
+const FIELD_LIST_NO_DEFAULT = Buffer.from([0xfb]);
 const NATIVE_PASSWORD = 'mysql_native_password';
 
 const Command = {
@@ -372,8 +374,15 @@ export function acceptMysqlConnection(rawConnection: unknown, options: MysqlConn
           reply.ok(0);
         });
       case Command.FIELD_LIST:
-        // mariadb's auto-rehash sends one per table; an empty column list is a valid answer.
-        return enqueue(sequenceId, 'field_list', () => reply.eof());
+        // mariadb's auto-rehash sends one per table for column-name completion; mariadb-show -v shows the columns.
+        return enqueue(sequenceId, 'field_list', async () => {
+          const { table, wildcard } = fieldListRequest(payload, charsets().client);
+          for (const field of await handlers.fieldList(table, wildcard)) {
+            // COM_FIELD_LIST definitions carry one more field, the default value: NULL (0xfb), none is recorded.
+            writer.packet(Buffer.concat([columnDefinitionPayload(field, reply.charset), FIELD_LIST_NO_DEFAULT]));
+          }
+          reply.eof();
+        });
       case Command.PING:
         return enqueue(sequenceId, 'ping', () => reply.ok(0));
       case Command.STATISTICS:

@@ -5,11 +5,11 @@ import type { Engine, Session } from '../engine.ts';
 import { sqlError } from '../errors/index.ts';
 import { acceptMysqlConnection, type Authenticate, type MysqlConnection, type Reply } from './mysql-connection.ts';
 import { writeStatementResults } from './result-writer.ts';
-import type { RowFormat } from './row-encoder.ts';
+import { wireColumns, type RowFormat } from './row-encoder.ts';
 import type { StreamedResult } from '../sql/row-stream.ts';
 import { charsetFromVariable } from './charsets.ts';
 import { ServerStatus } from './packets.ts';
-import { redactSql } from '../../grammar/index.ts';
+import { quoteIdentifier, quoteString, redactSql } from '../../grammar/index.ts';
 import { findSystemVariable, SERVER_VERSION } from '../sql/variables/index.ts';
 
 /** max_allowed_packet's default, for packets before a session exists. */
@@ -161,6 +161,21 @@ export async function startServer(engine: SessionFactory, options: ServerOptions
           };
         },
         initDb: (database) => requireSession(session).useDatabase(database),
+        fieldList: async (table, wildcard) => {
+          const current = requireSession(session);
+          // The same privilege checks and errors as a SELECT of the table (1046 no database, 1146, 1142).
+          const result = await current.execute(`SELECT * FROM ${quoteIdentifier(table)} LIMIT 0`);
+          if (result.kind !== 'rows') return [];
+          let wanted: Set<string> | undefined;
+          if (wildcard !== '') {
+            const matching = await current.execute(`SHOW COLUMNS FROM ${quoteIdentifier(table)} LIKE ${quoteString(wildcard)}`);
+            wanted = new Set(matching.kind === 'rows' ? matching.rows.map((row) => String(row[0])) : []);
+          }
+          const database = current.database ?? '';
+          return wireColumns(result.columns, result.columnTypes, null)
+            .map((definition) => ({ ...definition, schema: database, table }))
+            .filter((definition) => wanted === undefined || wanted.has(definition.name));
+        },
         serverStatus: () => {
           const st = session?.transactionStatus;
           return (st === undefined || st.autocommit ? ServerStatus.AUTOCOMMIT : 0) | (st?.inTransaction === true ? ServerStatus.IN_TRANS : 0);

@@ -1,8 +1,9 @@
 /**
  * The grammar's INSERT … VALUES fast path agrees with the parser on every input (splitting is scan.ts's, tested
  * in its own file):
- * - the INSERT … VALUES scan (insert-values.ts) builds the parser's exact AST, and any statement it does not take
- *   gets the parser's exact result or error (1064 with the same line and column).
+ * - the INSERT … VALUES scan (insert-values.ts) builds the parser's exact AST (rows of literals scanned, other rows
+ *   parsed alone), and any statement it does not take gets the parser's exact result or error (1064 with the same line
+ *   and column).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +92,18 @@ describe('INSERT … VALUES fast path', () => {
     const error = outcome(() => parseStatement(broken));
     expect(error).toEqual(outcome(() => parseStatementWithParser(broken)));
     expect(error).toMatchObject({ error: { errno: 1064, line: 902 } });
+  });
+
+  it('rows that are not all literals are parsed one by one, giving the parser\'s AST; a `?` or a comment in a row sends the statement to the parser', () => {
+    const odd = ['(7, NOW())', "(8, DATE '2024-01-02' + INTERVAL 1 DAY)", '(9, abs(-1) + (2 * 3))', "(10, 'a' = 'b', -x)", '(11, -(3))', '(12, CAST(\'5\' AS INT))'];
+    const rows = Array.from({ length: 1000 }, (_, i) => (i % 100 === 50 ? odd[Math.floor(i / 100) % odd.length]! : `(${i}, 'r${i}')`));
+    const text = `INSERT INTO t VALUES ${rows.join(', ')}`;
+    expect(parseInsertValues(text, headParse)).toEqual(parseStatementWithParser(text));
+    for (const spoiler of ['(13, ?)', '(14, 1 /* c */)', '(15, 1 -- c\n)', '(16, (1)']) {
+      const spoilt = text.replace('(900, ', `${spoiler}, (900, `);
+      expect(parseInsertValues(spoilt, headParse)).toBeUndefined();
+      expect(outcome(() => parseStatement(spoilt))).toEqual(outcome(() => parseStatementWithParser(spoilt)));
+    }
   });
 
   it('freezes the AST it builds, like the parser', () => {

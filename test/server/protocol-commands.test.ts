@@ -7,7 +7,8 @@
  * - character sets: a latin1 client's 'café' stored and read back as café, invalid bytes refused with 1366,
  *   character_set_results = NULL sending stored UTF-8;
  * - COM_RESET_CONNECTION (node mariadb reset()), and a read-only cursor fetched in pieces (COM_STMT_FETCH, raw bytes:
- *   no driver here opens one).
+ *   no driver here opens one);
+ * - COM_FIELD_LIST (the mariadb CLI's auto-rehash sends one per table): the table's columns, privilege-checked.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -53,6 +54,9 @@ beforeAll(async () => {
     CREATE USER plain IDENTIFIED BY 'pw-1';
     CREATE USER operator IDENTIFIED BY 'pw-o';
     GRANT OPERATE ON SYSTEM TO operator;
+    CREATE USER nosee;
+    CREATE TABLE a.u (x INT) DUPLICATE KEY(x) DISTRIBUTED BY HASH(x) BUCKETS 1 PROPERTIES ("replication_num" = "1");
+    GRANT SELECT ON a.u TO nosee;
   `);
 }, 60_000);
 
@@ -274,6 +278,65 @@ describe('COM_RESET_CONNECTION, warning counts and cursors', () => {
       client.command(0x19, Buffer.from([id & 0xff, (id >> 8) & 0xff, 0, 0]));
       client.command(0x0e);
       expect((await client.read()).payload[0]).toBe(0x00);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('COM_FIELD_LIST', () => {
+  /** Names, schema, table, type codes and the trailing default of each definition, up to the EOF. */
+  async function fieldList(client: RawClient, body: string): Promise<{ schema: string; table: string; name: string; type: number; defaultNull: boolean }[] | { errno: number; message: string }> {
+    client.command(0x04, body);
+    const fields = [];
+    for (;;) {
+      const { payload } = await client.read();
+      if (payload[0] === 0xff) return parseErr(payload);
+      if (payload[0] === 0xfe && payload.length < 9) return fields;
+      let o = 0;
+      const text = (): string => {
+        const n = payload[o]!;
+        const value = payload.toString('utf8', o + 1, o + 1 + n);
+        o += 1 + n;
+        return value;
+      };
+      const [, schema, table, , name] = [text(), text(), text(), text(), text(), text()];
+      expect(payload[o]).toBe(0x0c);
+      fields.push({ schema: schema!, table: table!, name: name!, type: payload[o + 7]!, defaultNull: payload.length === o + 14 && payload[o + 13] === 0xfb });
+    }
+  }
+
+  it('lists the columns of a table in the current database (all, or those matching the wildcard); errors as a SELECT would give', async () => {
+    const { client } = await RawClient.connect(server.port);
+    try {
+      expect(await fieldList(client, 't\0')).toMatchObject({ errno: 1046 });
+      client.command(0x02, 'a');
+      expect((await client.read()).payload[0]).toBe(0x00);
+      expect(await fieldList(client, 't\0')).toEqual([
+        { schema: 'a', table: 't', name: 'k', type: 3, defaultNull: true },
+        { schema: 'a', table: 't', name: 'v', type: 253, defaultNull: true },
+      ]);
+      expect((await fieldList(client, 't\0V%')) as unknown[]).toMatchObject([{ name: 'v' }]);
+      expect(await fieldList(client, 't')).toHaveLength(2);
+      expect(await fieldList(client, 'nope\0')).toMatchObject({ errno: 1146 });
+      // The connection goes on: the next command is answered in order.
+      client.command(0x0e);
+      expect((await client.read()).payload[0]).toBe(0x00);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a user without SELECT on the table gets 1142, not its columns; a table it may read is listed', async () => {
+    const { client, reply } = await RawClient.connect(server.port, 'nosee');
+    try {
+      expect(reply.payload[0]).toBe(0x00);
+      client.command(0x02, 'a');
+      expect((await client.read()).payload[0]).toBe(0x00);
+      expect(await fieldList(client, 'u\0')).toMatchObject([{ name: 'x' }]);
+      expect(await fieldList(client, 't\0')).toMatchObject({ errno: 1142, message: expect.stringContaining("for table 'a.t'") });
+      client.command(0x03, 'SELECT 1');
+      await client.readResult();
     } finally {
       client.close();
     }

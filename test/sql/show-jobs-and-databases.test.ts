@@ -109,4 +109,13 @@ describe('databases are listed and usable only with some privilege in them', () 
     expect(tables).toEqual([['a', 't'], ['c', 't']]);
     expect((await rowsOf(root, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'secret' ORDER BY 1")).map((r) => r[0])).toEqual(['t', 'u']);
   });
+
+  it('SHOW TABLE STATUS lists the same tables as SHOW TABLES; FROM a hidden database is 1044', async () => {
+    const names = async (sql: string): Promise<unknown[]> => (await rowsOf(user, sql)).map((r) => r[0]);
+    expect(await names('SHOW TABLE STATUS FROM a')).toEqual(['t']);
+    expect(await names('SHOW TABLE STATUS FROM b')).toEqual([]);
+    expect(await names('SHOW TABLE STATUS FROM c')).toEqual(['t']);
+    await expect(user.execute('SHOW TABLE STATUS FROM secret')).rejects.toMatchObject({ errno: 1044 });
+    expect((await rowsOf(root, 'SHOW TABLE STATUS FROM secret')).map((r) => r[0])).toEqual(['t', 'u']);
+  });
 });

@@ -3,7 +3,7 @@
  * `SHOW BACKUP|RESTORE FROM db` (the same in both modes: the label is known, the job id is not), then follows it:
  * embedded through the engine's job events (exact, immediate), as a client by polling SHOW every half second.
  */
-import { parseStatement } from '../../../grammar/index.ts';
+import { parseStatement, quoteIdentifier } from '../../../grammar/index.ts';
 import type { ProgressEvent } from '../../jobs/progress.ts';
 import type { StatementResult } from '../../sql/result.ts';
 import { abortableSleep } from './abortable-sleep.ts';
@@ -58,10 +58,6 @@ function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
-/** `name` as a back-quoted identifier. */
-export function quoteIdentifier(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
 
 /** The current database, or undefined. */
 export async function currentDatabase(execute: Execute): Promise<string | undefined> {

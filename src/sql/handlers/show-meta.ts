@@ -8,6 +8,7 @@ import type { ShowMetaStmt } from '../../../grammar/ast.ts';
 import { listTables } from '../../catalog/index.ts';
 import type { Value } from '../../types/value.ts';
 import type { ExecutionContext } from '../context.ts';
+import { canSeeDatabase, canSeeTable, databaseAccessDenied } from '../privileges/check.ts';
 import { OBJECT_PRIVILEGES } from '../privileges/model.ts';
 import { requireDatabase, requireTable } from '../names.ts';
 import { showResult, type StatementResult } from '../result.ts';
@@ -53,8 +54,10 @@ export function executeShowMeta(ctx: ExecutionContext, node: ShowMetaStmt): Stat
   switch (node.what) {
     case 'TABLE STATUS': {
       const db = requireDatabase(ctx, node.database);
+      // As SHOW TABLES: a database the session holds nothing in is 1044; in a visible one, only visible tables.
+      if (!canSeeDatabase(ctx, db.name)) throw databaseAccessDenied(ctx, db.name);
       const rows = listTables(catalog, db.id)
-        .filter((t) => t.visible)
+        .filter((t) => t.visible && canSeeTable(ctx, db.name, t.name))
         .map((t) => {
           if (t.kind === 'VIEW') return [t.name, ...TABLE_STATUS.slice(1, -1).map(() => null), 'VIEW'];
           const s = tableStatus(catalog, t);

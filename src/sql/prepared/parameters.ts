@@ -4,6 +4,7 @@
  * that as DOUBLE, not DECIMAL), a decimal keeps its digits, dates and datetimes are typed literals.
  */
 import type { Expr } from '../../../grammar/ast.ts';
+import { quoteString } from '../../../grammar/quote.ts';
 import { SqlError } from '../../errors/index.ts';
 import type { Value } from '../../types/value.ts';
 
@@ -24,10 +25,6 @@ function wrongArguments(detail: string): SqlError {
   return new SqlError(1210, 'HY000', `Incorrect arguments to EXECUTE: ${detail}`);
 }
 
-/** `'…'` with backslashes and quotes escaped (the lexer's escapes), every other character as it is. */
-export function quoteString(text: string): string {
-  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
 
 /**
  * A number with a sign: a leading space keeps `x-?` from becoming `x--5`, which MySQL reads as a comment. The

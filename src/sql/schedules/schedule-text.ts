@@ -5,11 +5,7 @@
 import type { BackupRestoreObject } from '../../../grammar/ast.ts';
 import type { BackupType, ScheduleRow } from '../../catalog/schedules-types.ts';
 import { formatDateTime } from '../../util/clock.ts';
-
-/** A back-quoted identifier. */
-export function quoteName(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
+import { quoteIdentifier as quoteName } from '../../../grammar/quote.ts';
 
 /** A double-quoted string literal (PROPERTIES values). */
 function quoteString(value: string): string {
