@@ -126,6 +126,19 @@ describe('RESTORE checks the content checksum of the rows', () => {
     expect(stats['p1']!.content_checksum).not.toBe(stats['p2']!.content_checksum);
   }, 30_000);
 
+  it('a restored table keeps its content checksum: backing it up again records the same per partition', async () => {
+    f = await openFixture();
+    const { ts } = await prepare(f);
+    const first = readInfo(f).tablevault.partition_stats['t']!;
+    const restored = await runToEnd(f, `RESTORE SNAPSHOT d1.s FROM r1 ON (t AS t2) PROPERTIES ("backup_timestamp" = "${ts}")`);
+    expect([restored.state, restored.statusMsg]).toEqual(['FINISHED', '']);
+    expect((await runToEnd(f, 'BACKUP SNAPSHOT d1.s3 TO r1 ON (t2)')).state).toBe('FINISHED');
+    const dir = path.join(f.dir, 'repo', '__starrocks_repository_r1', '__ss_s3');
+    const again = (JSON.parse(fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((n) => n.startsWith('__info_'))!), 'utf8')) as Info).tablevault.partition_stats['t2']!;
+    expect(again['p1']).toMatchObject({ row_count: first['p1']!.row_count, content_checksum: first['p1']!.content_checksum });
+    expect(again['p2']).toMatchObject({ row_count: first['p2']!.row_count, content_checksum: first['p2']!.content_checksum });
+  }, 30_000);
+
   it('refuses a segment changed in the repository with every md5 fixed up, naming the partition; the table stays as it was', async () => {
     f = await openFixture();
     const { ts, damagedT } = await prepare(f);

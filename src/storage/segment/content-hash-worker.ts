@@ -1,11 +1,12 @@
 /**
  * Content hashes of whole segment files (content-hash.ts), computed off the event loop: RESTORE recomputes the hash of
  * every file it downloaded, and a backup hashes segments written before content hashes existed (once). Hashing is
- * per-byte work, and the thread that answers clients must stay free of it (DESIGN §7), so one worker thread — made
- * on first use, unreferenced while idle — reads and hashes the files. Its code is contentHashKit's own source text,
+ * per-byte work, and the thread that answers clients must stay free of it (DESIGN §7), so up to two worker threads —
+ * made on first use, unreferenced while idle — read and hash the files. Its code is contentHashKit's own source text,
  * the same function the writer hashes with (an `eval` worker, like src/util/fs-pool.ts, so it runs alike under tsx,
  * vitest and the compiled package).
  */
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { contentHashKit, type SegmentContentHash } from './content-hash.ts';
 
@@ -31,53 +32,68 @@ parentPort.on('message',(m)=>{
   parentPort.postMessage({id:m.id,out});
 });`;
 
-let thread: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, Pending>();
+/** Threads: the hashing of a restore's chunk runs while nothing else of the job does, so both cores of a small box help. */
+const THREADS = Math.max(1, Math.min(2, os.availableParallelism()));
 
-function worker(): Worker {
-  if (thread !== null) return thread;
+const threads: (Worker | null)[] = Array.from({ length: THREADS }, () => null);
+let nextId = 1;
+const pending = new Map<number, Pending & { readonly slot: number }>();
+
+function worker(slot: number): Worker {
+  const existing = threads[slot];
+  if (existing !== null && existing !== undefined) return existing;
   const t = new Worker(SOURCE, { eval: true });
+  const idle = (): boolean => ![...pending.values()].some((p) => p.slot === slot);
   t.on('message', (m: { id: number; out: FileHashResult[] }) => {
     const p = pending.get(m.id);
     pending.delete(m.id);
-    if (pending.size === 0) t.unref();
+    if (idle()) t.unref();
     p?.resolve(m.out);
   });
   const fail = (error: Error): void => {
-    if (thread === t) thread = null;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
+    if (threads[slot] === t) threads[slot] = null;
+    for (const [id, p] of pending) {
+      if (p.slot !== slot) continue;
+      pending.delete(id);
+      p.reject(error);
+    }
   };
   t.on('error', fail);
   t.on('exit', (code) => fail(new Error(`content hash worker exited with code ${code}`)));
   t.unref();
-  thread = t;
+  threads[slot] = t;
   return t;
 }
 
+function runOn(slot: number, paths: readonly string[], cancel: Int32Array): Promise<FileHashResult[]> {
+  if (paths.length === 0) return Promise.resolve([]);
+  const t = worker(slot);
+  const id = nextId++;
+  return new Promise<FileHashResult[]>((resolve, reject) => {
+    pending.set(id, { resolve, reject, slot });
+    t.ref();
+    t.postMessage({ id, paths: [...paths], cancel });
+  });
+}
+
 /**
- * Rows and content hash of each file (in order), read and hashed on the worker thread. One file's failure does not
- * stop the others. An abort stops the batch between two files and rejects with the signal's reason.
+ * Rows and content hash of each file (in order), read and hashed on the worker threads (the list split between
+ * them). One file's failure does not stop the others. An abort stops the batch between two files and rejects with
+ * the signal's reason.
  */
 export async function hashSegmentFiles(paths: readonly string[], signal?: AbortSignal): Promise<FileHashResult[]> {
   if (paths.length === 0) return [];
   signal?.throwIfAborted();
-  const t = worker();
-  const id = nextId++;
   const cancel = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = (): void => {
     Atomics.store(cancel, 0, 1);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const results = await new Promise<FileHashResult[]>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      t.ref();
-      t.postMessage({ id, paths: [...paths], cancel });
-    });
+    const per = Math.ceil(paths.length / THREADS);
+    const parts = await Promise.all(Array.from({ length: THREADS }, (_, slot) => runOn(slot, paths.slice(slot * per, (slot + 1) * per), cancel)));
     signal?.throwIfAborted();
-    return results;
+    return parts.flat();
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
