@@ -5,7 +5,11 @@
 // The AWS SDK is pinned to a release that supports Node 20 (package.json); its notice about later releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+// dist/cli/main.js is the command bundled into one file (scripts/bundle-cli.js: a much faster start than loading
+// dist/src/ module by module); dist/src/cli/main.js is the same program unbundled, used when no bundle was built.
+const { existsSync } = await import('node:fs');
+const bundled = new URL('../dist/cli/main.js', import.meta.url);
+const entry = existsSync(bundled) ? bundled : new URL('../dist/src/cli/main.js', import.meta.url);
 
 // Under the test suite (vitest sets this), a dist/ older than the sources is an error, not a silent run of old code.
 if (process.env.TABLEVAULT_REQUIRE_FRESH_DIST === '1') {

@@ -1,4 +1,5 @@
-// Rebuild dist/ (`tsc -p tsconfig.build.json`, what `npm run build` runs) when a source is newer than the build.
+// Rebuild dist/ (`tsc -p tsconfig.build.json` and the command's bundle, what `npm run build` runs) when a source is
+// newer than the build.
 // Used by the tests and benchmarks that run the compiled program: in CI `npm ci` has just built it; on a working
 // copy the sources may have moved on since.
 import { execFileSync } from 'node:child_process';
@@ -18,7 +19,8 @@ function newest(dir: string): number {
 
 /** Build dist/ if it is missing or older than src/, grammar/ or the package/tsconfig files; returns whether it built. */
 export function buildIfStale(): boolean {
-  const output = path.join(ROOT, 'dist', 'src', 'index.js');
+  // The command's bundle is written last (after tsc): it dates the whole build.
+  const output = path.join(ROOT, 'dist', 'cli', 'main.js');
   const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0;
   const inputs = Math.max(
     newest(path.join(ROOT, 'src')),
@@ -27,5 +29,6 @@ export function buildIfStale(): boolean {
   );
   if (inputs <= built) return false;
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle-cli.js')], { cwd: ROOT, stdio: 'inherit' });
   return true;
 }

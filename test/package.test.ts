@@ -136,7 +136,18 @@ describe('the packed package in a plain project', () => {
       const loaded = traced.stderr.split('\n').filter((l) => l.startsWith('LOAD '));
       expect(loaded.length, args.join(' ')).toBeGreaterThan(2);
       expect(loaded.filter((l) => /chevrotain|@aws-sdk|better-sqlite3|mysql2|\/engine\.js|\/grammar\//.test(l)), args.join(' ')).toEqual([]);
+      // The command is bundled (dist/cli/, split into lazily loaded chunks): the engine's chunk is not among them.
+      expect(loaded.some((l) => l.includes('/dist/cli/main.js')), args.join(' ')).toBe(true);
+      const bytes = loaded
+        .map((l) => l.slice('LOAD '.length))
+        .filter((url) => url.startsWith('file:') && url.includes('/node_modules/tablevault/'))
+        .reduce((sum, url) => sum + fs.statSync(new URL(url)).size, 0);
+      expect(bytes, `${args.join(' ')} loads ${bytes} bytes of the package`).toBeLessThan(100_000);
     }
+    // A statement past the inline parse limit (64 KiB) is parsed on the parser thread, whose entry the bundle
+    // carries beside the chunk that starts it.
+    const long = await run(bin, ['sql', '--data-dir', 'long-statement', '-N', '-e', `SELECT length('${'x'.repeat(70_000)}')`], dir);
+    expect(long).toMatchObject({ code: 0, stdout: '70000\n' });
 
     const cli = await shTour(dir);
     expect(cli.stderr).toBe('');
