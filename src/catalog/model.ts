@@ -184,6 +184,12 @@ export interface SegmentFileMeta {
   /** Rows in the segment. */
   readonly rows: number;
   /**
+   * Content hash of the rows (src/storage/segment/content-hash.ts: 16 hex digits, an order-independent sum of row
+   * hashes), computed while writing. Absent in files written before it existed: the first backup that needs it
+   * computes it from the file once and records it (src/storage/content-hash-fill.ts).
+   */
+  readonly contentHash?: string;
+  /**
    * Stable ids (ColumnMeta.id) of the file's columns, in stored order. Absent in files written before schema change
    * existed: those hold the table's original columns, whose ids are 1..n by position.
    */

@@ -169,7 +169,10 @@ export function prepareRestore(input: PrepareInput): RestorePlan {
       partitionVersions.push([lp.id, ip.version]);
       const stats = info.extension?.partitionStats[obj.table]?.[mp.name];
       if (stats !== undefined) {
-        expected.push({ table: table.name, partition: mp.name, partitionId: lp.id, rowCount: stats.rowCount, checksum: stats.checksum });
+        expected.push({
+          table: table.name, partition: mp.name, partitionId: lp.id, rowCount: stats.rowCount, checksum: stats.checksum,
+          ...(stats.contentChecksum === undefined ? {} : { contentChecksum: stats.contentChecksum }),
+        });
       }
     }
   }

@@ -11,7 +11,7 @@ import { segmentColumnCount, translateColumnIds } from '../storage/schema-map.ts
 import type { TableStore } from '../storage/index.ts';
 import { segmentFileName, tabletDir } from '../storage/layout.ts';
 import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
-import { combineContentStats, type ContentStats } from './meta-checksum.ts';
+import { combineContentStats, compareContentStats, type ContentStats } from './meta-checksum.ts';
 import { downloadedName, type MovedTablet } from './restore-transfer.ts';
 import type { JobRestoreTarget, RestorePlanMeta } from './restore-types.ts';
 import type { RestorePlan } from './steps.ts';
@@ -36,7 +36,10 @@ interface Staged {
   readonly stats: ContentStats;
 }
 
-/** Compare each partition's restored rows with the backup's record; the first mismatch fails the job. */
+/**
+ * Compare each partition's restored content — rows and content checksum recomputed from the downloaded files, file
+ * checksum from their md5s — with the backup's record; the first mismatch fails the job before anything is published.
+ */
 export function verifyStaged(meta: RestorePlanMeta, staged: readonly Pick<Staged, 'target' | 'stats'>[]): void {
   const byPartition = new Map<number, ContentStats[]>();
   for (const s of staged) {
@@ -46,10 +49,11 @@ export function verifyStaged(meta: RestorePlanMeta, staged: readonly Pick<Staged
   }
   for (const e of meta.expected) {
     const got = combineContentStats(byPartition.get(e.partitionId) ?? []);
-    if (got.rowCount !== e.rowCount || got.checksum !== e.checksum) {
+    const problem = compareContentStats(e, got);
+    if (problem !== undefined) {
       throw new JobStatusError(
         'BAD_FILE',
-        `restored content of partition ${e.partition} of table ${e.table} does not match the backup: rows ${got.rowCount}, checksum ${got.checksum}; the backup recorded rows ${e.rowCount}, checksum ${e.checksum}`,
+        `restored content of partition ${e.partition} of table ${e.table} does not match the backup: ${problem}. The snapshot's data was changed after the backup; restore another snapshot`,
       );
     }
   }

@@ -6,6 +6,7 @@ import { fsPool, unwrap, type FsOp } from '../util/fs-pool.ts';
 import type { SyncBarrier } from '../util/sync-barrier.ts';
 import { isBrokerError } from '../brokers/broker.ts';
 import { localWriteError } from '../storage/fs-util.ts';
+import { hashSegmentFiles } from '../storage/segment/content-hash-worker.ts';
 import { manifestStats, type ContentStats } from './meta-checksum.ts';
 import type { FileEntry, RestoreTarget, TabletSnapshot, TransferIO } from './steps.ts';
 import { JobStatusError } from './status.ts';
@@ -86,7 +87,7 @@ export type MovedTablet = {
   readonly version: number;
   /** The header's rowsets (source file names, sizes, md5s, rows). */
   readonly rowsets: SnapshotHeader['rowsets'];
-  /** Manifest stats (rows and file md5s), the same as BACKUP recorded for the tablet. */
+  /** Rows and content checksum recomputed from the downloaded files, and the sum of their md5s (meta-checksum.ts). */
   readonly stats: ContentStats;
   /** The header's column ids in order (the source table's numbering, which the segment files use). */
   readonly columns?: readonly { readonly id?: number }[];
@@ -99,8 +100,9 @@ export function isHeaderFile(name: string): boolean {
 
 /**
  * COMMITTING, for a chunk of tablets: read each tablet's header from the repository (md5-verified; small, so it is
- * never written locally) and check that every file it lists was downloaded with its size (each was md5-verified
- * when downloaded), in one batch each. Nothing is written.
+ * never written locally), check that every file it lists was downloaded with its size (each was md5-verified
+ * when downloaded), in one batch each, and recompute every segment's rows and content hash from its bytes (one read
+ * of the local, just-written files on the hashing worker). Nothing is written.
  */
 export async function checkDownloaded(
   repo: Pick<Repository, 'readSmallFiles'>,
@@ -137,17 +139,34 @@ export async function checkDownloaded(
   });
   const sizes = await fsPool().run(stats, { signal });
   let k = 0;
-  const moved = items.map((t, i) => {
-    const header = headers[i] as SnapshotHeader;
-    for (const r of header.rowsets) {
+  items.forEach((t, i) => {
+    for (const r of (headers[i] as SnapshotHeader).rowsets) {
       for (const f of r.files) {
         const st = unwrap<{ size: number } | null>(sizes[k++]);
         if (st === null) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} is missing in ${t.snapshot.dir}`);
         if (st.size !== f.size) throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} has ${st.size} bytes, expected ${f.size}`);
       }
     }
+  });
+  // The rows themselves: every segment's rows and content hash recomputed from the downloaded bytes (on the hashing
+  // worker), summed per tablet; the partition sums are compared with the backup's record before anything is placed.
+  const hashes = await hashSegmentFiles(stats.map((op) => (op as { path: string }).path), signal);
+  k = 0;
+  const moved = items.map((t, i) => {
+    const header = headers[i] as SnapshotHeader;
+    const rowsets = header.rowsets.map((r) => ({
+      ...r,
+      files: r.files.map((f) => {
+        const h = hashes[k++];
+        if (h === undefined || !h.ok) {
+          throw new JobStatusError('BAD_FILE', `snapshot file ${f.name} of tablet ${t.target.remoteTabletId} cannot be read as a segment: ${h?.ok === false ? h.message : 'no result'}`);
+        }
+        return { ...f, rows: h.value.rows, contentHash: h.value.hash };
+      }),
+    }));
     const one: MovedTablet = {
-      dir: t.snapshot.dir, version: header.version, rowsets: header.rowsets, stats: manifestStats(header.rowsets),
+      // The manifest keeps what was recomputed from the files (their md5s were verified as they were downloaded).
+      dir: t.snapshot.dir, version: header.version, rowsets, stats: manifestStats(rowsets),
       columns: header.columns.map((c) => (c.id === undefined ? {} : { id: c.id })),
     };
     return one as unknown as JsonValue;

@@ -51,6 +51,8 @@ export type ExpectedPartitionStats = {
   readonly partitionId: number;
   readonly rowCount: number;
   readonly checksum: string;
+  /** The rows' content checksum the backup recorded (meta-checksum.ts); absent in snapshots from before it existed. */
+  readonly contentChecksum?: string;
 };
 
 /** RestorePlan.meta: everything `publish` and `rollback` need. */

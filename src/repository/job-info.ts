@@ -136,8 +136,9 @@ export interface PartitionStats {
   /** Order-independent checksum over the md5s of the partition's segment files (src/jobs/meta-checksum.ts). */
   readonly checksum: string;
   /**
-   * Order-independent checksum of the partition's rows (src/storage/content-hash.ts), from the row hashes each
-   * segment writer computed while writing; absent in snapshots written before version 2.
+   * Order-independent checksum of the partition's rows (src/storage/segment/content-hash.ts), from the row hashes
+   * each segment writer computed while writing; absent in snapshots written before it existed (they restore without
+   * this check).
    */
   readonly contentChecksum?: string;
 }

@@ -352,13 +352,14 @@ export class LoadWriter {
     const name = segmentFileName(tablet.rowsetId, tablet.files.length);
     const target = path.join(tabletDir(primary, tablet.tabletId), name);
     this.#created.push(target);
+    const contentHash = builder.contentHash();
     const written = await writeFileDurable(path.join(primary, TMP_DIR), target, builder.encode());
     for (const dir of others) {
       const link = path.join(tabletDir(dir, tablet.tabletId), name);
       this.#created.push(link);
       await linkOrCopy(target, link);
     }
-    tablet.files.push({ name, size: written.size, md5: written.md5, rows: builder.rowCount, columnIds: this.#columnIds });
+    tablet.files.push({ name, size: written.size, md5: written.md5, rows: builder.rowCount, contentHash, columnIds: this.#columnIds });
     this.#bytes += written.size;
     this.#fileCount++;
     this.#checkOpen();

@@ -34,6 +34,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import type { StoreContext } from './context.ts';
 import { CATALOG_FILE, DATA_DIR, SNAPSHOT_DIR, TMP_DIR } from './layout.ts';
+import { fillContentHashes } from './content-hash-fill.ts';
 import { LoadWriter, type LoadOptions } from './load-writer.ts';
 import { readTablet, resolveTabletRead, type RowBatch, type ScanOptions, type TabletRead } from './scan.ts';
 import { establishIdentity, type DataDirIdentity } from './identity.ts';
@@ -282,6 +283,7 @@ export class TableStore {
   async makeSnapshot(replicaId: number, version: number, options: { readonly snapshotId?: string } = {}): Promise<TabletSnapshot> {
     const release = this.#hold();
     try {
+      await fillContentHashes(this.#ctx, [{ replicaId, version }]);
       return await makeSnapshot(this.#ctx, replicaId, version, { ...options, now: this.clock.now() });
     } finally {
       release();
@@ -295,6 +297,8 @@ export class TableStore {
   async makeSnapshots(requests: readonly SnapshotRequest[], options: MakeSnapshotsOptions): Promise<SharedSnapshot[]> {
     const release = this.#hold();
     try {
+      // Older segments get their content hash once, so the headers written next carry one for every file.
+      await fillContentHashes(this.#ctx, requests, options.signal);
       return await makeSnapshots(this.#ctx, requests, options);
     } finally {
       release();

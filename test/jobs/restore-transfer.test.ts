@@ -248,7 +248,7 @@ describe('check, place and publish', () => {
     const tablet = listTablets(fx.store.catalog, { tableId: b.id })[0]!;
     const before = fx.store.backends.flatMap((be) => listFiles(path.join(be.dir, 'data', String(tablet.id))));
     await expect(placeRestore({ catalog: fx.store.catalog, store: fx.store }, tampered, moved, flush)).rejects.toMatchObject({
-      code: 'BAD_FILE', message: expect.stringMatching(/^restored content of partition b of table b does not match the backup: rows 2, /),
+      code: 'BAD_FILE', message: expect.stringMatching(/^restored content of partition b of table b does not match the backup: the files hold 2 rows; the backup recorded 3 rows\. /),
     });
     expect(fx.store.backends.flatMap((be) => listFiles(path.join(be.dir, 'data', String(tablet.id))))).toEqual(before);
     expect(sortRows(await readAll(fx.store, b.id))).toEqual(sortRows([[7, 7n]]));

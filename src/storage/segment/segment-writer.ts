@@ -1,7 +1,8 @@
 import type { Row } from '../../types/index.ts';
 import { createColumnBuffer, type ColumnBuffer } from './column-buffer.ts';
+import { contentHasher } from './content-hash.ts';
 import {
-  align8, DESCRIPTOR_FIXED_BYTES, SEGMENT_FORMAT_VERSION, SEGMENT_MAGIC, SEGMENT_PREFIX_BYTES, SEGMENT_TRAILER,
+  align8, DESCRIPTOR_FIXED_BYTES, encodingOf, SEGMENT_FORMAT_VERSION, SEGMENT_MAGIC, SEGMENT_PREFIX_BYTES, SEGMENT_TRAILER,
   typeCode, typeParams, type SegmentColumn,
 } from './format.ts';
 
@@ -47,6 +48,20 @@ export class SegmentBuilder {
   /** The segment's bytes, in order. The builder must not be appended to afterwards. */
   encode(): Uint8Array[] {
     return encodeColumns(this.columns, this.#buffers, this.#rows);
+  }
+
+  /**
+   * The content hash of the rows (content-hash.ts), from the same column buffers encode() writes: a pass over typed
+   * arrays while the file is written, so no one ever reads the file back to learn it.
+   */
+  contentHash(): string {
+    const kit = contentHasher();
+    const acc = kit.start(this.#rows);
+    this.columns.forEach((column, i) => {
+      const buffer = this.#buffers[i]!;
+      kit.column(acc, encodingOf(column.type), buffer.hasNulls ? buffer.nullBitmap() : null, buffer.dataBlocks());
+    });
+    return kit.finish(acc);
   }
 }
 
