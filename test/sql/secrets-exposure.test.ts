@@ -166,7 +166,9 @@ describe('a secret in a statement appears nowhere else', () => {
       }),
       { numRuns: 40 },
     );
-    expect(outcomes.created).toBeGreaterThan(10);
+    // Not vacuous: some cases really created a repository. (About a third do; "more than 10 of 40" failed now and
+    // then by chance, so the bound is one no fair run misses.)
+    expect(outcomes.created).toBeGreaterThanOrEqual(4);
   });
 
   it('an internal error quoting a secret is scrubbed before it reaches the client or the log', async () => {
