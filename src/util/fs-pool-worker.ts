@@ -41,7 +41,15 @@ export type FsOp =
   /** rename(2). */
   | { readonly op: 'rename'; readonly from: string; readonly to: string }
   /** fsync a file or a directory. */
-  | { readonly op: 'fsync'; readonly path: string };
+  | { readonly op: 'fsync'; readonly path: string }
+  /**
+   * Every directory of the tree at `path` with its children (files and directories, sizes and mtimes): one call for a
+   * whole recursive listing. Result: TreeListing, or null when `path` is missing or not a directory.
+   */
+  | { readonly op: 'tree'; readonly path: string };
+
+/** A `tree` op's result: [directory relative to the root ('' is the root, '/' separated), its children]. */
+export type TreeListing = [string, { name: string; isDirectory: boolean; size: number; mtimeMs: number }[]][];
 
 /** The outcome of one operation. */
 export type FsResult =
@@ -117,6 +125,37 @@ export function fsWorkerMain(): void {
     } catch (error) {
       if (codeOf(error) !== 'ENOENT') throw error;
     }
+  }
+
+  /** The `tree` op: directories depth-first; a directory removed during the walk is left out, the root's absence is null. */
+  function listTree(root: string): TreeListing | null {
+    const out: TreeListing = [];
+    const walk = (rel: string): boolean => {
+      const dir = rel === '' ? root : path.join(root, rel);
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch (error) {
+        const code = codeOf(error);
+        if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+        throw error;
+      }
+      const children: TreeListing[number][1] = [];
+      for (const name of names) {
+        let s;
+        try {
+          s = fs.statSync(path.join(dir, name));
+        } catch {
+          continue; // deleted since readdir, or a dangling symlink
+        }
+        if (!s.isDirectory() && !s.isFile()) continue;
+        children.push({ name, isDirectory: s.isDirectory(), size: s.isDirectory() ? 0 : s.size, mtimeMs: s.mtimeMs });
+      }
+      out.push([rel, children]);
+      for (const c of children) if (c.isDirectory) walk(rel === '' ? c.name : `${rel}/${c.name}`);
+      return true;
+    };
+    return walk('') ? out : null;
   }
 
   function run(op: FsOp, made: Set<string>): { value: unknown; bytes: number } {
@@ -249,6 +288,8 @@ export function fsWorkerMain(): void {
       case 'rename':
         fs.renameSync(op.from, op.to);
         return { value: null, bytes: 0 };
+      case 'tree':
+        return { value: listTree(op.path), bytes: 0 };
       case 'fsync': {
         const fd = fs.openSync(op.path, 'r');
         try {

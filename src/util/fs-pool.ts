@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fsWorkerMain, type FromWorker, type FsOp, type FsResult, type ToWorker } from './fs-pool-worker.ts';
 
-export type { FsOp, FsResult } from './fs-pool-worker.ts';
+export type { FsOp, FsResult, TreeListing } from './fs-pool-worker.ts';
 
 /**
  * A few worker threads that run batches of file operations (links, kernel copies, small writes, md5 of whole files)
