@@ -8,7 +8,7 @@
  * - ~1 GiB in 64 tablets, 8 rowsets each (8 INSERTs): BACKUP and RESTORE against `cp -r` + `sync -f`;
  * - BACKUP to s3rver against `rclone copy` of the same files to the same s3rver;
  * - the ~1 GiB BACKUP while 32 clients in another process send statements, against the same BACKUP alone.
- * Each job runs in a process of its own (bench/lib/job-child.ts) so its RSS is its own; `uptime` is recorded with
+ * Each job runs in a process of its own (bench/lib/job-child.js, on the compiled dist/) so its RSS is its own; `uptime` is recorded with
  * every figure because the machine may be shared.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -22,10 +22,11 @@ import { startServer } from '../src/server/server.ts';
 import { startS3Server, type S3TestServer } from '../test/support/s3-server.ts';
 import { hammer, startClients, summarize, type Latencies } from './lib/clients.ts';
 import { benchScale, markdownTable, mbPerSec, type BenchSection } from './lib/report.ts';
+import { buildIfStale } from '../scripts/build-if-stale.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WORK = path.join(HERE, '.work', 'jobs');
-const CHILD = path.join(HERE, 'lib', 'job-child.ts');
+const CHILD = path.join(HERE, 'lib', 'job-child.js');
 const quiet = createLogger({ level: 'warn' });
 
 interface Dataset {
@@ -114,7 +115,7 @@ function runJob(mode: 'backup' | 'restore', dataDir: string, location: string, l
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--conditions=development', CHILD, mode, dataDir, location, label, JSON.stringify(properties), ts],
+      [CHILD, mode, dataDir, location, label, JSON.stringify(properties), ts],
       { maxBuffer: 1 << 22, timeout: 3_600_000 },
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`${mode} failed: ${error.message}\n${stderr}`));
@@ -171,7 +172,7 @@ function rcloneS3(s3: S3TestServer, source: string, prefix: string): { ms: numbe
   return { ms: performance.now() - t0, load: before };
 }
 
-/** The repository's directory of a snapshot (a `file://` repository named `r_<label>` by job-child.ts). */
+/** The repository's directory of a snapshot (a `file://` repository named `r_<label>` by job-child.js). */
 function snapshotDirOf(repo: string, label: string): string {
   return path.join(repo, `__starrocks_repository_r_${label}`, `__ss_${label}`);
 }
@@ -210,6 +211,8 @@ async function fileRoundTrip(d: Dataset): Promise<Measured & { repo: string; lab
 }
 
 export async function run(): Promise<BenchSection> {
+  // The job children run the compiled engine (what users run).
+  buildIfStale();
   fs.rmSync(WORK, { recursive: true, force: true });
   fs.mkdirSync(WORK, { recursive: true });
   const scale = benchScale();

@@ -3,15 +3,18 @@
  * the bench does shares its event loop. Prints one JSON line: the job's time from the statement to FINISHED, the
  * process's peak RSS, CPU time, and (backup) the snapshot's timestamp.
  *
- *   node --import tsx bench/lib/job-child.ts backup  <dataDir> <location> <label> <propertiesJson>   (repository r_<label>)
- *   node --import tsx bench/lib/job-child.ts restore <dataDir> <location> <label> <propertiesJson> <timestamp>
+ * Plain JavaScript running the compiled engine (dist/, what users run; the bench builds it when stale): under tsx the
+ * loader and the on-the-fly compiled sources added ~60 MiB to every figure of peak RSS.
+ *
+ *   node bench/lib/job-child.js backup  <dataDir> <location> <label> <propertiesJson>   (repository r_<label>)
+ *   node bench/lib/job-child.js restore <dataDir> <location> <label> <propertiesJson> <timestamp>
  */
 import fs from 'node:fs';
-import { Engine } from '../../src/engine.ts';
-import { createLogger } from '../../src/logging/logger.ts';
+import { Engine } from '../../dist/src/engine.js';
+import { createLogger } from '../../dist/src/logging/logger.js';
 
-const [mode, dataDir, location, label, propertiesJson, timestamp] = process.argv.slice(2) as [string, string, string, string, string, string?];
-const properties = JSON.parse(propertiesJson) as Record<string, string>;
+const [mode, dataDir, location, label, propertiesJson, timestamp] = process.argv.slice(2);
+const properties = JSON.parse(propertiesJson);
 const props = Object.entries(properties).map(([k, v]) => `"${k}" = "${v}"`).join(', ');
 const engine = await Engine.open({ dataDir, backends: 3, logger: createLogger({ level: 'warn' }) });
 try {
