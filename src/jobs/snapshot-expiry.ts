@@ -132,7 +132,7 @@ export class SnapshotExpiry {
           })
           .map((s) => s.label);
         // Nothing expired, no interrupted drop, no unreferenced object: nothing to do (and no lock taken).
-        const work = planDrop(index, expired);
+        const work = planDrop(index, expired, now);
         if (work.labels.length === 0 && work.filesDeleted === 0 && work.moves.length === 0) continue;
         const conflict = jobConflict(deps.catalog, index, name, expired);
         if (conflict !== null) {

@@ -88,10 +88,10 @@ export async function dropSnapshots(deps: RetentionDeps, request: DropRequest): 
       if (!index.dirs.has(label)) throw ddlError(`Snapshot does not exist in repository ${request.repository}: ${label}`);
     }
     // Nothing left to drop: do not collect garbage either (that is for a drop someone asked for).
-    if (labels.length === 0 && request.labels.length > 0) return { plan: planDrop(index, []), index, executed: false };
+    if (labels.length === 0 && request.labels.length > 0) return { plan: planDrop(index, [], deps.clock.now()), index, executed: false };
     checkNoJobUses(deps.catalog, index, request.repository, labels);
     if (!request.force) await checkOwnership(deps, index, request.repository, labels);
-    const plan = planDrop(index, labels);
+    const plan = planDrop(index, labels, deps.clock.now());
     if (request.dryRun) return { plan, index, executed: false };
     try {
       await executeDrop(repo, plan, {

@@ -10,6 +10,7 @@ import {
   parseTabletPath,
   PREFIX_JOB_INFO,
   PREFIX_SNAPSHOT_DIR,
+  SUFFIX_TMP_FILE,
   tabletDir,
   tokenOfLabelMarker,
   type TabletIds,
@@ -83,6 +84,11 @@ export interface RepositoryIndex {
   /** Keys of the shared object area. */
   readonly objects: readonly string[];
   /**
+   * `<object>.part` files in the shared object area: what a COPY interrupted between writing an object and renaming
+   * it into place left behind (never a valid object; the next drop collects them once they are old).
+   */
+  readonly objectLeftovers: readonly { readonly key: string; readonly size: number; readonly modifiedAt: number | null }[];
+  /**
    * Where `file` can be read now: its key when stored there with the recorded size; else (a reference whose
    * snapshot was dropped, which moved the content) the shared object area's key for its content when present; else
    * null — the file is missing.
@@ -117,6 +123,7 @@ export async function readRepositoryIndex(repo: Repository, options: ReadIndexOp
   const stored = new Map<string, number>();
   const byLabel = new Map<string, string[]>();
   const objects: string[] = [];
+  const objectLeftovers: { key: string; size: number; modifiedAt: number | null }[] = [];
   const base = `${repo.root}/`;
   try {
     for await (const e of repo.broker.list(base, { recursive: true, signal })) {
@@ -125,6 +132,9 @@ export async function readRepositoryIndex(repo: Repository, options: ReadIndexOp
       stored.set(key, e.size);
       if (key.startsWith(`${DIR_OBJECTS}/`)) {
         if (parseObjectKey(key) !== null) objects.push(key);
+        else if (key.endsWith(`.${SUFFIX_TMP_FILE}`) && parseObjectKey(key.slice(0, -SUFFIX_TMP_FILE.length - 1)) !== null) {
+          objectLeftovers.push({ key, size: e.size, modifiedAt: e.modifiedAt?.getTime() ?? null });
+        }
         continue;
       }
       if (!key.startsWith(PREFIX_SNAPSHOT_DIR)) continue;
@@ -158,7 +168,7 @@ export async function readRepositoryIndex(repo: Repository, options: ReadIndexOp
     const obj = objectKey(file.md5, file.size);
     return stored.get(obj) === file.size ? obj : null;
   };
-  return { snapshots, dirs, stored, objects, resolve };
+  return { snapshots, dirs, stored, objects, objectLeftovers, resolve };
 }
 
 async function readDir(

@@ -74,11 +74,19 @@ export interface DropPlan {
 }
 
 /**
+ * An object-area `.part` older than this is an interrupted COPY's leftover, not one being written: drops run under
+ * the submit lock and are refused while a COPY into the repository runs, so the age only guards against another
+ * process sharing the repository.
+ */
+export const STALE_OBJECT_PART_MS = 60 * 60 * 1000;
+
+/**
  * Plan dropping `labels` (snapshot directories; any label without a directory is ignored — check existence first).
  * Directories with a drop marker are always added (finishing an interrupted drop); objects that no surviving
- * snapshot references are always deleted.
+ * snapshot references are always deleted, and (given `now`) object-area `.part` leftovers of interrupted COPYs older
+ * than STALE_OBJECT_PART_MS.
  */
-export function planDrop(index: RepositoryIndex, labels: readonly string[]): DropPlan {
+export function planDrop(index: RepositoryIndex, labels: readonly string[], now?: number): DropPlan {
   const dropped = new Set(labels.filter((l) => index.dirs.has(l)));
   for (const d of index.dirs.values()) if (d.dropping) dropped.add(d.label);
   // What surviving snapshots read from a dropped directory or the object area, by key → content.
@@ -134,6 +142,12 @@ export function planDrop(index: RepositoryIndex, labels: readonly string[]): Dro
     deletes.push({ key, size });
     objFiles++;
     objBytes += size;
+  }
+  for (const part of index.objectLeftovers) {
+    if (now === undefined || part.modifiedAt === null || now - part.modifiedAt < STALE_OBJECT_PART_MS) continue;
+    deletes.push({ key: part.key, size: part.size });
+    objFiles++;
+    objBytes += part.size;
   }
   if (objFiles > 0) summaries.push({ label: null, timestamp: null, files: objFiles, bytes: objBytes, moved: 0, movedBytes: 0 });
   const all = [...infos, ...deletes];
