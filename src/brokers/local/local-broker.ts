@@ -18,13 +18,13 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../broker.ts';
-import { fsPool, FsOpError, unwrap, type FsOp, type FsResult, type TreeListing } from '../../util/fs-pool.ts';
+import { fsPool, FsOpError, type FsOp, type FsResult } from '../../util/fs-pool.ts';
 import { SyncBarrier, syncFileSystem } from '../../util/sync-barrier.ts';
 import { randomBytes } from 'node:crypto';
-import { baseName, checkKey, checkPrefix, dirName, joinKey, splitPrefix, tempKeyFor, TEMP_NAME_PREFIX } from '../keys.ts';
+import { baseName, checkKey, checkPrefix, dirName, joinKey, tempKeyFor, TEMP_NAME_PREFIX } from '../keys.ts';
 import { ByteCounter, checkRange, guardReadStream, throwIfAborted, toReadable } from '../streams.ts';
 import { localTempPath } from '../local-download.ts';
-import { walkTree, type TreeChild } from '../tree-walk.ts';
+import { listLocal } from './local-listing.ts';
 import {
   fsyncDirectory,
   fsyncFile,
@@ -32,7 +32,6 @@ import {
   mapLocalError,
   mkdirFor,
   pruneEmptyDirectories,
-  readDirectory,
   removeQuietly,
 } from './local-files.ts';
 
@@ -71,33 +70,7 @@ export class LocalBroker implements Broker {
 
   list(prefix: string, options?: ListOptions): AsyncIterable<BrokerEntry> {
     checkPrefix(prefix);
-    const signal = options?.signal;
-    const recursive = options?.recursive === true;
-    const { dir: top } = splitPrefix(prefix);
-    // A recursive listing reads each subtree below the prefix's directory in one fs-pool call (readdir and stat run
-    // synchronously on a pool thread): directory by directory through the event loop, a repository of a few thousand
-    // files took ~5× as long, and an incremental BACKUP lists its repository once per job.
-    const subtrees = new Map<string, readonly TreeChild[]>();
-    const listDirectory = async (dirKey: string): Promise<readonly TreeChild[] | null> => {
-      throwIfAborted(signal, prefix);
-      const known = subtrees.get(dirKey);
-      if (known !== undefined) {
-        subtrees.delete(dirKey);
-        return known;
-      }
-      try {
-        if (!recursive || dirKey === top) return await readDirectory(this.#path(dirKey));
-        const tree = unwrap<TreeListing | null>((await fsPool().run([{ op: 'tree', path: this.#path(dirKey) }], signal === undefined ? {} : { signal }))[0]);
-        if (tree === null) return null;
-        for (const [rel, children] of tree) {
-          subtrees.set(rel === '' ? dirKey : joinKey(dirKey, rel), children.map((c) => ({ name: c.name, isDirectory: c.isDirectory, size: c.size, modifiedAt: new Date(c.mtimeMs) })));
-        }
-        return listDirectory(dirKey);
-      } catch (error) {
-        throw mapLocalError(error, prefix, 'read', signal);
-      }
-    };
-    return walkTree(listDirectory, prefix, recursive, options?.includeTemp === true);
+    return listLocal((key) => this.#path(key), prefix, options);
   }
 
   async stat(key: string, options?: OperationOptions): Promise<BrokerEntry | null> {
