@@ -29,7 +29,6 @@ import { restoreDriver } from './jobs/restore-job.ts';
 import { keptSnapshotDirs, pruneLocalSnapshots } from './jobs/local-snapshots.ts';
 import { createRestoreSteps } from './jobs/restore-steps.ts';
 import type { JobDriver } from './jobs/driver.ts';
-import { fsPool } from './util/fs-pool.ts';
 import type { JobEvents, ProgressEvent } from './jobs/progress.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { ShutdownRequests } from './sql/shutdown-requests.ts';
@@ -226,8 +225,6 @@ export class Engine {
       const jobs = new JobScheduler({ catalog, logger, drivers, clock });
       scheduler = jobs;
       const metrics = createEngineMetrics({ catalog, clock, events: jobs.events });
-      // The file threads jobs use; started now so a job's first batches do not wait for them.
-      fsPool().warm();
       repositories.setInUseCheck((name) => hasLiveJobOnRepo(catalog, name) || copyReadsFrom(catalog, name));
       // Resume interrupted jobs; before they start, release every local snapshot no live job owns (left by a crash
       // or kill) — once started, a job re-running PENDING makes snapshots this sweep must not take for leftovers.
