@@ -126,12 +126,23 @@ function checkOk(p: Buffer): number {
 const isEof = (p: Buffer): boolean => p[0] === 0xfe && p.length < 9;
 const eofStatus = (p: Buffer): number => (p.length >= 5 ? p.readUInt16LE(3) : 0);
 
+/** Commands whose replies have shapes of their own (the rest answer OK / ERR / EOF or text result sets). */
+const COM_FIELD_LIST = 0x04;
+const COM_STMT_PREPARE = 0x16;
+const COM_STMT_EXECUTE = 0x17;
+const COM_STMT_FETCH = 0x1c;
+
+const isColumnDefinition = (p: Buffer): boolean => p.toString('latin1', 0, 4) === '\x03def';
+
 /**
  * Parse the reply that starts at `packets[start]`: it starts at sequence id 1 and numbers on by one; it is an OK /
  * ERR / EOF packet, a COM_STATISTICS line, or result sets (count, definitions, EOF, rows, EOF or ERR), several when a
- * multi-statement command says more results follow. Returns the index after it, or undefined when the packets end before the reply does. Throws on anything malformed.
+ * multi-statement command says more results follow; COM_FIELD_LIST answers column definitions then EOF,
+ * COM_STMT_PREPARE a prepare-OK then parameter and column definitions, COM_STMT_EXECUTE / FETCH binary rows.
+ * `command` is the command byte when known; without it the shape is told from the packets. Returns the index after
+ * the reply, or undefined when the packets end before it does. Throws on anything malformed.
  */
-function parseReply(packets: readonly Packet[], start: number): number | undefined {
+function parseReply(packets: readonly Packet[], start: number, command?: number): number | undefined {
   let i = start;
   const next = (): Buffer | undefined => {
     const p = packets[i];
@@ -141,35 +152,58 @@ function parseReply(packets: readonly Packet[], start: number): number | undefin
     i++;
     return p.payload;
   };
+  const peek = (): Buffer | undefined => packets[i]?.payload;
+  const first = peek();
+  if (first === undefined) return undefined;
+  // Shapes told apart without the command: a column definition first is a field list; a 12-byte OK followed by a
+  // column definition is a prepare-OK (a plain OK is never followed by one).
+  const fieldList = command === COM_FIELD_LIST || (command === undefined && isColumnDefinition(first));
+  const second = packets[i + 1]?.payload;
+  const prepared =
+    command === COM_STMT_PREPARE ||
+    (command === undefined && first[0] === 0x00 && first.length === 12 && second !== undefined && isColumnDefinition(second));
+  if (fieldList && first[0] !== 0xff) return parseDefinitions(next) === undefined ? undefined : i;
+  if (prepared && first[0] === 0x00) {
+    const ok = next() as Buffer;
+    if (ok.length !== 12 || ok[9] !== 0) throw new Error(`malformed prepare OK ${ok.toString('hex')}`);
+    for (const count of [ok.readUInt16LE(7), ok.readUInt16LE(5)]) {
+      if (count > 0 && parseDefinitions(next, count) === undefined) return undefined;
+    }
+    return i;
+  }
+  const binary = command === COM_STMT_EXECUTE || command === COM_STMT_FETCH;
+  if (command === COM_STMT_FETCH && first[0] === 0x00) return parseRows(next, 0, true) === undefined ? undefined : i;
   // A multi-statement command answers with one result per statement, numbered on: every result but the last says
   // SERVER_MORE_RESULTS_EXISTS in its OK or closing EOF; an ERR ends the command.
   for (;;) {
-    const more = parseResult(next);
+    const more = parseResult(next, binary);
     if (more === undefined) return undefined;
     if (!more) return i;
   }
 }
 
-/** Parse one result of a reply; returns whether another result follows, or undefined when the packets end first. */
-function parseResult(next: () => Buffer | undefined): boolean | undefined {
-  const first = next();
-  if (first === undefined) return undefined;
-  if (first[0] === 0x00) return (checkOk(first) & MORE_RESULTS) !== 0;
-  if (first[0] === 0xff) {
-    checkErr(first);
-    return false;
-  }
-  if (isEof(first) || first.toString('latin1').startsWith('Uptime: ')) return false;
-  const { value: columns, next: end } = lengthEncoded(first, 0);
-  if (end !== first.length || columns === 0) throw new Error(`unknown reply ${first.toString('hex').slice(0, 80)}`);
-  for (let c = 0; c < columns; c++) {
+/** Column definitions up to their EOF (`count` of them when given); the EOF, or undefined when the packets end first. */
+function parseDefinitions(next: () => Buffer | undefined, count?: number): Buffer | undefined {
+  for (let c = 0; count === undefined || c < count; c++) {
     const def = next();
     if (def === undefined) return undefined;
-    if (def.toString('latin1', 0, 4) !== '\x03def') throw new Error(`bad column definition ${def.toString('hex')}`);
+    if (count === undefined && isEof(def)) return def;
+    if (!isColumnDefinition(def)) throw new Error(`bad column definition ${def.toString('hex')}`);
   }
   const eof = next();
   if (eof === undefined) return undefined;
   if (!isEof(eof)) throw new Error('column definitions not followed by EOF');
+  return eof;
+}
+
+/** SERVER_STATUS_CURSOR_EXISTS: an EXECUTE that opened a cursor sends the columns only; COM_STMT_FETCH reads rows. */
+const CURSOR_EXISTS = 0x0040;
+
+/**
+ * Rows up to the EOF or ERR that ends them: text rows must hold exactly `columns` values; binary rows (0x00, NULL
+ * bitmap, values) are checked for their header only. Returns whether more results follow, or undefined.
+ */
+function parseRows(next: () => Buffer | undefined, columns: number, binary: boolean): boolean | undefined {
   for (;;) {
     const row = next();
     if (row === undefined) return undefined;
@@ -177,6 +211,10 @@ function parseResult(next: () => Buffer | undefined): boolean | undefined {
     if (row[0] === 0xff) {
       checkErr(row);
       return false;
+    }
+    if (binary) {
+      if (row[0] !== 0x00) throw new Error(`binary row without its 0x00 header ${row.toString('hex').slice(0, 40)}`);
+      continue;
     }
     let o = 0;
     for (let c = 0; c < columns; c++) {
@@ -188,6 +226,24 @@ function parseResult(next: () => Buffer | undefined): boolean | undefined {
     }
     if (o !== row.length) throw new Error(`row of ${row.length} bytes does not hold ${columns} values`);
   }
+}
+
+/** Parse one result of a reply; returns whether another result follows, or undefined when the packets end first. */
+function parseResult(next: () => Buffer | undefined, binary: boolean): boolean | undefined {
+  const first = next();
+  if (first === undefined) return undefined;
+  if (first[0] === 0x00) return (checkOk(first) & MORE_RESULTS) !== 0;
+  if (first[0] === 0xff) {
+    checkErr(first);
+    return false;
+  }
+  if (isEof(first) || first.toString('latin1').startsWith('Uptime: ')) return false;
+  const { value: columns, next: end } = lengthEncoded(first, 0);
+  if (end !== first.length || columns === 0) throw new Error(`unknown reply ${first.toString('hex').slice(0, 80)}`);
+  const eof = parseDefinitions(next, columns);
+  if (eof === undefined) return undefined;
+  if ((eofStatus(eof) & CURSOR_EXISTS) !== 0) return false;
+  return parseRows(next, columns, binary);
 }
 
 /** Check every reply in `packets`; the last one may be cut short (the connection closed under it). Returns the count. */
@@ -203,12 +259,12 @@ function checkReplies(packets: readonly Packet[]): number {
   return replies;
 }
 
-/** Read exactly one complete reply from a RawClient. */
-async function readReply(client: RawClient): Promise<Packet[]> {
+/** Read exactly one complete reply from a RawClient; `command` is the command byte it answers, when known. */
+async function readReply(client: RawClient, command?: number): Promise<Packet[]> {
   const packets: Packet[] = [];
   for (;;) {
     packets.push(await client.read());
-    if (parseReply(packets, 0) !== undefined) return packets;
+    if (parseReply(packets, 0, command) !== undefined) return packets;
   }
 }
 
@@ -327,7 +383,7 @@ describe('fuzz: raw protocol packets after a valid login', () => {
           for (const f of frames) client.socket.write(f);
           // Reply by reply, in order: one complete, well-formed reply per command.
           for (let n = 0; n < frames.length; n++) {
-            await readReply(client);
+            await readReply(client, payloads[n]![0]);
           }
         } finally {
           client.close();
@@ -346,7 +402,7 @@ describe('regressions found by the fuzzer', () => {
     const { client } = await RawClient.connect(server.port);
     try {
       client.write(0, payload);
-      const reply = await readReply(client);
+      const reply = await readReply(client, payload[0]);
       client.command(0x0e);
       expect((await client.read()).payload[0]).toBe(0x00);
       return reply;
@@ -384,6 +440,29 @@ describe('regressions found by the fuzzer', () => {
     expect(checkOk(ok!.payload) & MORE_RESULTS).toBe(MORE_RESULTS);
     expect([ok!.sequenceId, err!.sequenceId]).toEqual([1, 2]);
     expect(err!.payload.readUInt16LE(1)).toBe(1064);
+  });
+
+  it('a COM_STMT_PREPARE with result columns is one reply: prepare-OK, column definitions, EOF', async () => {
+    // CI found this: the checker took the prepare-OK for a plain OK and the definitions for a new reply.
+    const reply = await oneCommand(Buffer.from('\x16SELECT k, s FROM d.t WHERE 0', 'latin1'));
+    expect(reply.map((p) => p.sequenceId)).toEqual([1, 2, 3, 4]);
+    expect([reply[0]!.payload.readUInt16LE(5), reply[0]!.payload.readUInt16LE(7)]).toEqual([2, 0]);
+    expect(checkReplies(reply)).toBe(1);
+  });
+
+  it('a COM_FIELD_LIST of a table is one reply: its column definitions, then EOF', async () => {
+    const { client } = await RawClient.connect(server.port);
+    try {
+      client.command(0x02, 'd');
+      await readReply(client, 0x02);
+      client.command(0x04, 't\0');
+      const reply = await readReply(client, 0x04);
+      expect(reply.map((p) => p.sequenceId)).toEqual([1, 2, 3, 4]);
+      // The whole-stream checker (command unknown) tells the shape from the packets.
+      expect(checkReplies(reply)).toBe(1);
+    } finally {
+      client.close();
+    }
   });
 
   it('an empty command packet gets ERR 1835 and the connection stays usable', async () => {
