@@ -187,6 +187,10 @@ describe('progress line', () => {
     expect(formatProgressLine(e, 200)).toBe('BACKUP s1  UPLOADING  [#####---------------] 25%  3/10 files  1.5 MiB/6.0 MiB  512.0 KiB/s  ETA 9s');
     // One column is kept free so the cursor never wraps.
     expect(formatProgressLine(e, 30)).toBe('BACKUP s1  UPLOADING  [#####-');
+    // An incremental BACKUP also shows what it references instead of uploading.
+    expect(formatProgressLine({ ...e, bytesReused: 96 * 1024 * 1024 }, 200)).toBe(
+      'BACKUP s1  UPLOADING  [#####---------------] 25%  3/10 files  1.5 MiB/6.0 MiB  96.0 MiB reused  512.0 KiB/s  ETA 9s',
+    );
     expect(formatProgressLine({ ...e, state: 'PENDING', filesTotal: 0, bytesTotal: 0, rateBytesPerSec: 0, etaSeconds: null }, 80)).toBe('BACKUP s1  PENDING');
     expect(formatJobEnd({ ...e, state: 'FINISHED', done: true, filesDone: 10, bytesDone: 6 * 1024 * 1024 }, 2500)).toBe('BACKUP s1 FINISHED: 10 files, 6.0 MiB in 3s');
     expect(formatJobEnd({ ...e, state: 'CANCELLED', done: true }, 0, '[CANCELLED, user cancelled]')).toBe('BACKUP s1 CANCELLED: 3 files, 1.5 MiB in 0s ([CANCELLED, user cancelled])');

@@ -1,7 +1,8 @@
 /**
  * The one-line job progress display: `BACKUP snap1  UPLOADING  [#####-----] 48%  12/25 files  1.2/2.5 MiB
- * 3.1 MiB/s  ETA 1s`. Pure formatting here; `ProgressLine` owns the terminal line (rewritten in place with `\r`,
- * throttled, so a job emitting thousands of events does not flood the terminal).
+ * 96.0 MiB reused  3.1 MiB/s  ETA 1s` (reused: what an incremental BACKUP references instead of uploading). Pure
+ * formatting here; `ProgressLine` owns the terminal line (rewritten in place with `\r`, throttled, so a job emitting
+ * thousands of events does not flood the terminal).
  */
 import type { ProgressEvent } from '../../jobs/progress.ts';
 import { truncate } from './display-width.ts';
@@ -39,6 +40,8 @@ export function formatProgressLine(e: ProgressEvent, width: number): string {
   }
   if (e.filesTotal > 0) parts.push(`${e.filesDone}/${e.filesTotal} files`);
   if (e.bytesTotal > 0) parts.push(`${formatBytes(e.bytesDone)}/${formatBytes(e.bytesTotal)}`);
+  // An incremental BACKUP: content the repository already holds is referenced, not uploaded.
+  if ((e.bytesReused ?? 0) > 0) parts.push(`${formatBytes(e.bytesReused ?? 0)} reused`);
   if (e.rateBytesPerSec > 0) parts.push(`${formatBytes(e.rateBytesPerSec)}/s`);
   if (e.etaSeconds !== null && !e.done) parts.push(`ETA ${formatDuration(e.etaSeconds)}`);
   return truncate(parts.join('  '), Math.max(10, width - 1));
