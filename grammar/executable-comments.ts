@@ -19,6 +19,7 @@
  * errors point where they should. An executable comment that is never closed is a syntax error at its start (MySQL's
  * lexer aborts there too).
  */
+import { quotedEnd } from './scan.ts';
 import { syntaxError } from './syntax-error.ts';
 
 /** The version executable comments are compared with: MYSQL_VERSION_ID of the 8.0.33 we advertise. */
@@ -30,7 +31,6 @@ const BANG = 0x21;
 const QUOTE = 0x27;
 const DOUBLE_QUOTE = 0x22;
 const BACKTICK = 0x60;
-const BACKSLASH = 0x5c;
 const HASH = 0x23;
 const DASH = 0x2d;
 const LF = 0x0a;
@@ -167,25 +167,10 @@ function lineEnd(text: string, from: number): number {
   return i;
 }
 
-/** Past the closing quote of the string or quoted name opening at `from` (or the end of the text). */
+/** Past the closing quote of the string or quoted name opening at `from` (or the end of the text): scan.ts's rules. */
 function skipQuoted(text: string, from: number, quote: number): number {
-  let i = from + 1;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH && quote !== BACKTICK) {
-      i += 2;
-      continue;
-    }
-    if (c === quote) {
-      if (text.charCodeAt(i + 1) === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i++;
-  }
-  return i;
+  const end = quotedEnd(text, from, quote);
+  return end < 0 ? text.length : end;
 }
 
 /** The five-digit version at `at`, or undefined when there are not five digits there. */

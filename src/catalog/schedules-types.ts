@@ -91,21 +91,12 @@ export interface ScheduleRunRow {
   readonly droppedAt: number | null;
 }
 
-export interface NewScheduleRun {
-  readonly scheduleId: number;
-  readonly scheduleName: string;
-  readonly dbName: string;
-  readonly periodAt: number | null;
-  readonly trigger: RunTrigger;
-  readonly state: RunState;
-  readonly backupType: BackupType | null;
-  readonly label: string | null;
-  readonly repoName: string;
-  readonly copyTo: string | null;
-  readonly reason: string | null;
-  readonly decidedAt: number;
-  readonly finishedAt?: number | null;
-}
+/** A run as it is first recorded: the row's decided fields (the rest start null), `finishedAt` for a skip. */
+export type NewScheduleRun = Pick<
+  ScheduleRunRow,
+  'scheduleId' | 'scheduleName' | 'dbName' | 'periodAt' | 'trigger' | 'state' | 'backupType' | 'label' | 'repoName' | 'copyTo' | 'reason' | 'decidedAt'
+> &
+  Partial<Pick<ScheduleRunRow, 'finishedAt'>>;
 
 export type ScheduleRunPatch = Partial<Pick<ScheduleRunRow, 'state' | 'backupType' | 'jobId' | 'copyJobId' | 'reason' | 'startedAt' | 'finishedAt' | 'droppedAt'>>;
 
