@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTree, openFixture, seedDatabase, unkeptSnapshotFiles, type BackupFixture } from '../sql/backup-fixture.ts';
 import { runToEnd } from '../sql/restore-dataset.ts';
+import { killChildAt } from '../support/kill-child.ts';
 
 /**
  * kill -9 in the middle of a job: a child process opens the Engine, submits the statement and freezes at a chosen
@@ -16,31 +16,9 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kill-rest
 
 /** Run the child until it prints `AT <state> <jobId>`, then SIGKILL it. Returns the job id. */
 async function killAt(dataDir: string, sql: string, point: string): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, sql, point], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const jobId = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child never reached ${point}: ${out} ${err}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /AT (\S+) (\d+)/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[2]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child exited (${String(code)}) before ${point}: ${out} ${err}`));
-    });
-  });
-  child.kill('SIGKILL');
-  await exited;
-  return jobId;
+  const { match, out } = await killChildAt(CHILD, [dataDir, sql, point], /AT (\S+) (\d+)/);
+  if (match === null) throw new Error(`child finished before ${point}: ${out}`);
+  return Number(match[2]);
 }
 
 let f: BackupFixture | undefined;

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTree, openFixture, type BackupFixture } from '../sql/backup-fixture.ts';
 import { runToEnd } from '../sql/restore-dataset.ts';
+import { killChildAt } from '../support/kill-child.ts';
 
 /**
  * kill -9 while a BACKUP is in SNAPSHOTING (issue 8 item 5). SNAPSHOTING is not a checkpoint: a restarted engine
@@ -17,33 +17,9 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kill-rest
 
 /** Run the child until the job enters SNAPSHOTING, wait `delayMs` while it runs on, then SIGKILL it. */
 async function killInSnapshoting(dataDir: string, sql: string, delayMs: number): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, sql, 'SNAPSHOTING~'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const jobId = await new Promise<number>((resolve, reject) => {
-    // Generous: a child's start-up (tsx, the parser) took over 30 s on a saturated shared machine.
-    const timer = setTimeout(() => reject(new Error(`child never reached SNAPSHOTING: ${out} ${err}`)), 90_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /AT SNAPSHOTING (\d+)/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child exited (${String(code)}) before SNAPSHOTING: ${out} ${err}`));
-    });
-  });
-  await new Promise((r) => setTimeout(r, delayMs));
-  child.kill('SIGKILL');
-  await exited;
-  return jobId;
+  const { match, out } = await killChildAt(CHILD, [dataDir, sql, 'SNAPSHOTING~'], /AT SNAPSHOTING (\d+)/, { delayMs });
+  if (match === null) throw new Error(`child finished before SNAPSHOTING: ${out}`);
+  return Number(match[1]);
 }
 
 let f: BackupFixture | undefined;

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTree, openFixture, type BackupFixture } from './backup-fixture.ts';
 import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecycle-helpers.ts';
+import { killChildAt } from '../support/kill-child.ts';
 
 /**
  * kill -9 during DROP SNAPSHOT: a child process runs the DROP with the repository storage wrapped so that it freezes
@@ -16,33 +16,7 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lifecycle
 
 /** Run `sql` in the child until its `n`-th repository change, then SIGKILL it. False when it finished first. */
 async function killAfterChange(dataDir: string, sql: string, n: number): Promise<boolean> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, sql, String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const frozen = await new Promise<boolean>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child neither froze nor finished: ${out} ${err}`)), 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/FROZEN \d+/.test(out)) {
-        clearTimeout(timer);
-        resolve(true);
-      } else if (/DONE /.test(out)) {
-        clearTimeout(timer);
-        resolve(false);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!/FROZEN|DONE/.test(out)) reject(new Error(`child exited (${String(code)}): ${out} ${err}`));
-    });
-  });
-  child.kill('SIGKILL');
-  await exited;
-  return frozen;
+  return (await killChildAt(CHILD, [dataDir, sql, String(n)], /FROZEN \d+/)).match !== null;
 }
 
 let f: BackupFixture | undefined;

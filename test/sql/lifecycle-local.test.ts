@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFixture, type BackupFixture } from './backup-fixture.ts';
 import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecycle-helpers.ts';
+import { killChildAt } from '../support/kill-child.ts';
 
 /**
  * Local quick recovery: a FINISHED BACKUP keeps its hard-link snapshots (keep_local_snapshots most recent backups of
@@ -17,30 +17,7 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lifecycle
 
 /** Run `sql` in a child engine until its job enters `state`, then SIGKILL it. False when the job ended first. */
 async function killInState(dataDir: string, sql: string, state: string): Promise<boolean> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, sql, state], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const frozen = await new Promise<boolean>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child neither froze nor finished: ${out} ${err}`)), 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/FROZEN|DONE/.test(out)) {
-        clearTimeout(timer);
-        resolve(/FROZEN/.test(out));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!/FROZEN|DONE/.test(out)) reject(new Error(`child exited (${String(code)}): ${out} ${err}`));
-    });
-  });
-  child.kill('SIGKILL');
-  await exited;
-  return frozen;
+  return (await killChildAt(CHILD, [dataDir, sql, state], /FROZEN/)).match !== null;
 }
 
 async function seed(f: BackupFixture): Promise<void> {

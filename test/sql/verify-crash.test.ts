@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -6,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3TestServer } from '../support/s3-server.ts';
 import { listTree, openFixture, type BackupFixture } from './backup-fixture.ts';
 import { backupTo, createRepositorySql } from './lifecycle-helpers.ts';
+import { killChildAt } from '../support/kill-child.ts';
 
 /**
  * kill -9 of the process running a restore-mode VERIFY while its RESTORE into the scratch database downloads: after
@@ -17,34 +17,9 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'verify-cr
 
 /** Run `sql` in the child until its scratch RESTORE downloads, then SIGKILL it; returns that RESTORE's job id. */
 async function killWhileRestoring(dataDir: string, sql: string): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, sql], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const id = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child never reached RESTORING: ${out} ${err}`)), 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /RESTORING (\d+)/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      } else if (/DONE /.test(out)) {
-        clearTimeout(timer);
-        reject(new Error(`child finished before its restore downloaded: ${out}`));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!/RESTORING/.test(out)) reject(new Error(`child exited (${String(code)}): ${out} ${err}`));
-    });
-  });
-  child.kill('SIGKILL');
-  await exited;
-  return id;
+  const { match, out } = await killChildAt(CHILD, [dataDir, sql], /RESTORING (\d+)/);
+  if (match === null) throw new Error(`child finished before its restore downloaded: ${out}`);
+  return Number(match[1]);
 }
 
 function catalogRows<T>(f: BackupFixture, sql: string): T[] {
