@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTree, openFixture, type BackupFixture } from './backup-fixture.ts';
-import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecycle-helpers.ts';
+import { backupTo, createRepositorySql, restoreTable, seedPartitionedTable, tableRows } from './lifecycle-helpers.ts';
 import { killChildAt } from '../support/kill-child.ts';
 
 /**
@@ -29,11 +29,7 @@ describe('kill -9 during DROP SNAPSHOT', () => {
   it('leaves every snapshot listed and restorable or gone; the next round collects the rest', async () => {
     const fx = await openFixture();
     f = fx;
-    await fx.exec('CREATE DATABASE d1');
-    await fx.exec('USE d1');
-    const parts = Array.from({ length: 6 }, (_, i) => `PARTITION p${i} VALUES LESS THAN ('${(i + 1) * 10}')`).join(', ');
-    await fx.exec(`CREATE TABLE t (k INT, v VARCHAR(20)) DUPLICATE KEY(k) PARTITION BY RANGE(k) (${parts}) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
-    await fx.exec(`INSERT INTO t VALUES ${Array.from({ length: 60 }, (_, k) => `(${k}, 'v${k}')`).join(', ')}`);
+    await seedPartitionedTable(fx, 6);
     await fx.exec(createRepositorySql('file', fx, 'r1'));
     const expected = new Map<string, { ts: string; rows: string[] }>();
     const snap = async (label: string, type: string): Promise<void> => {

@@ -39,3 +39,15 @@ export async function restoreTable(
 export async function tableRows(f: BackupFixture, db: string, table: string): Promise<string[]> {
   return (await f.rows(`SELECT * FROM ${db}.${table}`)).map((r) => r.join('\t')).sort();
 }
+
+/**
+ * `d1.t` (k INT, v VARCHAR(20)) with `partitions` range partitions of 10 keys each, one bucket, one replica, and 10
+ * rows in every partition; the session is left in d1.
+ */
+export async function seedPartitionedTable(f: BackupFixture, partitions: number): Promise<void> {
+  await f.exec('CREATE DATABASE d1');
+  await f.exec('USE d1');
+  const parts = Array.from({ length: partitions }, (_, i) => `PARTITION p${i} VALUES LESS THAN ('${(i + 1) * 10}')`).join(', ');
+  await f.exec(`CREATE TABLE t (k INT, v VARCHAR(20)) DUPLICATE KEY(k) PARTITION BY RANGE(k) (${parts}) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
+  await f.exec(`INSERT INTO t VALUES ${Array.from({ length: partitions * 10 }, (_, k) => `(${k}, 'v${k}')`).join(', ')}`);
+}

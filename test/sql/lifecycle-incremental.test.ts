@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFixture, listTree, type BackupFixture } from './backup-fixture.ts';
-import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecycle-helpers.ts';
+import { backupTo, createRepositorySql, restoreTable, seedPartitionedTable, tableRows } from './lifecycle-helpers.ts';
 import { runToEnd } from './restore-dataset.ts';
 
 /**
@@ -13,14 +13,7 @@ import { runToEnd } from './restore-dataset.ts';
 
 const PARTS = 100;
 
-async function seed(f: BackupFixture): Promise<void> {
-  await f.exec('CREATE DATABASE d1');
-  await f.exec('USE d1');
-  const parts = Array.from({ length: PARTS }, (_, i) => `PARTITION p${i} VALUES LESS THAN ('${(i + 1) * 10}')`).join(', ');
-  await f.exec(`CREATE TABLE t (k INT, v VARCHAR(20)) DUPLICATE KEY(k) PARTITION BY RANGE(k) (${parts}) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
-  const values = Array.from({ length: PARTS * 10 }, (_, k) => `(${k}, 'v${k}')`).join(', ');
-  await f.exec(`INSERT INTO t VALUES ${values}`);
-}
+const seed = (f: BackupFixture): Promise<void> => seedPartitionedTable(f, PARTS);
 
 describe('incremental BACKUP on file://', () => {
   let f: BackupFixture;

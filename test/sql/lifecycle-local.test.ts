@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFixture, type BackupFixture } from './backup-fixture.ts';
-import { backupTo, createRepositorySql, restoreTable, tableRows } from './lifecycle-helpers.ts';
+import { backupTo, createRepositorySql, restoreTable, seedPartitionedTable, tableRows } from './lifecycle-helpers.ts';
 import { killChildAt } from '../support/kill-child.ts';
 
 /**
@@ -20,13 +20,7 @@ async function killInState(dataDir: string, sql: string, state: string): Promise
   return (await killChildAt(CHILD, [dataDir, sql, state], /FROZEN/)).match !== null;
 }
 
-async function seed(f: BackupFixture): Promise<void> {
-  await f.exec('CREATE DATABASE d1');
-  await f.exec('USE d1');
-  const parts = Array.from({ length: PARTS }, (_, i) => `PARTITION p${i} VALUES LESS THAN ('${(i + 1) * 10}')`).join(', ');
-  await f.exec(`CREATE TABLE t (k INT, v VARCHAR(20)) DUPLICATE KEY(k) PARTITION BY RANGE(k) (${parts}) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
-  await f.exec(`INSERT INTO t VALUES ${Array.from({ length: PARTS * 10 }, (_, k) => `(${k}, 'v${k}')`).join(', ')}`);
-}
+const seed = (f: BackupFixture): Promise<void> => seedPartitionedTable(f, PARTS);
 
 /** Kept rows per job, straight from the catalog. */
 function keptJobs(f: BackupFixture): number[] {
